@@ -1,0 +1,233 @@
+//! Identifiers and dates (SPEC.md §2).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Why an identifier or date was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdError {
+    #[error("统一社会信用代码应为 18 位，实为 {0} 位 / a credit code has 18 characters, this has {0}")]
+    CreditCodeLength(usize),
+    #[error("统一社会信用代码第 {position} 位字符 “{character}” 不在代码字符集中 / character '{character}' at position {position} is not in the code alphabet")]
+    CreditCodeCharacter { position: usize, character: char },
+    #[error("统一社会信用代码校验码错误：应为 {expected}，实为 {found} / check character should be {expected}, is {found}")]
+    CreditCodeCheck { expected: char, found: char },
+    #[error("执法证号应为 4–32 个字符（数字、大写字母、连字符或汉字）/ a certificate number has 4–32 characters: digits, capital letters, '-' or CJK ideographs")]
+    Certificate,
+    #[error("日期 “{0}” 不是有效的 YYYY-MM-DD 日期 / '{0}' is not a valid YYYY-MM-DD date")]
+    Date(String),
+}
+
+/// The 31 characters of GB 32100-2015 (no I, O, S, V, Z), in value order.
+const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+/// Weights of positions 1..=17 (3^(i-1) mod 31).
+const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+
+fn code_value(c: char) -> Option<u32> {
+    ALPHABET.iter().position(|&a| a as char == c).map(|v| v as u32)
+}
+
+/// The check character for the first 17 characters of a credit code.
+fn check_character(first17: &[u32; 17]) -> char {
+    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(v, w)| v * w).sum();
+    let check = (31 - sum % 31) % 31;
+    ALPHABET[check as usize] as char
+}
+
+fn code_values(s: &str, len: usize) -> Result<Vec<u32>, IdError> {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() != len {
+        return Err(IdError::CreditCodeLength(chars.len()));
+    }
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            code_value(c).ok_or(IdError::CreditCodeCharacter {
+                position: i + 1,
+                character: c,
+            })
+        })
+        .collect()
+}
+
+/// Value of each byte in the code alphabet, or 255.
+const VALUE: [u8; 256] = {
+    let mut t = [255u8; 256];
+    let mut i = 0;
+    while i < 31 {
+        t[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Checks a credit code without allocating, returning its 18 bytes.
+pub fn check_credit_code(s: &str) -> Result<[u8; 18], IdError> {
+    let b = s.as_bytes();
+    if b.len() == 18 && b.iter().all(|&c| VALUE[c as usize] != 255) {
+        let sum: u32 = b[..17].iter().zip(WEIGHTS).map(|(&c, w)| u32::from(VALUE[c as usize]) * w).sum();
+        let expected = ALPHABET[((31 - sum % 31) % 31) as usize];
+        if expected != b[17] {
+            return Err(IdError::CreditCodeCheck { expected: expected as char, found: b[17] as char });
+        }
+        let mut out = [0u8; 18];
+        out.copy_from_slice(b);
+        return Ok(out);
+    }
+    CreditCode::parse(s).map(|_| [0u8; 18])
+}
+
+/// A 统一社会信用代码 (unified social credit code, GB 32100-2015) whose check
+/// character is correct. It cannot hold an invalid code.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct CreditCode(String);
+
+impl CreditCode {
+    /// Parses an 18-character code and checks its check character.
+    pub fn parse(s: &str) -> Result<Self, IdError> {
+        let values = code_values(s, 18)?;
+        let mut first17 = [0u32; 17];
+        first17.copy_from_slice(&values[..17]);
+        let expected = check_character(&first17);
+        let found = ALPHABET[values[17] as usize] as char;
+        if expected != found {
+            return Err(IdError::CreditCodeCheck { expected, found });
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    /// Completes 17 characters with their check character.
+    pub fn complete(first17: &str) -> Result<Self, IdError> {
+        let values = code_values(first17, 17).map_err(|e| match e {
+            IdError::CreditCodeLength(n) => IdError::CreditCodeLength(n + 1),
+            other => other,
+        })?;
+        let mut arr = [0u32; 17];
+        arr.copy_from_slice(&values);
+        Ok(Self(format!("{first17}{}", check_character(&arr))))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CreditCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for CreditCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        CreditCode::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Checks an enforcement certificate number (执法证号): 4 to 32 characters,
+/// each an ASCII digit, an ASCII capital letter, '-', or a CJK unified
+/// ideograph (U+4E00..=U+9FFF).
+pub fn check_certificate(s: &str) -> Result<(), IdError> {
+    let n = s.chars().count();
+    let ok = (4..=32).contains(&n)
+        && s.chars().all(|c| {
+            c.is_ascii_digit() || c.is_ascii_uppercase() || c == '-' || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+        });
+    if ok { Ok(()) } else { Err(IdError::Certificate) }
+}
+
+/// Checks a calendar date written `YYYY-MM-DD` (proleptic Gregorian, years
+/// 1900..=9999). Valid dates compare correctly as strings.
+pub fn check_date(s: &str) -> Result<(), IdError> {
+    let bad = || IdError::Date(s.to_owned());
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return Err(bad());
+    }
+    let num = |r: std::ops::Range<usize>| -> Result<u32, IdError> {
+        let part = &s[r];
+        if part.bytes().all(|c| c.is_ascii_digit()) {
+            part.parse().map_err(|_| bad())
+        } else {
+            Err(bad())
+        }
+    };
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if !(1900..=9999).contains(&y) || !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+fn days_in_month(y: u32, m: u32) -> u32 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ` (UTC), for showing when a
+/// randomness beacon round is emitted.
+pub fn format_utc(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_valid_and_rejects_wrong_check_character() {
+        // Check character computed by hand from the GB 32100 weights.
+        let good = CreditCode::complete("91110000600037341").unwrap();
+        assert_eq!(good.as_str().len(), 18);
+        assert!(CreditCode::parse(good.as_str()).is_ok());
+        let mut bad = good.as_str()[..17].to_owned();
+        let last = good.as_str().chars().last().unwrap();
+        bad.push(if last == '0' { '1' } else { '0' });
+        assert!(matches!(CreditCode::parse(&bad), Err(IdError::CreditCodeCheck { .. })));
+        assert!(matches!(CreditCode::parse("91110000I00037341X"), Err(IdError::CreditCodeCharacter { position: 9, .. })));
+        assert_eq!(CreditCode::parse("123"), Err(IdError::CreditCodeLength(3)));
+    }
+
+    #[test]
+    fn dates() {
+        assert!(check_date("2024-02-29").is_ok());
+        assert!(check_date("2025-02-29").is_err());
+        assert!(check_date("2025-13-01").is_err());
+        assert!(check_date("2025-1-01").is_err());
+        assert_eq!(format_utc(1_692_803_367), "2023-08-23T15:09:27Z");
+        assert_eq!(format_utc(0), "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn certificates() {
+        assert!(check_certificate("43010020160001").is_ok());
+        assert!(check_certificate("湘JD-0001").is_ok());
+        assert!(check_certificate("ab12").is_err());
+        assert!(check_certificate("12").is_err());
+    }
+}

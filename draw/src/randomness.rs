@@ -1,0 +1,147 @@
+//! Public randomness and the seed (SPEC.md §6).
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::encode::Encoder;
+use crate::id::format_utc;
+use crate::input::RandomnessSource;
+
+pub const SEED_TAG: &str = "gongkai-draw/v1/seed";
+/// drand quicknet chain hash.
+pub const QUICKNET_CHAIN_HASH: &str = "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971";
+pub const QUICKNET_GENESIS: i64 = 1_692_803_367;
+pub const QUICKNET_PERIOD: i64 = 3;
+
+/// The randomness as published once it exists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "source", rename_all = "kebab-case")]
+pub enum Randomness {
+    /// A drand quicknet beacon: `randomness = SHA-256(signature)`.
+    DrandQuicknet { round: u64, signature: String, randomness: String },
+    /// RFC 3797 key string of the published numbers, e.g. `9319./2.5.8.10.12./`.
+    PublicNumbers { key: String },
+    /// 32 demo bytes, hex.
+    Demo { value: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RandomnessError {
+    #[error("随机源类型与承诺时指定的不同 / the randomness is not of the kind committed to")]
+    WrongSource,
+    #[error("drand 轮次应为 {committed}，公布的是 {published} / drand round should be {committed}, published {published}")]
+    WrongRound { committed: u64, published: u64 },
+    #[error("randomness.{field}: 不是有效的十六进制 / not valid hex")]
+    Hex { field: &'static str },
+    #[error("drand randomness 不等于 SHA-256(signature) / randomness is not SHA-256 of the signature")]
+    SignatureHash,
+    #[error("演示随机数应为 32 字节 / demo randomness must be 32 bytes")]
+    DemoLength,
+    #[error("公开号码串 “{0}” 不符合 RFC 3797 格式（如 9319./2.5.8.10.12./）/ not an RFC 3797 key string")]
+    Key(String),
+}
+
+/// Unix time at which a quicknet round is emitted.
+pub fn quicknet_round_time(round: u64) -> i64 {
+    QUICKNET_GENESIS + (round.saturating_sub(1) as i64) * QUICKNET_PERIOD
+}
+
+/// The first quicknet round emitted at or after `unix`.
+pub fn quicknet_round_at(unix: i64) -> u64 {
+    if unix <= QUICKNET_GENESIS {
+        1
+    } else {
+        ((unix - QUICKNET_GENESIS + QUICKNET_PERIOD - 1) / QUICKNET_PERIOD) as u64 + 1
+    }
+}
+
+/// Human description of when the committed randomness will exist.
+pub fn describe_source(s: &RandomnessSource) -> String {
+    match s {
+        RandomnessSource::DrandQuicknet { round } => format!(
+            "drand quicknet 第 {round} 轮，{} 生成 / drand quicknet round {round}, emitted {}",
+            format_utc(quicknet_round_time(*round)),
+            format_utc(quicknet_round_time(*round))
+        ),
+        RandomnessSource::PublicNumbers { description, date } => {
+            format!("{date} 公布的公开号码：{description} / public numbers published on {date}: {description}")
+        }
+        RandomnessSource::Demo { label } => {
+            format!("演示随机数（非公共随机源）：{label} / demo randomness, not a public beacon: {label}")
+        }
+    }
+}
+
+fn is_key_string(k: &str) -> bool {
+    !k.is_empty()
+        && k.ends_with('/')
+        && k[..k.len() - 1].split('/').all(|source| {
+            source.ends_with('.')
+                && source[..source.len() - 1].split('.').all(|n| {
+                    !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && (n == "0" || !n.starts_with('0'))
+                })
+        })
+}
+
+impl Randomness {
+    /// The randomness bytes that enter the seed, after checking they belong
+    /// to the committed source.
+    pub fn bytes(&self, source: &RandomnessSource) -> Result<Vec<u8>, RandomnessError> {
+        match (self, source) {
+            (Randomness::DrandQuicknet { round, signature, randomness }, RandomnessSource::DrandQuicknet { round: committed }) => {
+                if round != committed {
+                    return Err(RandomnessError::WrongRound { committed: *committed, published: *round });
+                }
+                let sig = hex::decode(signature).map_err(|_| RandomnessError::Hex { field: "signature" })?;
+                let value = hex::decode(randomness).map_err(|_| RandomnessError::Hex { field: "randomness" })?;
+                if Sha256::digest(&sig).as_slice() != value.as_slice() {
+                    return Err(RandomnessError::SignatureHash);
+                }
+                Ok(value)
+            }
+            (Randomness::PublicNumbers { key }, RandomnessSource::PublicNumbers { .. }) => {
+                if is_key_string(key) {
+                    Ok(key.as_bytes().to_vec())
+                } else {
+                    Err(RandomnessError::Key(key.clone()))
+                }
+            }
+            (Randomness::Demo { value }, RandomnessSource::Demo { .. }) => {
+                let v = hex::decode(value).map_err(|_| RandomnessError::Hex { field: "value" })?;
+                if v.len() == 32 { Ok(v) } else { Err(RandomnessError::DemoLength) }
+            }
+            _ => Err(RandomnessError::WrongSource),
+        }
+    }
+}
+
+/// `seed = SHA-256(str(tag) ‖ commitment ‖ bytes(randomness) ‖ str(draw_id))`.
+pub fn seed(commitment: &[u8; 32], randomness: &[u8], draw_id: &str) -> [u8; 32] {
+    let mut e = Encoder::new();
+    e.str(SEED_TAG).raw(commitment).bytes(randomness).str(draw_id);
+    e.sha256()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quicknet_rounds() {
+        assert_eq!(quicknet_round_time(1), QUICKNET_GENESIS);
+        assert_eq!(quicknet_round_at(QUICKNET_GENESIS + 1), 2);
+        assert_eq!(quicknet_round_at(QUICKNET_GENESIS + 3), 2);
+        assert_eq!(quicknet_round_at(QUICKNET_GENESIS + 4), 3);
+        for r in [1u64, 2, 1000, 12_345_678] {
+            assert_eq!(quicknet_round_at(quicknet_round_time(r)), r);
+        }
+    }
+
+    #[test]
+    fn key_strings() {
+        assert!(is_key_string("9319./2.5.8.10.12./9.18.26.34.41.45./"));
+        assert!(!is_key_string("9319./2.05./"));
+        assert!(!is_key_string("9319."));
+        assert!(!is_key_string("/"));
+    }
+}

@@ -1,0 +1,329 @@
+//! The draw record (SPEC.md §12): one self-contained JSON document, and its
+//! verification by re-running everything from the published inputs.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::commitment;
+use crate::input::{DrawInput, InputError, VERSION};
+use crate::protocol::{self, Exclusion, Infeasible, RecusalRequest, StratumResult};
+use crate::randomness::{self, Randomness, RandomnessError};
+
+pub const FORMAT: &str = "gongkai-draw-record";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawRecord {
+    /// Always `"gongkai-draw-record"`.
+    pub format: String,
+    /// Protocol version that made the record; old records verify forever.
+    pub version: String,
+    pub input: DrawInput,
+    pub commitment: String,
+    pub objects_root: String,
+    /// When the commitment was published (RFC 3339), if the publisher records it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub committed_at: Option<String>,
+    pub randomness: Randomness,
+    pub seed: String,
+    pub result: DrawResult,
+    /// Recusals after the draw, in order, with their replacements.
+    #[serde(default)]
+    pub recusals: Vec<Recusal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawResult {
+    pub strata: Vec<StratumResult>,
+    pub exclusions: Vec<Exclusion>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recusal {
+    #[serde(flatten)]
+    pub request: RecusalRequest,
+    pub replacement: String,
+}
+
+/// Why a draw could not be made. Nothing is produced then.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DrawError {
+    #[error("{0}")]
+    Input(#[from] InputError),
+    #[error("randomness: {0}")]
+    Randomness(#[from] RandomnessError),
+    #[error("{0}")]
+    Infeasible(#[from] Infeasible),
+}
+
+/// Makes the draw: validates, commits, derives the seed from the randomness,
+/// runs the protocol. All or nothing.
+pub fn draw(input: DrawInput, randomness: Randomness) -> Result<DrawRecord, DrawError> {
+    let c = input.canonical()?;
+    let (commitment, root) = commitment::compute(&c);
+    let seed = randomness::seed(&commitment, &randomness.bytes(&input.randomness_source)?, &input.draw_id);
+    let outcome = protocol::run(&c, &seed, &[])?;
+    Ok(DrawRecord {
+        format: FORMAT.into(),
+        version: VERSION.into(),
+        commitment: hex::encode(commitment),
+        objects_root: hex::encode(root),
+        committed_at: None,
+        randomness,
+        seed: hex::encode(seed),
+        result: DrawResult { strata: outcome.strata, exclusions: outcome.exclusions },
+        recusals: Vec::new(),
+        input,
+    })
+}
+
+/// Adds a recusal to a record: the inspector leaves the object's team and the
+/// recusal stream draws a replacement. Returns the new record; the old one is unchanged.
+pub fn recuse(record: &DrawRecord, request: RecusalRequest) -> Result<DrawRecord, DrawError> {
+    let c = record.input.canonical()?;
+    let (commitment, _) = commitment::compute(&c);
+    let seed = randomness::seed(&commitment, &record.randomness.bytes(&record.input.randomness_source)?, &record.input.draw_id);
+    let mut requests: Vec<RecusalRequest> = record.recusals.iter().map(|r| r.request.clone()).collect();
+    requests.push(request);
+    let outcome = protocol::run(&c, &seed, &requests)?;
+    let mut next = record.clone();
+    next.result.strata = outcome.strata;
+    next.recusals = requests
+        .into_iter()
+        .zip(outcome.replacements)
+        .map(|(request, replacement)| Recusal { request, replacement })
+        .collect();
+    Ok(next)
+}
+
+// ---------------------------------------------------------------------------
+// Verification
+// ---------------------------------------------------------------------------
+
+/// The steps of a verification, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    Inputs,
+    Commitment,
+    Seed,
+    Eligibility,
+    Selection,
+    Teams,
+    Recusals,
+}
+
+impl StepKind {
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Inputs => "公布的输入完整有效",
+            Self::Commitment => "由公布的输入重算承诺值，与事先公布的承诺值一致",
+            Self::Seed => "种子由承诺值和指定的公共随机数得出",
+            Self::Eligibility => "重算的可抽对象与公布的排除名单及理由一致",
+            Self::Selection => "重新抽取的对象与公布的结果一致",
+            Self::Teams => "重新抽取的检查组与公布的结果一致",
+            Self::Recusals => "回避后的替换人员由回避随机流得出",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            Self::Inputs => "the published inputs are complete and valid",
+            Self::Commitment => "the commitment recomputed from the inputs equals the one published before the draw",
+            Self::Seed => "the seed follows from the commitment and the named public randomness",
+            Self::Eligibility => "the recomputed eligibility matches the published exclusions and reasons",
+            Self::Selection => "the re-run selection equals the published objects",
+            Self::Teams => "the re-run inspector teams equal the published teams",
+            Self::Recusals => "recusal replacements follow the recusal stream",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub kind: StepKind,
+    pub ok: bool,
+    /// What was compared, or why the step could not run.
+    pub detail: String,
+}
+
+/// One thing that differs between the re-run and the published record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Difference {
+    pub step: StepKind,
+    /// Where, in words (Chinese first), e.g. `分层 A 第 3 位 / stratum A position 3`.
+    pub location: String,
+    pub expected: String,
+    pub published: String,
+}
+
+impl fmt::Display for Difference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}：应为 {}，公布为 {} / expected {}, published {}", self.location, self.expected, self.published, self.expected, self.published)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verification {
+    pub steps: Vec<Step>,
+    pub differences: Vec<Difference>,
+}
+
+impl Verification {
+    /// True when every step passed and nothing differs.
+    pub fn is_match(&self) -> bool {
+        self.differences.is_empty() && self.steps.iter().all(|s| s.ok)
+    }
+}
+
+struct Verifier {
+    steps: Vec<Step>,
+    differences: Vec<Difference>,
+}
+
+impl Verifier {
+    fn differ(&mut self, step: StepKind, location: String, expected: impl fmt::Display, published: impl fmt::Display) {
+        self.differences.push(Difference { step, location, expected: expected.to_string(), published: published.to_string() });
+    }
+
+    fn step(&mut self, kind: StepKind, detail: String) {
+        let ok = !self.differences.iter().any(|d| d.step == kind);
+        self.steps.push(Step { kind, ok, detail });
+    }
+
+    fn fail(mut self, kind: StepKind, detail: String) -> Verification {
+        self.steps.push(Step { kind, ok: false, detail });
+        Verification { steps: self.steps, differences: self.differences }
+    }
+}
+
+fn none() -> String {
+    "（无）/ (none)".into()
+}
+
+/// Re-runs a record from its own inputs and compares every published value.
+pub fn verify(record: &DrawRecord) -> Verification {
+    let mut v = Verifier { steps: Vec::new(), differences: Vec::new() };
+
+    // 1. Inputs.
+    if record.format != FORMAT || record.version != VERSION || record.input.version != VERSION {
+        return v.fail(
+            StepKind::Inputs,
+            format!("不认识的记录格式或版本 {} {} / unknown record format or version", record.format, record.version),
+        );
+    }
+    let c = match record.input.canonical() {
+        Ok(c) => c,
+        Err(e) => return v.fail(StepKind::Inputs, e.to_string()),
+    };
+    v.step(
+        StepKind::Inputs,
+        format!("{} 个对象、{} 名检查人员、{} 条本年检查记录 / objects, inspectors, history entries", c.objects.len(), c.inspectors.len(), c.history.len()),
+    );
+
+    // 2. Commitment.
+    let (commitment, root) = commitment::compute(&c);
+    let (commitment_hex, root_hex) = (hex::encode(commitment), hex::encode(root));
+    if commitment_hex != record.commitment {
+        v.differ(StepKind::Commitment, "承诺值 / commitment".into(), &commitment_hex, &record.commitment);
+    }
+    if root_hex != record.objects_root {
+        v.differ(StepKind::Commitment, "对象库默克尔根 / objects Merkle root".into(), &root_hex, &record.objects_root);
+    }
+    v.step(
+        StepKind::Commitment,
+        format!(
+            "重算 {commitment_hex}，公布 {}；承诺时间 {}，随机源 {} / recomputed vs published",
+            record.commitment,
+            record.committed_at.as_deref().unwrap_or("未记录 / not recorded"),
+            randomness::describe_source(&record.input.randomness_source)
+        ),
+    );
+
+    // 3. Seed.
+    let bytes = match record.randomness.bytes(&record.input.randomness_source) {
+        Ok(b) => b,
+        Err(e) => return v.fail(StepKind::Seed, e.to_string()),
+    };
+    let seed = randomness::seed(&commitment, &bytes, &record.input.draw_id);
+    let seed_hex = hex::encode(seed);
+    if seed_hex != record.seed {
+        v.differ(StepKind::Seed, "种子 / seed".into(), &seed_hex, &record.seed);
+    }
+    v.step(StepKind::Seed, format!("种子 {seed_hex} / seed"));
+
+    // Re-run with the recomputed seed.
+    let requests: Vec<RecusalRequest> = record.recusals.iter().map(|r| r.request.clone()).collect();
+    let outcome = match protocol::run(&c, &seed, &requests) {
+        Ok(o) => o,
+        Err(e) => return v.fail(StepKind::Selection, format!("按公布的输入无法完成抽取 / the inputs cannot be drawn: {e}")),
+    };
+
+    // 4. Eligibility.
+    let expected: BTreeMap<&str, _> = outcome.exclusions.iter().map(|e| (e.object.as_str(), e.reason)).collect();
+    let published: BTreeMap<&str, _> = record.result.exclusions.iter().map(|e| (e.object.as_str(), e.reason)).collect();
+    for (object, reason) in &expected {
+        match published.get(object) {
+            Some(p) if p == reason => {}
+            Some(p) => v.differ(StepKind::Eligibility, format!("排除对象 {object} 的理由 / exclusion reason of {object}"), reason.zh(), p.zh()),
+            None => v.differ(StepKind::Eligibility, format!("对象 {object} 应被排除 / {object} should be excluded"), reason.zh(), "未排除 / not excluded"),
+        }
+    }
+    for (object, reason) in &published {
+        if !expected.contains_key(object) {
+            v.differ(StepKind::Eligibility, format!("对象 {object} 不应被排除 / {object} should not be excluded"), "可抽 / eligible", reason.zh());
+        }
+    }
+    v.step(StepKind::Eligibility, format!("{} 个对象被排除 / objects excluded", expected.len()));
+
+    // 5. Selection and 6. teams, stratum by stratum.
+    let published: BTreeMap<&str, &StratumResult> = record.result.strata.iter().map(|s| (s.id.as_str(), s)).collect();
+    let mut team_diffs = Vec::new();
+    for s in &outcome.strata {
+        let Some(p) = published.get(s.id.as_str()) else {
+            v.differ(StepKind::Selection, format!("分层 {} / stratum {}", s.id, s.id), format!("{} 个对象 / objects", s.quota), none());
+            continue;
+        };
+        for (what, e, q) in [("对象数 / pool", s.pool, p.pool), ("可抽数 / eligible", s.eligible, p.eligible), ("应抽数 / quota", s.quota, p.quota)] {
+            if e != q {
+                v.differ(StepKind::Selection, format!("分层 {} {what}", s.id), e, q);
+            }
+        }
+        let n = s.selected.len().max(p.selected.len());
+        for i in 0..n {
+            let here = format!("分层 {} 第 {} 位 / stratum {} position {}", s.id, i + 1, s.id, i + 1);
+            match (s.selected.get(i), p.selected.get(i)) {
+                (Some(e), Some(q)) => {
+                    if e.object != q.object || q.position != i as u64 + 1 {
+                        v.differ(StepKind::Selection, here.clone(), &e.object, format!("{}（第 {} 位）", q.object, q.position));
+                    } else if e.team != q.team {
+                        team_diffs.push(Difference { step: StepKind::Teams, location: format!("{here} {} 的检查组 / team", e.object), expected: e.team.join("、"), published: q.team.join("、") });
+                    }
+                }
+                (Some(e), None) => v.differ(StepKind::Selection, here, &e.object, none()),
+                (None, Some(q)) => v.differ(StepKind::Selection, here, none(), &q.object),
+                (None, None) => {}
+            }
+        }
+    }
+    for id in published.keys() {
+        if !outcome.strata.iter().any(|s| s.id == *id) {
+            v.differ(StepKind::Selection, format!("分层 {id} / stratum {id}"), none(), "公布了计划中没有的分层 / a stratum the plan does not have");
+        }
+    }
+    let selected: usize = outcome.strata.iter().map(|s| s.selected.len()).sum();
+    v.step(StepKind::Selection, format!("{} 个分层共抽中 {selected} 个对象 / objects selected in {} strata", outcome.strata.len(), outcome.strata.len()));
+    v.differences.extend(team_diffs);
+    v.step(StepKind::Teams, format!("每个对象 {} 名检查人员 / inspectors per object", c.input.plan.team.size));
+
+    // 7. Recusals.
+    for (n, (r, e)) in record.recusals.iter().zip(&outcome.replacements).enumerate() {
+        if r.replacement != *e {
+            v.differ(StepKind::Recusals, format!("第 {} 次回避（{} 回避 {}）的替换人员 / replacement of recusal {}", n + 1, r.request.inspector, r.request.object, n + 1), e, &r.replacement);
+        }
+    }
+    v.step(StepKind::Recusals, format!("{} 次回避 / recusals", record.recusals.len()));
+
+    Verification { steps: v.steps, differences: v.differences }
+}

@@ -1,0 +1,151 @@
+//! Properties of the protocol over generated inputs (proptest).
+#![cfg(not(target_arch = "wasm32"))]
+
+use draw::synthetic::{Shape, input};
+use draw::{Allocation, DrawInput, DrawRecord, Randomness, draw};
+use proptest::prelude::*;
+
+fn randomness(byte: u8) -> Randomness {
+    Randomness::Demo { value: hex::encode([byte; 32]) }
+}
+
+fn small_input(objects: usize, strata: usize, inspectors: usize, select: u64, seed: u64) -> DrawInput {
+    input(&Shape { objects, strata, inspectors, select, team_size: 2, load_cap: 1_000, history: objects / 4, seed })
+}
+
+/// Applies a permutation (from proptest) to a list.
+fn permute<T>(v: &mut [T], swaps: &[(usize, usize)]) {
+    if v.is_empty() {
+        return;
+    }
+    for &(a, b) in swaps {
+        v.swap(a % v.len(), b % v.len());
+    }
+}
+
+fn teams_hold(record: &DrawRecord) -> Result<(), TestCaseError> {
+    let mut load = std::collections::HashMap::new();
+    for s in &record.result.strata {
+        for sel in &s.selected {
+            prop_assert_eq!(sel.team.len() as u64, record.input.plan.team.size);
+            for (k, cert) in sel.team.iter().enumerate() {
+                prop_assert!(!sel.team[..k].contains(cert));
+                let p = record.input.inspectors.iter().find(|p| &p.cert == cert).expect("inspector exists");
+                prop_assert!(!p.conflicts.contains(&sel.object), "{} conflicts with {}", cert, sel.object);
+                *load.entry(cert.clone()).or_insert(0u64) += 1;
+            }
+        }
+    }
+    prop_assert!(load.values().all(|&l| l <= record.input.plan.team.load_cap));
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Input order never changes the commitment or the result.
+    #[test]
+    fn input_order_never_matters(
+        n in 5usize..200, strata in 1usize..5, seed in 0u64..1000,
+        swaps in proptest::collection::vec((0usize..1000, 0usize..1000), 0..60),
+    ) {
+        let a = small_input(n, strata, 12, (n / 5) as u64 + strata as u64, seed);
+        let mut b = a.clone();
+        permute(&mut b.objects, &swaps);
+        permute(&mut b.inspectors, &swaps);
+        permute(&mut b.history, &swaps);
+        permute(&mut b.plan.strata, &swaps);
+        b.ancestors.reverse();
+        b.plan.team.units.reverse();
+        let (ra, rb) = (draw(a, randomness(1)).expect("feasible"), draw(b, randomness(1)).expect("feasible"));
+        prop_assert_eq!(&ra.commitment, &rb.commitment);
+        prop_assert_eq!(&ra.result, &rb.result);
+    }
+
+    /// Under the same seed, asking for more objects never changes the earlier
+    /// picks or their teams. (A different count is a different commitment and
+    /// so a different seed; this is a property of the selection procedure.)
+    #[test]
+    fn selection_is_prefix_stable(n in 10usize..300, k in 1u64..10, more in 1u64..20, seed in 0u64..1000, s in any::<[u8; 32]>()) {
+        let a = small_input(n, 1, 10, k, seed);
+        let mut b = a.clone();
+        b.plan.allocation = Allocation::Total { count: (k + more).min(n as u64), min_one_per_stratum: true };
+        let (ca, cb) = (a.canonical().expect("valid"), b.canonical().expect("valid"));
+        let oa = draw::protocol::run(&ca, &s, &[]);
+        let ob = draw::protocol::run(&cb, &s, &[]);
+        prop_assume!(oa.is_ok() && ob.is_ok());
+        let (oa, ob) = (oa.expect("checked"), ob.expect("checked"));
+        let (sa, sb) = (&oa.strata[0].selected, &ob.strata[0].selected);
+        prop_assert!(sb.len() > sa.len() || sb.len() == n);
+        prop_assert_eq!(&sa[..], &sb[..sa.len()]);
+    }
+
+    /// Team size, distinct members, declared conflicts and the load cap always hold.
+    #[test]
+    fn teams_respect_the_rules(n in 5usize..300, strata in 1usize..4, inspectors in 3usize..30, cap in 1u64..40, seed in 0u64..1000) {
+        let mut i = small_input(n, strata, inspectors, (n / 6) as u64 + strata as u64, seed);
+        i.plan.team.load_cap = cap;
+        // Add conflicts against early objects.
+        for (k, p) in i.inspectors.iter_mut().enumerate() {
+            p.conflicts = vec![draw::synthetic::credit_code(k as u64 % n as u64)];
+        }
+        match draw(i, randomness(3)) {
+            Ok(record) => teams_hold(&record)?,
+            Err(draw::DrawError::Infeasible(_)) => {}
+            Err(e) => prop_assert!(false, "unexpected error {}", e),
+        }
+    }
+
+    /// Identical inputs give byte-identical records, and every record verifies.
+    #[test]
+    fn identical_inputs_identical_records(n in 5usize..200, seed in 0u64..1000, byte in any::<u8>()) {
+        let i = small_input(n, 3, 10, (n / 4) as u64 + 3, seed);
+        let a = draw(i.clone(), randomness(byte)).expect("feasible");
+        let b = draw(i, randomness(byte)).expect("feasible");
+        prop_assert_eq!(serde_json::to_string(&a).expect("json"), serde_json::to_string(&b).expect("json"));
+        prop_assert!(draw::verify(&a).is_match());
+    }
+
+    /// Any change to a published selection is caught and located.
+    #[test]
+    fn tampering_is_detected(n in 20usize..200, seed in 0u64..1000, pick in any::<prop::sample::Index>()) {
+        let i = small_input(n, 2, 10, (n / 4) as u64 + 2, seed);
+        let mut record = draw(i.clone(), randomness(4)).expect("feasible");
+        let pool: Vec<String> = i.objects.iter().map(|o| o.id.clone()).collect();
+        let chosen: Vec<String> = record.result.strata.iter().flat_map(|s| s.selected.iter().map(|x| x.object.clone())).collect();
+        let outsider = pool.iter().find(|o| !chosen.contains(o)).cloned();
+        prop_assume!(outsider.is_some());
+        let s = pick.index(record.result.strata.len());
+        prop_assume!(!record.result.strata[s].selected.is_empty());
+        let p = pick.index(record.result.strata[s].selected.len());
+        record.result.strata[s].selected[p].object = outsider.clone().expect("checked");
+        let v = draw::verify(&record);
+        prop_assert!(!v.is_match());
+        prop_assert!(v.differences.iter().any(|d| d.published.contains(outsider.as_deref().expect("checked"))));
+    }
+}
+
+#[test]
+fn bad_input_is_reported_with_record_and_field_and_nothing_is_drawn() {
+    let mut i = small_input(20, 2, 5, 4, 7);
+    let wrong = if i.objects[4].id.ends_with('1') { "2" } else { "1" };
+    i.objects[4].id.replace_range(17..18, wrong);
+    i.objects[6].id = i.objects[2].id.clone();
+    i.plan.strata[1].ratio = draw::Ratio { num: 0, den: 10 };
+    i.plan.team.size = 1;
+    let err = draw(i, randomness(5)).expect_err("invalid");
+    let text = err.to_string();
+    for needle in ["objects[4]", ".id", "校验码", "objects[6]", "duplicate of objects[2]", "plan.strata[1] (S01).ratio", "plan.team.size"] {
+        assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
+    }
+}
+
+#[test]
+fn team_larger_than_eligible_inspectors_is_an_exact_error() {
+    let mut i = small_input(30, 1, 3, 5, 9);
+    i.plan.team.size = 4;
+    let err = draw(i, randomness(6)).expect_err("infeasible").to_string();
+    assert!(err.starts_with("plan.team.size: 分层 S00 第 1 位对象"), "{err}");
+    assert!(err.contains("需要 4 名检查人员，只有 3 名符合条件"), "{err}");
+}
+

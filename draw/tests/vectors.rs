@@ -1,0 +1,156 @@
+//! Golden vectors: every file in `vectors/` reproduces exactly, natively and
+//! on wasm32 (`cargo test -p draw --target wasm32-unknown-unknown`, run by
+//! wasm-bindgen-test-runner in Node). The vectors are embedded, so the wasm
+//! build needs no file system.
+
+use draw::{DrawInput, DrawRecord, Randomness, RecusalRequest, draw, recuse, verify};
+use serde_json::Value;
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+macro_rules! vectors {
+    ($($name:literal,)*) => {
+        &[$(($name, include_str!(concat!("../vectors/", $name, ".json"))),)*]
+    };
+}
+
+const VECTORS: &[(&str, &str)] = vectors!(
+    "01-ratio-basic",
+    "02-ratio-rounding",
+    "03-total-largest-remainder",
+    "04-total-min-one",
+    "05-total-tie",
+    "06-empty-stratum",
+    "07-tiny-stratum",
+    "08-excluded-twice",
+    "09-excluded-higher-level",
+    "10-excluded-other-unit",
+    "11-directed-filter",
+    "12-unprotected-lists",
+    "13-once-not-excluded",
+    "14-conflicts",
+    "15-load-cap",
+    "16-certificate-validity",
+    "17-stratum-qualification",
+    "18-subordinate-units",
+    "19-recusal",
+    "20-two-recusals",
+    "21-infeasible-team",
+    "22-infeasible-load-cap",
+    "23-infeasible-total",
+    "24-infeasible-min-one",
+    "25-bad-credit-code",
+    "26-duplicate-object",
+    "27-ratio-out-of-range",
+    "28-drand-source",
+    "29-public-numbers",
+    "30-risk-classes",
+);
+
+const PRIMITIVES: &str = include_str!("../vectors/primitives.json");
+
+fn run(vector: &Value) -> Result<DrawRecord, String> {
+    let input: DrawInput = serde_json::from_value(vector["input"].clone()).map_err(|e| e.to_string())?;
+    let randomness: Randomness = serde_json::from_value(vector["randomness"].clone()).map_err(|e| e.to_string())?;
+    let recusals: Vec<RecusalRequest> = serde_json::from_value(vector["recusals"].clone()).map_err(|e| e.to_string())?;
+    let mut record = draw(input, randomness).map_err(|e| e.to_string())?;
+    for r in recusals {
+        record = recuse(&record, r).map_err(|e| e.to_string())?;
+    }
+    Ok(record)
+}
+
+/// Team rules hold in every successful vector: size, distinct members, no
+/// declared conflict, load cap, certificate valid, unit and qualification.
+fn check_teams(record: &DrawRecord) {
+    let input = &record.input;
+    let mut load = std::collections::HashMap::new();
+    for s in &record.result.strata {
+        let stratum = input.plan.strata.iter().find(|x| x.id == s.id).expect("stratum in plan");
+        let needs = stratum.qualification.as_ref().or(input.plan.team.qualification.as_ref());
+        for sel in &s.selected {
+            assert_eq!(sel.team.len() as u64, input.plan.team.size, "{}: team size", sel.object);
+            for (k, cert) in sel.team.iter().enumerate() {
+                assert!(!sel.team[..k].contains(cert), "{}: {cert} twice", sel.object);
+                let p = input.inspectors.iter().find(|p| &p.cert == cert).expect("inspector exists");
+                assert!(!p.conflicts.contains(&sel.object), "{cert} declared a conflict with {}", sel.object);
+                assert!(p.valid_from <= input.draw_date && input.draw_date <= p.valid_until, "{cert} certificate not valid");
+                assert!(input.plan.team.units.contains(&p.unit), "{cert} from a unit outside the plan");
+                if let Some(q) = needs {
+                    assert!(p.qualifications.contains(q), "{cert} lacks {q}");
+                }
+                *load.entry(cert.clone()).or_insert(0u64) += 1;
+            }
+        }
+    }
+    assert!(load.values().all(|&l| l <= input.plan.team.load_cap), "load cap exceeded: {load:?}");
+}
+
+#[test]
+fn every_vector_reproduces() {
+    assert!(VECTORS.len() >= 20);
+    for (name, text) in VECTORS {
+        let vector: Value = serde_json::from_str(text).expect("vector is JSON");
+        let expected = &vector["expected"];
+        match run(&vector) {
+            Ok(record) => {
+                assert!(expected.get("expected_error").is_none(), "{name}: should have failed");
+                let got = serde_json::json!({
+                    "commitment": record.commitment,
+                    "objects_root": record.objects_root,
+                    "seed": record.seed,
+                    "result": record.result,
+                    "recusals": record.recusals,
+                });
+                assert_eq!(&got, expected, "{name}: record differs from the vector");
+                assert!(verify(&record).is_match(), "{name}: record does not verify");
+                check_teams(&record);
+            }
+            Err(e) => assert_eq!(Some(e.as_str()), expected["expected_error"].as_str(), "{name}: error"),
+        }
+    }
+}
+
+#[test]
+fn primitives_reproduce() {
+    use draw::stream::Stream;
+    let p: Value = serde_json::from_str(PRIMITIVES).expect("JSON");
+    let mut zero = Stream::from_key([0; 32]);
+    for w in p["chacha20_zero_key"]["first_u64_words_hex"].as_array().expect("array") {
+        assert_eq!(format!("{:016x}", zero.next_u64()), w.as_str().expect("hex"));
+    }
+    let seed: [u8; 32] = hex::decode(p["stream"]["seed"].as_str().expect("seed")).expect("hex").try_into().expect("32 bytes");
+    let mut s = Stream::new(&seed, "objects", "A");
+    for call in p["uniform"]["calls"].as_array().expect("calls") {
+        let n: u64 = call["n"].as_str().expect("n").parse().expect("u64");
+        let before = s.words_read();
+        assert_eq!(s.uniform(n).to_string(), call["value"].as_str().expect("value"));
+        assert_eq!(s.words_read() - before, call["words"].as_u64().expect("words"));
+    }
+    let mut fy = Stream::new(&seed, "objects", "B");
+    let mut items: Vec<u32> = (0..20).collect();
+    draw::protocol::partial_fisher_yates(&mut fy, &mut items, 5);
+    let want: Vec<u32> = serde_json::from_value(p["partial_fisher_yates"]["selected"].clone()).expect("list");
+    assert_eq!(items[..5], want[..]);
+    let key = p["rfc3797"]["key"].as_str().expect("key");
+    let want: Vec<u32> = serde_json::from_value(p["rfc3797"]["selected"].clone()).expect("list");
+    assert_eq!(draw::rfc3797::select(key, 25, 11), want);
+    assert_eq!(want, [17, 7, 2, 16, 25, 23, 8, 24, 19, 13, 22]);
+}
+
+/// No vector file is left out of the embedded list.
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn every_vector_file_is_listed() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors");
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .expect("vectors dir")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".json") && n != "primitives.json")
+        .map(|n| n.trim_end_matches(".json").to_owned())
+        .collect();
+    files.sort();
+    let listed: Vec<String> = VECTORS.iter().map(|(n, _)| n.to_string()).collect();
+    assert_eq!(files, listed);
+}
