@@ -2,6 +2,7 @@
 //! `cargo run --example make_vectors`. Each case states by hand what it
 //! must show (quotas, exclusions, errors); the generator asserts that before
 //! writing, so a vector never records a wrong answer by accident.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation here is a failed test or tool run
 
 use std::fs;
 
@@ -181,7 +182,7 @@ fn cases() -> Vec<Case> {
     let mut i = base("tv-14", "声明回避关系");
     i.inspectors = inspectors(3);
     i.plan.allocation = Allocation::Total { count: 25, min_one_per_stratum: false };
-    i.plan.team.load_cap = 25;
+    i.plan.team.load_cap = 50;
     for k in 0..25 {
         i.inspectors[(k % 3) as usize].conflicts.push(credit_code(k));
     }
@@ -190,8 +191,14 @@ fn cases() -> Vec<Case> {
     let mut i = base("tv-15", "工作量上限");
     i.inspectors = inspectors(6);
     i.plan.allocation = Allocation::Total { count: 9, min_one_per_stratum: false };
+    i.plan.team.load_cap = 4;
+    v.push(case("15-load-cap", "9 objects × 2 = 18 places, 6 inspectors with a cap of 4: nobody gets more than 4 (and the guarantee holds: 6 − ⌊16/4⌋ = 2 ≥ 2).", i).quotas(&[9]));
+
+    let mut i = base("tv-31", "工作量上限无法保证");
+    i.inspectors = inspectors(6);
+    i.plan.allocation = Allocation::Total { count: 9, min_one_per_stratum: false };
     i.plan.team.load_cap = 3;
-    v.push(case("15-load-cap", "9 objects × 2 = 18 places, 6 inspectors with a cap of 3: every inspector gets exactly 3.", i).quotas(&[9]));
+    v.push(case("31-cap-not-guaranteed", "6 inspectors with a cap of 3 for exactly 18 places: some seeds would leave the last object with one inspector, so the plan is refused before any randomness (6 − ⌊16/3⌋ = 1 < 2).", i).fails("plan.team: 分层 A 的检查组无法保证"));
 
     let mut i = base("tv-16", "证件过期不参加抽取");
     i.inspectors = inspectors(3);
@@ -229,12 +236,12 @@ fn cases() -> Vec<Case> {
 
     let mut i = base("tv-21", "检查人员不足");
     i.inspectors = inspectors(1);
-    v.push(case("21-infeasible-team", "Teams of 2 with only one eligible inspector: the draw fails with the exact reason, publishing nothing.", i).fails("plan.team.size: 分层 A 第 1 位对象"));
+    v.push(case("21-infeasible-team", "Teams of 2 with only one eligible inspector: refused before any randomness, with the exact reason.", i).fails("plan.team: 分层 A 的检查组无法保证：符合条件的检查人员 1 名"));
 
     let mut i = base("tv-22", "工作量上限不足");
     i.inspectors = inspectors(4);
     i.plan.team.load_cap = 1;
-    v.push(case("22-infeasible-load-cap", "4 inspectors with a cap of 1 staff two objects; the third object finds no one: the error names position 3.", i).fails("plan.team.size: 分层 A 第 3 位对象"));
+    v.push(case("22-infeasible-load-cap", "4 inspectors with a cap of 1 can staff two objects, not three: refused before any randomness (4 − ⌊4/1⌋ = 0 < 2).", i).fails("plan.team: 分层 A 的检查组无法保证：符合条件的检查人员 4 名"));
 
     let mut i = base("tv-23", "总数超过可抽对象");
     i.plan.allocation = Allocation::Total { count: 26, min_one_per_stratum: false };

@@ -1,4 +1,5 @@
 //! Times each phase of a large synthetic draw: `cargo run --release --example phases -- 1000000`.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation here is a failed test or tool run
 use std::time::Instant;
 
 use draw::synthetic::{Shape, input};

@@ -556,14 +556,28 @@ def draw(c, seed, recusals):
         else:
             eligible[o["stratum"]].append(o["id"])
 
-    # §9 allocation, §10 selection
+    # §9 allocation
     quotas = allocate(c, [len(eligible[s["id"]]) for s in c["strata"]])
+
+    # §11.2 guarantee: every seed must be able to staff every team
+    size, cap = c["team"]["size"], c["team"]["load_cap"]
+    capped = max(size * sum(quotas) - size, 0) // cap
+    for s, k in zip(c["strata"], quotas):
+        if k == 0:
+            continue
+        B = base_eligible(c, s)
+        worst = max((sum(1 for p in B if o in p["conflicts"]) for o in eligible[s["id"]]), default=0)
+        if len(B) - worst - capped < size:
+            raise DrawError(f"plan.team: stratum {s['id']} cannot be staffed for every possible draw: "
+                            f"{len(B)} qualified, up to {worst} conflicted, up to {capped} capped, "
+                            f"fewer than {size} per team")
+
+    # §10 selection
     selected = {}
     for s, k in zip(c["strata"], quotas):
         selected[s["id"]] = partial_fisher_yates(eligible[s["id"]], k, stream(seed, "objects", s["id"]))
 
     # §11.2 teams
-    size, cap = c["team"]["size"], c["team"]["load_cap"]
     load = {p["cert"]: 0 for p in c["inspectors"]}
     teams, pool_of = {}, {}  # object id -> team (list of certs); object id -> B_s
     for s in c["strata"]:

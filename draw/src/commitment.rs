@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::encode::{Encoder, len32};
-use crate::input::{Allocation, Canonical, CanonicalObject, DrawInput, InputError, RandomnessSource};
+use crate::input::{Allocation, Canonical, CanonicalObject, DrawInput, RandomnessSource};
+use crate::protocol;
+use crate::record::DrawError;
 use crate::merkle::{self, Hash};
 use crate::randomness::describe_source;
 
@@ -128,9 +130,11 @@ pub(crate) fn compute(c: &Canonical<'_>) -> (Hash, Hash) {
     (e.sha256(), root)
 }
 
-/// Validates the input and computes its commitment: step 1 of a draw.
-pub fn commit(input: &DrawInput) -> Result<Commitment, InputError> {
+/// Validates the input, checks that every possible draw of it completes
+/// (`protocol::prepare`), and computes its commitment: step 1 of a draw.
+pub fn commit(input: &DrawInput) -> Result<Commitment, DrawError> {
     let c = input.canonical()?;
+    protocol::prepare(&c)?;
     let (commitment, root) = compute(&c);
     Ok(Commitment {
         draw_id: input.draw_id.clone(),

@@ -165,11 +165,17 @@ pub fn check_date(s: &str) -> Result<(), IdError> {
 
 fn days_in_month(y: u32, m: u32) -> u32 {
     match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
     }
+}
+
+/// Formats Unix seconds as Beijing time, `YYYY-MM-DD HH:MM:SS` (UTC+8).
+pub fn format_beijing(unix: i64) -> String {
+    let utc = format_utc(unix + 8 * 3600);
+    format!("{} {}", &utc[..10], &utc[11..19])
 }
 
 /// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ` (UTC), for showing when a
@@ -221,6 +227,7 @@ mod tests {
         assert!(check_date("2025-1-01").is_err());
         assert_eq!(format_utc(1_692_803_367), "2023-08-23T15:09:27Z");
         assert_eq!(format_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_beijing(1_692_803_367), "2023-08-23 23:09:27");
     }
 
     #[test]

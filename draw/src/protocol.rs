@@ -77,10 +77,10 @@ pub fn eligibility(c: &Canonical<'_>) -> Vec<Option<ExclusionReason>> {
                 higher |= c.ancestors.binary_search(&e.department.as_str()).is_ok();
                 other_unit |= e.department == input.department && e.unit != input.unit;
             }
-            if let Some(filter) = &c.directed {
-                if !o.categories.iter().any(|x| filter.binary_search(x).is_ok()) {
-                    return Some(ExclusionReason::OutsideDirectedFilter);
-                }
+            if let Some(filter) = &c.directed
+                && !o.categories.iter().any(|x| filter.binary_search(x).is_ok())
+            {
+                return Some(ExclusionReason::OutsideDirectedFilter);
             }
             // Listed or penalised enterprises are not protected by the frequency limit.
             if o.unprotected() {
@@ -109,6 +109,8 @@ pub enum Infeasible {
     TotalExceedsEligible { count: u64, eligible: u64 },
     #[error("plan.allocation.count: 抽取总数 {count} 少于非空分层数 {strata}，无法每层至少一个 / the total {count} is below the {strata} non-empty strata that each need one")]
     TotalBelowStrata { count: u64, strata: u64 },
+    #[error("plan.team: 分层 {stratum} 的检查组无法保证：符合条件的检查人员 {qualified} 名，减去与同一对象有利害关系的至多 {conflicted} 名、可能已达工作量上限的至多 {capped} 名，少于每组 {needed} 名 / stratum {stratum} cannot be staffed for every possible draw: {qualified} qualified inspectors, minus up to {conflicted} with a declared conflict with one object and up to {capped} who may have reached the load cap, is fewer than {needed} per team")]
+    TeamsNotGuaranteed { stratum: String, qualified: u64, conflicted: u64, capped: u64, needed: u64 },
     #[error("plan.team.size: 分层 {stratum} 第 {position} 位对象 {object} 需要 {needed} 名检查人员，只有 {available} 名符合条件 / stratum {stratum} position {position} ({object}) needs {needed} inspectors, only {available} are eligible")]
     NotEnoughInspectors { stratum: String, position: u64, object: String, needed: u64, available: u64 },
     #[error("recusals[{index}]: {message}")]
@@ -326,18 +328,23 @@ impl<'c> Pools<'c> {
     }
 }
 
-/// Runs a draw: §8 eligibility, §9 allocation, §10 selection, §11 teams and recusals.
-pub fn run(c: &Canonical<'_>, seed: &[u8; 32], recusals: &[RecusalRequest]) -> Result<Outcome, Infeasible> {
-    // §8: eligibility.
-    let excluded = eligibility(c);
-    let exclusions = c
-        .objects
-        .iter()
-        .zip(&excluded)
-        .filter_map(|(o, r)| r.map(|reason| Exclusion { object: o.id_str().to_owned(), reason }))
-        .collect();
+/// What a draw determines before any randomness: eligibility (§8), the
+/// allocation (§9) and the guarantee that teams can always be formed (§11.2).
+pub struct Prepared<'c> {
+    pub excluded: Vec<Option<ExclusionReason>>,
+    /// Objects of each stratum in the pool.
+    pub pool: Vec<u64>,
+    /// Eligible objects (canonical indices) of each stratum, in canonical order.
+    pub candidates: Vec<Vec<u32>>,
+    pub quota: Vec<u64>,
+    pools: Pools<'c>,
+}
 
-    // Eligible objects of each stratum, in canonical order.
+/// Runs the seed-independent part of a draw and checks that no seed can make
+/// it fail. `commit` refuses a plan that fails here, so a committed draw
+/// always completes: nobody can re-roll by letting a draw fail.
+pub fn prepare<'c>(c: &Canonical<'c>) -> Result<Prepared<'c>, Infeasible> {
+    let excluded = eligibility(c);
     let mut pool = vec![0u64; c.strata.len()];
     let mut candidates: Vec<Vec<u32>> = vec![Vec::new(); c.strata.len()];
     for (i, (o, r)) in c.objects.iter().zip(&excluded).enumerate() {
@@ -347,10 +354,51 @@ pub fn run(c: &Canonical<'_>, seed: &[u8; 32], recusals: &[RecusalRequest]) -> R
             candidates[s].push(i as u32);
         }
     }
-
-    // §9: allocation.
     let eligible: Vec<u64> = candidates.iter().map(|v| v.len() as u64).collect();
     let quota = allocate(&c.input.plan.allocation, &c.strata, &eligible)?;
+
+    // §11.2 guarantee: when any object is staffed, at most ⌊(T − size)/cap⌋
+    // inspectors can have reached the cap (T = all places to fill), so at least
+    // |B_s| − (its conflicts in B_s) − ⌊(T − size)/cap⌋ remain available.
+    let team = &c.input.plan.team;
+    let pools = Pools::new(c);
+    let places: u64 = quota.iter().sum::<u64>().saturating_mul(team.size);
+    let capped = places.saturating_sub(team.size) / team.load_cap;
+    let mut worst_conflicts = vec![0u64; c.strata.len()];
+    for (&object, inspectors) in &pools.conflicts {
+        if let Some(i) = c.find(object).filter(|&i| excluded[i].is_none()) {
+            let s = c.objects[i].stratum as usize;
+            let n = inspectors.iter().filter(|&&p| pools.member[s][p as usize]).count() as u64;
+            worst_conflicts[s] = worst_conflicts[s].max(n);
+        }
+    }
+    for (s, stratum) in c.strata.iter().enumerate() {
+        let qualified = pools.eligible[s].len() as u64;
+        let available = qualified.saturating_sub(worst_conflicts[s]).saturating_sub(capped);
+        if quota[s] > 0 && available < team.size {
+            return Err(Infeasible::TeamsNotGuaranteed {
+                stratum: stratum.id.clone(),
+                qualified,
+                conflicted: worst_conflicts[s],
+                capped,
+                needed: team.size,
+            });
+        }
+    }
+    Ok(Prepared { excluded, pool, candidates, quota, pools })
+}
+
+/// Runs a draw: §8 eligibility, §9 allocation, §10 selection, §11 teams and recusals.
+pub fn run(c: &Canonical<'_>, seed: &[u8; 32], recusals: &[RecusalRequest]) -> Result<Outcome, Infeasible> {
+    // §8, §9 and the §11.2 guarantee.
+    let Prepared { excluded, pool, mut candidates, quota, mut pools } = prepare(c)?;
+    let eligible: Vec<u64> = candidates.iter().map(|v| v.len() as u64).collect();
+    let exclusions = c
+        .objects
+        .iter()
+        .zip(&excluded)
+        .filter_map(|(o, r)| r.map(|reason| Exclusion { object: o.id_str().to_owned(), reason }))
+        .collect();
 
     // §10: selection, one "objects" stream per stratum.
     for (s, stratum) in c.strata.iter().enumerate() {
@@ -361,7 +409,6 @@ pub fn run(c: &Canonical<'_>, seed: &[u8; 32], recusals: &[RecusalRequest]) -> R
     // §11: teams, strata in canonical order, objects in selection order,
     // one "inspectors" stream per stratum.
     let size = c.input.plan.team.size;
-    let mut pools = Pools::new(c);
     let mut teams: Vec<Vec<Vec<u32>>> = Vec::with_capacity(c.strata.len());
     for (s, stratum) in c.strata.iter().enumerate() {
         let mut stream = Stream::new(seed, "inspectors", &stratum.id);

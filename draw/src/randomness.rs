@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::encode::Encoder;
-use crate::id::format_utc;
+use crate::id::{format_beijing, format_utc};
 use crate::input::RandomnessSource;
 
 pub const SEED_TAG: &str = "gongkai-draw/v1/seed";
@@ -27,8 +27,8 @@ pub enum Randomness {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RandomnessError {
-    #[error("随机源类型与承诺时指定的不同 / the randomness is not of the kind committed to")]
-    WrongSource,
+    #[error("承诺时指定的随机源是 {committed}，公布的是 {published} / committed to {committed} randomness, published {published}")]
+    WrongSource { committed: &'static str, published: &'static str },
     #[error("drand 轮次应为 {committed}，公布的是 {published} / drand round should be {committed}, published {published}")]
     WrongRound { committed: u64, published: u64 },
     #[error("randomness.{field}: 不是有效的十六进制 / not valid hex")]
@@ -58,11 +58,14 @@ pub fn quicknet_round_at(unix: i64) -> u64 {
 /// Human description of when the committed randomness will exist.
 pub fn describe_source(s: &RandomnessSource) -> String {
     match s {
-        RandomnessSource::DrandQuicknet { round } => format!(
-            "drand quicknet 第 {round} 轮，{} 生成 / drand quicknet round {round}, emitted {}",
-            format_utc(quicknet_round_time(*round)),
-            format_utc(quicknet_round_time(*round))
-        ),
+        RandomnessSource::DrandQuicknet { round } => {
+            let t = quicknet_round_time(*round);
+            format!(
+                "drand quicknet 第 {round} 轮，北京时间 {} 生成 / drand quicknet round {round}, emitted {}",
+                format_beijing(t),
+                format_utc(t)
+            )
+        }
         RandomnessSource::PublicNumbers { description, date } => {
             format!("{date} 公布的公开号码：{description} / public numbers published on {date}: {description}")
         }
@@ -83,7 +86,27 @@ fn is_key_string(k: &str) -> bool {
         })
 }
 
+impl RandomnessSource {
+    /// The source's kind as written in JSON.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RandomnessSource::DrandQuicknet { .. } => "drand-quicknet",
+            RandomnessSource::PublicNumbers { .. } => "public-numbers",
+            RandomnessSource::Demo { .. } => "demo",
+        }
+    }
+}
+
 impl Randomness {
+    /// The randomness's kind as written in JSON.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Randomness::DrandQuicknet { .. } => "drand-quicknet",
+            Randomness::PublicNumbers { .. } => "public-numbers",
+            Randomness::Demo { .. } => "demo",
+        }
+    }
+
     /// The randomness bytes that enter the seed, after checking they belong
     /// to the committed source.
     pub fn bytes(&self, source: &RandomnessSource) -> Result<Vec<u8>, RandomnessError> {
@@ -110,7 +133,7 @@ impl Randomness {
                 let v = hex::decode(value).map_err(|_| RandomnessError::Hex { field: "value" })?;
                 if v.len() == 32 { Ok(v) } else { Err(RandomnessError::DemoLength) }
             }
-            _ => Err(RandomnessError::WrongSource),
+            _ => Err(RandomnessError::WrongSource { committed: source.kind(), published: self.kind() }),
         }
     }
 }

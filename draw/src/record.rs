@@ -295,8 +295,10 @@ pub fn verify(record: &DrawRecord) -> Verification {
             let here = format!("分层 {} 第 {} 位 / stratum {} position {}", s.id, i + 1, s.id, i + 1);
             match (s.selected.get(i), p.selected.get(i)) {
                 (Some(e), Some(q)) => {
-                    if e.object != q.object || q.position != i as u64 + 1 {
-                        v.differ(StepKind::Selection, here.clone(), &e.object, format!("{}（第 {} 位）", q.object, q.position));
+                    if e.object != q.object {
+                        v.differ(StepKind::Selection, here.clone(), &e.object, &q.object);
+                    } else if q.position != i as u64 + 1 {
+                        v.differ(StepKind::Selection, format!("{here} {} 的位次 / position", e.object), i + 1, q.position);
                     } else if e.team != q.team {
                         team_diffs.push(Difference { step: StepKind::Teams, location: format!("{here} {} 的检查组 / team", e.object), expected: e.team.join("、"), published: q.team.join("、") });
                     }

@@ -1,4 +1,5 @@
 //! Properties of the protocol over generated inputs (proptest).
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation here is a failed test or tool run
 #![cfg(not(target_arch = "wasm32"))]
 
 use draw::synthetic::{Shape, input};
@@ -145,7 +146,11 @@ fn team_larger_than_eligible_inspectors_is_an_exact_error() {
     let mut i = small_input(30, 1, 3, 5, 9);
     i.plan.team.size = 4;
     let err = draw(i, randomness(6)).expect_err("infeasible").to_string();
-    assert!(err.starts_with("plan.team.size: 分层 S00 第 1 位对象"), "{err}");
-    assert!(err.contains("需要 4 名检查人员，只有 3 名符合条件"), "{err}");
+    assert!(err.starts_with("plan.team: 分层 S00 的检查组无法保证：符合条件的检查人员 3 名"), "{err}");
+    assert!(err.contains("少于每组 4 名"), "{err}");
+    // The same plan is refused at commit time, before any randomness exists.
+    let mut i = small_input(30, 1, 3, 5, 9);
+    i.plan.team.size = 4;
+    assert_eq!(draw::commit(&i).expect_err("refused").to_string(), err);
 }
 
