@@ -269,10 +269,15 @@ fn cases() -> Vec<Case> {
     v.push(case("27-ratio-out-of-range", "A ratio of 3/2 is outside (0, 1].", i).fails("输入有 1 处错误"));
 
     let mut i = base("tv-28", "drand 随机源");
-    i.randomness_source = RandomnessSource::DrandQuicknet { round: 12_345_678 };
-    let signature = "8f".repeat(48);
+    i.randomness_source = RandomnessSource::DrandQuicknet { round: 123 };
+    // The real quicknet beacon of round 123 (api.drand.sh/52db9ba7…/public/123).
+    let signature = "b75c69d0b72a5d906e854e808ba7e2accb1542ac355ae486d591aa9d43765482e26cd02df835d3546d23c4b13e0dfc92".to_owned();
     let randomness = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(hex::decode(&signature).unwrap_or_default()));
-    v.push(case("28-drand-source", "drand quicknet round 12345678: the seed uses SHA-256(signature). (Synthetic signature bytes: this vector checks hashing and seed derivation; BLS checking is separate.)", i).quotas(&[3]).randomness(Randomness::DrandQuicknet { round: 12_345_678, signature, randomness }));
+    v.push(case("28-drand-source", "A real drand quicknet beacon (round 123): its BLS signature verifies against the quicknet key, and the seed uses randomness = SHA-256(signature).", i).quotas(&[3]).randomness(Randomness::DrandQuicknet { round: 123, signature: signature.clone(), randomness: randomness.clone() }));
+
+    let mut i = base("tv-32", "伪造的 drand 签名");
+    i.randomness_source = RandomnessSource::DrandQuicknet { round: 124 };
+    v.push(case("32-drand-wrong-round", "Round 123's genuine signature presented as round 124: SHA-256 still matches, but the BLS signature does not verify for round 124, so nothing is drawn.", i).fails("randomness: drand 第 124 轮的 BLS 签名无效").randomness(Randomness::DrandQuicknet { round: 124, signature, randomness }));
 
     let mut i = base("tv-29", "公开号码随机源");
     i.randomness_source = RandomnessSource::PublicNumbers { description: "某省福利彩票 2025-06-03 开奖号码（示例）".into(), date: "2025-06-03".into() };

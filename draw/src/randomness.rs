@@ -12,6 +12,8 @@ pub const SEED_TAG: &str = "gongkai-draw/v1/seed";
 pub const QUICKNET_CHAIN_HASH: &str = "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971";
 pub const QUICKNET_GENESIS: i64 = 1_692_803_367;
 pub const QUICKNET_PERIOD: i64 = 3;
+/// drand quicknet public key (BLS12-381 G2, scheme bls-unchained-g1-rfc9380).
+pub const QUICKNET_PUBLIC_KEY: &str = "83cf0f2896adee7eb8b5f01fcad3912212c437e0073e911fb90022d3e760183c8c4b450b6a0a6c3ac6a5776a2d1064510d1fec758c921cc22b0e17e63aaf4bcb5ed66304de9cf809bd274ca73bab4af5a6e9c76a4bc09e76eae8991ef5ece45a";
 
 /// The randomness as published once it exists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +37,8 @@ pub enum RandomnessError {
     Hex { field: &'static str },
     #[error("drand randomness 不等于 SHA-256(signature) / randomness is not SHA-256 of the signature")]
     SignatureHash,
+    #[error("drand 第 {round} 轮的 BLS 签名无效：不是 quicknet 网络的签名 / the BLS signature of round {round} is not a valid quicknet signature")]
+    Signature { round: u64 },
     #[error("演示随机数应为 32 字节 / demo randomness must be 32 bytes")]
     DemoLength,
     #[error("公开号码串 “{0}” 不符合 RFC 3797 格式（如 9319./2.5.8.10.12./）/ not an RFC 3797 key string")]
@@ -120,6 +124,9 @@ impl Randomness {
                 if Sha256::digest(&sig).as_slice() != value.as_slice() {
                     return Err(RandomnessError::SignatureHash);
                 }
+                if !quicknet_signature_valid(*round, &sig) {
+                    return Err(RandomnessError::Signature { round: *round });
+                }
                 Ok(value)
             }
             (Randomness::PublicNumbers { key }, RandomnessSource::PublicNumbers { .. }) => {
@@ -136,6 +143,16 @@ impl Randomness {
             _ => Err(RandomnessError::WrongSource { committed: source.kind(), published: self.kind() }),
         }
     }
+}
+
+/// Checks a quicknet beacon's BLS signature on `round` (unchained: the
+/// message is SHA-256 of the round as a big-endian u64) against the quicknet
+/// public key, with the `drand-verify` crate.
+pub fn quicknet_signature_valid(round: u64, signature: &[u8]) -> bool {
+    use drand_verify::{G2PubkeyRfc, Pubkey};
+    let Ok(key) = hex::decode(QUICKNET_PUBLIC_KEY) else { return false };
+    let Ok(key) = G2PubkeyRfc::from_variable(&key) else { return false };
+    matches!(key.verify(round, b"", signature), Ok(true))
 }
 
 /// `seed = SHA-256(str(tag) ‖ commitment ‖ bytes(randomness) ‖ str(draw_id))`.
@@ -158,6 +175,17 @@ mod tests {
         for r in [1u64, 2, 1000, 12_345_678] {
             assert_eq!(quicknet_round_at(quicknet_round_time(r)), r);
         }
+    }
+
+    #[test]
+    fn real_quicknet_beacon() {
+        // drand quicknet round 123 (api.drand.sh …/public/123).
+        let sig = hex::decode("b75c69d0b72a5d906e854e808ba7e2accb1542ac355ae486d591aa9d43765482e26cd02df835d3546d23c4b13e0dfc92").unwrap();
+        assert!(quicknet_signature_valid(123, &sig));
+        assert!(!quicknet_signature_valid(124, &sig));
+        let mut forged = sig.clone();
+        forged[47] ^= 1;
+        assert!(!quicknet_signature_valid(123, &forged));
     }
 
     #[test]

@@ -48,6 +48,7 @@ const VECTORS: &[(&str, &str)] = vectors!(
     "29-public-numbers",
     "30-risk-classes",
     "31-cap-not-guaranteed",
+    "32-drand-wrong-round",
 );
 
 const PRIMITIVES: &str = include_str!("../vectors/primitives.json");
