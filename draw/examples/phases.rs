@@ -6,7 +6,16 @@ use draw::synthetic::{Shape, input};
 
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
-    let shape = Shape { objects: n, strata: 10, inspectors: 5_000, select: n as u64 / 10, team_size: 2, load_cap: 60, history: n / 100, seed: 1 };
+    let shape = Shape {
+        objects: n,
+        strata: 10,
+        inspectors: 5_000,
+        select: n as u64 / 10,
+        team_size: 2,
+        load_cap: 60,
+        history: n / 100,
+        seed: 1,
+    };
     let t = Instant::now();
     let inp = input(&shape);
     println!("generate      {:>8.1} ms", t.elapsed().as_secs_f64() * 1e3);
@@ -28,7 +37,11 @@ fn main() {
     println!("commit        {:>8.1} ms", t.elapsed().as_secs_f64() * 1e3);
     let t = Instant::now();
     let record = draw::draw(inp, draw::Randomness::Demo { value: "00".repeat(32) }).expect("feasible");
-    println!("draw          {:>8.1} ms  ({})", t.elapsed().as_secs_f64() * 1e3, commitment.commitment == record.commitment);
+    println!(
+        "draw          {:>8.1} ms  ({})",
+        t.elapsed().as_secs_f64() * 1e3,
+        commitment.commitment == record.commitment
+    );
     let t = Instant::now();
     drop(record);
     println!("drop record   {:>8.1} ms", t.elapsed().as_secs_f64() * 1e3);

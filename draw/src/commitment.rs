@@ -5,10 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::encode::{Encoder, len32};
 use crate::input::{Allocation, Canonical, CanonicalObject, DrawInput, RandomnessSource};
-use crate::protocol;
-use crate::record::DrawError;
 use crate::merkle::{self, Hash};
+use crate::protocol;
 use crate::randomness::describe_source;
+use crate::record::DrawError;
 
 pub const COMMITMENT_TAG: &str = "gongkai-draw/v1/commitment";
 
@@ -116,12 +116,7 @@ pub(crate) fn compute(c: &Canonical<'_>) -> (Hash, Hash) {
     e.u32(len32(c.inspectors.len()));
     for p in &c.inspectors {
         let x = p.inspector;
-        e.str(&x.cert)
-            .str(&x.unit)
-            .strs(&p.qualifications)
-            .str(&x.valid_from)
-            .str(&x.valid_until)
-            .strs(&p.conflicts);
+        e.str(&x.cert).str(&x.unit).strs(&p.qualifications).str(&x.valid_from).str(&x.valid_until).strs(&p.conflicts);
     }
     e.u32(len32(c.history.len()));
     for h in &c.history {
@@ -153,7 +148,16 @@ mod tests {
 
     #[test]
     fn threaded_root_equals_sequential_root() {
-        let shape = Shape { objects: 40_000, strata: 3, inspectors: 10, select: 10, team_size: 2, load_cap: 10, history: 0, seed: 3 };
+        let shape = Shape {
+            objects: 40_000,
+            strata: 3,
+            inspectors: 10,
+            select: 10,
+            team_size: 2,
+            load_cap: 10,
+            history: 0,
+            seed: 3,
+        };
         let i = input(&shape);
         let c = i.canonical().unwrap();
         assert_eq!(objects_root(&c), merkle::root(&object_leaves(&c)));

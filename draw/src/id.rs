@@ -9,11 +9,17 @@ use serde::{Deserialize, Serialize};
 pub enum IdError {
     #[error("统一社会信用代码应为 18 位，实为 {0} 位 / a credit code has 18 characters, this has {0}")]
     CreditCodeLength(usize),
-    #[error("统一社会信用代码第 {position} 位字符 “{character}” 不在代码字符集中 / character '{character}' at position {position} is not in the code alphabet")]
+    #[error(
+        "统一社会信用代码第 {position} 位字符 “{character}” 不在代码字符集中 / character '{character}' at position {position} is not in the code alphabet"
+    )]
     CreditCodeCharacter { position: usize, character: char },
-    #[error("统一社会信用代码校验码错误：应为 {expected}，实为 {found} / check character should be {expected}, is {found}")]
+    #[error(
+        "统一社会信用代码校验码错误：应为 {expected}，实为 {found} / check character should be {expected}, is {found}"
+    )]
     CreditCodeCheck { expected: char, found: char },
-    #[error("执法证号应为 4–32 个字符（数字、大写字母、连字符或汉字）/ a certificate number has 4–32 characters: digits, capital letters, '-' or CJK ideographs")]
+    #[error(
+        "执法证号应为 4–32 个字符（数字、大写字母、连字符或汉字）/ a certificate number has 4–32 characters: digits, capital letters, '-' or CJK ideographs"
+    )]
     Certificate,
     #[error("日期 “{0}” 不是有效的 YYYY-MM-DD 日期 / '{0}' is not a valid YYYY-MM-DD date")]
     Date(String),
@@ -43,12 +49,7 @@ fn code_values(s: &str, len: usize) -> Result<Vec<u32>, IdError> {
     chars
         .iter()
         .enumerate()
-        .map(|(i, &c)| {
-            code_value(c).ok_or(IdError::CreditCodeCharacter {
-                position: i + 1,
-                character: c,
-            })
-        })
+        .map(|(i, &c)| code_value(c).ok_or(IdError::CreditCodeCharacter { position: i + 1, character: c }))
         .collect()
 }
 
@@ -150,11 +151,7 @@ pub fn check_date(s: &str) -> Result<(), IdError> {
     }
     let num = |r: std::ops::Range<usize>| -> Result<u32, IdError> {
         let part = &s[r];
-        if part.bytes().all(|c| c.is_ascii_digit()) {
-            part.parse().map_err(|_| bad())
-        } else {
-            Err(bad())
-        }
+        if part.bytes().all(|c| c.is_ascii_digit()) { part.parse().map_err(|_| bad()) } else { Err(bad()) }
     };
     let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     if !(1900..=9999).contains(&y) || !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
@@ -193,12 +190,7 @@ pub fn format_utc(unix: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
 }
 
 #[cfg(test)]
@@ -215,7 +207,10 @@ mod tests {
         let last = good.as_str().chars().last().unwrap();
         bad.push(if last == '0' { '1' } else { '0' });
         assert!(matches!(CreditCode::parse(&bad), Err(IdError::CreditCodeCheck { .. })));
-        assert!(matches!(CreditCode::parse("91110000I00037341X"), Err(IdError::CreditCodeCharacter { position: 9, .. })));
+        assert!(matches!(
+            CreditCode::parse("91110000I00037341X"),
+            Err(IdError::CreditCodeCharacter { position: 9, .. })
+        ));
         assert_eq!(CreditCode::parse("123"), Err(IdError::CreditCodeLength(3)));
     }
 

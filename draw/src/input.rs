@@ -1,6 +1,5 @@
 //! Draw inputs (SPEC.md §3) and their validation into canonical order.
 
-
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -240,8 +239,8 @@ fn check_text(s: &str) -> Result<(), String> {
 }
 
 fn check_draw_id(s: &str) -> Result<(), String> {
-    let ok = (1..=64).contains(&s.len())
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    let ok =
+        (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
     if ok {
         Ok(())
     } else {
@@ -343,7 +342,10 @@ impl DrawInput {
         }
         let team = &plan.team;
         if team.size < 2 {
-            c.report("plan.team.size", format!("每个对象至少 2 名检查人员，实为 {} / at least 2 inspectors per object", team.size));
+            c.report(
+                "plan.team.size",
+                format!("每个对象至少 2 名检查人员，实为 {} / at least 2 inspectors per object", team.size),
+            );
         }
         if team.load_cap == 0 {
             c.report("plan.team.load_cap", "至少为 1 / must be at least 1");
@@ -353,12 +355,18 @@ impl DrawInput {
         }
         let units = c.set(|| "plan.team.units".into(), &team.units);
         if units.is_empty() {
-            c.report("plan.team.units", "至少指定一个执法人员所在单位 / name at least one unit to draw inspectors from");
+            c.report(
+                "plan.team.units",
+                "至少指定一个执法人员所在单位 / name at least one unit to draw inspectors from",
+            );
         }
         let directed = plan.directed.as_ref().map(|d| {
             let v = c.set(|| "plan.directed.categories".into(), &d.categories);
             if v.is_empty() {
-                c.report("plan.directed.categories", "定向抽取至少需要一个类别 / a directed draw needs at least one category");
+                c.report(
+                    "plan.directed.categories",
+                    "定向抽取至少需要一个类别 / a directed draw needs at least one category",
+                );
             }
             v
         });
@@ -427,7 +435,10 @@ impl DrawInput {
         inspectors.sort_unstable_by(|a, b| a.inspector.cert.cmp(&b.inspector.cert));
         for w in inspectors.windows(2) {
             if w[0].inspector.cert == w[1].inspector.cert {
-                c.report("inspectors", format!("重复的执法证号 “{}” / duplicate certificate number", w[0].inspector.cert));
+                c.report(
+                    "inspectors",
+                    format!("重复的执法证号 “{}” / duplicate certificate number", w[0].inspector.cert),
+                );
             }
         }
 
@@ -460,16 +471,7 @@ impl DrawInput {
         if !c.problems.is_empty() {
             return Err(InputError { problems: c.problems });
         }
-        Ok(Canonical {
-            input: self,
-            ancestors,
-            strata,
-            units,
-            directed,
-            objects,
-            inspectors,
-            history,
-        })
+        Ok(Canonical { input: self, ancestors, strata, units, directed, objects, inspectors, history })
     }
 }
 

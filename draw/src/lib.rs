@@ -33,7 +33,9 @@ pub use input::{
 };
 pub use protocol::{Exclusion, ExclusionReason, Infeasible, RecusalRequest, Selection, StratumResult};
 pub use randomness::Randomness;
-pub use record::{Difference, DrawError, DrawRecord, DrawResult, Recusal, Step, StepKind, Verification, draw, recuse, verify};
+pub use record::{
+    Difference, DrawError, DrawRecord, DrawResult, Recusal, Step, StepKind, Verification, draw, recuse, verify,
+};
 
 /// A pool member's proof of inclusion against a record's `objects_root`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -75,9 +77,8 @@ pub fn check_pool_proof(proof: &PoolProof, objects_root: &str) -> bool {
     };
     let Ok(root): Result<merkle::Hash, _> = root.try_into() else { return false };
     let id = proof.object.as_bytes();
-    let names_object = data.len() >= 4 + id.len()
-        && data[..4] == (id.len() as u32).to_be_bytes()
-        && &data[4..4 + id.len()] == id;
+    let names_object =
+        data.len() >= 4 + id.len() && data[..4] == (id.len() as u32).to_be_bytes() && &data[4..4 + id.len()] == id;
     let path: Option<Vec<merkle::Hash>> =
         proof.path.iter().map(|h| hex::decode(h).ok().and_then(|v| v.try_into().ok())).collect();
     names_object

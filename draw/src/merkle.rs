@@ -115,9 +115,6 @@ mod tests {
 
     #[test]
     fn empty_tree_is_hash_of_nothing() {
-        assert_eq!(
-            hex::encode(root(&[])),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
+        assert_eq!(hex::encode(root(&[])), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     }
 }

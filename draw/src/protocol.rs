@@ -105,13 +105,21 @@ pub fn eligibility(c: &Canonical<'_>) -> Vec<Option<ExclusionReason>> {
 /// Why a valid input still cannot be drawn. Nothing is published then.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum Infeasible {
-    #[error("plan.allocation.count: 抽取总数 {count} 超过可抽对象数 {eligible} / the total {count} exceeds the {eligible} eligible objects")]
+    #[error(
+        "plan.allocation.count: 抽取总数 {count} 超过可抽对象数 {eligible} / the total {count} exceeds the {eligible} eligible objects"
+    )]
     TotalExceedsEligible { count: u64, eligible: u64 },
-    #[error("plan.allocation.count: 抽取总数 {count} 少于非空分层数 {strata}，无法每层至少一个 / the total {count} is below the {strata} non-empty strata that each need one")]
+    #[error(
+        "plan.allocation.count: 抽取总数 {count} 少于非空分层数 {strata}，无法每层至少一个 / the total {count} is below the {strata} non-empty strata that each need one"
+    )]
     TotalBelowStrata { count: u64, strata: u64 },
-    #[error("plan.team: 分层 {stratum} 的检查组无法保证：符合条件的检查人员 {qualified} 名，减去与同一对象有利害关系的至多 {conflicted} 名、可能已达工作量上限的至多 {capped} 名，少于每组 {needed} 名 / stratum {stratum} cannot be staffed for every possible draw: {qualified} qualified inspectors, minus up to {conflicted} with a declared conflict with one object and up to {capped} who may have reached the load cap, is fewer than {needed} per team")]
+    #[error(
+        "plan.team: 分层 {stratum} 的检查组无法保证：符合条件的检查人员 {qualified} 名，减去与同一对象有利害关系的至多 {conflicted} 名、可能已达工作量上限的至多 {capped} 名，少于每组 {needed} 名 / stratum {stratum} cannot be staffed for every possible draw: {qualified} qualified inspectors, minus up to {conflicted} with a declared conflict with one object and up to {capped} who may have reached the load cap, is fewer than {needed} per team"
+    )]
     TeamsNotGuaranteed { stratum: String, qualified: u64, conflicted: u64, capped: u64, needed: u64 },
-    #[error("plan.team.size: 分层 {stratum} 第 {position} 位对象 {object} 需要 {needed} 名检查人员，只有 {available} 名符合条件 / stratum {stratum} position {position} ({object}) needs {needed} inspectors, only {available} are eligible")]
+    #[error(
+        "plan.team.size: 分层 {stratum} 第 {position} 位对象 {object} 需要 {needed} 名检查人员，只有 {available} 名符合条件 / stratum {stratum} position {position} ({object}) needs {needed} inspectors, only {available} are eligible"
+    )]
     NotEnoughInspectors { stratum: String, position: u64, object: String, needed: u64, available: u64 },
     #[error("recusals[{index}]: {message}")]
     Recusal { index: usize, message: String },
@@ -446,10 +454,7 @@ pub fn run(c: &Canonical<'_>, seed: &[u8; 32], recusals: &[RecusalRequest]) -> R
     for (n, r) in recusals.iter().enumerate() {
         let fail = |message: String| Infeasible::Recusal { index: n, message };
         let found = candidates.iter().enumerate().find_map(|(s, cand)| {
-            cand[..quota[s] as usize]
-                .iter()
-                .position(|&o| c.objects[o as usize].id_str() == r.object)
-                .map(|p| (s, p))
+            cand[..quota[s] as usize].iter().position(|&o| c.objects[o as usize].id_str() == r.object).map(|p| (s, p))
         });
         let Some((s, p)) = found else {
             return Err(fail(format!("对象 {} 未被抽中 / object {} was not drawn", r.object, r.object)));

@@ -29,15 +29,21 @@ pub enum Randomness {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RandomnessError {
-    #[error("承诺时指定的随机源是 {committed}，公布的是 {published} / committed to {committed} randomness, published {published}")]
+    #[error(
+        "承诺时指定的随机源是 {committed}，公布的是 {published} / committed to {committed} randomness, published {published}"
+    )]
     WrongSource { committed: &'static str, published: &'static str },
-    #[error("drand 轮次应为 {committed}，公布的是 {published} / drand round should be {committed}, published {published}")]
+    #[error(
+        "drand 轮次应为 {committed}，公布的是 {published} / drand round should be {committed}, published {published}"
+    )]
     WrongRound { committed: u64, published: u64 },
     #[error("randomness.{field}: 不是有效的十六进制 / not valid hex")]
     Hex { field: &'static str },
     #[error("drand randomness 不等于 SHA-256(signature) / randomness is not SHA-256 of the signature")]
     SignatureHash,
-    #[error("drand 第 {round} 轮的 BLS 签名无效：不是 quicknet 网络的签名 / the BLS signature of round {round} is not a valid quicknet signature")]
+    #[error(
+        "drand 第 {round} 轮的 BLS 签名无效：不是 quicknet 网络的签名 / the BLS signature of round {round} is not a valid quicknet signature"
+    )]
     Signature { round: u64 },
     #[error("演示随机数应为 32 字节 / demo randomness must be 32 bytes")]
     DemoLength,
@@ -115,7 +121,10 @@ impl Randomness {
     /// to the committed source.
     pub fn bytes(&self, source: &RandomnessSource) -> Result<Vec<u8>, RandomnessError> {
         match (self, source) {
-            (Randomness::DrandQuicknet { round, signature, randomness }, RandomnessSource::DrandQuicknet { round: committed }) => {
+            (
+                Randomness::DrandQuicknet { round, signature, randomness },
+                RandomnessSource::DrandQuicknet { round: committed },
+            ) => {
                 if round != committed {
                     return Err(RandomnessError::WrongRound { committed: *committed, published: *round });
                 }
@@ -180,7 +189,10 @@ mod tests {
     #[test]
     fn real_quicknet_beacon() {
         // drand quicknet round 123 (api.drand.sh …/public/123).
-        let sig = hex::decode("b75c69d0b72a5d906e854e808ba7e2accb1542ac355ae486d591aa9d43765482e26cd02df835d3546d23c4b13e0dfc92").unwrap();
+        let sig = hex::decode(
+            "b75c69d0b72a5d906e854e808ba7e2accb1542ac355ae486d591aa9d43765482e26cd02df835d3546d23c4b13e0dfc92",
+        )
+        .unwrap();
         assert!(quicknet_signature_valid(123, &sig));
         assert!(!quicknet_signature_valid(124, &sig));
         let mut forged = sig.clone();

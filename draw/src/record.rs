@@ -83,7 +83,11 @@ pub fn draw(input: DrawInput, randomness: Randomness) -> Result<DrawRecord, Draw
 pub fn recuse(record: &DrawRecord, request: RecusalRequest) -> Result<DrawRecord, DrawError> {
     let c = record.input.canonical()?;
     let (commitment, _) = commitment::compute(&c);
-    let seed = randomness::seed(&commitment, &record.randomness.bytes(&record.input.randomness_source)?, &record.input.draw_id);
+    let seed = randomness::seed(
+        &commitment,
+        &record.randomness.bytes(&record.input.randomness_source)?,
+        &record.input.draw_id,
+    );
     let mut requests: Vec<RecusalRequest> = record.recusals.iter().map(|r| r.request.clone()).collect();
     requests.push(request);
     let outcome = protocol::run(&c, &seed, &requests)?;
@@ -160,7 +164,11 @@ pub struct Difference {
 
 impl fmt::Display for Difference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}：应为 {}，公布为 {} / expected {}, published {}", self.location, self.expected, self.published, self.expected, self.published)
+        write!(
+            f,
+            "{}：应为 {}，公布为 {} / expected {}, published {}",
+            self.location, self.expected, self.published, self.expected, self.published
+        )
     }
 }
 
@@ -184,7 +192,12 @@ struct Verifier {
 
 impl Verifier {
     fn differ(&mut self, step: StepKind, location: String, expected: impl fmt::Display, published: impl fmt::Display) {
-        self.differences.push(Difference { step, location, expected: expected.to_string(), published: published.to_string() });
+        self.differences.push(Difference {
+            step,
+            location,
+            expected: expected.to_string(),
+            published: published.to_string(),
+        });
     }
 
     fn step(&mut self, kind: StepKind, detail: String) {
@@ -219,7 +232,12 @@ pub fn verify(record: &DrawRecord) -> Verification {
     };
     v.step(
         StepKind::Inputs,
-        format!("{} 个对象、{} 名检查人员、{} 条本年检查记录 / objects, inspectors, history entries", c.objects.len(), c.inspectors.len(), c.history.len()),
+        format!(
+            "{} 个对象、{} 名检查人员、{} 条本年检查记录 / objects, inspectors, history entries",
+            c.objects.len(),
+            c.inspectors.len(),
+            c.history.len()
+        ),
     );
 
     // 2. Commitment.
@@ -257,7 +275,9 @@ pub fn verify(record: &DrawRecord) -> Verification {
     let requests: Vec<RecusalRequest> = record.recusals.iter().map(|r| r.request.clone()).collect();
     let outcome = match protocol::run(&c, &seed, &requests) {
         Ok(o) => o,
-        Err(e) => return v.fail(StepKind::Selection, format!("按公布的输入无法完成抽取 / the inputs cannot be drawn: {e}")),
+        Err(e) => {
+            return v.fail(StepKind::Selection, format!("按公布的输入无法完成抽取 / the inputs cannot be drawn: {e}"));
+        }
     };
 
     // 4. Eligibility.
@@ -266,13 +286,28 @@ pub fn verify(record: &DrawRecord) -> Verification {
     for (object, reason) in &expected {
         match published.get(object) {
             Some(p) if p == reason => {}
-            Some(p) => v.differ(StepKind::Eligibility, format!("排除对象 {object} 的理由 / exclusion reason of {object}"), reason.zh(), p.zh()),
-            None => v.differ(StepKind::Eligibility, format!("对象 {object} 应被排除 / {object} should be excluded"), reason.zh(), "未排除 / not excluded"),
+            Some(p) => v.differ(
+                StepKind::Eligibility,
+                format!("排除对象 {object} 的理由 / exclusion reason of {object}"),
+                reason.zh(),
+                p.zh(),
+            ),
+            None => v.differ(
+                StepKind::Eligibility,
+                format!("对象 {object} 应被排除 / {object} should be excluded"),
+                reason.zh(),
+                "未排除 / not excluded",
+            ),
         }
     }
     for (object, reason) in &published {
         if !expected.contains_key(object) {
-            v.differ(StepKind::Eligibility, format!("对象 {object} 不应被排除 / {object} should not be excluded"), "可抽 / eligible", reason.zh());
+            v.differ(
+                StepKind::Eligibility,
+                format!("对象 {object} 不应被排除 / {object} should not be excluded"),
+                "可抽 / eligible",
+                reason.zh(),
+            );
         }
     }
     v.step(StepKind::Eligibility, format!("{} 个对象被排除 / objects excluded", expected.len()));
@@ -282,10 +317,19 @@ pub fn verify(record: &DrawRecord) -> Verification {
     let mut team_diffs = Vec::new();
     for s in &outcome.strata {
         let Some(p) = published.get(s.id.as_str()) else {
-            v.differ(StepKind::Selection, format!("分层 {} / stratum {}", s.id, s.id), format!("{} 个对象 / objects", s.quota), none());
+            v.differ(
+                StepKind::Selection,
+                format!("分层 {} / stratum {}", s.id, s.id),
+                format!("{} 个对象 / objects", s.quota),
+                none(),
+            );
             continue;
         };
-        for (what, e, q) in [("对象数 / pool", s.pool, p.pool), ("可抽数 / eligible", s.eligible, p.eligible), ("应抽数 / quota", s.quota, p.quota)] {
+        for (what, e, q) in [
+            ("对象数 / pool", s.pool, p.pool),
+            ("可抽数 / eligible", s.eligible, p.eligible),
+            ("应抽数 / quota", s.quota, p.quota),
+        ] {
             if e != q {
                 v.differ(StepKind::Selection, format!("分层 {} {what}", s.id), e, q);
             }
@@ -298,9 +342,19 @@ pub fn verify(record: &DrawRecord) -> Verification {
                     if e.object != q.object {
                         v.differ(StepKind::Selection, here.clone(), &e.object, &q.object);
                     } else if q.position != i as u64 + 1 {
-                        v.differ(StepKind::Selection, format!("{here} {} 的位次 / position", e.object), i + 1, q.position);
+                        v.differ(
+                            StepKind::Selection,
+                            format!("{here} {} 的位次 / position", e.object),
+                            i + 1,
+                            q.position,
+                        );
                     } else if e.team != q.team {
-                        team_diffs.push(Difference { step: StepKind::Teams, location: format!("{here} {} 的检查组 / team", e.object), expected: e.team.join("、"), published: q.team.join("、") });
+                        team_diffs.push(Difference {
+                            step: StepKind::Teams,
+                            location: format!("{here} {} 的检查组 / team", e.object),
+                            expected: e.team.join("、"),
+                            published: q.team.join("、"),
+                        });
                     }
                 }
                 (Some(e), None) => v.differ(StepKind::Selection, here, &e.object, none()),
@@ -311,18 +365,41 @@ pub fn verify(record: &DrawRecord) -> Verification {
     }
     for id in published.keys() {
         if !outcome.strata.iter().any(|s| s.id == *id) {
-            v.differ(StepKind::Selection, format!("分层 {id} / stratum {id}"), none(), "公布了计划中没有的分层 / a stratum the plan does not have");
+            v.differ(
+                StepKind::Selection,
+                format!("分层 {id} / stratum {id}"),
+                none(),
+                "公布了计划中没有的分层 / a stratum the plan does not have",
+            );
         }
     }
     let selected: usize = outcome.strata.iter().map(|s| s.selected.len()).sum();
-    v.step(StepKind::Selection, format!("{} 个分层共抽中 {selected} 个对象 / objects selected in {} strata", outcome.strata.len(), outcome.strata.len()));
+    v.step(
+        StepKind::Selection,
+        format!(
+            "{} 个分层共抽中 {selected} 个对象 / objects selected in {} strata",
+            outcome.strata.len(),
+            outcome.strata.len()
+        ),
+    );
     v.differences.extend(team_diffs);
     v.step(StepKind::Teams, format!("每个对象 {} 名检查人员 / inspectors per object", c.input.plan.team.size));
 
     // 7. Recusals.
     for (n, (r, e)) in record.recusals.iter().zip(&outcome.replacements).enumerate() {
         if r.replacement != *e {
-            v.differ(StepKind::Recusals, format!("第 {} 次回避（{} 回避 {}）的替换人员 / replacement of recusal {}", n + 1, r.request.inspector, r.request.object, n + 1), e, &r.replacement);
+            v.differ(
+                StepKind::Recusals,
+                format!(
+                    "第 {} 次回避（{} 回避 {}）的替换人员 / replacement of recusal {}",
+                    n + 1,
+                    r.request.inspector,
+                    r.request.object,
+                    n + 1
+                ),
+                e,
+                &r.replacement,
+            );
         }
     }
     v.step(StepKind::Recusals, format!("{} 次回避 / recusals", record.recusals.len()));

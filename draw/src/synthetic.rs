@@ -3,7 +3,9 @@
 //! generated, not real enterprises.
 
 use crate::id::CreditCode;
-use crate::input::{Allocation, DrawInput, HistoryEntry, Inspector, Object, Plan, RandomnessSource, Ratio, Stratum, TeamRule};
+use crate::input::{
+    Allocation, DrawInput, HistoryEntry, Inspector, Object, Plan, RandomnessSource, Ratio, Stratum, TeamRule,
+};
 use crate::stream::Stream;
 
 /// Shape of a synthetic draw.

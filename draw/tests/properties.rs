@@ -136,7 +136,15 @@ fn bad_input_is_reported_with_record_and_field_and_nothing_is_drawn() {
     i.plan.team.size = 1;
     let err = draw(i, randomness(5)).expect_err("invalid");
     let text = err.to_string();
-    for needle in ["objects[4]", ".id", "校验码", "objects[6]", "duplicate of objects[2]", "plan.strata[1] (S01).ratio", "plan.team.size"] {
+    for needle in [
+        "objects[4]",
+        ".id",
+        "校验码",
+        "objects[6]",
+        "duplicate of objects[2]",
+        "plan.strata[1] (S01).ratio",
+        "plan.team.size",
+    ] {
         assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
     }
 }
@@ -153,4 +161,3 @@ fn team_larger_than_eligible_inspectors_is_an_exact_error() {
     i.plan.team.size = 4;
     assert_eq!(draw::commit(&i).expect_err("refused").to_string(), err);
 }
-

@@ -56,7 +56,8 @@ const PRIMITIVES: &str = include_str!("../vectors/primitives.json");
 fn run(vector: &Value) -> Result<DrawRecord, String> {
     let input: DrawInput = serde_json::from_value(vector["input"].clone()).map_err(|e| e.to_string())?;
     let randomness: Randomness = serde_json::from_value(vector["randomness"].clone()).map_err(|e| e.to_string())?;
-    let recusals: Vec<RecusalRequest> = serde_json::from_value(vector["recusals"].clone()).map_err(|e| e.to_string())?;
+    let recusals: Vec<RecusalRequest> =
+        serde_json::from_value(vector["recusals"].clone()).map_err(|e| e.to_string())?;
     let mut record = draw(input, randomness).map_err(|e| e.to_string())?;
     for r in recusals {
         record = recuse(&record, r).map_err(|e| e.to_string())?;
@@ -78,7 +79,10 @@ fn check_teams(record: &DrawRecord) {
                 assert!(!sel.team[..k].contains(cert), "{}: {cert} twice", sel.object);
                 let p = input.inspectors.iter().find(|p| &p.cert == cert).expect("inspector exists");
                 assert!(!p.conflicts.contains(&sel.object), "{cert} declared a conflict with {}", sel.object);
-                assert!(p.valid_from <= input.draw_date && input.draw_date <= p.valid_until, "{cert} certificate not valid");
+                assert!(
+                    p.valid_from <= input.draw_date && input.draw_date <= p.valid_until,
+                    "{cert} certificate not valid"
+                );
                 assert!(input.plan.team.units.contains(&p.unit), "{cert} from a unit outside the plan");
                 if let Some(q) = needs {
                     assert!(p.qualifications.contains(q), "{cert} lacks {q}");
@@ -123,7 +127,8 @@ fn primitives_reproduce() {
     for w in p["chacha20_zero_key"]["first_u64_words_hex"].as_array().expect("array") {
         assert_eq!(format!("{:016x}", zero.next_u64()), w.as_str().expect("hex"));
     }
-    let seed: [u8; 32] = hex::decode(p["stream"]["seed"].as_str().expect("seed")).expect("hex").try_into().expect("32 bytes");
+    let seed: [u8; 32] =
+        hex::decode(p["stream"]["seed"].as_str().expect("seed")).expect("hex").try_into().expect("32 bytes");
     let mut s = Stream::new(&seed, "objects", "A");
     for call in p["uniform"]["calls"].as_array().expect("calls") {
         let n: u64 = call["n"].as_str().expect("n").parse().expect("u64");
