@@ -1,0 +1,123 @@
+//! Page furniture shared by every route.
+
+pub mod verify;
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_location;
+
+use crate::i18n::{Lang, use_lang};
+
+/// Sets the HTTP status of the response being rendered (server only).
+pub fn set_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Ok(status)) =
+        (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(code))
+    {
+        response.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}
+
+#[component]
+pub fn SiteHeader() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <header class="site-header">
+            <div class="wrap header-row">
+                <A href="/" attr:class="brand">
+                    <span class="brand-zh">"公开"</span>
+                    <span class="brand-en">"Gongkai"</span>
+                </A>
+                <nav aria-label=lang.pick("主导航", "Main")>
+                    <ul class="nav-list">
+                        <li>
+                            <A href="/">{lang.pick("首页", "Home")}</A>
+                        </li>
+                        <li>
+                            <a href="/spec" rel="external">
+                                {lang.pick("抽取协议规范", "Draw protocol spec")}
+                            </a>
+                        </li>
+                        <li>
+                            <a href="/api/draws" rel="external">
+                                {lang.pick("开放数据 (JSON)", "Open data (JSON)")}
+                            </a>
+                        </li>
+                    </ul>
+                </nav>
+                <LangSwitch/>
+            </div>
+        </header>
+    }
+}
+
+/// Links that reload the current page in the other language (and set the cookie).
+#[component]
+pub fn LangSwitch() -> impl IntoView {
+    let lang = use_lang();
+    let location = use_location();
+    let link = move |target: Lang, label: &'static str| {
+        let href = move || format!("{}?lang={}", location.pathname.get(), target.code());
+        let current = (target == lang).then_some("true");
+        view! {
+            <a
+                href=href
+                rel="external"
+                hreflang=target.html_lang()
+                lang=target.html_lang()
+                aria-current=current
+                class="lang-link"
+            >
+                {label}
+            </a>
+        }
+    };
+    view! {
+        <nav class="lang-switch" aria-label="语言 / Language">
+            {link(Lang::Zh, "中文")}
+            " | "
+            {link(Lang::En, "English")}
+        </nav>
+    }
+}
+
+#[component]
+pub fn SiteFooter() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <footer class="site-footer">
+            <div class="wrap">
+                <p>
+                    {lang.pick(
+                        "公开（Gongkai）公布“双随机、一公开”抽查的抽取过程与结果，任何人都可以在自己的浏览器中重新计算每一次抽取。",
+                        "Gongkai publishes the draws of China's double-random, one-public inspections; anyone can recompute every draw in their own browser.",
+                    )}
+                </p>
+                <p>
+                    <a href="/spec" rel="external">{lang.pick("抽取协议规范", "Draw protocol spec")}</a>
+                    " · "
+                    <a href="/api/draws" rel="external">{lang.pick("开放数据", "Open data")}</a>
+                </p>
+            </div>
+        </footer>
+    }
+}
+
+/// A message for when data could not be read.
+#[component]
+pub fn ErrorNotice() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <div class="notice notice-error" role="alert">
+            <h2>{lang.pick("暂时无法显示", "Cannot be shown right now")}</h2>
+            <p>
+                {lang.pick(
+                    "读取数据时出错。请稍后再试；如果问题持续，请联系网站管理员。",
+                    "Reading the data failed. Please try again later; if it keeps failing, contact the site's administrators.",
+                )}
+            </p>
+        </div>
+    }
+}

@@ -1,0 +1,99 @@
+//! Gongkai (公开): the Leptos application shared by the server (feature `ssr`)
+//! and the browser bundle (feature `hydrate`).
+// The view types of the draw page nest deeply; the release wasm build needs room.
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod glossary;
+pub mod i18n;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+pub mod types;
+pub mod view;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, provide_meta_context};
+use leptos_router::{
+    ParamSegment, SsrMode, StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+use crate::components::{SiteFooter, SiteHeader};
+use crate::i18n::Lang;
+use crate::pages::{draw::DrawPage, home::HomePage, not_found::NotFound};
+
+/// The HTML document around the app; rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = i18n::current_lang();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.html_lang()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <link rel="stylesheet" href="/style.css"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Remembers a language chosen with `?lang=` in a cookie.
+#[cfg(feature = "ssr")]
+fn remember_lang_choice() {
+    let Some(parts) = use_context::<http::request::Parts>() else { return };
+    let cookie = parts.headers.get(http::header::COOKIE).and_then(|v| v.to_str().ok());
+    let (lang, from_query) = i18n::resolve(parts.uri.query(), cookie);
+    if !from_query {
+        return;
+    }
+    if let (Some(response), Ok(value)) =
+        (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&i18n::set_cookie_value(lang)))
+    {
+        response.append_header(http::header::SET_COOKIE, value);
+    }
+}
+
+/// The application: header, routed page, footer.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let lang: Lang = i18n::current_lang();
+    provide_context(lang);
+    #[cfg(feature = "ssr")]
+    remember_lang_choice();
+    // Effects run only in the browser: marks the page as hydrated (used by tests and CSS).
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Router>
+            <a class="skip-link" href="#main">{lang.pick("跳到正文", "Skip to content")}</a>
+            <SiteHeader/>
+            <main id="main" tabindex="-1">
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
+                    <Route
+                        path=(StaticSegment("draws"), ParamSegment("id"))
+                        view=DrawPage
+                        ssr=SsrMode::Async
+                    />
+                </Routes>
+            </main>
+            <SiteFooter/>
+        </Router>
+    }
+}

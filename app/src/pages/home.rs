@@ -1,0 +1,166 @@
+//! `/`: what Gongkai is, how verification works, and the published draws.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use crate::api::list_draws;
+use crate::components::{ErrorNotice, set_status};
+use crate::glossary::TERMS;
+use crate::i18n::{Lang, use_lang};
+use crate::types::DrawSummary;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let lang = use_lang();
+    let draws = Resource::new(|| (), |_| list_draws());
+    view! {
+        <Title text=home_title(lang)/>
+        <section class="intro" aria-labelledby="intro-title">
+            <h1 id="intro-title">
+                {lang.pick("公开：每一次随机抽查，人人都能验证", "Gongkai: every random inspection draw, verifiable by anyone")}
+            </h1>
+            <p class="lead">
+                {lang.pick(
+                    "公开（Gongkai）是“双随机、一公开”抽查的公示与验证平台。监管部门在这里公布每一次抽取的全部输入、公共随机数和结果；您可以在自己的浏览器里重新计算，确认抽中的企业和检查人员没有被人为挑选。",
+                    "Gongkai is a disclosure and verification portal for China's \"double random, one public\" inspections. Regulators publish every input, the public randomness and the result of each draw here; you can recompute the draw in your own browser and confirm that nobody hand-picked the enterprises or the inspectors.",
+                )}
+            </p>
+        </section>
+
+        <section aria-labelledby="what-title">
+            <h2 id="what-title">{lang.pick("什么是“双随机、一公开”", "What \"double random, one public\" means")}</h2>
+            <p>
+                {lang.pick(
+                    "市场监管等部门开展日常检查时，从检查对象名录库中随机抽取被检查的企业，从执法检查人员名录库中随机选派检查人员，并及时向社会公开抽查情况和查处结果。",
+                    "When market regulation and other departments run routine inspections, they draw the inspected enterprises at random from the object directory, draw the inspectors at random from the inspector directory, and publish the draw and the results promptly.",
+                )}
+            </p>
+            <p>
+                {lang.pick(
+                    "规则还要求：每家企业至少由两名检查人员检查；与企业有利害关系的检查人员应当回避；同一企业一年内被抽查不超过两次，已被上级部门或本部门其他单位检查的企业不再重复抽取。",
+                    "The rules also require at least two inspectors per enterprise, recusal of inspectors with an interest in the enterprise, at most two inspections of one enterprise a year, and no repeat draw of an enterprise already inspected this year by a higher-level department or another unit.",
+                )}
+            </p>
+        </section>
+
+        <section aria-labelledby="how-title">
+            <h2 id="how-title">{lang.pick("如何验证一次抽取", "How a draw is verified")}</h2>
+            <ol class="how-steps">
+                <li>
+                    <strong>{lang.pick("承诺：", "Commitment: ")}</strong>
+                    {lang.pick(
+                        "抽取之前，部门公布一个承诺值——对企业名录、排除及其原因、检查人员、回避声明、抽查比例和算法版本的 SHA-256 哈希。此后任何改动都会改变承诺值。",
+                        "Before the draw, the department publishes a commitment: the SHA-256 hash of the object pool, the exclusions and their reasons, the inspectors, the declared conflicts, the ratios and the algorithm version. Any later change alters it.",
+                    )}
+                </li>
+                <li>
+                    <strong>{lang.pick("公共随机源：", "Public randomness: ")}</strong>
+                    {lang.pick(
+                        "承诺中事先指定一个当时还不存在的公共随机数，例如某一轮 drand 随机信标。任何人（包括部门工作人员）都无法预知或挑选它。",
+                        "The commitment names public randomness that did not exist yet, such as a future drand beacon round. Nobody, the department's staff included, can know or choose it in advance.",
+                    )}
+                </li>
+                <li>
+                    <strong>{lang.pick("种子：", "Seed: ")}</strong>
+                    {lang.pick(
+                        "种子 = SHA-256(承诺值、随机数、抽取编号)。抽中哪些企业、派哪些检查人员，全部由种子按公开的规范确定。",
+                        "seed = SHA-256(commitment, randomness, draw id). Which enterprises are drawn and which inspectors go follows from the seed by the published spec.",
+                    )}
+                </li>
+                <li>
+                    <strong>{lang.pick("重新计算：", "Recompute: ")}</strong>
+                    {lang.pick(
+                        "打开任意一次抽取，点击“在浏览器中验证”，您的浏览器会下载记录并用 WebAssembly 重新计算；也可以用命令行工具离线验证，或依据规范自行编写程序。",
+                        "Open any draw and press \"Verify in your browser\": your browser downloads the record and recomputes it in WebAssembly. You can also verify offline with the command-line tool, or write your own program from the spec.",
+                    )}
+                </li>
+            </ol>
+        </section>
+
+        <section aria-labelledby="draws-title">
+            <h2 id="draws-title">{lang.pick("已公布的抽取", "Published draws")}</h2>
+            <Suspense fallback=move || view! { <p>{lang.pick("正在加载…", "Loading…")}</p> }>
+                {move || Suspend::new(async move {
+                    match draws.await {
+                        Ok(list) => view! { <DrawList draws=list/> }.into_any(),
+                        Err(_) => {
+                            set_status(500);
+                            view! { <ErrorNotice/> }.into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </section>
+
+        <section aria-labelledby="glossary-title">
+            <h2 id="glossary-title">{lang.pick("术语表（中英对照）", "Glossary (Chinese–English)")}</h2>
+            <dl class="glossary">
+                {TERMS
+                    .iter()
+                    .map(|term| {
+                        view! {
+                            <div class="term">
+                                <dt>
+                                    <span lang="zh-CN">{term.zh}</span>
+                                    " — "
+                                    <span lang="en">{term.en}</span>
+                                </dt>
+                                <dd lang="en">{term.note}</dd>
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+            </dl>
+        </section>
+    }
+}
+
+#[component]
+fn DrawList(draws: Vec<DrawSummary>) -> impl IntoView {
+    let lang = use_lang();
+    if draws.is_empty() {
+        return view! { <p>{lang.pick("尚未公布任何抽取。", "No draw has been published yet.")}</p> }.into_any();
+    }
+    let rows = draws
+        .into_iter()
+        .map(|d| {
+            let href = format!("/draws/{}", d.id);
+            let short = d.commitment.chars().take(16).collect::<String>();
+            view! {
+                <tr>
+                    <td>{d.draw_date}</td>
+                    <td>
+                        <A href=href>{d.title}</A>
+                    </td>
+                    <td>{d.department}</td>
+                    <td>
+                        <code title=d.commitment.clone()>{short}"…"</code>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table class="draw-list">
+                <caption class="visually-hidden">{lang.pick("已公布的抽取", "Published draws")}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{lang.pick("抽取日期", "Draw date")}</th>
+                        <th scope="col">{lang.pick("抽取", "Draw")}</th>
+                        <th scope="col">{lang.pick("部门", "Department")}</th>
+                        <th scope="col">{lang.pick("承诺值", "Commitment")}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+/// The home page's title.
+pub fn home_title(lang: Lang) -> &'static str {
+    lang.pick("公开 · 双随机、一公开抽查公示与验证", "Gongkai · publishing and verifying random inspections")
+}

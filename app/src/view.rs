@@ -1,0 +1,224 @@
+//! What the draw page shows, computed on the server from a stored draw record.
+//!
+//! The page does not ship the whole record (the full object pool) to the browser
+//! as hydration data; the verify button downloads the record itself.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::types::DrawSummary;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawView {
+    pub id: String,
+    pub title: String,
+    pub department: String,
+    pub unit: String,
+    pub ancestors: Vec<String>,
+    pub draw_date: String,
+    pub published_at: String,
+    pub commitment: String,
+    pub objects_root: String,
+    pub committed_at: Option<String>,
+    pub randomness: RandomnessView,
+    pub seed: String,
+    pub object_count: u64,
+    pub inspector_count: u64,
+    pub team_size: u64,
+    pub allocation: AllocationView,
+    pub directed: Option<Vec<String>>,
+    pub strata: Vec<StratumView>,
+    /// Number of excluded objects per reason code, in reason order.
+    pub exclusions: Vec<ExclusionCount>,
+    pub recusals: Vec<RecusalView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AllocationView {
+    Ratio,
+    Total { count: u64, min_one_per_stratum: bool },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RandomnessKind {
+    /// drand quicknet round, with the time it is emitted (UTC).
+    Drand {
+        round: u64,
+        time: String,
+    },
+    PublicNumbers {
+        description: String,
+        date: String,
+    },
+    /// Chosen by the publisher: not a public beacon.
+    Demo {
+        label: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RandomnessView {
+    pub kind: RandomnessKind,
+    /// The published randomness: hex bytes (drand, demo) or an RFC 3797 key string.
+    pub value: String,
+}
+
+impl RandomnessView {
+    pub fn is_demo(&self) -> bool {
+        matches!(self.kind, RandomnessKind::Demo { .. })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StratumView {
+    pub id: String,
+    pub name: String,
+    pub ratio: String,
+    pub pool: u64,
+    pub eligible: u64,
+    pub quota: u64,
+    pub selected: Vec<SelectedView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelectedView {
+    pub position: u64,
+    /// 统一社会信用代码.
+    pub object: String,
+    /// Certificate numbers of the inspection team.
+    pub team: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExclusionCount {
+    /// The reason as written in the record (e.g. `inspected_twice_this_year`).
+    pub code: String,
+    pub zh: String,
+    pub en: String,
+    pub count: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecusalView {
+    pub object: String,
+    /// Certificate number of the inspector who recused.
+    pub inspector: String,
+    /// Certificate number of the replacement drawn from the recusal stream.
+    pub replacement: String,
+    pub reason: String,
+    pub date: String,
+}
+
+/// The reason code of an exclusion, as serialized in the record.
+fn reason_code(reason: draw::ExclusionReason) -> String {
+    match serde_json::to_value(reason) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => format!("{reason:?}"),
+    }
+}
+
+impl DrawView {
+    /// Builds the page view of a record.
+    pub fn from_record(summary: &DrawSummary, record: &draw::DrawRecord) -> DrawView {
+        let input = &record.input;
+        let randomness = RandomnessView {
+            kind: match &input.randomness_source {
+                draw::RandomnessSource::DrandQuicknet { round } => RandomnessKind::Drand {
+                    round: *round,
+                    time: draw::id::format_utc(draw::randomness::quicknet_round_time(*round)),
+                },
+                draw::RandomnessSource::PublicNumbers { description, date } => {
+                    RandomnessKind::PublicNumbers { description: description.clone(), date: date.clone() }
+                }
+                draw::RandomnessSource::Demo { label } => RandomnessKind::Demo { label: label.clone() },
+            },
+            value: match &record.randomness {
+                draw::Randomness::DrandQuicknet { randomness, .. } => randomness.clone(),
+                draw::Randomness::PublicNumbers { key } => key.clone(),
+                draw::Randomness::Demo { value } => value.clone(),
+            },
+        };
+        let names: BTreeMap<&str, &draw::Stratum> = input.plan.strata.iter().map(|s| (s.id.as_str(), s)).collect();
+        let strata = record
+            .result
+            .strata
+            .iter()
+            .map(|s| {
+                let plan = names.get(s.id.as_str());
+                StratumView {
+                    id: s.id.clone(),
+                    name: plan.map(|p| p.name.clone()).unwrap_or_else(|| s.id.clone()),
+                    ratio: plan.map(|p| format!("{}/{}", p.ratio.num, p.ratio.den)).unwrap_or_default(),
+                    pool: s.pool,
+                    eligible: s.eligible,
+                    quota: s.quota,
+                    selected: s
+                        .selected
+                        .iter()
+                        .map(|sel| SelectedView {
+                            position: sel.position,
+                            object: sel.object.clone(),
+                            team: sel.team.clone(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let mut counts: BTreeMap<draw::ExclusionReason, u64> = BTreeMap::new();
+        for e in &record.result.exclusions {
+            *counts.entry(e.reason).or_default() += 1;
+        }
+        DrawView {
+            id: summary.id.clone(),
+            title: input.title.clone(),
+            department: input.department.clone(),
+            unit: input.unit.clone(),
+            ancestors: input.ancestors.clone(),
+            draw_date: input.draw_date.clone(),
+            published_at: summary.published_at.clone(),
+            commitment: record.commitment.clone(),
+            objects_root: record.objects_root.clone(),
+            committed_at: record.committed_at.clone().or_else(|| summary.committed_at.clone()),
+            randomness,
+            seed: record.seed.clone(),
+            object_count: input.objects.len() as u64,
+            inspector_count: input.inspectors.len() as u64,
+            team_size: input.plan.team.size,
+            allocation: match &input.plan.allocation {
+                draw::Allocation::Ratio => AllocationView::Ratio,
+                draw::Allocation::Total { count, min_one_per_stratum } => {
+                    AllocationView::Total { count: *count, min_one_per_stratum: *min_one_per_stratum }
+                }
+            },
+            directed: input.plan.directed.as_ref().map(|d| d.categories.clone()),
+            strata,
+            exclusions: counts
+                .into_iter()
+                .map(|(reason, count)| ExclusionCount {
+                    code: reason_code(reason),
+                    zh: reason.zh().to_owned(),
+                    en: reason.en().to_owned(),
+                    count,
+                })
+                .collect(),
+            recusals: record
+                .recusals
+                .iter()
+                .map(|r| RecusalView {
+                    object: r.request.object.clone(),
+                    inspector: r.request.inspector.clone(),
+                    replacement: r.replacement.clone(),
+                    reason: r.request.reason.clone(),
+                    date: r.request.date.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Number of selected objects over all strata.
+    pub fn selected_count(&self) -> usize {
+        self.strata.iter().map(|s| s.selected.len()).sum()
+    }
+}

@@ -1,0 +1,137 @@
+//! Building the router and running the server.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+
+use app::ssr::{DrawSource, Source};
+use app::{App, shell};
+use axum::Router;
+use axum::extract::FromRef;
+use axum::routing::{any, get};
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use tokio::net::TcpListener;
+
+use crate::configuration::Settings;
+use crate::demo;
+use crate::routes;
+use crate::storage::{SqliteStorage, Storage, StorageError};
+
+/// State shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub storage: Arc<dyn Storage>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("seeding the demo draws failed: {0}")]
+    Demo(#[from] demo::DemoError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+}
+
+/// The page routes of the app, generated once per process.
+///
+/// Generating them renders the app with resource loading suppressed by a
+/// process-wide flag (leptos_server's `SuppressResourceLoad`): a resource first
+/// polled meanwhile by another server in the same process (integration tests
+/// start many) would never resolve. Generating once, before any server serves,
+/// rules that out.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
+/// The whole HTTP surface: pages (SSR + hydration), server functions, JSON API, static files.
+pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>) -> Router {
+    let source = Source(storage.clone() as Arc<dyn DrawSource>);
+    let context = move || provide_context(source.clone());
+    let state = AppState { leptos_options: leptos_options.clone(), storage };
+    let pages = page_routes();
+    Router::new()
+        .route("/api/draws", get(routes::list_draws))
+        .route("/api/draws/{id}/record.json", get(routes::record_json))
+        .route("/spec", get(routes::spec))
+        .leptos_routes_with_context(&state, pages, context.clone(), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .route("/api/{*rest}", any(routes::api_not_found))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .with_state(state)
+}
+
+/// A built server, bound to its port but not yet serving.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    address: SocketAddr,
+}
+
+impl Application {
+    /// Opens the database (seeding the demo draws into an empty one if enabled),
+    /// builds the router and binds the listener (port 0 picks a free port).
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let storage = SqliteStorage::open(&settings.database_path).await?;
+        if settings.seed_demo {
+            let added = demo::seed_if_empty(&storage).await?;
+            if added > 0 {
+                tracing::info!(draws = added, "seeded the demo draws");
+            }
+        }
+        let addr = settings.leptos.site_addr;
+        let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
+        let address = listener.local_addr().map_err(|source| StartupError::Bind { addr, source })?;
+        let router = router(settings.leptos, Arc::new(storage));
+        Ok(Application { listener, router, address })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    /// Serves until Ctrl-C or SIGTERM.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        tracing::info!("listening on http://{}", self.address);
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

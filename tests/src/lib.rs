@@ -1,0 +1,59 @@
+//! Helpers for the cross-crate integration tests: the real server, started on
+//! port 0 with a fresh SQLite file (seeded with the demo draws) per test.
+// Test support: a failed setup step should abort the test with its message.
+#![allow(clippy::expect_used)]
+
+use std::path::PathBuf;
+
+use gongkai_server::configuration::Settings;
+use gongkai_server::startup::Application;
+
+/// A running server and an HTTP client for it.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`
+    pub address: String,
+    pub client: reqwest::Client,
+    pub database_path: PathBuf,
+    /// Holds the database directory until the test ends.
+    _dir: tempfile::TempDir,
+}
+
+/// Starts the server on a free port with a fresh database seeded with the demo draws.
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    // A nested path: the server must create missing directories.
+    let database_path = dir.path().join("data").join("gongkai.db");
+    spawn_with(Settings::for_tests(database_path), dir).await
+}
+
+/// Starts the server with the given settings; `dir` is kept alive with the app.
+pub async fn spawn_with(settings: Settings, dir: tempfile::TempDir) -> TestApp {
+    let database_path = settings.database_path.clone();
+    let app = Application::build(settings).await.expect("the server starts");
+    let address = format!("http://{}", app.address());
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("HTTP client");
+    TestApp { address, client, database_path, _dir: dir }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// GETs `path` and returns the status and the body.
+    pub async fn get(&self, path: &str) -> (reqwest::StatusCode, String) {
+        self.get_with(path, &[]).await
+    }
+
+    /// GETs `path` with extra headers.
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> (reqwest::StatusCode, String) {
+        let mut req = self.client.get(self.url(path));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status();
+        (status, resp.text().await.expect("body"))
+    }
+}

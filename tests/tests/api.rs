@@ -1,0 +1,79 @@
+//! The JSON API and the stored records.
+
+use gongkai_tests::{spawn_app, spawn_with};
+
+#[tokio::test]
+async fn lists_the_draws_as_json() {
+    let app = spawn_app().await;
+    let resp = app.client.get(app.url("/api/draws")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    let list: Vec<app::types::DrawSummary> = resp.json().await.unwrap();
+    let ids: Vec<&str> = list.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["159902-2025-02", "159902-2025-01"], "newest first");
+    assert!(list.iter().all(|d| d.department == "河朔市东河区市场监督管理局"));
+    assert!(list.iter().all(|d| d.commitment.len() == 64));
+}
+
+#[tokio::test]
+async fn serves_the_exact_record_and_it_verifies() {
+    let app = spawn_app().await;
+    let resp = app.client.get(app.url("/api/draws/159902-2025-01/record.json")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/json");
+    let body = resp.text().await.unwrap();
+
+    // Byte for byte what is stored.
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path.display())).await.unwrap();
+    let stored: String =
+        sqlx::query_scalar("SELECT record_json FROM draws WHERE id = '159902-2025-01'").fetch_one(&pool).await.unwrap();
+    assert_eq!(body, stored);
+
+    let record: draw::DrawRecord = serde_json::from_str(&body).unwrap();
+    let v = draw::verify(&record);
+    assert!(v.is_match(), "{:?}", v.differences);
+
+    // A tampered record does not verify.
+    let mut tampered = record.clone();
+    let team = &mut tampered.result.strata[0].selected[0].team;
+    team[0] = team[1].clone();
+    assert!(!draw::verify(&tampered).is_match());
+}
+
+#[tokio::test]
+async fn unknown_draws_and_api_paths_are_json_404s() {
+    let app = spawn_app().await;
+    for path in ["/api/draws/nope/record.json", "/api/nothing-here"] {
+        let resp = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(resp.status(), 404, "{path}");
+        let body: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(body["error"], "not_found");
+        assert!(body["message"].as_str().unwrap().contains("没有找到"));
+    }
+}
+
+#[tokio::test]
+async fn restarting_on_the_same_database_keeps_the_draws_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gongkai.db");
+    let first =
+        spawn_with(gongkai_server::configuration::Settings::for_tests(path.clone()), tempfile::tempdir().unwrap())
+            .await;
+    let before = first.get("/api/draws/159902-2025-01/record.json").await.1;
+    let second = spawn_with(gongkai_server::configuration::Settings::for_tests(path), dir).await;
+    let list: Vec<serde_json::Value> = serde_json::from_str(&second.get("/api/draws").await.1).unwrap();
+    assert_eq!(list.len(), 2, "seeding runs only on an empty database");
+    assert_eq!(second.get("/api/draws/159902-2025-01/record.json").await.1, before);
+}
+
+#[tokio::test]
+async fn without_demo_data_the_portal_says_nothing_is_published() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = gongkai_server::configuration::Settings::for_tests(dir.path().join("empty.db"));
+    settings.seed_demo = false;
+    let app = spawn_with(settings, dir).await;
+    assert_eq!(app.get("/api/draws").await.1, "[]");
+    let (status, html) = app.get("/").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("尚未公布任何抽取"));
+}

@@ -1,0 +1,128 @@
+//! The portal's pages, as a reader without JavaScript gets them.
+
+use gongkai_tests::spawn_app;
+
+#[tokio::test]
+async fn home_page_explains_and_lists_the_published_draws() {
+    let app = spawn_app().await;
+    let (status, html) = app.get("/").await;
+    assert_eq!(status, 200);
+    assert!(html.contains(r#"<html lang="zh-CN""#), "Chinese by default");
+    assert!(html.contains("双随机、一公开"));
+    assert!(html.contains("如何验证一次抽取"));
+    assert!(html.contains("已公布的抽取"));
+    // Both demo draws are listed and linked.
+    assert!(html.contains(r#"href="/draws/159902-2025-01""#), "{html}");
+    assert!(html.contains(r#"href="/draws/159902-2025-02""#));
+    assert!(html.contains("2025年产品质量、计量、标准化“双随机、一公开”抽查"));
+    // The hydrate bundle is referenced.
+    assert!(html.contains("/pkg/gongkai.js"));
+    // Every table has an explicit tbody (hydration depends on it).
+    assert_eq!(html.matches("<table").count(), html.matches("<tbody").count());
+}
+
+#[tokio::test]
+async fn draw_page_shows_the_timeline_the_selection_and_the_teams() {
+    let app = spawn_app().await;
+    let record: draw::DrawRecord =
+        serde_json::from_str(&app.get("/api/draws/159902-2025-01/record.json").await.1).unwrap();
+    let (status, html) = app.get("/draws/159902-2025-01").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("2025年产品质量、计量、标准化“双随机、一公开”抽查"));
+    assert!(html.contains("河朔市东河区市场监督管理局"));
+    assert!(html.contains("2025-05-28"));
+    // Timeline: commitment, randomness (prominently demo), result.
+    assert!(html.contains("① 承诺") && html.contains("② 随机源") && html.contains("③ 结果"));
+    assert!(html.contains(&record.commitment));
+    assert!(html.contains(&record.seed));
+    assert!(html.contains("演示随机数 — 不是真正的公共随机信标"));
+    assert!(html.contains("2025-05-26T09:00:00+08:00"), "committed-at time is shown");
+    // Every selected enterprise and every team member is on the page.
+    let mut selected = 0;
+    for stratum in &record.result.strata {
+        for s in &stratum.selected {
+            assert!(html.contains(&s.object), "{} is missing", s.object);
+            for cert in &s.team {
+                assert!(html.contains(cert), "{cert} is missing");
+            }
+            selected += 1;
+        }
+    }
+    assert_eq!(selected, 70);
+    for name in ["产品质量监督检查", "计量监督检查", "商品条码使用检查"] {
+        assert!(html.contains(name), "stratum {name} is missing");
+    }
+    // Exclusions per reason, the recusal, verification.
+    assert!(html.contains("本年度已被抽查两次"));
+    assert!(html.contains("本年度已被上级部门抽查"));
+    let recusal = &record.recusals[0];
+    assert!(html.contains(&recusal.replacement));
+    assert!(html.contains("在浏览器中验证"));
+    assert!(html.contains("server verify 159902-2025-01.record.json"));
+    assert!(html.contains(r#"href="/api/draws/159902-2025-01/record.json""#));
+    assert!(html.contains(r#"href="/spec""#));
+    assert_eq!(html.matches("<table").count(), html.matches("<tbody").count());
+}
+
+#[tokio::test]
+async fn unknown_pages_and_draws_are_404_with_a_chinese_message() {
+    let app = spawn_app().await;
+    for path in ["/no-such-page", "/draws/no-such-draw"] {
+        let (status, html) = app.get(path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(html.contains("页面不存在"), "{path}: {html}");
+        assert!(html.contains(r#"href="/""#), "{path} links home");
+    }
+}
+
+#[tokio::test]
+async fn english_is_chosen_by_query_and_remembered_by_cookie() {
+    let app = spawn_app().await;
+    let resp = app.client.get(app.url("/?lang=en")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let cookie = resp.headers().get("set-cookie").expect("language cookie").to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("gongkai_lang=en"), "{cookie}");
+    let html = resp.text().await.unwrap();
+    assert!(html.contains(r#"<html lang="en""#));
+    assert!(html.contains("Published draws"));
+
+    // The cookie alone keeps English on other pages.
+    let (status, html) = app.get_with("/draws/159902-2025-02", &[("cookie", "gongkai_lang=en")]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(r#"<html lang="en""#));
+    assert!(html.contains("Demo randomness — not a real public beacon"));
+    assert!(html.contains("Verify in your browser"));
+
+    // And the switch back to Chinese is a visible link.
+    assert!(html.contains(r#"href="/draws/159902-2025-02?lang=zh""#));
+}
+
+#[tokio::test]
+async fn the_spec_is_served_as_text() {
+    let app = spawn_app().await;
+    let resp = app.client.get(app.url("/spec")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let ct = resp.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(ct.starts_with("text/plain") && ct.contains("utf-8"), "{ct}");
+    assert_eq!(resp.text().await.unwrap(), gongkai_server::routes::SPEC);
+}
+
+#[tokio::test]
+async fn a_storage_failure_gives_an_error_page_and_json_without_internals() {
+    let app = spawn_app().await;
+    // Break the database behind the server's back.
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path.display())).await.unwrap();
+    sqlx::query("DROP TABLE draws").execute(&pool).await.unwrap();
+
+    for path in ["/", "/draws/159902-2025-01"] {
+        let (status, html) = app.get(path).await;
+        assert_eq!(status, 500, "{path}");
+        assert!(html.contains("暂时无法显示"), "{path}: {html}");
+        assert!(!html.contains("no such table"), "{path} leaks the database error");
+    }
+    let resp = app.client.get(app.url("/api/draws")).send().await.unwrap();
+    assert_eq!(resp.status(), 500);
+    let body = resp.text().await.unwrap();
+    assert!(body.contains(r#""error":"unavailable""#), "{body}");
+    assert!(!body.contains("no such table"), "{body}");
+}
