@@ -1,0 +1,60 @@
+# Shared by scripts/*.sh (sourced, not run).
+# Pinned tool versions: keep in step with Cargo.toml (wasm-bindgen) and tests/browser/package.json.
+CARGO_LEPTOS_VERSION="0.3.10"
+WASM_BINDGEN_VERSION="0.2.130"
+BINARYEN_VERSION="132"
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BROWSER_DIR="$ROOT/tests/browser"
+export PATH="$HOME/.cargo/bin:$BROWSER_DIR/node_modules/.bin:$PATH"
+export LEPTOS_OUTPUT_NAME=gongkai
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Runs a command as root (directly, or with passwordless sudo).
+as_root() {
+  if [ "$(id -u)" = 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    sudo "$@"
+  else
+    die "need root to run: $* (run it yourself, or run this script as root)"
+  fi
+}
+
+APT_UPDATED=""
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 || die "apt-get not found; install these yourself: $*"
+  if [ -z "$APT_UPDATED" ]; then
+    as_root apt-get update -qq
+    APT_UPDATED=1
+  fi
+  log "apt-get install $*"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
+}
+
+# Prints seconds since the epoch, for timings.
+now() { date +%s; }
+
+# Builds the release server and the hydrate bundle with cargo-leptos, unless
+# the last build_site with the same cargo target dir is newer than every input.
+# (cargo-leptos re-runs wasm-bindgen and wasm-opt on every invocation, ~30 s,
+# even when no Rust code changed.) The stamp names the target dir, so a server
+# binary and a bundle from different builds are never paired.
+# GONGKAI_FORCE_BUILD=1 always builds.
+build_site() {
+  local target; target="$(cd "$ROOT" && realpath -m "${CARGO_TARGET_DIR:-target}")"
+  local stamp="$ROOT/target/site/.gongkai-build-stamp"
+  if [ -z "${GONGKAI_FORCE_BUILD:-}" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$target" ] \
+    && [ -f "$target/release/server" ] && [ -f "$ROOT/target/site/pkg/gongkai.wasm" ] \
+    && [ -z "$(cd "$ROOT" && find app frontend server draw public Cargo.toml Cargo.lock .cargo \
+                 -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+    log "cargo leptos build --release: up to date"
+    return 0
+  fi
+  log "cargo leptos build --release"
+  rm -f "$stamp"
+  (cd "$ROOT" && cargo leptos build --release)
+  echo "$target" > "$stamp"
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Installs whatever the portal needs that is missing; fast (seconds) when all is there.
+#   scripts/setup.sh            build tools (for scripts/run.sh)
+#   scripts/setup.sh --browser  also Chromium (for scripts/test.sh)
+# Needs a Rust toolchain installed with rustup. Installs from crates.io, npm and
+# Debian only: nothing is downloaded from anywhere else.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+BROWSER=""
+for arg in "$@"; do
+  case "$arg" in
+    --browser) BROWSER=1 ;;
+    *) die "unknown option $arg" ;;
+  esac
+done
+
+command -v cargo >/dev/null 2>&1 || die "cargo not found: install Rust with rustup first"
+command -v rustup >/dev/null 2>&1 || die "rustup not found: the wasm32 target is installed with rustup"
+
+# System packages: a C compiler (SQLite, ring), pkg-config and OpenSSL headers
+# (cargo-leptos), Node.js and npm (wasm-opt from npm, browser tests).
+missing=()
+command -v cc >/dev/null 2>&1 || missing+=(build-essential)
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+if ! pkg-config --exists openssl 2>/dev/null; then missing+=(libssl-dev); fi
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+if [ -n "$BROWSER" ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  apt_install "${missing[@]}"
+fi
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [ "$(cargo leptos --version 2>/dev/null || true)" != "cargo-leptos $CARGO_LEPTOS_VERSION" ]; then
+  log "cargo install cargo-leptos $CARGO_LEPTOS_VERSION (takes a while, once)"
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --force
+fi
+
+if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ] \
+  || ! command -v wasm-bindgen-test-runner >/dev/null 2>&1; then
+  log "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+# npm packages (binaryen's wasm-opt for release builds; playwright-core for the
+# browser tests), reinstalled only when package-lock.json changes.
+stamp="$BROWSER_DIR/node_modules/.gongkai-lock.sha256"
+want="$(sha256sum "$BROWSER_DIR/package-lock.json" | cut -d' ' -f1)"
+if [ ! -x "$BROWSER_DIR/node_modules/.bin/wasm-opt" ] || [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
+  log "npm ci (tests/browser)"
+  (cd "$BROWSER_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$want" > "$stamp"
+fi
+case "$(wasm-opt --version 2>/dev/null || true)" in
+  *"version $BINARYEN_VERSION"*) ;;
+  *) die "wasm-opt $BINARYEN_VERSION not found on PATH after npm ci" ;;
+esac
+
+if [ -n "$BROWSER" ] && [ ! -x /usr/bin/chromium ]; then
+  die "/usr/bin/chromium is missing after apt-get install chromium"
+fi

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what is missing, then runs every test:
+#   1. cargo test --workspace (all crates: draw, app, server, integration tests)
+#   2. the draw crate's tests on wasm32 (wasm-bindgen-test-runner in Node)
+#   2b. the independent Python implementation of draw/SPEC.md against the same vectors
+#   3. cargo leptos build --release (server binary + hydrate bundle)
+#   4. browser tests: the release server and Debian Chromium via playwright-core
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+start=$(now)
+timings=()
+phase() { # phase NAME COMMAND...
+  local name="$1"; shift
+  local t0; t0=$(now)
+  log "$name"
+  "$@"
+  timings+=("$(printf '%-28s %4ss' "$name" $(( $(now) - t0 )))")
+}
+
+phase "setup" bash "$ROOT/scripts/setup.sh" --browser
+# frontend is excluded: it is the wasm bundle (built in step 3), and building it
+# natively would unify the `hydrate` feature into the server's `app`.
+phase "cargo test (native)" cargo test --workspace --exclude frontend
+phase "cargo test -p draw (wasm32)" env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test -p draw --target wasm32-unknown-unknown
+phase "spec: independent Python implementation" python3 draw/reference/check_vectors.py
+phase "cargo leptos build --release" build_site
+phase "browser tests (chromium)" bash -c "cd '$BROWSER_DIR' && node --test --test-concurrency=1"
+
+log "timings"
+printf '  %s\n' "${timings[@]}" >&2
+printf '  %-28s %4ss\n' "total" $(( $(now) - start )) >&2
