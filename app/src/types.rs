@@ -17,6 +17,15 @@ pub struct DrawSummary {
     pub committed_at: Option<String>,
     /// When the result was published (RFC 3339).
     pub published_at: String,
+    /// Kind of public randomness: `drand-quicknet`, `public-numbers` or `demo`.
+    pub randomness_source: String,
+}
+
+impl DrawSummary {
+    /// Demo randomness is chosen by the publisher, not a public beacon.
+    pub fn is_demo(&self) -> bool {
+        self.randomness_source == "demo"
+    }
 }
 
 /// A stored draw: its summary and the exact record JSON that was published.

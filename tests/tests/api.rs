@@ -13,6 +13,7 @@ async fn lists_the_draws_as_json() {
     assert_eq!(ids, ["159902-2025-02", "159902-2025-01"], "newest first");
     assert!(list.iter().all(|d| d.department == "河朔市东河区市场监督管理局"));
     assert!(list.iter().all(|d| d.commitment.len() == 64));
+    assert!(list.iter().all(|d| d.randomness_source == "demo" && d.is_demo()), "the demo draws say so");
 }
 
 #[tokio::test]

@@ -15,6 +15,8 @@ async fn home_page_explains_and_lists_the_published_draws() {
     assert!(html.contains(r#"href="/draws/159902-2025-01""#), "{html}");
     assert!(html.contains(r#"href="/draws/159902-2025-02""#));
     assert!(html.contains("2025年产品质量、计量、标准化“双随机、一公开”抽查"));
+    // Demo draws say so wherever they are listed.
+    assert_eq!(html.matches(r#"<strong class="demo-tag">演示随机数</strong>"#).count(), 2, "{html}");
     // The hydrate bundle is referenced.
     assert!(html.contains("/pkg/gongkai.js"));
     // Every table has an explicit tbody (hydration depends on it).

@@ -127,11 +127,18 @@ fn DrawList(draws: Vec<DrawSummary>) -> impl IntoView {
         .map(|d| {
             let href = format!("/draws/{}", d.id);
             let short = d.commitment.chars().take(16).collect::<String>();
+            let demo = d.is_demo().then(|| {
+                view! {
+                    " "
+                    <strong class="demo-tag">{lang.pick("演示随机数", "demo randomness")}</strong>
+                }
+            });
             view! {
                 <tr>
                     <td>{d.draw_date}</td>
                     <td>
                         <A href=href>{d.title}</A>
+                        {demo}
                     </td>
                     <td>{d.department}</td>
                     <td>

@@ -12,7 +12,7 @@ use sqlx::{Row, SqlitePool};
 use super::{NewDraw, Storage, StorageError};
 
 const SUMMARY_COLUMNS: &str = "d.id, dep.name AS department, d.title, d.draw_date, d.commitment, \
-     d.committed_at, d.published_at";
+     d.committed_at, d.published_at, json_extract(d.record_json, '$.randomness.source') AS randomness_source";
 
 #[derive(Clone, Debug)]
 pub struct SqliteStorage {
