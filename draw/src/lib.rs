@@ -84,3 +84,38 @@ pub fn check_pool_proof(proof: &PoolProof, objects_root: &str) -> bool {
     names_object
         && path.is_some_and(|p| merkle::verify_inclusion(&merkle::leaf_hash(&data), proof.index, proof.size, &p, &root))
 }
+
+/// Where one enterprise stands in a draw: "was I in this draw?".
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Lookup {
+    pub object: String,
+    /// The Merkle proof that it was in the committed pool, or `None` if it was not.
+    pub proof: Option<PoolProof>,
+    /// Why it could not be drawn, if it was excluded.
+    pub excluded: Option<ExclusionReason>,
+    /// Where it was drawn, if it was.
+    pub selected: Option<Placement>,
+}
+
+/// A drawn enterprise's stratum, position and team (after recusals).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Placement {
+    pub stratum: String,
+    pub position: u64,
+    pub team: Vec<String>,
+}
+
+/// Looks an enterprise up in a record: pool membership with its proof,
+/// exclusion reason, and placement, all read from the published record.
+pub fn lookup(record: &DrawRecord, object: &str) -> Result<Lookup, InputError> {
+    let proof = pool_proof(&record.input, object)?;
+    let excluded = record.result.exclusions.iter().find(|e| e.object == object).map(|e| e.reason);
+    let selected = record.result.strata.iter().find_map(|s| {
+        s.selected.iter().find(|x| x.object == object).map(|x| Placement {
+            stratum: s.id.clone(),
+            position: x.position,
+            team: x.team.clone(),
+        })
+    });
+    Ok(Lookup { object: object.to_owned(), proof, excluded, selected })
+}

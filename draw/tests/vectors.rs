@@ -162,3 +162,33 @@ fn every_vector_file_is_listed() {
     let listed: Vec<String> = VECTORS.iter().map(|(n, _)| n.to_string()).collect();
     assert_eq!(files, listed);
 }
+
+/// "Was I in this draw?": a drawn, an excluded and an absent enterprise.
+#[test]
+fn lookup_places_drawn_excluded_and_absent_enterprises() {
+    let (_, text) = VECTORS.iter().find(|(n, _)| *n == "08-excluded-twice").expect("vector 08");
+    let vector: Value = serde_json::from_str(text).expect("JSON");
+    let record = run(&vector).expect("draws");
+    let drawn = &record.result.strata[0].selected[1];
+    let l = draw::lookup(&record, &drawn.object).expect("valid input");
+    let placement = l.selected.expect("drawn");
+    assert_eq!((placement.stratum.as_str(), placement.position), ("A", 2));
+    assert_eq!(placement.team, drawn.team);
+    assert!(draw::check_pool_proof(&l.proof.expect("in the pool"), &record.objects_root));
+
+    let excluded = &record.result.exclusions[0];
+    let l = draw::lookup(&record, &excluded.object).expect("valid input");
+    assert_eq!(l.excluded, Some(excluded.reason));
+    assert!(l.selected.is_none());
+    let proof = l.proof.expect("in the pool");
+    assert!(draw::check_pool_proof(&proof, &record.objects_root));
+    // The proof does not check against another root, nor for another enterprise.
+    assert!(!draw::check_pool_proof(&proof, &record.commitment));
+    let mut other = proof.clone();
+    other.object = drawn.object.clone();
+    assert!(!draw::check_pool_proof(&other, &record.objects_root));
+
+    let absent = draw::synthetic::credit_code(999);
+    let l = draw::lookup(&record, &absent).expect("valid input");
+    assert!(l.proof.is_none() && l.excluded.is_none() && l.selected.is_none());
+}

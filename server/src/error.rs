@@ -12,6 +12,9 @@ pub enum AppError {
     /// Nothing at this address (e.g. an unknown draw id).
     #[error("not found: {0}")]
     NotFound(String),
+    /// The address names something that is not a valid 统一社会信用代码.
+    #[error("invalid credit code")]
+    InvalidCreditCode,
     /// Storage failed.
     #[error("storage: {0}")]
     Storage(String),
@@ -32,6 +35,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::InvalidCreditCode => StatusCode::BAD_REQUEST,
             AppError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -42,6 +46,11 @@ impl AppError {
                 error: "not_found",
                 message: "没有找到请求的内容",
                 message_en: "Nothing was found at this address",
+            },
+            AppError::InvalidCreditCode => ErrorBody {
+                error: "invalid_credit_code",
+                message: "统一社会信用代码无效：应为 18 位，末位校验码须正确",
+                message_en: "Not a valid unified social credit code: 18 characters with a correct check character",
             },
             AppError::Storage(_) => ErrorBody {
                 error: "unavailable",

@@ -62,6 +62,7 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>) -> Route
     Router::new()
         .route("/api/draws", get(routes::list_draws))
         .route("/api/draws/{id}/record.json", get(routes::record_json))
+        .route("/api/draws/{id}/objects/{code}", get(routes::lookup))
         .route("/spec", get(routes::spec))
         .leptos_routes_with_context(&state, pages, context.clone(), {
             let options = leptos_options.clone();

@@ -78,3 +78,54 @@ async fn without_demo_data_the_portal_says_nothing_is_published() {
     assert_eq!(status, 200);
     assert!(html.contains("尚未公布任何抽取"));
 }
+
+/// "Was I in this draw?": a drawn enterprise gets its stratum, position and
+/// team; an undrawn one a proof that it was in the pool; a stranger none.
+#[tokio::test]
+async fn an_enterprise_can_look_itself_up_with_a_merkle_proof() {
+    let app = spawn_app().await;
+    let record: draw::DrawRecord =
+        serde_json::from_str(&app.get("/api/draws/159902-2025-01/record.json").await.1).unwrap();
+    let get = |code: String| {
+        let url = app.url(&format!("/api/draws/159902-2025-01/objects/{code}"));
+        let client = app.client.clone();
+        async move {
+            let resp = client.get(url).send().await.unwrap();
+            (resp.status(), resp.text().await.unwrap())
+        }
+    };
+
+    let stratum = &record.result.strata[0];
+    let drawn = &stratum.selected[2];
+    let (status, body) = get(drawn.object.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    let found: draw::Lookup = serde_json::from_str(&body).unwrap();
+    let placement = found.selected.expect("drawn");
+    assert_eq!((placement.stratum.as_str(), placement.position), (stratum.id.as_str(), 3));
+    assert_eq!(placement.team, drawn.team);
+    assert!(draw::check_pool_proof(&found.proof.expect("in the pool"), &record.objects_root));
+
+    let chosen: Vec<&str> =
+        record.result.strata.iter().flat_map(|s| s.selected.iter().map(|x| x.object.as_str())).collect();
+    let undrawn = record.input.objects.iter().find(|o| !chosen.contains(&o.id.as_str())).unwrap();
+    let found: draw::Lookup = serde_json::from_str(&get(undrawn.id.clone()).await.1).unwrap();
+    assert!(found.selected.is_none());
+    assert!(draw::check_pool_proof(&found.proof.expect("in the pool"), &record.objects_root));
+
+    let excluded = &record.result.exclusions[0];
+    let found: draw::Lookup = serde_json::from_str(&get(excluded.object.clone()).await.1).unwrap();
+    assert_eq!(found.excluded, Some(excluded.reason));
+
+    let stranger = draw::CreditCode::complete("91150000MA0000001").unwrap();
+    let found: draw::Lookup = serde_json::from_str(&get(stranger.to_string()).await.1).unwrap();
+    assert!(found.proof.is_none() && found.selected.is_none() && found.excluded.is_none());
+
+    let mut wrong = stranger.to_string();
+    let last = wrong.pop().unwrap();
+    wrong.push(if last == '0' { '1' } else { '0' });
+    let (status, body) = get(wrong).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("统一社会信用代码无效"), "{body}");
+    let (status, _) = app.get(&format!("/api/draws/no-such-draw/objects/{}", drawn.object)).await;
+    assert_eq!(status, 404);
+}
