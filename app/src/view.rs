@@ -177,7 +177,7 @@ impl DrawView {
             unit: input.unit.clone(),
             ancestors: input.ancestors.clone(),
             draw_date: input.draw_date.clone(),
-            published_at: summary.published_at.clone(),
+            published_at: summary.published_at.clone().unwrap_or_default(),
             commitment: record.commitment.clone(),
             objects_root: record.objects_root.clone(),
             committed_at: record.committed_at.clone().or_else(|| summary.committed_at.clone()),

@@ -74,6 +74,7 @@ impl DemoDraw {
             record_json: serde_json::to_string_pretty(&self.record)?,
             committed_at: Some(self.committed_at.clone()),
             published_at: self.published_at.clone(),
+            plan_code: None,
         })
     }
 }

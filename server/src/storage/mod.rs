@@ -6,6 +6,250 @@ mod sqlite;
 pub use app::ssr::DrawSource;
 pub use sqlite::SqliteStorage;
 
+/// Level of a department in the hierarchy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Province,
+    City,
+    District,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Province => "province",
+            Level::City => "city",
+            Level::District => "district",
+        }
+    }
+}
+
+/// A department to register (or, when the name exists without a code, to complete).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewDepartment {
+    /// Permalink key, e.g. `159902`.
+    pub code: String,
+    pub name: String,
+    pub level: Level,
+    /// Code of the parent department (must exist or come earlier in the batch).
+    pub parent_code: Option<String>,
+}
+
+/// Why a published record is replaced by a new version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Correction {
+    pub reason: String,
+}
+
+/// One item of a department's 随机抽查事项清单 (a new version if it exists).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewItem {
+    pub department_code: String,
+    pub item_code: String,
+    pub seq: u32,
+    pub name: String,
+    pub content: String,
+    pub legal_basis: String,
+    pub qualification: String,
+    /// Methods, e.g. `["现场核查", "书面审查"]`.
+    pub method: Vec<String>,
+    /// `true` = withdrawn from the list as of `effective_from`.
+    pub withdrawn: bool,
+    pub effective_from: String,
+    pub published_at: String,
+    /// Required when the item already exists (the new row becomes the next version).
+    pub correction: Option<Correction>,
+}
+
+/// One inspector of the 执法检查人员名录库.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewInspector {
+    pub department_code: String,
+    pub certificate: String,
+    pub name: String,
+    pub unit: String,
+    /// `男` or `女`.
+    pub gender: String,
+    pub post: String,
+    pub qualifications: Vec<String>,
+    pub valid_from: String,
+    pub valid_until: String,
+    /// Declared interests: credit codes.
+    pub conflicts: Vec<String>,
+    /// `true` = left the directory (moved, retired).
+    pub left: bool,
+    pub published_at: String,
+    pub correction: Option<Correction>,
+}
+
+/// One enterprise of the 检查对象名录库.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewEnterprise {
+    pub credit_code: draw::CreditCode,
+    pub name: String,
+    pub department_code: String,
+    pub region: String,
+    pub industry: String,
+    pub licences: Vec<String>,
+    pub abnormal: bool,
+    pub serious_violation: bool,
+    pub penalised: bool,
+    /// `A`…`D`.
+    pub credit_class: char,
+    pub published_at: String,
+    pub correction: Option<Correction>,
+}
+
+/// One line of an annual plan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewPlanLine {
+    pub item_code: String,
+    pub stratum: String,
+    pub ratio: String,
+    pub frequency: String,
+    pub object_count: Option<u32>,
+}
+
+/// A 年度检查计划.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewPlan {
+    pub department_code: String,
+    pub plan_code: String,
+    pub year: i32,
+    pub title: String,
+    pub scope: String,
+    pub inspector_requirements: String,
+    pub window_start: String,
+    pub window_end: String,
+    pub published_at: String,
+    /// Every `item_code` must be an item of the department's list.
+    pub lines: Vec<NewPlanLine>,
+    pub correction: Option<Correction>,
+}
+
+/// Rectification status of a result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Rectification {
+    None,
+    Pending,
+    Done,
+    Overdue,
+}
+
+impl Rectification {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rectification::None => "none",
+            Rectification::Pending => "pending",
+            Rectification::Done => "done",
+            Rectification::Overdue => "overdue",
+        }
+    }
+}
+
+/// The eight result categories used in practice (DOMAIN.md §6).
+pub const RESULT_CATEGORIES: [&str; 8] = [
+    "未发现问题",
+    "发现问题已责令改正",
+    "发现问题待后续处理",
+    "未按规定公示应当公示的信息",
+    "通过登记的住所（经营场所）无法联系",
+    "已关闭停业或正在组织清算",
+    "不配合检查情节严重",
+    "未发现开展本次抽查涉及的经营活动",
+];
+
+/// The 检查结果 of one object of one published draw.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewResult {
+    /// Permalink key; by convention `{draw_id}-{credit_code}`.
+    pub result_code: String,
+    pub draw_id: String,
+    pub credit_code: draw::CreditCode,
+    pub enterprise_name: String,
+    pub department_code: String,
+    pub item_codes: Vec<String>,
+    /// Certificate numbers.
+    pub inspectors: Vec<String>,
+    pub inspected_on: String,
+    pub reported_on: String,
+    pub delivered_on: Option<String>,
+    pub entered_on: Option<String>,
+    /// One of [`RESULT_CATEGORIES`].
+    pub category: String,
+    pub findings: String,
+    pub rectification_deadline: Option<String>,
+    pub rectification: Rectification,
+    pub penalty_case: Option<String>,
+    pub published_at: String,
+    pub correction: Option<Correction>,
+}
+
+/// A commitment published before its randomness exists.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewCommitment {
+    pub draw_id: String,
+    pub department_code: String,
+    pub plan_code: Option<String>,
+    pub title: String,
+    pub draw_date: String,
+    pub commitment: String,
+    /// The committed DrawInput, exactly as published.
+    pub input_json: String,
+    pub committed_at: String,
+}
+
+/// What one import adds, all in one transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Batch {
+    Departments(Vec<NewDepartment>),
+    Items(Vec<NewItem>),
+    Inspectors(Vec<NewInspector>),
+    Enterprises(Vec<NewEnterprise>),
+    Plans(Vec<NewPlan>),
+    Results(Vec<NewResult>),
+}
+
+impl Batch {
+    pub fn len(&self) -> usize {
+        match self {
+            Batch::Departments(v) => v.len(),
+            Batch::Items(v) => v.len(),
+            Batch::Inspectors(v) => v.len(),
+            Batch::Enterprises(v) => v.len(),
+            Batch::Plans(v) => v.len(),
+            Batch::Results(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A row of a batch that the database refuses (a reference to something that
+/// does not exist, a duplicate without a correction reason…).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowProblem {
+    /// Index of the row in the batch (0-based; the importer maps it to a line).
+    pub index: usize,
+    /// The field at fault, as named in the import format.
+    pub field: String,
+    /// Bilingual message (Chinese first).
+    pub message: String,
+}
+
+/// What an import added.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// Rows stored as first versions.
+    pub added: usize,
+    /// Rows stored as corrections (new versions).
+    pub corrected: usize,
+}
+
 /// A draw to publish.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewDraw {
@@ -19,6 +263,8 @@ pub struct NewDraw {
     pub record_json: String,
     pub committed_at: Option<String>,
     pub published_at: String,
+    /// The annual plan the draw carries out, if any.
+    pub plan_code: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +279,10 @@ pub enum StorageError {
     DuplicateDraw(String),
     #[error("a draw needs a department")]
     NoDepartment,
+    #[error("{} row(s) refused", .0.len())]
+    Rejected(Vec<RowProblem>),
+    #[error("the stored record of draw {0} cannot be read: {1}")]
+    Record(String, String),
 }
 
 /// Everything the portal stores. Reading draws goes through [`DrawSource`].
@@ -43,6 +293,13 @@ pub trait Storage: DrawSource {
 
     /// Publishes a draw (and its department chain). Published draws never change.
     async fn insert_draw(&self, draw: &NewDraw) -> Result<(), StorageError>;
+
+    /// Stores a whole batch in one transaction, or nothing: every refused row
+    /// is reported at once as [`StorageError::Rejected`].
+    async fn import(&self, batch: &Batch) -> Result<ImportSummary, StorageError>;
+
+    /// Publishes a commitment (a draw awaiting its randomness).
+    async fn insert_commitment(&self, commitment: &NewCommitment) -> Result<(), StorageError>;
 
     /// Departments as (id, name, parent_id), by id.
     async fn departments(&self) -> Result<Vec<(i64, String, Option<i64>)>, StorageError>;

@@ -1,0 +1,278 @@
+//! SQLite implementation (WAL, foreign keys on, embedded migrations).
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+mod read;
+mod write;
+
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use super::StorageError;
+
+#[derive(Clone, Debug)]
+pub struct SqliteStorage {
+    pool: SqlitePool,
+}
+
+impl SqliteStorage {
+    /// Opens (creating if missing, with its directory) the database file and migrates it.
+    pub async fn open(path: &Path) -> Result<Self, StorageError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|source| StorageError::Directory { path: dir.display().to_string(), source })?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        Self::connect(options).await
+    }
+
+    /// An in-memory database (one connection), for tests.
+    pub async fn in_memory() -> Result<Self, StorageError> {
+        let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
+        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    async fn connect(options: SqliteConnectOptions) -> Result<Self, StorageError> {
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// The connection pool (for tests that check constraints directly).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use app::ssr::DrawSource;
+
+    use super::*;
+    use crate::storage::{
+        Batch, Correction, Level, NewCommitment, NewDepartment, NewDraw, NewItem, RowProblem, Storage,
+    };
+
+    fn record(seed: u64) -> draw::DrawRecord {
+        let shape = draw::synthetic::Shape {
+            objects: 40,
+            strata: 2,
+            inspectors: 12,
+            select: 6,
+            team_size: 2,
+            load_cap: 3,
+            history: 3,
+            seed,
+        };
+        let input = draw::synthetic::input(&shape);
+        draw::draw(input, draw::Randomness::Demo { value: "00".repeat(32) }).unwrap()
+    }
+
+    fn sample(seed: u64) -> NewDraw {
+        let record = record(seed);
+        NewDraw {
+            id: record.input.draw_id.clone(),
+            department_path: vec!["省局".to_owned(), "市局".to_owned(), "区局".to_owned()],
+            title: "测试抽取".to_owned(),
+            draw_date: "2025-05-28".to_owned(),
+            commitment: record.commitment.clone(),
+            record_json: serde_json::to_string(&record).unwrap(),
+            committed_at: Some("2025-05-26T09:00:00+08:00".to_owned()),
+            published_at: "2025-05-28T10:00:00+08:00".to_owned(),
+            plan_code: None,
+        }
+    }
+
+    fn departments() -> Batch {
+        let d = |code: &str, name: &str, level, parent: Option<&str>| NewDepartment {
+            code: code.to_owned(),
+            name: name.to_owned(),
+            level,
+            parent_code: parent.map(str::to_owned),
+        };
+        Batch::Departments(vec![
+            d("150000", "省局", Level::Province, None),
+            d("150100", "市局", Level::City, Some("150000")),
+            d("150102", "区局", Level::District, Some("150100")),
+        ])
+    }
+
+    fn item(code: &str, correction: Option<&str>) -> NewItem {
+        NewItem {
+            department_code: "150102".to_owned(),
+            item_code: code.to_owned(),
+            seq: 1,
+            name: "计量监督检查".to_owned(),
+            content: "计量器具".to_owned(),
+            legal_basis: "《中华人民共和国计量法》".to_owned(),
+            qualification: "计量".to_owned(),
+            method: vec!["现场核查".to_owned()],
+            withdrawn: false,
+            effective_from: "2025-01-01".to_owned(),
+            published_at: "2025-01-01T09:00:00+08:00".to_owned(),
+            correction: correction.map(|r| Correction { reason: r.to_owned() }),
+        }
+    }
+
+    #[tokio::test]
+    async fn insert_then_read_back_exactly() {
+        let s = SqliteStorage::in_memory().await.unwrap();
+        let draw = sample(1);
+        s.insert_draw(&draw).await.unwrap();
+        let list = s.list_draws().await.unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].department, "区局");
+        assert_eq!(list[0].randomness_source, "demo");
+        assert!(!list[0].is_awaiting());
+        let stored = s.find_draw(&draw.id).await.unwrap().unwrap();
+        assert_eq!(stored.record_json, draw.record_json);
+        assert_eq!(stored.summary.committed_at.as_deref(), Some("2025-05-26T09:00:00+08:00"));
+        assert!(s.find_draw("nope").await.unwrap().is_none());
+        let view: app::view::DrawView =
+            serde_json::from_str(&s.find_draw_view(&draw.id).await.unwrap().unwrap()).unwrap();
+        assert_eq!(view.selected_count(), 6);
+        let pool: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM draw_objects").fetch_one(s.pool()).await.unwrap();
+        assert_eq!(pool, 40);
+        let selected: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM draw_objects WHERE outcome = 'selected'")
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+        assert_eq!(selected, 6);
+    }
+
+    #[tokio::test]
+    async fn a_record_that_does_not_rerun_is_refused() {
+        let s = SqliteStorage::in_memory().await.unwrap();
+        let mut draw = sample(1);
+        let other = record(2).input.objects[0].id.clone();
+        let mut record = record(1);
+        record.result.strata[0].selected[0].object = other;
+        draw.record_json = serde_json::to_string(&record).unwrap();
+        let err = s.insert_draw(&draw).await.unwrap_err();
+        assert!(matches!(err, StorageError::Record(..)), "{err}");
+        assert_eq!(s.draw_count().await.unwrap(), 0);
+    }
+
+    #[tokio::test]
+    async fn department_chain_is_stored_once() {
+        let s = SqliteStorage::in_memory().await.unwrap();
+        s.insert_draw(&sample(1)).await.unwrap();
+        s.insert_draw(&sample(2)).await.unwrap();
+        let deps = s.departments().await.unwrap();
+        assert_eq!(deps.len(), 3);
+        assert_eq!(deps[0].2, None);
+        assert_eq!(deps[1].2, Some(deps[0].0));
+        assert_eq!(deps[2].2, Some(deps[1].0));
+        assert_eq!(s.draw_count().await.unwrap(), 2);
+        // Importing the departments afterwards completes them with codes.
+        s.import(&departments()).await.unwrap();
+        assert_eq!(s.departments().await.unwrap().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn published_draws_cannot_change() {
+        let s = SqliteStorage::in_memory().await.unwrap();
+        let draw = sample(1);
+        s.insert_draw(&draw).await.unwrap();
+        assert!(matches!(s.insert_draw(&draw).await, Err(StorageError::DuplicateDraw(_))));
+        let update =
+            sqlx::query("UPDATE draws SET title = 'changed' WHERE id = ?").bind(&draw.id).execute(s.pool()).await;
+        assert!(update.unwrap_err().to_string().contains("append-only"));
+        let delete = sqlx::query("DELETE FROM draws WHERE id = ?").bind(&draw.id).execute(s.pool()).await;
+        assert!(delete.unwrap_err().to_string().contains("append-only"));
+        let delete = sqlx::query("DELETE FROM draw_objects").execute(s.pool()).await;
+        assert!(delete.unwrap_err().to_string().contains("append-only"));
+        assert_eq!(s.find_draw(&draw.id).await.unwrap().unwrap().summary.title, "测试抽取");
+    }
+
+    #[tokio::test]
+    async fn foreign_keys_are_enforced() {
+        let s = SqliteStorage::in_memory().await.unwrap();
+        let r = sqlx::query(
+            "INSERT INTO draws (id, department_id, title, draw_date, commitment, record_json, published_at) \
+             VALUES ('x', 999, 't', '2025-01-01', 'c', '{}', 'now')",
+        )
+        .execute(s.pool())
+        .await;
+        assert!(r.is_err(), "a draw of an unknown department must be refused");
+    }
+
+    #[tokio::test]
+    async fn an_import_with_any_bad_row_stores_nothing_and_names_every_row() {
+        let s = SqliteStorage::in_memory().await.unwrap();
+        s.import(&departments()).await.unwrap();
+        let mut bad = item("2", None);
+        bad.department_code = "999999".to_owned();
+        let batch = Batch::Items(vec![item("1", None), bad, item("3", Some("typo"))]);
+        let Err(StorageError::Rejected(problems)) = s.import(&batch).await else { panic!("accepted") };
+        let at: Vec<(usize, &str)> = problems.iter().map(|p: &RowProblem| (p.index, p.field.as_str())).collect();
+        assert_eq!(at, [(1, "department_code"), (2, "item_code")]);
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM items").fetch_one(s.pool()).await.unwrap();
+        assert_eq!(n, 0, "nothing of a refused batch is stored");
+    }
+
+    #[tokio::test]
+    async fn a_correction_is_a_new_version_and_the_old_one_stays() {
+        let s = SqliteStorage::in_memory().await.unwrap();
+        s.import(&departments()).await.unwrap();
+        s.import(&Batch::Items(vec![item("1", None)])).await.unwrap();
+        let again = s.import(&Batch::Items(vec![item("1", None)])).await;
+        assert!(matches!(again, Err(StorageError::Rejected(_))), "a duplicate without a reason is refused");
+        let mut fixed = item("1", Some("依据的法规已修订 / the legal basis was amended"));
+        fixed.legal_basis = "《中华人民共和国计量法》（2018 修正）".to_owned();
+        let summary = s.import(&Batch::Items(vec![fixed])).await.unwrap();
+        assert_eq!((summary.added, summary.corrected), (0, 1));
+        let rows: Vec<(i64, String, Option<i64>)> =
+            sqlx::query_as("SELECT version, legal_basis, replaces FROM items ORDER BY version")
+                .fetch_all(s.pool())
+                .await
+                .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].1, "《中华人民共和国计量法》");
+        assert_eq!(rows[1].0, 2);
+        assert!(rows[1].2.is_some());
+        let update = sqlx::query("UPDATE items SET name = 'x'").execute(s.pool()).await;
+        assert!(update.unwrap_err().to_string().contains("append-only"));
+    }
+
+    #[tokio::test]
+    async fn a_commitment_awaits_its_draw_and_must_match_it() {
+        let s = SqliteStorage::in_memory().await.unwrap();
+        s.import(&departments()).await.unwrap();
+        let draw = sample(3);
+        let rec = record(3);
+        let commitment = NewCommitment {
+            draw_id: draw.id.clone(),
+            department_code: "150102".to_owned(),
+            plan_code: None,
+            title: "测试抽取".to_owned(),
+            draw_date: "2025-05-28".to_owned(),
+            commitment: rec.commitment.clone(),
+            input_json: serde_json::to_string(&rec.input).unwrap(),
+            committed_at: "2025-05-26T09:00:00+08:00".to_owned(),
+        };
+        let mut wrong = commitment.clone();
+        wrong.commitment = "00".repeat(32);
+        assert!(matches!(s.insert_commitment(&wrong).await, Err(StorageError::Record(..))));
+        s.insert_commitment(&commitment).await.unwrap();
+        let list = s.list_draws().await.unwrap();
+        assert_eq!(list.len(), 1);
+        assert!(list[0].is_awaiting());
+        assert_eq!(list[0].randomness_source, "demo");
+        assert!(s.find_commitment(&draw.id).await.unwrap().is_some());
+        s.insert_draw(&draw).await.unwrap();
+        let list = s.list_draws().await.unwrap();
+        assert_eq!(list.len(), 1, "a drawn commitment is listed once, as drawn");
+        assert!(!list[0].is_awaiting());
+    }
+}
