@@ -414,7 +414,11 @@ async fn measure(base: &str, db: &Path) {
     for (name, urls) in patterns {
         let mut series = Series { name, times: Vec::new(), bytes: 0 };
         let urls: Vec<String> = urls.iter().cycle().take(n).map(|u| format!("{base}{u}")).collect();
-        fetch(&client, &urls[0]).await;
+        let status = client.get(&urls[0]).send().await.expect("request").status();
+        if !status.is_success() {
+            println!("{:<28} {status} — not measured", series.name);
+            continue;
+        }
         for url in &urls {
             let (t, b) = fetch(&client, url).await;
             series.times.push(t);
