@@ -97,7 +97,7 @@ fn read_table(
     let bytes = files::read_bytes(path)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(parse_table(&file, text, required, optional, problems)),
+        Ok(text) => Ok(parse_table(&file, text, required, optional, &[], problems)),
         Err(e) => {
             let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
             problems.push(format!(
@@ -111,13 +111,15 @@ fn read_table(
 
 /// Parses CSV text (already decoded, without a BOM) into a table, checking
 /// the header against the known columns (any order, case-insensitive) and
-/// the shape of every row. Returns `None` when the text cannot be used at all
-/// (its problems are pushed).
+/// the shape of every row. A header cell equal to one of the `aliases`
+/// (alias, column) is read as that column. Returns `None` when the text cannot
+/// be used at all (its problems are pushed).
 pub(super) fn parse_table(
     file: &str,
     text: &str,
     required: &[&str],
     optional: &[&str],
+    aliases: &[(&str, &str)],
     problems: &mut Vec<String>,
 ) -> Option<Table> {
     let file = file.to_owned();
@@ -126,7 +128,13 @@ pub(super) fn parse_table(
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut records = reader.records();
     let header: Vec<String> = match records.next() {
-        Some(Ok(h)) => h.iter().map(|c| c.trim().to_owned()).collect(),
+        Some(Ok(h)) => h
+            .iter()
+            .map(|c| {
+                let c = c.trim();
+                aliases.iter().find(|(alias, _)| *alias == c).map_or(c, |(_, column)| column).to_owned()
+            })
+            .collect(),
         Some(Err(e)) => {
             problems.push(format!("{file}: {}", csv_error(&e, bytes, &newlines)));
             return None;

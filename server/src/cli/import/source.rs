@@ -79,12 +79,14 @@ pub fn decode(file: &str, bytes: &[u8], problems: &mut Vec<String>) -> Option<St
 /// Reads the records of a CSV or JSON file. `columns` are the known field
 /// names (for CSV the header must name only these and every `required` one;
 /// for JSON unknown fields are problems). `nested` are the fields of a JSON
-/// array of objects (the lines of a plan) and their own known names.
+/// array of objects (the lines of a plan) and their own known names. CSV
+/// headers may use the Chinese `aliases` (alias, column) of the columns.
 pub fn read(
     path: &Path,
     columns: &[&str],
     required: &[&str],
     nested: Option<(&str, &[&str])>,
+    aliases: &[(&str, &str)],
     problems: &mut Vec<String>,
 ) -> Result<Vec<Record>, Failure> {
     let format = Format::of(path)?;
@@ -94,7 +96,7 @@ pub fn read(
     match format {
         Format::Csv => {
             let optional: Vec<&str> = columns.iter().filter(|c| !required.contains(c)).copied().collect();
-            let Some(table) = tabular::parse_table(&file, &text, required, &optional, problems) else {
+            let Some(table) = tabular::parse_table(&file, &text, required, &optional, aliases, problems) else {
                 return Ok(Vec::new());
             };
             let names: Vec<String> = table.header.iter().map(|h| h.to_lowercase()).collect();
