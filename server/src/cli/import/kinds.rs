@@ -291,7 +291,7 @@ pub fn build(kind: Kind, records: &[Record], problems: &mut Problems, now: &str)
         ($f:ident, $body:expr) => {{
             let mut rows = Vec::new();
             for record in records {
-                let mut $f = Fields { record, problems: &mut *problems, now };
+                let mut $f = Fields { record, problems: &mut *problems, now, prefix: String::new() };
                 let row = $body;
                 rows.push(row);
                 origins.push(simple(record));
@@ -558,8 +558,9 @@ fn plan_from_object(f: &mut Fields<'_>, seen: &mut BTreeMap<String, u64>) -> New
     let mut plan = plan_head(f);
     duplicate(seen, plan.plan_code.clone(), f, "plan_code");
     if let Some(Value::Records(lines)) = f.record.fields.get("lines") {
-        for line in lines {
-            let mut lf = Fields { record: line, problems: &mut *f.problems, now: f.now };
+        for (k, line) in lines.iter().enumerate() {
+            let mut lf =
+                Fields { record: line, problems: &mut *f.problems, now: f.now, prefix: format!("lines[{k}].") };
             plan.lines.push(plan_line(&mut lf));
         }
     }
@@ -578,7 +579,7 @@ fn plans_from_rows(records: &[Record], problems: &mut Problems, now: &str) -> (V
     let mut first_rows: Vec<&Record> = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
     for record in records {
-        let mut f = Fields { record, problems: &mut *problems, now };
+        let mut f = Fields { record, problems: &mut *problems, now, prefix: String::new() };
         let code = f.required("plan_code");
         let line = plan_line(&mut f);
         match index.get(&code) {
