@@ -150,7 +150,7 @@ pub(super) fn parse_table(
         let known = required.iter().chain(optional).any(|n| n.eq_ignore_ascii_case(name));
         if !known {
             problems.push(format!(
-                "{file} 第 1 行第 {} 列：未知的列 “{name}”，可用的列为 {} / line 1, column {}: unknown column '{name}'; the columns are {}",
+                "{file}:1: {name}: 第 {} 列是未知的列，可用的列为 {} / column {}: unknown column '{name}'; the columns are {}",
                 i + 1,
                 expected(),
                 i + 1,
@@ -159,7 +159,7 @@ pub(super) fn parse_table(
             usable = false;
         } else if header[..i].iter().any(|h| h.eq_ignore_ascii_case(name)) {
             problems.push(format!(
-                "{file} 第 1 行第 {} 列：重复的列 “{name}” / line 1, column {}: duplicate column '{name}'",
+                "{file}:1: {name}: 第 {} 列是重复的列 / column {}: duplicate column '{name}'",
                 i + 1,
                 i + 1
             ));
@@ -169,7 +169,7 @@ pub(super) fn parse_table(
     for name in required {
         if !header.iter().any(|h| h.eq_ignore_ascii_case(name)) {
             problems.push(format!(
-                "{file} 第 1 行：表头缺少必需的列 “{name}”（列为 {}）/ line 1: the header lacks the required column '{name}' (the columns are {})",
+                "{file}:1: {name}: 表头缺少必需的列（列为 {}）/ the header lacks the required column '{name}' (the columns are {})",
                 expected(),
                 expected()
             ));
@@ -196,7 +196,7 @@ pub(super) fn parse_table(
         let extra_filled = cells.iter().skip(header.len()).any(|c| !c.is_empty());
         if cells.len() < header.len() || extra_filled {
             problems.push(format!(
-                "{file} 第 {line} 行有 {} 列，表头有 {} 列 / line {line} has {} fields, the header has {}",
+                "{file}:{line}: 此行有 {} 列，表头有 {} 列 / line {line} has {} fields, the header has {}",
                 cells.len(),
                 header.len(),
                 cells.len(),
