@@ -407,6 +407,11 @@ fn a_commitment_then_its_draw() {
     let d = dir.path();
     registered(d);
     let record = drawn(d);
+    // The department code must be that of the input's drawing department.
+    let run = server(d, &["import", "commitment", "committed.json", "--department-code", "150100"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("committed.json: department_code: "), "{}", run.stderr);
+    assert_eq!(count(d, "SELECT COUNT(*) FROM draw_commitments"), 0);
     let run = server(
         d,
         &[
