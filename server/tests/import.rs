@@ -130,8 +130,13 @@ fn csv_in_utf8_with_a_bom_and_in_gbk_is_imported() {
     let run = import(d, "departments", "departments.csv");
     assert!(run.stdout.contains("added: 3"), "{}", run.stdout);
 
-    // Excel in China saves "CSV (逗号分隔)" in GBK.
-    let items = items_csv();
+    // Excel in China saves "CSV (逗号分隔)" in GBK; the header may be in Chinese.
+    let items = items_csv().replacen(
+        "department_code,item_code,seq,name,content,legal_basis,qualification,method,effective_from,published_at",
+        "部门代码,事项代码,序号,事项名称,检查内容,依据,检查人员资格限制,检查方式,生效日期,公布时间",
+        1,
+    );
+    assert!(items.starts_with("部门代码"));
     let (gbk, _, unmappable) = encoding_rs::GBK.encode(&items);
     assert!(!unmappable);
     assert!(std::str::from_utf8(&gbk).is_err(), "the fixture must not be UTF-8");
@@ -402,6 +407,11 @@ fn a_commitment_then_its_draw() {
     let d = dir.path();
     registered(d);
     let record = drawn(d);
+    // The department code must be that of the input's drawing department.
+    let run = server(d, &["import", "commitment", "committed.json", "--department-code", "150100"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("committed.json: department_code: "), "{}", run.stderr);
+    assert_eq!(count(d, "SELECT COUNT(*) FROM draw_commitments"), 0);
     let run = server(
         d,
         &[

@@ -79,12 +79,14 @@ pub fn decode(file: &str, bytes: &[u8], problems: &mut Vec<String>) -> Option<St
 /// Reads the records of a CSV or JSON file. `columns` are the known field
 /// names (for CSV the header must name only these and every `required` one;
 /// for JSON unknown fields are problems). `nested` are the fields of a JSON
-/// array of objects (the lines of a plan) and their own known names.
+/// array of objects (the lines of a plan) and their own known names. CSV
+/// headers may use the Chinese `aliases` (alias, column) of the columns.
 pub fn read(
     path: &Path,
     columns: &[&str],
     required: &[&str],
     nested: Option<(&str, &[&str])>,
+    aliases: &[(&str, &str)],
     problems: &mut Vec<String>,
 ) -> Result<Vec<Record>, Failure> {
     let format = Format::of(path)?;
@@ -94,7 +96,7 @@ pub fn read(
     match format {
         Format::Csv => {
             let optional: Vec<&str> = columns.iter().filter(|c| !required.contains(c)).copied().collect();
-            let Some(table) = tabular::parse_table(&file, &text, required, &optional, problems) else {
+            let Some(table) = tabular::parse_table(&file, &text, required, &optional, aliases, problems) else {
                 return Ok(Vec::new());
             };
             let names: Vec<String> = table.header.iter().map(|h| h.to_lowercase()).collect();
@@ -129,7 +131,7 @@ fn read_json(
     let mut records = Vec::with_capacity(elements.len());
     for (k, element) in elements.into_iter().enumerate() {
         let line = starts.get(k).copied().unwrap_or(1);
-        if let Some(record) = json_record(file, line, element, columns, nested, problems) {
+        if let Some(record) = json_record(file, line, "", element, columns, nested, problems) {
             records.push(record);
         }
     }
@@ -139,24 +141,32 @@ fn read_json(
 fn json_record(
     file: &str,
     line: u64,
+    prefix: &str,
     element: serde_json::Value,
     columns: &[&str],
     nested: Option<(&str, &[&str])>,
     problems: &mut Vec<String>,
 ) -> Option<Record> {
     let serde_json::Value::Object(object) = element else {
-        problems.push(format!("{file}:{line}: 此元素不是对象 / this element is not an object"));
+        let at = prefix.trim_end_matches('.');
+        let at = if at.is_empty() { String::new() } else { format!(" {at}:") };
+        problems.push(format!("{file}:{line}:{at} 此元素不是对象 / this element is not an object"));
         return None;
     };
     let mut record = Record { line, fields: BTreeMap::new() };
-    for (key, value) in object {
-        let name = key.to_lowercase();
+    for (written, value) in object {
+        let name = written.to_lowercase();
+        let key = format!("{prefix}{written}");
         if let Some((list, inner)) = nested.filter(|(list, _)| *list == name) {
             let serde_json::Value::Array(items) = value else {
                 problems.push(format!("{file}:{line}: {list}: 应为对象数组 / must be an array of objects"));
                 continue;
             };
-            let lines = items.into_iter().filter_map(|v| json_record(file, line, v, inner, None, problems)).collect();
+            let lines = items
+                .into_iter()
+                .enumerate()
+                .filter_map(|(k, v)| json_record(file, line, &format!("{list}[{k}]."), v, inner, None, problems))
+                .collect();
             record.fields.insert(name, Value::Records(lines));
             continue;
         }
