@@ -451,3 +451,32 @@ fn a_commitment_then_its_draw() {
     let run = server(d, &["import", "draw", "record.json"]);
     assert_eq!(run.code, 1, "a published draw never changes: {}", run.all());
 }
+
+/// The example files under tests/fixtures/import (referred to by docs/import.md)
+/// import in order into an empty database.
+#[test]
+fn the_example_files_import_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import");
+    let items = fs::read(fixtures.join("items.csv")).unwrap();
+    assert!(std::str::from_utf8(&items).is_err(), "items.csv is the GBK example");
+    assert!(fs::read(fixtures.join("departments.csv")).unwrap().starts_with(b"\xEF\xBB\xBF"), "with a BOM");
+    for (kind, file, added) in [
+        ("departments", "departments.csv", 3),
+        ("items", "items.csv", 3),
+        ("inspectors", "inspectors.json", 3),
+        ("enterprises", "enterprises.csv", 3),
+        ("plans", "plans.csv", 1),
+    ] {
+        let path = fixtures.join(file);
+        let run = import(d, kind, path.to_str().unwrap());
+        assert!(run.stdout.contains(&format!("added: {added}；")), "{kind}: {}", run.stdout);
+    }
+    let methods: Vec<(String,)> = query(d, "SELECT method FROM items WHERE item_code = 'HN-01'");
+    assert_eq!(methods[0].0, "现场核查;书面审查");
+    let lines: Vec<(String, String, Option<i64>)> =
+        query(d, "SELECT item_code, ratio, object_count FROM plan_lines ORDER BY line");
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[2], ("HN-03".to_owned(), "20%".to_owned(), Some(3)));
+}

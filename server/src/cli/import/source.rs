@@ -51,6 +51,13 @@ impl Format {
 /// The text of a file: UTF-8 (a BOM is dropped) when it is valid UTF-8,
 /// otherwise GBK. Lines that are neither are problems, each with its line.
 pub fn decode(file: &str, bytes: &[u8], problems: &mut Vec<String>) -> Option<String> {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        problems.push(format!(
+            "{file}:1: 文件是 UTF-16 编码（Excel 的“Unicode 文本”）；请另存为“CSV UTF-8（逗号分隔）”或“CSV（逗号分隔）” / \
+             the file is UTF-16 (Excel's \"Unicode Text\"); save it as \"CSV UTF-8 (Comma delimited)\" or \"CSV (Comma delimited)\""
+        ));
+        return None;
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Some(text.to_owned());
@@ -271,5 +278,8 @@ mod tests {
         assert!(decode("f.csv", b"ok\n\xC6\xF3\n\xFF\xFF\n", &mut problems).is_none());
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].starts_with("f.csv:3:"), "{problems:?}");
+        problems.clear();
+        assert!(decode("f.csv", b"\xFF\xFEa\x00,\x00b\x00", &mut problems).is_none());
+        assert!(problems[0].contains("UTF-16"), "{problems:?}");
     }
 }
