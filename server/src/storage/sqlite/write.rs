@@ -637,11 +637,14 @@ impl Storage for SqliteStorage {
         if exists.is_some() {
             return Err(StorageError::DuplicateDraw(draw.id.clone()));
         }
-        let committed: Option<String> = sqlx::query_scalar("SELECT commitment FROM draw_commitments WHERE draw_id = ?")
-            .bind(&draw.id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if let Some(published) = committed.filter(|c| *c != record.commitment) {
+        let committed: Option<(String, Option<String>)> =
+            sqlx::query_as("SELECT commitment, plan_code FROM draw_commitments WHERE draw_id = ?")
+                .bind(&draw.id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        // A draw carries out the plan its commitment named, unless it says otherwise.
+        let plan_code = draw.plan_code.clone().or_else(|| committed.as_ref().and_then(|c| c.1.clone()));
+        if let Some(published) = committed.map(|c| c.0).filter(|c| *c != record.commitment) {
             return Err(StorageError::Record(
                 draw.id.clone(),
                 format!(
@@ -663,7 +666,7 @@ impl Storage for SqliteStorage {
         .bind(&draw.record_json)
         .bind(&draw.committed_at)
         .bind(&draw.published_at)
-        .bind(&draw.plan_code)
+        .bind(&plan_code)
         .bind(&view)
         .execute(&mut *tx)
         .await?;
