@@ -35,7 +35,7 @@ pub struct Source(pub Arc<dyn DrawSource>);
 /// version, newest first.
 #[async_trait::async_trait]
 pub trait PortalSource: Send + Sync {
-    /// The latest draws (including those awaiting randomness), results and plans.
+    /// The latest `n` results and plans and `2 n` draws (including those awaiting randomness).
     async fn latest(&self, n: u32) -> Result<Latest, SourceError>;
     /// Every department, by hierarchy then name.
     async fn list_departments(&self) -> Result<Vec<Department>, SourceError>;

@@ -34,3 +34,31 @@ CREATE TRIGGER draw_sources_append_only_update BEFORE UPDATE ON draw_sources
 BEGIN SELECT RAISE(ABORT, 'published draws are append-only'); END;
 CREATE TRIGGER draw_sources_append_only_delete BEFORE DELETE ON draw_sources
 BEGIN SELECT RAISE(ABORT, 'published draws are append-only'); END;
+
+-- Results per category in date order (e.g. "this year's results without problems").
+CREATE INDEX results_by_category_inspected ON results (category, inspected_on DESC, id DESC);
+-- Draws per department in date order, covering the id (pages of a department's draws).
+CREATE INDEX draws_by_department_date ON draws (department_id, draw_date DESC, id);
+
+-- The rows of the two largest tables that a correction has replaced, so that
+-- "current versions only" is a lookup by id and a page of a list can be found
+-- in an index without reading the rows it skips.
+CREATE TABLE results_superseded (id INTEGER PRIMARY KEY);  -- a results.id
+INSERT OR IGNORE INTO results_superseded (id) SELECT replaces FROM results WHERE replaces IS NOT NULL;
+CREATE TRIGGER results_superseded_insert AFTER INSERT ON results
+WHEN new.replaces IS NOT NULL
+BEGIN INSERT OR IGNORE INTO results_superseded (id) VALUES (new.replaces); END;
+CREATE TRIGGER results_superseded_append_only_update BEFORE UPDATE ON results_superseded
+BEGIN SELECT RAISE(ABORT, 'published results are append-only'); END;
+CREATE TRIGGER results_superseded_append_only_delete BEFORE DELETE ON results_superseded
+BEGIN SELECT RAISE(ABORT, 'published results are append-only'); END;
+
+CREATE TABLE enterprises_superseded (id INTEGER PRIMARY KEY);  -- an enterprises.id
+INSERT OR IGNORE INTO enterprises_superseded (id) SELECT replaces FROM enterprises WHERE replaces IS NOT NULL;
+CREATE TRIGGER enterprises_superseded_insert AFTER INSERT ON enterprises
+WHEN new.replaces IS NOT NULL
+BEGIN INSERT OR IGNORE INTO enterprises_superseded (id) VALUES (new.replaces); END;
+CREATE TRIGGER enterprises_superseded_append_only_update BEFORE UPDATE ON enterprises_superseded
+BEGIN SELECT RAISE(ABORT, 'published enterprises are append-only'); END;
+CREATE TRIGGER enterprises_superseded_append_only_delete BEFORE DELETE ON enterprises_superseded
+BEGIN SELECT RAISE(ABORT, 'published enterprises are append-only'); END;

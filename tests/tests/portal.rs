@@ -475,10 +475,10 @@ async fn an_enterprise_page_shows_every_draw_and_result() {
 async fn lists_have_pages_with_stable_links_that_keep_the_filters() {
     let app = spawn_empty().await;
     seed(&app).await;
-    let q = app::types::url_encode("商贸");
+    // Three characters: the trigram index finds and counts the 39 enterprises called 第…号商贸.
+    let q = app::types::url_encode("号商贸");
     let html = page(&app, &format!("/enterprises?q={q}&per_page=10")).await;
-    // 39 enterprises are called 商贸.
-    assert!(html.contains("第 1 页，共 4 页"), "{html}");
+    assert!(html.contains("第 1 页，共 4 页") && html.contains("共 39 条"), "{html}");
     assert!(html.contains(&format!(r#"rel="next" href="/enterprises?q={q}&per_page=10&page=2""#)), "{html}");
     assert!(!html.contains(r#"rel="prev""#));
     let html = page(&app, &format!("/enterprises?q={q}&per_page=10&page=4")).await;
@@ -486,6 +486,15 @@ async fn lists_have_pages_with_stable_links_that_keep_the_filters() {
     assert!(html.contains(&format!(r#"rel="prev" href="/enterprises?q={q}&per_page=10&page=3""#)));
     assert!(!html.contains(r#"rel="next""#));
     assert_eq!(html.matches(r#"href="/enterprises/9"#).count(), 9, "the last page has the remaining 9");
+
+    // Two characters are searched without the index and not counted: the pages still go on.
+    let two = app::types::url_encode("商贸");
+    let html = page(&app, &format!("/enterprises?q={two}&per_page=10&page=2")).await;
+    assert!(html.contains("第 2 页，至少 3 页"), "{html}");
+    assert!(html.contains(&format!(r#"rel="next" href="/enterprises?q={two}&per_page=10&page=3""#)));
+    let html = page(&app, &format!("/enterprises?q={two}&per_page=10&page=4")).await;
+    assert_eq!(html.matches(r#"href="/enterprises/9"#).count(), 9);
+    assert!(!html.contains(r#"rel="next""#), "a short page is the last");
 
     let p1: Paged<app::types::EnterpriseRow> =
         serde_json::from_str(&app.get(&format!("/api/enterprises?q={q}&per_page=10")).await.1).unwrap();

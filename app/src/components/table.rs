@@ -56,13 +56,14 @@ impl<T> From<&Paged<T>> for PageInfo {
     }
 }
 
-/// "第 N 页，共 M 页" (or "at least M" when the count was capped).
+/// "第 N 页，共 M 页" (or "at least M" when the matches were not all counted).
 pub fn page_of(lang: Lang, info: &PageInfo) -> String {
+    let at_least = if info.has_next { info.pages.max(info.page.saturating_add(1)) } else { info.pages };
     match (lang, info.total_is_lower_bound) {
         (Lang::Zh, false) => format!("第 {} 页，共 {} 页", info.page, info.pages),
-        (Lang::Zh, true) => format!("第 {} 页，共 {} 页以上", info.page, info.pages),
+        (Lang::Zh, true) => format!("第 {} 页，至少 {} 页", info.page, at_least),
         (Lang::En, false) => format!("Page {} of {}", info.page, info.pages),
-        (Lang::En, true) => format!("Page {} of more than {}", info.page, info.pages),
+        (Lang::En, true) => format!("Page {} of at least {}", info.page, at_least),
     }
 }
 

@@ -149,20 +149,36 @@ fn department_filter(w: &mut Where, column: &str, query: &ListQuery) {
 }
 
 /// A name search on enterprises `e` (substring; trigram index from 3 characters).
-fn enterprise_name_filter(w: &mut Where, q: &str) {
+/// Returns whether the matches can be counted from the index (not for a scan).
+fn enterprise_name_filter(w: &mut Where, q: &str) -> bool {
     if q.chars().count() >= TRIGRAM {
         w.push("e.id IN (SELECT rowid FROM enterprise_names WHERE enterprise_names MATCH ?)", [text(fts_phrase(q))]);
+        true
     } else {
         w.push("e.name LIKE ? ESCAPE '\\'", [text(like_pattern(q))]);
+        false
     }
 }
 
+/// The parts of a list query: `select` columns `from` the base table with its
+/// joins; `base` is the base table alone (alias included), `key` its id column.
+struct ListSql<'a> {
+    select: &'a str,
+    from: &'a str,
+    base: &'a str,
+    key: &'a str,
+    order: &'a str,
+}
+
+/// A page; `counted` is the number of matches when counted (`None`: not
+/// counted, so a full page may be followed by more).
 fn make_paged<T>(query: &ListQuery, rows: Vec<T>, counted: Option<u64>) -> Paged<T> {
     let seen = query.offset() + rows.len() as u64;
+    let full = rows.len() as u64 == u64::from(query.per_page());
     let (total, capped) = match counted {
         Some(n) if n > COUNT_CAP => (COUNT_CAP.max(seen), true),
         Some(n) => (n.max(seen), false),
-        None => (seen, false),
+        None => (seen, full),
     };
     Paged { page: query.page(), per_page: query.per_page(), total, total_is_lower_bound: capped, rows }
 }
@@ -182,8 +198,7 @@ const INSPECTOR_CURRENT: &str =
 const ENTERPRISE_COLUMNS: &str = "e.credit_code, e.version, e.name, dep.code AS department_code, \
      dep.name AS department, e.region, e.industry, e.licences, e.abnormal, e.serious_violation, e.penalised, \
      e.credit_class, e.published_at, e.correction_reason";
-const ENTERPRISE_CURRENT: &str =
-    "NOT EXISTS (SELECT 1 FROM enterprises n WHERE n.credit_code = e.credit_code AND n.version > e.version)";
+const ENTERPRISE_CURRENT: &str = "e.id NOT IN (SELECT id FROM enterprises_superseded)";
 
 const PLAN_COLUMNS: &str = "p.plan_code, p.version, p.year, dep.code AS department_code, dep.name AS department, \
      p.title, p.scope, p.inspector_requirements, p.window_start, p.window_end, p.published_at, p.correction_reason";
@@ -194,8 +209,7 @@ const RESULT_COLUMNS: &str = "r.result_code, r.version, r.draw_id, r.credit_code
      dep.code AS department_code, dep.name AS department, r.year, r.item_codes, r.inspectors, r.inspected_on, \
      r.reported_on, r.delivered_on, r.entered_on, r.category, r.findings, r.rectification_deadline, \
      r.rectification_status, r.penalty_case, r.published_at, r.correction_reason";
-const RESULT_CURRENT: &str =
-    "NOT EXISTS (SELECT 1 FROM results n WHERE n.result_code = r.result_code AND n.version > r.version)";
+const RESULT_CURRENT: &str = "r.id NOT IN (SELECT id FROM results_superseded)";
 
 /// Columns of a [`DrawSummary`] from `draws d JOIN departments dep LEFT JOIN draw_sources s`
 /// (the randomness source without parsing the record).
@@ -209,25 +223,33 @@ const DRAWN_LIST_COLUMNS: &str = "d.id, dep.name AS department, d.title, d.draw_
 const RESULT_NAME_MATCH_LIMIT: i64 = 2000;
 
 impl SqliteStorage {
+    /// One page of a list. The page's keys are found on `base` alone (an index
+    /// scan for the common filters, without reading the rows it skips), then
+    /// only those rows are read with their joins. `count`: whether to count the
+    /// matches (up to [`COUNT_CAP`]); filters that must read every row skip it.
     async fn paged<T>(
         &self,
-        select: &str,
-        from: &str,
+        list: &ListSql<'_>,
         w: &Where,
-        order: &str,
         query: &ListQuery,
+        count: bool,
     ) -> Result<Paged<T>, SourceError>
     where
         T: for<'r> sqlx::FromRow<'r, SqliteRow> + Send + Unpin,
     {
+        let ListSql { select, from, base, key, order } = list;
         let (per, offset) = (query.per_page(), query.offset());
-        let sql = format!("SELECT {select} FROM {from}{} ORDER BY {order} LIMIT {per} OFFSET {offset}", w.sql());
+        let sql = format!(
+            "SELECT {select} FROM {from} WHERE {key} IN \
+             (SELECT {key} FROM {base}{} ORDER BY {order} LIMIT {per} OFFSET {offset}) ORDER BY {order}",
+            w.sql()
+        );
         let rows = bind_as(sqlx::query_as::<_, T>(&sql), &w.args).fetch_all(&self.pool).await?;
         // A short first page is the whole list: no need to count.
-        let counted = if offset == 0 && (rows.len() as u64) < u64::from(per) {
+        let counted = if !count || (offset == 0 && (rows.len() as u64) < u64::from(per)) {
             None
         } else {
-            let sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM {from}{} LIMIT {})", w.sql(), COUNT_CAP + 1);
+            let sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM {base}{} LIMIT {})", w.sql(), COUNT_CAP + 1);
             let n: i64 = bind_scalar(sqlx::query_scalar(&sql), &w.args).fetch_one(&self.pool).await?;
             Some(u64::try_from(n).unwrap_or(0))
         };
@@ -237,6 +259,7 @@ impl SqliteStorage {
     async fn current_results(&self, query: &ListQuery) -> Result<Paged<ResultRow>, SourceError> {
         let mut w = Where::default();
         w.push(RESULT_CURRENT, []);
+        let mut count = true;
         if let Some(q) = query.q() {
             if let Some(code) = as_credit_code(q) {
                 w.push("r.credit_code = ?", [text(code)]);
@@ -256,17 +279,19 @@ impl SqliteStorage {
                     );
                 } else {
                     w.push("r.enterprise_name LIKE ? ESCAPE '\\'", [text(like_pattern(q))]);
+                    count = false;
                 }
             } else {
                 w.push("r.enterprise_name LIKE ? ESCAPE '\\'", [text(like_pattern(q))]);
+                count = false;
             }
         }
         department_filter(&mut w, "r.department_id", query);
         if let Some(year) = query.year() {
             // `year` is the year of `inspected_on`: the range lets the date index answer.
             w.push(
-                "r.year = ? AND r.inspected_on >= ? AND r.inspected_on < ?",
-                [Arg::Int(year), text(format!("{year:04}-01-01")), text(format!("{:04}-01-01", year + 1))],
+                "r.inspected_on >= ? AND r.inspected_on < ?",
+                [text(format!("{year:04}-01-01")), text(format!("{:04}-01-01", year + 1))],
             );
         }
         if let Some(item) = query.item() {
@@ -278,14 +303,14 @@ impl SqliteStorage {
         if let Some(status) = query.rectification() {
             w.push("r.rectification_status = ?", [text(status)]);
         }
-        self.paged(
-            RESULT_COLUMNS,
-            "results r JOIN departments dep ON dep.id = r.department_id",
-            &w,
-            "r.inspected_on DESC, r.id DESC",
-            query,
-        )
-        .await
+        let list = ListSql {
+            select: RESULT_COLUMNS,
+            from: "results r JOIN departments dep ON dep.id = r.department_id",
+            base: "results r",
+            key: "r.id",
+            order: "r.inspected_on DESC, r.id DESC",
+        };
+        self.paged(&list, &w, query, count).await
     }
 
     async fn current_plans(&self, query: &ListQuery) -> Result<Paged<PlanRow>, SourceError> {
@@ -298,14 +323,14 @@ impl SqliteStorage {
         if let Some(q) = query.q() {
             w.push("p.title LIKE ? ESCAPE '\\'", [text(like_pattern(q))]);
         }
-        self.paged(
-            PLAN_COLUMNS,
-            "plans p JOIN departments dep ON dep.id = p.department_id",
-            &w,
-            "p.year DESC, p.published_at DESC, p.plan_code",
-            query,
-        )
-        .await
+        let list = ListSql {
+            select: PLAN_COLUMNS,
+            from: "plans p JOIN departments dep ON dep.id = p.department_id",
+            base: "plans p",
+            key: "p.id",
+            order: "p.year DESC, p.published_at DESC, p.plan_code",
+        };
+        self.paged(&list, &w, query, true).await
     }
 
     async fn draws_page(&self, query: &ListQuery) -> Result<Paged<DrawSummary>, SourceError> {
@@ -323,33 +348,67 @@ impl SqliteStorage {
             drawn.push("(d.title LIKE ? ESCAPE '\\' OR d.id = ?)", [text(like_pattern(q)), text(q)]);
             awaiting.push("(c.title LIKE ? ESCAPE '\\' OR c.draw_id = ?)", [text(like_pattern(q)), text(q)]);
         }
-        let drawn_from = "draws d JOIN departments dep ON dep.id = d.department_id \
-                          LEFT JOIN draw_sources s ON s.draw_id = d.id";
-        let awaiting_from = "draw_commitments c JOIN departments dep ON dep.id = c.department_id";
         let (per, offset) = (query.per_page(), query.offset());
         let with_drawn = status != Some(STATUS_AWAITING);
         let with_awaiting = status != Some(STATUS_DRAWN);
+        // The page's keys from the two date indexes, merged; then only those rows.
         let mut parts = Vec::new();
         let mut args = Vec::new();
         if with_drawn {
-            parts.push(format!("SELECT {DRAWN_LIST_COLUMNS} FROM {drawn_from}{}", drawn.sql()));
+            parts.push(format!("SELECT d.draw_date, d.id, 0 FROM draws d{}", drawn.sql()));
             args.extend(drawn.args.iter().cloned());
         }
         if with_awaiting {
-            parts.push(format!("SELECT {AWAITING_COLUMNS} FROM {awaiting_from}{}", awaiting.sql()));
+            parts.push(format!("SELECT c.draw_date, c.draw_id, 1 FROM draw_commitments c{}", awaiting.sql()));
             args.extend(awaiting.args.iter().cloned());
         }
         if parts.is_empty() {
             return Ok(make_paged(query, Vec::new(), None));
         }
-        // Positions, not names: `id` would be ambiguous in a single (joined) SELECT.
-        let sql = format!("{} ORDER BY 4 DESC, 1 LIMIT {per} OFFSET {offset}", parts.join(" UNION ALL "));
-        let rows = bind_as(sqlx::query_as::<_, DrawSummary>(&sql), &args).fetch_all(&self.pool).await?;
+        let sql = format!("{} ORDER BY 1 DESC, 2 LIMIT {per} OFFSET {offset}", parts.join(" UNION ALL "));
+        let mut keys = sqlx::query_as::<_, (String, String, i64)>(&sql);
+        for a in &args {
+            keys = match a {
+                Arg::Text(s) => keys.bind(s.clone()),
+                Arg::Int(i) => keys.bind(*i),
+            };
+        }
+        let keys = keys.fetch_all(&self.pool).await?;
+        let ids = |kind: i64| keys.iter().filter(|k| k.2 == kind).map(|k| text(k.1.clone())).collect::<Vec<_>>();
+        let (drawn_ids, awaiting_ids) = (ids(0), ids(1));
+        let mut found: Vec<DrawSummary> = Vec::with_capacity(keys.len());
+        for (ids, sql) in [
+            (
+                &drawn_ids,
+                format!(
+                    "SELECT {DRAWN_LIST_COLUMNS} FROM draws d JOIN departments dep ON dep.id = d.department_id \
+                     LEFT JOIN draw_sources s ON s.draw_id = d.id WHERE d.id IN"
+                ),
+            ),
+            (
+                &awaiting_ids,
+                format!(
+                    "SELECT {AWAITING_COLUMNS} FROM draw_commitments c JOIN departments dep ON dep.id = c.department_id \
+                     WHERE c.draw_id IN"
+                ),
+            ),
+        ] {
+            if ids.is_empty() {
+                continue;
+            }
+            let marks = vec!["?"; ids.len()].join(", ");
+            let sql = format!("{sql} ({marks})");
+            found.extend(bind_as(sqlx::query_as::<_, DrawSummary>(&sql), ids).fetch_all(&self.pool).await?);
+        }
+        let rows: Vec<DrawSummary> = keys
+            .iter()
+            .filter_map(|k| found.iter().find(|d| d.id == k.1 && d.is_awaiting() == (k.2 == 1)).cloned())
+            .collect();
         let counted = if offset == 0 && (rows.len() as u64) < u64::from(per) {
             None
         } else {
             let mut n = 0u64;
-            for (on, from, w) in [(with_drawn, drawn_from, &drawn), (with_awaiting, awaiting_from, &awaiting)] {
+            for (on, from, w) in [(with_drawn, "draws d", &drawn), (with_awaiting, "draw_commitments c", &awaiting)] {
                 if on {
                     let sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM {from}{} LIMIT {})", w.sql(), COUNT_CAP + 1);
                     let k: i64 = bind_scalar(sqlx::query_scalar(&sql), &w.args).fetch_one(&self.pool).await?;
@@ -390,8 +449,10 @@ impl SqliteStorage {
 impl PortalSource for SqliteStorage {
     async fn latest(&self, n: u32) -> Result<Latest, SourceError> {
         let first = ListQuery { per_page: Some(n.to_string()), ..ListQuery::default() };
+        // Draws are the portal's main publication: a few more of them.
+        let draws = ListQuery { per_page: Some((n * 2).to_string()), ..ListQuery::default() };
         Ok(Latest {
-            draws: self.draws_page(&first).await?.rows,
+            draws: self.draws_page(&draws).await?.rows,
             results: self.current_results(&first).await?.rows,
             plans: self.current_plans(&first).await?.rows,
         })
@@ -424,14 +485,14 @@ impl PortalSource for SqliteStorage {
         if let Some(status) = query.status() {
             w.push("i.status = ?", [text(status)]);
         }
-        self.paged(
-            ITEM_COLUMNS,
-            "items i JOIN departments dep ON dep.id = i.department_id",
-            &w,
-            "dep.code, i.seq, i.item_code",
-            query,
-        )
-        .await
+        let list = ListSql {
+            select: ITEM_COLUMNS,
+            from: "items i JOIN departments dep ON dep.id = i.department_id",
+            base: "items i",
+            key: "i.id",
+            order: "i.department_id, i.seq, i.item_code",
+        };
+        self.paged(&list, &w, query, true).await
     }
 
     async fn item_versions(&self, department: &str, item: &str) -> Result<Vec<ItemRow>, SourceError> {
@@ -464,14 +525,14 @@ impl PortalSource for SqliteStorage {
             Some("left") => w.push("i.status = 'left'", []),
             _ => {}
         }
-        self.paged(
-            INSPECTOR_COLUMNS,
-            "inspectors i JOIN departments dep ON dep.id = i.department_id",
-            &w,
-            "dep.code, i.unit, i.name, i.certificate",
-            query,
-        )
-        .await
+        let list = ListSql {
+            select: INSPECTOR_COLUMNS,
+            from: "inspectors i JOIN departments dep ON dep.id = i.department_id",
+            base: "inspectors i",
+            key: "i.id",
+            order: "i.department_id, i.unit, i.name, i.certificate",
+        };
+        self.paged(&list, &w, query, true).await
     }
 
     async fn inspector_versions(&self, certificate: &str) -> Result<Vec<InspectorRow>, SourceError> {
@@ -546,21 +607,22 @@ impl PortalSource for SqliteStorage {
     async fn list_enterprises(&self, query: &ListQuery) -> Result<Paged<EnterpriseRow>, SourceError> {
         let mut w = Where::default();
         w.push(ENTERPRISE_CURRENT, []);
+        let mut count = true;
         if let Some(q) = query.q() {
             match as_credit_code(q) {
                 Some(code) => w.push("e.credit_code = ?", [text(code)]),
-                None => enterprise_name_filter(&mut w, q),
+                None => count = enterprise_name_filter(&mut w, q),
             }
         }
         department_filter(&mut w, "e.department_id", query);
-        self.paged(
-            ENTERPRISE_COLUMNS,
-            "enterprises e JOIN departments dep ON dep.id = e.department_id",
-            &w,
-            "e.id",
-            query,
-        )
-        .await
+        let list = ListSql {
+            select: ENTERPRISE_COLUMNS,
+            from: "enterprises e JOIN departments dep ON dep.id = e.department_id",
+            base: "enterprises e",
+            key: "e.id",
+            order: "e.id",
+        };
+        self.paged(&list, &w, query, count).await
     }
 
     async fn find_enterprise(&self, credit_code: &str) -> Result<Option<EnterpriseDetail>, SourceError> {
