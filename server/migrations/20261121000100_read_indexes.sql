@@ -62,3 +62,6 @@ CREATE TRIGGER enterprises_superseded_append_only_update BEFORE UPDATE ON enterp
 BEGIN SELECT RAISE(ABORT, 'published enterprises are append-only'); END;
 CREATE TRIGGER enterprises_superseded_append_only_delete BEFORE DELETE ON enterprises_superseded
 BEGIN SELECT RAISE(ABORT, 'published enterprises are append-only'); END;
+
+-- The inspector directory in list order.
+CREATE INDEX inspectors_in_order ON inspectors (department_id, unit, name, certificate);

@@ -368,6 +368,9 @@ async fn draws_are_filtered_by_status_and_the_home_page_shows_the_latest_publica
     assert!(!html.contains(&seeded.awaiting_id) && html.contains(&format!("/draws/{drawn}\"")));
     let html = page(&app, "/draws?year=2019").await;
     assert!(html.contains("没有符合条件的抽取"));
+    // The language switch keeps the filters.
+    let (_, full) = app.get("/draws?year=2019").await;
+    assert!(full.contains(r#"href="/draws?year=2019&amp;lang=en""#), "{full}");
 
     let list: Vec<app::types::DrawSummary> = serde_json::from_str(&app.get("/api/draws").await.1).unwrap();
     assert_eq!(list.len(), 2);

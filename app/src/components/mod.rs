@@ -81,7 +81,14 @@ pub fn LangSwitch() -> impl IntoView {
     let lang = use_lang();
     let location = use_location();
     let link = move |target: Lang, label: &'static str| {
-        let href = move || format!("{}?lang={}", location.pathname.get(), target.code());
+        // The same page in the other language: its path and query (filters, page) kept.
+        let href = move || {
+            let mut query = location.query.get();
+            query.remove("lang");
+            let kept = query.to_query_string();
+            let sep = if kept.is_empty() { "?" } else { "&" };
+            format!("{}{kept}{sep}lang={}", location.pathname.get(), target.code())
+        };
         let current = (target == lang).then_some("true");
         view! {
             <a

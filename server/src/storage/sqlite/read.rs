@@ -148,18 +148,6 @@ fn department_filter(w: &mut Where, column: &str, query: &ListQuery) {
     }
 }
 
-/// A name search on enterprises `e` (substring; trigram index from 3 characters).
-/// Returns whether the matches can be counted from the index (not for a scan).
-fn enterprise_name_filter(w: &mut Where, q: &str) -> bool {
-    if q.chars().count() >= TRIGRAM {
-        w.push("e.id IN (SELECT rowid FROM enterprise_names WHERE enterprise_names MATCH ?)", [text(fts_phrase(q))]);
-        true
-    } else {
-        w.push("e.name LIKE ? ESCAPE '\\'", [text(like_pattern(q))]);
-        false
-    }
-}
-
 /// The parts of a list query: `select` columns `from` the base table with its
 /// joins; `base` is the base table alone (alias included), `key` its id column.
 struct ListSql<'a> {
@@ -218,11 +206,38 @@ const DRAWN_LIST_COLUMNS: &str = "d.id, dep.name AS department, d.title, d.draw_
      COALESCE(s.randomness_source, json_extract(d.record_json, '$.randomness.source')) AS randomness_source, \
      'drawn' AS status";
 
-/// Rows a name search may take from the trigram index before the results list
-/// switches to scanning the newest results (a very common name part).
-const RESULT_NAME_MATCH_LIMIT: i64 = 2000;
+/// Names a search may take from the trigram index before the lists switch to
+/// scanning in list order (a very common name part).
+const NAME_MATCH_LIMIT: i64 = 2000;
 
 impl SqliteStorage {
+    /// Adds a name search on enterprises `e` (substring). From 3 characters the
+    /// trigram index finds the names; when it finds very many (a common part
+    /// like 有限公司), or below 3 characters, the names are scanned in list
+    /// order instead, which fills a page quickly. Returns whether the matches
+    /// can be counted cheaply (not for a scan).
+    async fn enterprise_name_filter(&self, w: &mut Where, q: &str) -> Result<bool, SourceError> {
+        if q.chars().count() >= TRIGRAM && self.name_matches(q).await? <= NAME_MATCH_LIMIT {
+            w.push(
+                "e.id IN (SELECT rowid FROM enterprise_names WHERE enterprise_names MATCH ?)",
+                [text(fts_phrase(q))],
+            );
+            Ok(true)
+        } else {
+            w.push("e.name LIKE ? ESCAPE '\\'", [text(like_pattern(q))]);
+            Ok(false)
+        }
+    }
+
+    /// How many names (of any version) contain `q`, counted up to [`NAME_MATCH_LIMIT`] + 1.
+    async fn name_matches(&self, q: &str) -> Result<i64, SourceError> {
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM enterprise_names WHERE enterprise_names MATCH ? LIMIT {})",
+            NAME_MATCH_LIMIT + 1
+        );
+        Ok(sqlx::query_scalar(&sql).bind(fts_phrase(q)).fetch_one(&self.pool).await?)
+    }
+
     /// One page of a list. The page's keys are found on `base` alone (an index
     /// scan for the common filters, without reading the rows it skips), then
     /// only those rows are read with their joins. `count`: whether to count the
@@ -266,12 +281,7 @@ impl SqliteStorage {
             } else if q.chars().count() >= TRIGRAM {
                 // Few matching names: take their credit codes from the index. Very many
                 // (a common part like 有限公司): scan the newest results, which finds a page quickly.
-                let sql = format!(
-                    "SELECT COUNT(*) FROM (SELECT 1 FROM enterprise_names WHERE enterprise_names MATCH ? LIMIT {})",
-                    RESULT_NAME_MATCH_LIMIT + 1
-                );
-                let n: i64 = sqlx::query_scalar(&sql).bind(fts_phrase(q)).fetch_one(&self.pool).await?;
-                if n <= RESULT_NAME_MATCH_LIMIT {
+                if self.name_matches(q).await? <= NAME_MATCH_LIMIT {
                     w.push(
                         "r.credit_code IN (SELECT e.credit_code FROM enterprises e WHERE e.id IN \
                          (SELECT rowid FROM enterprise_names WHERE enterprise_names MATCH ?))",
@@ -611,7 +621,7 @@ impl PortalSource for SqliteStorage {
         if let Some(q) = query.q() {
             match as_credit_code(q) {
                 Some(code) => w.push("e.credit_code = ?", [text(code)]),
-                None => count = enterprise_name_filter(&mut w, q),
+                None => count = self.enterprise_name_filter(&mut w, q).await?,
             }
         }
         department_filter(&mut w, "e.department_id", query);
