@@ -41,3 +41,5 @@ pub async fn get_draw(id: String) -> Result<Option<DrawView>, ServerFnError> {
     })?;
     Ok(Some(DrawView::from_record(&stored.summary, &record)))
 }
+
+pub mod portal;

@@ -64,6 +64,9 @@ pub const TERMS: &[Term] = &[
         "a published record is never changed: a correction is a new version that says what it replaces and why",
     ),
     t("整改", "rectification", "putting right what an inspection found, by a deadline; its status is published"),
+    t("现行版本", "current version", "the highest version of a record; lists show it, detail pages show every version"),
+    t("检查结果", "inspection result", "category, findings and rectification of one inspected object, published"),
+    t("开放数据", "open data", "every published list as JSON and as CSV, with the same filters as its page"),
 ];
 
 /// The English for a Chinese term, if the glossary has it.

@@ -22,7 +22,12 @@ use leptos_router::{
 
 use crate::components::{SiteFooter, SiteHeader};
 use crate::i18n::Lang;
-use crate::pages::{draw::DrawPage, home::HomePage, not_found::NotFound};
+use crate::pages::{
+    department::DepartmentPage, departments::DepartmentsPage, draw::DrawPage, draws::DrawsPage,
+    enterprise::EnterprisePage, enterprises::EnterprisesPage, home::HomePage, inspector::InspectorPage,
+    inspectors::InspectorsPage, item::ItemPage, items::ItemsPage, not_found::NotFound, open_data::OpenDataPage,
+    plan::PlanPage, plans::PlansPage, result::ResultPage, results::ResultsPage,
+};
 
 /// The HTML document around the app; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -91,6 +96,44 @@ pub fn App() -> impl IntoView {
                         view=DrawPage
                         ssr=SsrMode::Async
                     />
+                    <Route path=StaticSegment("draws") view=DrawsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("departments") view=DepartmentsPage ssr=SsrMode::Async/>
+                    <Route
+                        path=(StaticSegment("departments"), ParamSegment("code"))
+                        view=DepartmentPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("items") view=ItemsPage ssr=SsrMode::Async/>
+                    <Route
+                        path=(StaticSegment("items"), ParamSegment("department"), ParamSegment("item"))
+                        view=ItemPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("inspectors") view=InspectorsPage ssr=SsrMode::Async/>
+                    <Route
+                        path=(StaticSegment("inspectors"), ParamSegment("certificate"))
+                        view=InspectorPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("plans") view=PlansPage ssr=SsrMode::Async/>
+                    <Route
+                        path=(StaticSegment("plans"), ParamSegment("code"))
+                        view=PlanPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("results") view=ResultsPage ssr=SsrMode::Async/>
+                    <Route
+                        path=(StaticSegment("results"), ParamSegment("code"))
+                        view=ResultPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("enterprises") view=EnterprisesPage ssr=SsrMode::Async/>
+                    <Route
+                        path=(StaticSegment("enterprises"), ParamSegment("code"))
+                        view=EnterprisePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("open-data") view=OpenDataPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <SiteFooter/>

@@ -5,18 +5,11 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-use app::types::DrawSummary;
-
 use crate::error::AppError;
 use crate::startup::AppState;
 
 /// The draw protocol specification, served at `/spec`.
 pub const SPEC: &str = include_str!("../../draw/SPEC.md");
-
-/// `GET /api/draws`: every published draw, newest first.
-pub async fn list_draws(State(state): State<AppState>) -> Result<Json<Vec<DrawSummary>>, AppError> {
-    Ok(Json(state.storage.list_draws().await?))
-}
 
 /// `GET /api/draws/{id}/record.json`: the record exactly as published.
 pub async fn record_json(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
@@ -48,3 +41,5 @@ pub async fn api_not_found() -> AppError {
 pub async fn spec() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], SPEC)
 }
+
+pub mod open_data;

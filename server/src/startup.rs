@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
-use app::ssr::{DrawSource, Source};
+use app::ssr::{DrawSource, Portal, PortalSource, Source};
 use app::{App, shell};
 use axum::Router;
 use axum::extract::FromRef;
@@ -16,6 +16,7 @@ use tokio::net::TcpListener;
 use crate::configuration::Settings;
 use crate::demo;
 use crate::routes;
+use crate::routes::open_data;
 use crate::storage::{SqliteStorage, Storage, StorageError};
 
 /// State shared by every handler.
@@ -56,11 +57,34 @@ fn page_routes() -> Vec<AxumRouteListing> {
 /// The whole HTTP surface: pages (SSR + hydration), server functions, JSON API, static files.
 pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>) -> Router {
     let source = Source(storage.clone() as Arc<dyn DrawSource>);
-    let context = move || provide_context(source.clone());
+    let portal = Portal(storage.clone() as Arc<dyn PortalSource>);
+    let context = move || {
+        provide_context(source.clone());
+        provide_context(portal.clone());
+    };
     let state = AppState { leptos_options: leptos_options.clone(), storage };
     let pages = page_routes();
     Router::new()
-        .route("/api/draws", get(routes::list_draws))
+        .route("/api/draws", get(open_data::draws))
+        .route("/api/draws.csv", get(open_data::draws_csv))
+        .route("/api/departments", get(open_data::departments))
+        .route("/api/departments.csv", get(open_data::departments_csv))
+        .route("/api/departments/{code}", get(open_data::department))
+        .route("/api/items", get(open_data::items))
+        .route("/api/items.csv", get(open_data::items_csv))
+        .route("/api/items/{department}/{item}", get(open_data::item))
+        .route("/api/inspectors", get(open_data::inspectors))
+        .route("/api/inspectors.csv", get(open_data::inspectors_csv))
+        .route("/api/inspectors/{certificate}", get(open_data::inspector))
+        .route("/api/plans", get(open_data::plans))
+        .route("/api/plans.csv", get(open_data::plans_csv))
+        .route("/api/plans/{code}", get(open_data::plan))
+        .route("/api/results", get(open_data::results))
+        .route("/api/results.csv", get(open_data::results_csv))
+        .route("/api/results/{code}", get(open_data::result))
+        .route("/api/enterprises", get(open_data::enterprises))
+        .route("/api/enterprises.csv", get(open_data::enterprises_csv))
+        .route("/api/enterprises/{code}", get(open_data::enterprise))
         .route("/api/draws/{id}/record.json", get(routes::record_json))
         .route("/api/draws/{id}/objects/{code}", get(routes::lookup))
         .route("/spec", get(routes::spec))

@@ -26,6 +26,14 @@ pub async fn spawn_app() -> TestApp {
     spawn_with(Settings::for_tests(database_path), dir).await
 }
 
+/// Starts the server on a free port with a fresh, empty database (no demo data).
+pub async fn spawn_empty() -> TestApp {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut settings = Settings::for_tests(dir.path().join("gongkai.db"));
+    settings.seed_demo = false;
+    spawn_with(settings, dir).await
+}
+
 /// Starts the server with the given settings; `dir` is kept alive with the app.
 pub async fn spawn_with(settings: Settings, dir: tempfile::TempDir) -> TestApp {
     let database_path = settings.database_path.clone();
@@ -44,6 +52,11 @@ impl TestApp {
     /// GETs `path` and returns the status and the body.
     pub async fn get(&self, path: &str) -> (reqwest::StatusCode, String) {
         self.get_with(path, &[]).await
+    }
+
+    /// The server's database, opened a second time (WAL allows it), to publish test data.
+    pub async fn storage(&self) -> gongkai_server::storage::SqliteStorage {
+        gongkai_server::storage::SqliteStorage::open(&self.database_path).await.expect("the database opens")
     }
 
     /// GETs `path` with extra headers.

@@ -1,5 +1,8 @@
 //! Page furniture shared by every route.
 
+pub mod filters;
+pub mod load;
+pub mod table;
 pub mod verify;
 
 use leptos::prelude::*;
@@ -36,14 +39,33 @@ pub fn SiteHeader() -> impl IntoView {
                             <A href="/">{lang.pick("首页", "Home")}</A>
                         </li>
                         <li>
+                            <A href="/draws">{lang.pick("抽取", "Draws")}</A>
+                        </li>
+                        <li>
+                            <A href="/results">{lang.pick("检查结果", "Results")}</A>
+                        </li>
+                        <li>
+                            <A href="/enterprises">{lang.pick("企业查询", "Enterprises")}</A>
+                        </li>
+                        <li>
+                            <A href="/plans">{lang.pick("年度计划", "Plans")}</A>
+                        </li>
+                        <li>
+                            <A href="/items">{lang.pick("事项清单", "Item lists")}</A>
+                        </li>
+                        <li>
+                            <A href="/inspectors">{lang.pick("检查人员", "Inspectors")}</A>
+                        </li>
+                        <li>
+                            <A href="/departments">{lang.pick("部门", "Departments")}</A>
+                        </li>
+                        <li>
                             <a href="/spec" rel="external">
                                 {lang.pick("抽取协议规范", "Draw protocol spec")}
                             </a>
                         </li>
                         <li>
-                            <a href="/api/draws" rel="external">
-                                {lang.pick("开放数据 (JSON)", "Open data (JSON)")}
-                            </a>
+                            <A href="/open-data">{lang.pick("开放数据", "Open data")}</A>
                         </li>
                     </ul>
                 </nav>
@@ -59,7 +81,14 @@ pub fn LangSwitch() -> impl IntoView {
     let lang = use_lang();
     let location = use_location();
     let link = move |target: Lang, label: &'static str| {
-        let href = move || format!("{}?lang={}", location.pathname.get(), target.code());
+        // The same page in the other language: its path and query (filters, page) kept.
+        let href = move || {
+            let mut query = location.query.get();
+            query.remove("lang");
+            let kept = query.to_query_string();
+            let sep = if kept.is_empty() { "?" } else { "&" };
+            format!("{}{kept}{sep}lang={}", location.pathname.get(), target.code())
+        };
         let current = (target == lang).then_some("true");
         view! {
             <a
@@ -98,7 +127,7 @@ pub fn SiteFooter() -> impl IntoView {
                 <p>
                     <a href="/spec" rel="external">{lang.pick("抽取协议规范", "Draw protocol spec")}</a>
                     " · "
-                    <a href="/api/draws" rel="external">{lang.pick("开放数据", "Open data")}</a>
+                    <A href="/open-data">{lang.pick("开放数据", "Open data")}</A>
                 </p>
             </div>
         </footer>

@@ -1,19 +1,22 @@
-//! `/`: what Gongkai is, how verification works, and the published draws.
+//! `/`: what Gongkai is, how verification works, and the latest draws, results and plans.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::api::list_draws;
-use crate::components::{ErrorNotice, set_status};
+use crate::api::portal::latest_publications;
+use crate::components::load::loaded;
 use crate::glossary::TERMS;
 use crate::i18n::{Lang, use_lang};
-use crate::types::DrawSummary;
+use crate::pages::draws::DrawTable;
+use crate::pages::plans::PlanTable;
+use crate::pages::results::ResultTable;
+use crate::types::{DrawSummary, Latest};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let lang = use_lang();
-    let draws = Resource::new(|| (), |_| list_draws());
+    let latest = Resource::new(|| (), |_| latest_publications());
     view! {
         <Title text=home_title(lang)/>
         <section class="intro" aria-labelledby="intro-title">
@@ -78,19 +81,59 @@ pub fn HomePage() -> impl IntoView {
             </ol>
         </section>
 
-        <section aria-labelledby="draws-title">
-            <h2 id="draws-title">{lang.pick("已公布的抽取", "Published draws")}</h2>
-            <Suspense fallback=move || view! { <p>{lang.pick("正在加载…", "Loading…")}</p> }>
-                {move || Suspend::new(async move {
-                    match draws.await {
-                        Ok(list) => view! { <DrawList draws=list/> }.into_any(),
-                        Err(_) => {
-                            set_status(500);
-                            view! { <ErrorNotice/> }.into_any()
-                        }
+        <section aria-labelledby="latest-title">
+            <h2 id="latest-title">{lang.pick("最新公布", "Latest publications")}</h2>
+            {loaded(
+                latest,
+                move |latest: Latest| {
+                    view! {
+                        <section aria-labelledby="draws-title">
+                            <h3 id="draws-title">{lang.pick("已公布的抽取", "Published draws")}</h3>
+                            <DrawList draws=latest.draws/>
+                            <p>
+                                <A href="/draws">{lang.pick("全部抽取 ›", "All draws ›")}</A>
+                            </p>
+                        </section>
+                        <section aria-labelledby="results-title">
+                            <h3 id="results-title">{lang.pick("最新检查结果", "Latest inspection results")}</h3>
+                            {if latest.results.is_empty() {
+                                view! { <p>{lang.pick("尚未公布检查结果。", "No result has been published yet.")}</p> }
+                                    .into_any()
+                            } else {
+                                view! {
+                                    <ResultTable
+                                        results=latest.results
+                                        caption=lang.pick("最新检查结果", "Latest inspection results")
+                                    />
+                                }
+                                    .into_any()
+                            }}
+                            <p>
+                                <A href="/results">{lang.pick("全部检查结果 ›", "All results ›")}</A>
+                            </p>
+                        </section>
+                        <section aria-labelledby="plans-title">
+                            <h3 id="plans-title">{lang.pick("最新年度检查计划", "Latest annual plans")}</h3>
+                            {if latest.plans.is_empty() {
+                                view! { <p>{lang.pick("尚未公布年度检查计划。", "No plan has been published yet.")}</p> }
+                                    .into_any()
+                            } else {
+                                view! {
+                                    <PlanTable
+                                        plans=latest.plans
+                                        caption=lang.pick("最新年度检查计划", "Latest annual plans")
+                                    />
+                                }
+                                    .into_any()
+                            }}
+                            <p>
+                                <A href="/plans">{lang.pick("全部年度检查计划 ›", "All annual plans ›")}</A>
+                            </p>
+                        </section>
                     }
-                })}
-            </Suspense>
+                        .into_any()
+                },
+            )}
         </section>
 
         <section aria-labelledby="glossary-title">
@@ -122,49 +165,7 @@ fn DrawList(draws: Vec<DrawSummary>) -> impl IntoView {
     if draws.is_empty() {
         return view! { <p>{lang.pick("尚未公布任何抽取。", "No draw has been published yet.")}</p> }.into_any();
     }
-    let rows = draws
-        .into_iter()
-        .map(|d| {
-            let href = format!("/draws/{}", d.id);
-            let short = d.commitment.chars().take(16).collect::<String>();
-            let demo = d.is_demo().then(|| {
-                view! {
-                    " "
-                    <strong class="demo-tag">{lang.pick("演示随机数", "demo randomness")}</strong>
-                }
-            });
-            view! {
-                <tr>
-                    <td>{d.draw_date}</td>
-                    <td>
-                        <A href=href>{d.title}</A>
-                        {demo}
-                    </td>
-                    <td>{d.department}</td>
-                    <td>
-                        <code title=d.commitment.clone()>{short}"…"</code>
-                    </td>
-                </tr>
-            }
-        })
-        .collect_view();
-    view! {
-        <div class="table-wrap">
-            <table class="draw-list">
-                <caption class="visually-hidden">{lang.pick("已公布的抽取", "Published draws")}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{lang.pick("抽取日期", "Draw date")}</th>
-                        <th scope="col">{lang.pick("抽取", "Draw")}</th>
-                        <th scope="col">{lang.pick("部门", "Department")}</th>
-                        <th scope="col">{lang.pick("承诺值", "Commitment")}</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
-    }
-    .into_any()
+    view! { <DrawTable draws=draws caption=lang.pick("已公布的抽取", "Published draws")/> }.into_any()
 }
 
 /// The home page's title.

@@ -1,5 +1,19 @@
 //! One module per route.
 
+pub mod department;
+pub mod departments;
 pub mod draw;
+pub mod draws;
+pub mod enterprise;
+pub mod enterprises;
 pub mod home;
+pub mod inspector;
+pub mod inspectors;
+pub mod item;
+pub mod items;
 pub mod not_found;
+pub mod open_data;
+pub mod plan;
+pub mod plans;
+pub mod result;
+pub mod results;

@@ -3,7 +3,7 @@
 
 mod sqlite;
 
-pub use app::ssr::DrawSource;
+pub use app::ssr::{DrawSource, PortalSource};
 pub use sqlite::SqliteStorage;
 
 /// Level of a department in the hierarchy.
@@ -287,7 +287,7 @@ pub enum StorageError {
 
 /// Everything the portal stores. Reading draws goes through [`DrawSource`].
 #[async_trait::async_trait]
-pub trait Storage: DrawSource {
+pub trait Storage: DrawSource + PortalSource {
     /// Number of published draws.
     async fn draw_count(&self) -> Result<u64, StorageError>;
 

@@ -1,7 +1,13 @@
 //! Reading published records (the pages and the JSON API).
 
-use app::ssr::{DrawSource, SourceError};
-use app::types::{DrawSummary, StoredCommitment, StoredDraw};
+use app::ssr::{DrawSource, PortalSource, SourceError};
+use app::types::{
+    COUNT_CAP, Department, DepartmentDetail, DrawObjectRow, DrawSummary, EnterpriseDetail, EnterpriseRow, InspectorRow,
+    ItemRow, Latest, ListQuery, Paged, PlanDetail, PlanLineRow, PlanRow, ResultRow, STATUS_AWAITING, STATUS_DRAWN,
+    StoredCommitment, StoredDraw,
+};
+use sqlx::Sqlite;
+use sqlx::sqlite::{SqliteArguments, SqliteRow};
 
 use super::SqliteStorage;
 
@@ -50,5 +56,609 @@ impl DrawSource for SqliteStorage {
              JOIN departments dep ON dep.id = c.department_id WHERE c.draw_id = ?"
         );
         Ok(sqlx::query_as::<_, StoredCommitment>(&sql).bind(id).fetch_optional(&self.pool).await?)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The portal's lists and detail pages
+// ---------------------------------------------------------------------------
+
+/// A value bound to a `?` of a dynamically built query.
+#[derive(Clone, Debug)]
+enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+fn text(s: impl Into<String>) -> Arg {
+    Arg::Text(s.into())
+}
+
+/// The `WHERE` of a list query, built from its filters.
+#[derive(Default)]
+struct Where {
+    clauses: Vec<String>,
+    args: Vec<Arg>,
+}
+
+impl Where {
+    fn push(&mut self, clause: impl Into<String>, args: impl IntoIterator<Item = Arg>) {
+        self.clauses.push(clause.into());
+        self.args.extend(args);
+    }
+
+    fn sql(&self) -> String {
+        if self.clauses.is_empty() { String::new() } else { format!(" WHERE {}", self.clauses.join(" AND ")) }
+    }
+}
+
+type QueryAs<'q, T> = sqlx::query::QueryAs<'q, Sqlite, T, SqliteArguments<'q>>;
+type QueryScalar<'q, T> = sqlx::query::QueryScalar<'q, Sqlite, T, SqliteArguments<'q>>;
+
+fn bind_as<'q, T>(mut q: QueryAs<'q, T>, args: &[Arg]) -> QueryAs<'q, T> {
+    for a in args {
+        q = match a {
+            Arg::Text(s) => q.bind(s.clone()),
+            Arg::Int(i) => q.bind(*i),
+        };
+    }
+    q
+}
+
+fn bind_scalar<'q, T>(mut q: QueryScalar<'q, T>, args: &[Arg]) -> QueryScalar<'q, T> {
+    for a in args {
+        q = match a {
+            Arg::Text(s) => q.bind(s.clone()),
+            Arg::Int(i) => q.bind(*i),
+        };
+    }
+    q
+}
+
+/// `%text%` for `LIKE … ESCAPE '\'`, with the wildcards of `text` escaped.
+fn like_pattern(text: &str) -> String {
+    let mut out = String::from("%");
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// An FTS5 phrase that matches `text` as a substring (trigram tokenizer).
+fn fts_phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+/// A search text that is a unified social credit code (18 letters and digits), upper-cased.
+fn as_credit_code(q: &str) -> Option<String> {
+    (q.len() == 18 && q.chars().all(|c| c.is_ascii_alphanumeric())).then(|| q.to_ascii_uppercase())
+}
+
+/// Below this many characters a name search cannot use the trigram index.
+const TRIGRAM: usize = 3;
+
+/// The filter "in the department with this code".
+fn department_filter(w: &mut Where, column: &str, query: &ListQuery) {
+    if let Some(code) = query.department() {
+        w.push(format!("{column} = (SELECT id FROM departments WHERE code = ?)"), [text(code)]);
+    }
+}
+
+/// The parts of a list query: `select` columns `from` the base table with its
+/// joins; `base` is the base table alone (alias included), `key` its id column.
+struct ListSql<'a> {
+    select: &'a str,
+    from: &'a str,
+    base: &'a str,
+    key: &'a str,
+    order: &'a str,
+}
+
+/// A page; `counted` is the number of matches when counted (`None`: not
+/// counted, so a full page may be followed by more).
+fn make_paged<T>(query: &ListQuery, rows: Vec<T>, counted: Option<u64>) -> Paged<T> {
+    let seen = query.offset() + rows.len() as u64;
+    let full = rows.len() as u64 == u64::from(query.per_page());
+    let (total, capped) = match counted {
+        Some(n) if n > COUNT_CAP => (COUNT_CAP.max(seen), true),
+        Some(n) => (n.max(seen), false),
+        None => (seen, full),
+    };
+    Paged { page: query.page(), per_page: query.per_page(), total, total_is_lower_bound: capped, rows }
+}
+
+const ITEM_COLUMNS: &str = "dep.code AS department_code, dep.name AS department, i.item_code, i.version, i.seq, \
+     i.name, i.content, i.legal_basis, i.qualification, i.method, i.status, i.effective_from, i.published_at, \
+     i.correction_reason";
+const ITEM_CURRENT: &str = "NOT EXISTS (SELECT 1 FROM items n WHERE n.department_id = i.department_id \
+     AND n.item_code = i.item_code AND n.version > i.version)";
+
+const INSPECTOR_COLUMNS: &str = "dep.code AS department_code, dep.name AS department, i.certificate, i.version, \
+     i.name, i.unit, i.gender, i.post, i.qualifications, i.valid_from, i.valid_until, \
+     (i.valid_until < date('now', '+8 hours')) AS expired, i.status, i.published_at, i.correction_reason";
+const INSPECTOR_CURRENT: &str =
+    "NOT EXISTS (SELECT 1 FROM inspectors n WHERE n.certificate = i.certificate AND n.version > i.version)";
+
+const ENTERPRISE_COLUMNS: &str = "e.credit_code, e.version, e.name, dep.code AS department_code, \
+     dep.name AS department, e.region, e.industry, e.licences, e.abnormal, e.serious_violation, e.penalised, \
+     e.credit_class, e.published_at, e.correction_reason";
+const ENTERPRISE_CURRENT: &str = "e.id NOT IN (SELECT id FROM enterprises_superseded)";
+
+const PLAN_COLUMNS: &str = "p.plan_code, p.version, p.year, dep.code AS department_code, dep.name AS department, \
+     p.title, p.scope, p.inspector_requirements, p.window_start, p.window_end, p.published_at, p.correction_reason";
+const PLAN_CURRENT: &str =
+    "NOT EXISTS (SELECT 1 FROM plans n WHERE n.plan_code = p.plan_code AND n.version > p.version)";
+
+const RESULT_COLUMNS: &str = "r.result_code, r.version, r.draw_id, r.credit_code, r.enterprise_name, \
+     dep.code AS department_code, dep.name AS department, r.year, r.item_codes, r.inspectors, r.inspected_on, \
+     r.reported_on, r.delivered_on, r.entered_on, r.category, r.findings, r.rectification_deadline, \
+     r.rectification_status, r.penalty_case, r.published_at, r.correction_reason";
+const RESULT_CURRENT: &str = "r.id NOT IN (SELECT id FROM results_superseded)";
+
+/// Columns of a [`DrawSummary`] from `draws d JOIN departments dep LEFT JOIN draw_sources s`
+/// (the randomness source without parsing the record).
+const DRAWN_LIST_COLUMNS: &str = "d.id, dep.name AS department, d.title, d.draw_date, d.commitment, \
+     d.committed_at, d.published_at, \
+     COALESCE(s.randomness_source, json_extract(d.record_json, '$.randomness.source')) AS randomness_source, \
+     'drawn' AS status";
+
+/// Names a search may take from the trigram index before the lists switch to
+/// scanning in list order (a very common name part).
+const NAME_MATCH_LIMIT: i64 = 2000;
+
+impl SqliteStorage {
+    /// Adds a name search on enterprises `e` (substring). From 3 characters the
+    /// trigram index finds the names; when it finds very many (a common part
+    /// like 有限公司), or below 3 characters, the names are scanned in list
+    /// order instead, which fills a page quickly. Returns whether the matches
+    /// can be counted cheaply (not for a scan).
+    async fn enterprise_name_filter(&self, w: &mut Where, q: &str) -> Result<bool, SourceError> {
+        if q.chars().count() >= TRIGRAM && self.name_matches(q).await? <= NAME_MATCH_LIMIT {
+            w.push(
+                "e.id IN (SELECT rowid FROM enterprise_names WHERE enterprise_names MATCH ?)",
+                [text(fts_phrase(q))],
+            );
+            Ok(true)
+        } else {
+            w.push("e.name LIKE ? ESCAPE '\\'", [text(like_pattern(q))]);
+            Ok(false)
+        }
+    }
+
+    /// How many names (of any version) contain `q`, counted up to [`NAME_MATCH_LIMIT`] + 1.
+    async fn name_matches(&self, q: &str) -> Result<i64, SourceError> {
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM enterprise_names WHERE enterprise_names MATCH ? LIMIT {})",
+            NAME_MATCH_LIMIT + 1
+        );
+        Ok(sqlx::query_scalar(&sql).bind(fts_phrase(q)).fetch_one(&self.pool).await?)
+    }
+
+    /// One page of a list. The page's keys are found on `base` alone (an index
+    /// scan for the common filters, without reading the rows it skips), then
+    /// only those rows are read with their joins. `count`: whether to count the
+    /// matches (up to [`COUNT_CAP`]); filters that must read every row skip it.
+    async fn paged<T>(
+        &self,
+        list: &ListSql<'_>,
+        w: &Where,
+        query: &ListQuery,
+        count: bool,
+    ) -> Result<Paged<T>, SourceError>
+    where
+        T: for<'r> sqlx::FromRow<'r, SqliteRow> + Send + Unpin,
+    {
+        let ListSql { select, from, base, key, order } = list;
+        let (per, offset) = (query.per_page(), query.offset());
+        let sql = format!(
+            "SELECT {select} FROM {from} WHERE {key} IN \
+             (SELECT {key} FROM {base}{} ORDER BY {order} LIMIT {per} OFFSET {offset}) ORDER BY {order}",
+            w.sql()
+        );
+        let rows = bind_as(sqlx::query_as::<_, T>(&sql), &w.args).fetch_all(&self.pool).await?;
+        // A short first page is the whole list: no need to count.
+        let counted = if !count || (offset == 0 && (rows.len() as u64) < u64::from(per)) {
+            None
+        } else {
+            let sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM {base}{} LIMIT {})", w.sql(), COUNT_CAP + 1);
+            let n: i64 = bind_scalar(sqlx::query_scalar(&sql), &w.args).fetch_one(&self.pool).await?;
+            Some(u64::try_from(n).unwrap_or(0))
+        };
+        Ok(make_paged(query, rows, counted))
+    }
+
+    async fn current_results(&self, query: &ListQuery) -> Result<Paged<ResultRow>, SourceError> {
+        let mut w = Where::default();
+        w.push(RESULT_CURRENT, []);
+        let mut count = true;
+        if let Some(q) = query.q() {
+            if let Some(code) = as_credit_code(q) {
+                w.push("r.credit_code = ?", [text(code)]);
+            } else if q.chars().count() >= TRIGRAM {
+                // Few matching names: take their credit codes from the index. Very many
+                // (a common part like 有限公司): scan the newest results, which finds a page quickly.
+                if self.name_matches(q).await? <= NAME_MATCH_LIMIT {
+                    w.push(
+                        "r.credit_code IN (SELECT e.credit_code FROM enterprises e WHERE e.id IN \
+                         (SELECT rowid FROM enterprise_names WHERE enterprise_names MATCH ?))",
+                        [text(fts_phrase(q))],
+                    );
+                } else {
+                    w.push("r.enterprise_name LIKE ? ESCAPE '\\'", [text(like_pattern(q))]);
+                    count = false;
+                }
+            } else {
+                w.push("r.enterprise_name LIKE ? ESCAPE '\\'", [text(like_pattern(q))]);
+                count = false;
+            }
+        }
+        department_filter(&mut w, "r.department_id", query);
+        if let Some(year) = query.year() {
+            // `year` is the year of `inspected_on`: the range lets the date index answer.
+            w.push(
+                "r.inspected_on >= ? AND r.inspected_on < ?",
+                [text(format!("{year:04}-01-01")), text(format!("{:04}-01-01", year + 1))],
+            );
+        }
+        if let Some(item) = query.item() {
+            w.push("(';' || r.item_codes || ';') LIKE ? ESCAPE '\\'", [text(like_pattern(&format!(";{item};")))]);
+        }
+        if let Some(category) = query.category() {
+            w.push("r.category = ?", [text(category)]);
+        }
+        if let Some(status) = query.rectification() {
+            w.push("r.rectification_status = ?", [text(status)]);
+        }
+        let list = ListSql {
+            select: RESULT_COLUMNS,
+            from: "results r JOIN departments dep ON dep.id = r.department_id",
+            base: "results r",
+            key: "r.id",
+            order: "r.inspected_on DESC, r.id DESC",
+        };
+        self.paged(&list, &w, query, count).await
+    }
+
+    async fn current_plans(&self, query: &ListQuery) -> Result<Paged<PlanRow>, SourceError> {
+        let mut w = Where::default();
+        w.push(PLAN_CURRENT, []);
+        department_filter(&mut w, "p.department_id", query);
+        if let Some(year) = query.year() {
+            w.push("p.year = ?", [Arg::Int(year)]);
+        }
+        if let Some(q) = query.q() {
+            w.push("p.title LIKE ? ESCAPE '\\'", [text(like_pattern(q))]);
+        }
+        let list = ListSql {
+            select: PLAN_COLUMNS,
+            from: "plans p JOIN departments dep ON dep.id = p.department_id",
+            base: "plans p",
+            key: "p.id",
+            order: "p.year DESC, p.published_at DESC, p.plan_code",
+        };
+        self.paged(&list, &w, query, true).await
+    }
+
+    async fn draws_page(&self, query: &ListQuery) -> Result<Paged<DrawSummary>, SourceError> {
+        let status = query.status();
+        let (mut drawn, mut awaiting) = (Where::default(), Where::default());
+        awaiting.push("NOT EXISTS (SELECT 1 FROM draws x WHERE x.id = c.draw_id)", []);
+        department_filter(&mut drawn, "d.department_id", query);
+        department_filter(&mut awaiting, "c.department_id", query);
+        if let Some(year) = query.year() {
+            let range = [text(format!("{year:04}-01-01")), text(format!("{:04}-01-01", year + 1))];
+            drawn.push("d.draw_date >= ? AND d.draw_date < ?", range.clone());
+            awaiting.push("c.draw_date >= ? AND c.draw_date < ?", range);
+        }
+        if let Some(q) = query.q() {
+            drawn.push("(d.title LIKE ? ESCAPE '\\' OR d.id = ?)", [text(like_pattern(q)), text(q)]);
+            awaiting.push("(c.title LIKE ? ESCAPE '\\' OR c.draw_id = ?)", [text(like_pattern(q)), text(q)]);
+        }
+        let (per, offset) = (query.per_page(), query.offset());
+        let with_drawn = status != Some(STATUS_AWAITING);
+        let with_awaiting = status != Some(STATUS_DRAWN);
+        // The page's keys from the two date indexes, merged; then only those rows.
+        let mut parts = Vec::new();
+        let mut args = Vec::new();
+        if with_drawn {
+            parts.push(format!("SELECT d.draw_date, d.id, 0 FROM draws d{}", drawn.sql()));
+            args.extend(drawn.args.iter().cloned());
+        }
+        if with_awaiting {
+            parts.push(format!("SELECT c.draw_date, c.draw_id, 1 FROM draw_commitments c{}", awaiting.sql()));
+            args.extend(awaiting.args.iter().cloned());
+        }
+        if parts.is_empty() {
+            return Ok(make_paged(query, Vec::new(), None));
+        }
+        let sql = format!("{} ORDER BY 1 DESC, 2 LIMIT {per} OFFSET {offset}", parts.join(" UNION ALL "));
+        let mut keys = sqlx::query_as::<_, (String, String, i64)>(&sql);
+        for a in &args {
+            keys = match a {
+                Arg::Text(s) => keys.bind(s.clone()),
+                Arg::Int(i) => keys.bind(*i),
+            };
+        }
+        let keys = keys.fetch_all(&self.pool).await?;
+        let ids = |kind: i64| keys.iter().filter(|k| k.2 == kind).map(|k| text(k.1.clone())).collect::<Vec<_>>();
+        let (drawn_ids, awaiting_ids) = (ids(0), ids(1));
+        let mut found: Vec<DrawSummary> = Vec::with_capacity(keys.len());
+        for (ids, sql) in [
+            (
+                &drawn_ids,
+                format!(
+                    "SELECT {DRAWN_LIST_COLUMNS} FROM draws d JOIN departments dep ON dep.id = d.department_id \
+                     LEFT JOIN draw_sources s ON s.draw_id = d.id WHERE d.id IN"
+                ),
+            ),
+            (
+                &awaiting_ids,
+                format!(
+                    "SELECT {AWAITING_COLUMNS} FROM draw_commitments c JOIN departments dep ON dep.id = c.department_id \
+                     WHERE c.draw_id IN"
+                ),
+            ),
+        ] {
+            if ids.is_empty() {
+                continue;
+            }
+            let marks = vec!["?"; ids.len()].join(", ");
+            let sql = format!("{sql} ({marks})");
+            found.extend(bind_as(sqlx::query_as::<_, DrawSummary>(&sql), ids).fetch_all(&self.pool).await?);
+        }
+        let rows: Vec<DrawSummary> = keys
+            .iter()
+            .filter_map(|k| found.iter().find(|d| d.id == k.1 && d.is_awaiting() == (k.2 == 1)).cloned())
+            .collect();
+        let counted = if offset == 0 && (rows.len() as u64) < u64::from(per) {
+            None
+        } else {
+            let mut n = 0u64;
+            for (on, from, w) in [(with_drawn, "draws d", &drawn), (with_awaiting, "draw_commitments c", &awaiting)] {
+                if on {
+                    let sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM {from}{} LIMIT {})", w.sql(), COUNT_CAP + 1);
+                    let k: i64 = bind_scalar(sqlx::query_scalar(&sql), &w.args).fetch_one(&self.pool).await?;
+                    n += u64::try_from(k).unwrap_or(0);
+                }
+            }
+            Some(n)
+        };
+        Ok(make_paged(query, rows, counted))
+    }
+
+    async fn draws_of_plan(&self, plan_code: &str) -> Result<Vec<DrawSummary>, SourceError> {
+        let sql = format!(
+            "SELECT {DRAWN_LIST_COLUMNS} FROM draws d JOIN departments dep ON dep.id = d.department_id \
+             LEFT JOIN draw_sources s ON s.draw_id = d.id WHERE d.plan_code = ?1 \
+             UNION ALL \
+             SELECT {AWAITING_COLUMNS} FROM draw_commitments c JOIN departments dep ON dep.id = c.department_id \
+             WHERE c.plan_code = ?1 AND NOT EXISTS (SELECT 1 FROM draws x WHERE x.id = c.draw_id) \
+             ORDER BY draw_date DESC, id"
+        );
+        Ok(sqlx::query_as::<_, DrawSummary>(&sql).bind(plan_code).fetch_all(&self.pool).await?)
+    }
+
+    async fn department_rows(&self, filter: &str, args: &[Arg]) -> Result<Vec<Department>, SourceError> {
+        let sql = format!(
+            "SELECT d.code, d.name, d.level, p.code AS parent_code, p.name AS parent_name, \
+             (SELECT COUNT(*) FROM items i WHERE i.department_id = d.id AND i.status = 'active' AND {ITEM_CURRENT}) \
+             AS item_count \
+             FROM departments d LEFT JOIN departments p ON p.id = d.parent_id {filter} \
+             ORDER BY CASE d.level WHEN 'province' THEN 0 WHEN 'city' THEN 1 WHEN 'district' THEN 2 ELSE 3 END, \
+             d.code IS NULL, d.code, d.name"
+        );
+        Ok(bind_as(sqlx::query_as::<_, Department>(&sql), args).fetch_all(&self.pool).await?)
+    }
+}
+
+#[async_trait::async_trait]
+impl PortalSource for SqliteStorage {
+    async fn latest(&self, n: u32) -> Result<Latest, SourceError> {
+        let first = ListQuery { per_page: Some(n.to_string()), ..ListQuery::default() };
+        // Draws are the portal's main publication: a few more of them.
+        let draws = ListQuery { per_page: Some((n * 2).to_string()), ..ListQuery::default() };
+        Ok(Latest {
+            draws: self.draws_page(&draws).await?.rows,
+            results: self.current_results(&first).await?.rows,
+            plans: self.current_plans(&first).await?.rows,
+        })
+    }
+
+    async fn list_departments(&self) -> Result<Vec<Department>, SourceError> {
+        self.department_rows("", &[]).await
+    }
+
+    async fn find_department(&self, code: &str) -> Result<Option<DepartmentDetail>, SourceError> {
+        let Some(department) = self.department_rows("WHERE d.code = ?", &[text(code)]).await?.into_iter().next() else {
+            return Ok(None);
+        };
+        let children = self.department_rows("WHERE p.code = ?", &[text(code)]).await?;
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM items i JOIN departments dep ON dep.id = i.department_id \
+             WHERE dep.code = ? AND {ITEM_CURRENT} ORDER BY i.seq, i.item_code"
+        );
+        let items = sqlx::query_as::<_, ItemRow>(&sql).bind(code).fetch_all(&self.pool).await?;
+        Ok(Some(DepartmentDetail { department, children, items }))
+    }
+
+    async fn list_items(&self, query: &ListQuery) -> Result<Paged<ItemRow>, SourceError> {
+        let mut w = Where::default();
+        w.push(ITEM_CURRENT, []);
+        department_filter(&mut w, "i.department_id", query);
+        if let Some(q) = query.q() {
+            w.push("(i.name LIKE ? ESCAPE '\\' OR i.item_code = ?)", [text(like_pattern(q)), text(q)]);
+        }
+        if let Some(status) = query.status() {
+            w.push("i.status = ?", [text(status)]);
+        }
+        let list = ListSql {
+            select: ITEM_COLUMNS,
+            from: "items i JOIN departments dep ON dep.id = i.department_id",
+            base: "items i",
+            key: "i.id",
+            order: "i.department_id, i.seq, i.item_code",
+        };
+        self.paged(&list, &w, query, true).await
+    }
+
+    async fn item_versions(&self, department: &str, item: &str) -> Result<Vec<ItemRow>, SourceError> {
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM items i JOIN departments dep ON dep.id = i.department_id \
+             WHERE dep.code = ? AND i.item_code = ? ORDER BY i.version DESC"
+        );
+        Ok(sqlx::query_as::<_, ItemRow>(&sql).bind(department).bind(item).fetch_all(&self.pool).await?)
+    }
+
+    async fn list_inspectors(&self, query: &ListQuery) -> Result<Paged<InspectorRow>, SourceError> {
+        let mut w = Where::default();
+        w.push(INSPECTOR_CURRENT, []);
+        department_filter(&mut w, "i.department_id", query);
+        if let Some(q) = query.q() {
+            w.push("(i.name LIKE ? ESCAPE '\\' OR i.certificate = ?)", [text(like_pattern(q)), text(q)]);
+        }
+        if let Some(unit) = query.unit() {
+            w.push("i.unit = ?", [text(unit)]);
+        }
+        if let Some(qualification) = query.qualification() {
+            w.push(
+                "(';' || i.qualifications || ';') LIKE ? ESCAPE '\\'",
+                [text(like_pattern(&format!(";{qualification};")))],
+            );
+        }
+        match query.status() {
+            Some("active") => w.push("i.status = 'active' AND i.valid_until >= date('now', '+8 hours')", []),
+            Some("expired") => w.push("i.valid_until < date('now', '+8 hours')", []),
+            Some("left") => w.push("i.status = 'left'", []),
+            _ => {}
+        }
+        let list = ListSql {
+            select: INSPECTOR_COLUMNS,
+            from: "inspectors i JOIN departments dep ON dep.id = i.department_id",
+            base: "inspectors i",
+            key: "i.id",
+            order: "i.department_id, i.unit, i.name, i.certificate",
+        };
+        self.paged(&list, &w, query, true).await
+    }
+
+    async fn inspector_versions(&self, certificate: &str) -> Result<Vec<InspectorRow>, SourceError> {
+        let sql = format!(
+            "SELECT {INSPECTOR_COLUMNS} FROM inspectors i JOIN departments dep ON dep.id = i.department_id \
+             WHERE i.certificate = ? ORDER BY i.version DESC"
+        );
+        Ok(sqlx::query_as::<_, InspectorRow>(&sql).bind(certificate).fetch_all(&self.pool).await?)
+    }
+
+    async fn inspector_facets(&self) -> Result<(Vec<String>, Vec<String>), SourceError> {
+        let sql =
+            format!("SELECT DISTINCT i.unit FROM inspectors i WHERE {INSPECTOR_CURRENT} ORDER BY i.unit LIMIT 500");
+        let units: Vec<String> = sqlx::query_scalar(&sql).fetch_all(&self.pool).await?;
+        let sql = format!("SELECT DISTINCT i.qualifications FROM inspectors i WHERE {INSPECTOR_CURRENT} LIMIT 2000");
+        let lists: Vec<String> = sqlx::query_scalar(&sql).fetch_all(&self.pool).await?;
+        let mut qualifications: Vec<String> = lists
+            .iter()
+            .flat_map(|l| l.split(';'))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        qualifications.sort();
+        qualifications.dedup();
+        Ok((units, qualifications))
+    }
+
+    async fn list_plans(&self, query: &ListQuery) -> Result<Paged<PlanRow>, SourceError> {
+        self.current_plans(query).await
+    }
+
+    async fn find_plan(&self, code: &str) -> Result<Option<PlanDetail>, SourceError> {
+        let sql = format!(
+            "SELECT {PLAN_COLUMNS} FROM plans p JOIN departments dep ON dep.id = p.department_id \
+             WHERE p.plan_code = ? ORDER BY p.version DESC"
+        );
+        let versions = sqlx::query_as::<_, PlanRow>(&sql).bind(code).fetch_all(&self.pool).await?;
+        if versions.is_empty() {
+            return Ok(None);
+        }
+        let lines = sqlx::query_as::<_, PlanLineRow>(
+            "SELECT p.version, l.line, l.item_code, \
+             (SELECT i.name FROM items i WHERE i.department_id = p.department_id AND i.item_code = l.item_code \
+              ORDER BY i.version DESC LIMIT 1) AS item_name, \
+             l.stratum, l.ratio, l.frequency, l.object_count \
+             FROM plan_lines l JOIN plans p ON p.id = l.plan_id WHERE p.plan_code = ? ORDER BY p.version DESC, l.line",
+        )
+        .bind(code)
+        .fetch_all(&self.pool)
+        .await?;
+        let draws = self.draws_of_plan(code).await?;
+        Ok(Some(PlanDetail { versions, lines, draws }))
+    }
+
+    async fn search_draws(&self, query: &ListQuery) -> Result<Paged<DrawSummary>, SourceError> {
+        self.draws_page(query).await
+    }
+
+    async fn list_results(&self, query: &ListQuery) -> Result<Paged<ResultRow>, SourceError> {
+        self.current_results(query).await
+    }
+
+    async fn result_versions(&self, code: &str) -> Result<Vec<ResultRow>, SourceError> {
+        let sql = format!(
+            "SELECT {RESULT_COLUMNS} FROM results r JOIN departments dep ON dep.id = r.department_id \
+             WHERE r.result_code = ? ORDER BY r.version DESC"
+        );
+        Ok(sqlx::query_as::<_, ResultRow>(&sql).bind(code).fetch_all(&self.pool).await?)
+    }
+
+    async fn list_enterprises(&self, query: &ListQuery) -> Result<Paged<EnterpriseRow>, SourceError> {
+        let mut w = Where::default();
+        w.push(ENTERPRISE_CURRENT, []);
+        let mut count = true;
+        if let Some(q) = query.q() {
+            match as_credit_code(q) {
+                Some(code) => w.push("e.credit_code = ?", [text(code)]),
+                None => count = self.enterprise_name_filter(&mut w, q).await?,
+            }
+        }
+        department_filter(&mut w, "e.department_id", query);
+        let list = ListSql {
+            select: ENTERPRISE_COLUMNS,
+            from: "enterprises e JOIN departments dep ON dep.id = e.department_id",
+            base: "enterprises e",
+            key: "e.id",
+            order: "e.id",
+        };
+        self.paged(&list, &w, query, count).await
+    }
+
+    async fn find_enterprise(&self, credit_code: &str) -> Result<Option<EnterpriseDetail>, SourceError> {
+        let code = credit_code.to_ascii_uppercase();
+        let sql = format!(
+            "SELECT {ENTERPRISE_COLUMNS} FROM enterprises e JOIN departments dep ON dep.id = e.department_id \
+             WHERE e.credit_code = ? ORDER BY e.version DESC"
+        );
+        let versions = sqlx::query_as::<_, EnterpriseRow>(&sql).bind(&code).fetch_all(&self.pool).await?;
+        let draws = sqlx::query_as::<_, DrawObjectRow>(
+            "SELECT o.draw_id, d.title, d.draw_date, dep.name AS department, o.stratum, o.outcome, o.position, \
+             o.team, o.exclusion_reason FROM draw_objects o JOIN draws d ON d.id = o.draw_id \
+             JOIN departments dep ON dep.id = d.department_id WHERE o.credit_code = ? \
+             ORDER BY d.draw_date DESC, d.id",
+        )
+        .bind(&code)
+        .fetch_all(&self.pool)
+        .await?;
+        let sql = format!(
+            "SELECT {RESULT_COLUMNS} FROM results r JOIN departments dep ON dep.id = r.department_id \
+             WHERE r.credit_code = ? AND {RESULT_CURRENT} ORDER BY r.inspected_on DESC, r.id DESC"
+        );
+        let results = sqlx::query_as::<_, ResultRow>(&sql).bind(&code).fetch_all(&self.pool).await?;
+        if versions.is_empty() && draws.is_empty() && results.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(EnterpriseDetail { versions, draws, results }))
     }
 }

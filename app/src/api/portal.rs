@@ -1,0 +1,123 @@
+//! Server functions of the portal's list and detail pages (one per page, so
+//! that a page needs one request when the browser navigates).
+
+use leptos::prelude::*;
+
+use crate::types::{
+    Department, DepartmentDetail, DrawSummary, EnterpriseDetail, EnterpriseRow, InspectorRow, ItemRow, Latest,
+    ListQuery, Paged, PlanDetail, PlanRow, ResultRow,
+};
+
+#[cfg(feature = "ssr")]
+fn portal() -> Result<crate::ssr::Portal, ServerFnError> {
+    use_context::<crate::ssr::Portal>().ok_or_else(|| {
+        tracing::error!("no portal source in context");
+        ServerFnError::new(super::UNAVAILABLE)
+    })
+}
+
+/// The latest draws, results and plans (home page).
+#[server]
+pub async fn latest_publications() -> Result<Latest, ServerFnError> {
+    portal()?.0.latest(5).await.map_err(super::unavailable)
+}
+
+/// Every department (hierarchy).
+#[server]
+pub async fn departments_page() -> Result<Vec<Department>, ServerFnError> {
+    portal()?.0.list_departments().await.map_err(super::unavailable)
+}
+
+/// One department, `None` if unknown.
+#[server]
+pub async fn department_page(code: String) -> Result<Option<DepartmentDetail>, ServerFnError> {
+    portal()?.0.find_department(&code).await.map_err(super::unavailable)
+}
+
+/// Items with the departments (for the filter).
+#[server]
+pub async fn items_page(query: ListQuery) -> Result<(Paged<ItemRow>, Vec<Department>), ServerFnError> {
+    let p = portal()?;
+    let items = p.0.list_items(&query).await.map_err(super::unavailable)?;
+    let departments = p.0.list_departments().await.map_err(super::unavailable)?;
+    Ok((items, departments))
+}
+
+/// Every version of one item (empty if unknown).
+#[server]
+pub async fn item_page(department: String, item: String) -> Result<Vec<ItemRow>, ServerFnError> {
+    portal()?.0.item_versions(&department, &item).await.map_err(super::unavailable)
+}
+
+/// What the inspector directory shows: a page, the departments, the units and the qualifications.
+pub type InspectorsData = (Paged<InspectorRow>, Vec<Department>, Vec<String>, Vec<String>);
+
+/// Inspectors with the values of the filters.
+#[server]
+pub async fn inspectors_page(query: ListQuery) -> Result<InspectorsData, ServerFnError> {
+    let p = portal()?;
+    let list = p.0.list_inspectors(&query).await.map_err(super::unavailable)?;
+    let departments = p.0.list_departments().await.map_err(super::unavailable)?;
+    let (units, qualifications) = p.0.inspector_facets().await.map_err(super::unavailable)?;
+    Ok((list, departments, units, qualifications))
+}
+
+/// Every version of one inspector (empty if unknown).
+#[server]
+pub async fn inspector_page(certificate: String) -> Result<Vec<InspectorRow>, ServerFnError> {
+    portal()?.0.inspector_versions(&certificate).await.map_err(super::unavailable)
+}
+
+/// Plans with the departments.
+#[server]
+pub async fn plans_page(query: ListQuery) -> Result<(Paged<PlanRow>, Vec<Department>), ServerFnError> {
+    let p = portal()?;
+    let list = p.0.list_plans(&query).await.map_err(super::unavailable)?;
+    let departments = p.0.list_departments().await.map_err(super::unavailable)?;
+    Ok((list, departments))
+}
+
+/// One plan, `None` if unknown.
+#[server]
+pub async fn plan_page(code: String) -> Result<Option<PlanDetail>, ServerFnError> {
+    portal()?.0.find_plan(&code).await.map_err(super::unavailable)
+}
+
+/// Draws with the departments.
+#[server]
+pub async fn draws_page(query: ListQuery) -> Result<(Paged<DrawSummary>, Vec<Department>), ServerFnError> {
+    let p = portal()?;
+    let list = p.0.search_draws(&query).await.map_err(super::unavailable)?;
+    let departments = p.0.list_departments().await.map_err(super::unavailable)?;
+    Ok((list, departments))
+}
+
+/// Results with the departments.
+#[server]
+pub async fn results_page(query: ListQuery) -> Result<(Paged<ResultRow>, Vec<Department>), ServerFnError> {
+    let p = portal()?;
+    let list = p.0.list_results(&query).await.map_err(super::unavailable)?;
+    let departments = p.0.list_departments().await.map_err(super::unavailable)?;
+    Ok((list, departments))
+}
+
+/// Every version of one result (empty if unknown).
+#[server]
+pub async fn result_page(code: String) -> Result<Vec<ResultRow>, ServerFnError> {
+    portal()?.0.result_versions(&code).await.map_err(super::unavailable)
+}
+
+/// Enterprises matching a search.
+#[server]
+pub async fn enterprises_page(query: ListQuery) -> Result<(Paged<EnterpriseRow>, Vec<Department>), ServerFnError> {
+    let p = portal()?;
+    let list = p.0.list_enterprises(&query).await.map_err(super::unavailable)?;
+    let departments = p.0.list_departments().await.map_err(super::unavailable)?;
+    Ok((list, departments))
+}
+
+/// One enterprise, `None` if unknown.
+#[server]
+pub async fn enterprise_page(code: String) -> Result<Option<EnterpriseDetail>, ServerFnError> {
+    portal()?.0.find_enterprise(&code).await.map_err(super::unavailable)
+}

@@ -1,0 +1,91 @@
+//! `/plans`: annual inspection plans (年度检查计划) by year and department.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use crate::api::portal::plans_page;
+use crate::components::filters::{DepartmentField, FilterForm, YearField, use_list_query};
+use crate::components::load::loaded;
+use crate::components::table::{DataTable, DownloadLinks, PageInfo, Pager};
+use crate::i18n::use_lang;
+use crate::types::PlanRow;
+
+/// A table of plans (current versions).
+#[component]
+pub fn PlanTable(plans: Vec<PlanRow>, #[prop(into)] caption: String) -> impl IntoView {
+    let lang = use_lang();
+    let rows = plans
+        .into_iter()
+        .map(|p| {
+            view! {
+                <tr>
+                    <td>{p.year}</td>
+                    <td>
+                        <A href=format!("/plans/{}", p.plan_code)>{p.title.clone()}</A>
+                    </td>
+                    <td>{p.department.clone()}</td>
+                    <td>{format!("{} – {}", p.window_start, p.window_end)}</td>
+                    <td>{p.published_at.get(..10).unwrap_or(&p.published_at).to_owned()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <DataTable
+            caption=caption
+            caption_hidden=true
+            class="plan-list"
+            headers=vec![
+                lang.pick("年度", "Year"),
+                lang.pick("计划", "Plan"),
+                lang.pick("部门", "Department"),
+                lang.pick("检查时间", "Inspection window"),
+                lang.pick("公布日期", "Published"),
+            ]
+        >
+            {rows}
+        </DataTable>
+    }
+}
+
+#[component]
+pub fn PlansPage() -> impl IntoView {
+    let lang = use_lang();
+    let query = use_list_query();
+    let data = Resource::new(move || query.get(), plans_page);
+    view! {
+        <Title text=lang.pick("年度检查计划 · 公开", "Annual plans · Gongkai")/>
+        <h1>{lang.pick("年度检查计划", "Annual inspection plans")}</h1>
+        <p class="lead">
+            {lang.pick(
+                "各部门每年公布抽查计划：检查对象范围、各事项的抽查比例和频次、检查人员要求和检查时间。",
+                "Each department publishes a yearly plan: the scope of objects, the sampling ratio and frequency of each item, the inspector requirements and the time window.",
+            )}
+        </p>
+        {loaded(
+            data,
+            move |(page, departments)| {
+                let q = query.get_untracked();
+                let (pager_q, download_q) = (q.clone(), q.clone());
+                let info = PageInfo::from(&page);
+                let list = if page.rows.is_empty() {
+                    view! { <p>{lang.pick("没有符合条件的计划。", "No plan matches.")}</p> }.into_any()
+                } else {
+                    view! { <PlanTable plans=page.rows.clone() caption=lang.pick("年度检查计划", "Annual plans")/> }
+                        .into_any()
+                };
+                view! {
+                    <FilterForm action="/plans" label=lang.pick("筛选计划", "Filter plans")>
+                        <YearField value=q.year.clone()/>
+                        <DepartmentField departments=departments value=q.department.clone()/>
+                    </FilterForm>
+                    {list}
+                    <Pager base="/plans" query=pager_q info=info/>
+                    <DownloadLinks api="/api/plans" query=download_q page=page.page/>
+                }
+                    .into_any()
+            },
+        )}
+    }
+}

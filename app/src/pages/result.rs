@@ -1,0 +1,131 @@
+//! `/results/{result_code}`: one inspection result with every version; a
+//! correction shows the current version and, below, the old one with the reason.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::portal::result_page;
+use crate::components::filters::{VersionNote, joined, rectification_text};
+use crate::components::load::loaded;
+use crate::i18n::use_lang;
+use crate::pages::not_found::NotFoundContent;
+use crate::types::ResultRow;
+
+#[component]
+pub fn ResultPage() -> impl IntoView {
+    let lang = use_lang();
+    let params = use_params_map();
+    let code = move || params.read().get("code").unwrap_or_default();
+    let data = Resource::new(code, result_page);
+    view! {
+        {loaded(
+            data,
+            move |versions: Vec<ResultRow>| {
+                let Some(current) = versions.first().cloned() else {
+                    return view! { <NotFoundContent what=code()/> }.into_any();
+                };
+                let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_owned());
+                let history = versions
+                    .into_iter()
+                    .enumerate()
+                    .map(|(k, v)| {
+                        let penalty = v.penalty_case.clone().map(|p| {
+                            view! {
+                                <div>
+                                    <dt>{lang.pick("移送立案", "Referred to a penalty case")}</dt>
+                                    <dd>{p}</dd>
+                                </div>
+                            }
+                        });
+                        view! {
+                            <article class="version" class:version-old={k > 0}>
+                                <h3>{v.category.clone()}</h3>
+                                <VersionNote version=v.version current={k == 0} reason=v.correction_reason.clone()/>
+                                <dl class="facts">
+                                    <div>
+                                        <dt>{lang.pick("检查发现", "Findings")}</dt>
+                                        <dd>{v.findings.clone()}</dd>
+                                    </div>
+                                    <div>
+                                        <dt>{lang.pick("检查事项", "Items checked")}</dt>
+                                        <dd>{joined(lang, &v.item_codes)}</dd>
+                                    </div>
+                                    <div>
+                                        <dt>{lang.pick("检查人员（执法证号）", "Inspectors (certificates)")}</dt>
+                                        <dd>
+                                            {v
+                                                .inspectors
+                                                .split(';')
+                                                .filter(|c| !c.is_empty())
+                                                .map(str::to_owned)
+                                                .collect::<Vec<_>>()
+                                                .into_iter()
+                                                .map(|c| {
+                                                    view! {
+                                                        <A href=format!("/inspectors/{c}")>
+                                                            <code>{c.clone()}</code>
+                                                        </A>
+                                                        " "
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </dd>
+                                    </div>
+                                    <div>
+                                        <dt>{lang.pick("检查日期", "Inspected on")}</dt>
+                                        <dd>{v.inspected_on.clone()}</dd>
+                                    </div>
+                                    <div>
+                                        <dt>{lang.pick("报告日期", "Reported on")}</dt>
+                                        <dd>{v.reported_on.clone()}</dd>
+                                    </div>
+                                    <div>
+                                        <dt>{lang.pick("送达日期", "Delivered on")}</dt>
+                                        <dd>{opt(&v.delivered_on)}</dd>
+                                    </div>
+                                    <div>
+                                        <dt>{lang.pick("录入日期", "Entered on")}</dt>
+                                        <dd>{opt(&v.entered_on)}</dd>
+                                    </div>
+                                    <div>
+                                        <dt>{lang.pick("整改情况", "Rectification")}</dt>
+                                        <dd>
+                                            {rectification_text(lang, &v.rectification_status)}
+                                            {v.rectification_deadline.clone().map(|d| format!(" ({} {d})", lang.pick("期限", "deadline")))}
+                                        </dd>
+                                    </div>
+                                    {penalty}
+                                    <div>
+                                        <dt>{lang.pick("公布时间", "Published")}</dt>
+                                        <dd>{v.published_at.clone()}</dd>
+                                    </div>
+                                </dl>
+                            </article>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <Title text=format!("{} · {}", current.enterprise_name, lang.pick("检查结果 · 公开", "Inspection result · Gongkai"))/>
+                    <h1>{lang.pick("检查结果：", "Inspection result: ")}{current.enterprise_name.clone()}</h1>
+                    <p>
+                        <A href=format!("/enterprises/{}", current.credit_code)>
+                            <code>{current.credit_code.clone()}</code>
+                        </A>
+                        " · "
+                        {current.department.clone()}
+                        " · "
+                        {lang.pick("抽取 ", "draw ")}
+                        <A href=format!("/draws/{}", current.draw_id)>{current.draw_id.clone()}</A>
+                    </p>
+                    <section aria-labelledby="history-title">
+                        <h2 id="history-title">{lang.pick("现行版本与历史版本", "Current and earlier versions")}</h2>
+                        {history}
+                    </section>
+                }
+                    .into_any()
+            },
+        )}
+    }
+}

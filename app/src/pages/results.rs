@@ -1,0 +1,127 @@
+//! `/results`: inspection results (检查结果), searchable by enterprise name
+//! (substring) or credit code, filtered by department, year, item, category
+//! and rectification status, in pages.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use crate::api::portal::results_page;
+use crate::components::filters::{
+    DepartmentField, FilterForm, SelectField, TextField, YearField, rectification_options, rectification_text,
+    use_list_query,
+};
+use crate::components::load::loaded;
+use crate::components::table::{DataTable, DownloadLinks, PageInfo, Pager};
+use crate::i18n::use_lang;
+use crate::types::{RESULT_CATEGORIES, ResultRow};
+
+/// A table of results (current versions).
+#[component]
+pub fn ResultTable(results: Vec<ResultRow>, #[prop(into)] caption: String) -> impl IntoView {
+    let lang = use_lang();
+    let rows = results
+        .into_iter()
+        .map(|r| {
+            let corrected = (r.version > 1).then(|| {
+                view! {
+                    " "
+                    <span class="tag">{lang.pick("已更正", "corrected")}</span>
+                }
+            });
+            view! {
+                <tr>
+                    <td>{r.inspected_on.clone()}</td>
+                    <td>
+                        <A href=format!("/enterprises/{}", r.credit_code)>{r.enterprise_name.clone()}</A>
+                        <br/>
+                        <code class="small">{r.credit_code.clone()}</code>
+                    </td>
+                    <td>{r.department.clone()}</td>
+                    <td>
+                        <A href=format!("/results/{}", r.result_code)>{r.category.clone()}</A>
+                        {corrected}
+                    </td>
+                    <td>{rectification_text(lang, &r.rectification_status)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <DataTable
+            caption=caption
+            caption_hidden=true
+            class="result-list"
+            headers=vec![
+                lang.pick("检查日期", "Inspected on"),
+                lang.pick("企业", "Enterprise"),
+                lang.pick("部门", "Department"),
+                lang.pick("检查结果", "Result"),
+                lang.pick("整改", "Rectification"),
+            ]
+        >
+            {rows}
+        </DataTable>
+    }
+}
+
+#[component]
+pub fn ResultsPage() -> impl IntoView {
+    let lang = use_lang();
+    let query = use_list_query();
+    let data = Resource::new(move || query.get(), results_page);
+    view! {
+        <Title text=lang.pick("检查结果 · 公开", "Inspection results · Gongkai")/>
+        <h1>{lang.pick("检查结果", "Inspection results")}</h1>
+        <p class="lead">
+            {lang.pick(
+                "抽查结果依法向社会公示。可按企业名称（任意连续的几个字）或统一社会信用代码查询。更正后的结果显示现行版本，旧版本和更正原因在详情页中保留。",
+                "Inspection results are published by law. Search by any part of an enterprise's name or by its unified social credit code. A corrected result shows its current version; the old one and the reason stay on its page.",
+            )}
+        </p>
+        {loaded(
+            data,
+            move |(page, departments)| {
+                let q = query.get_untracked();
+                let (pager_q, download_q) = (q.clone(), q.clone());
+                let info = PageInfo::from(&page);
+                let categories = RESULT_CATEGORIES.iter().map(|c| ((*c).to_owned(), (*c).to_owned())).collect();
+                let list = if page.rows.is_empty() {
+                    view! { <p>{lang.pick("没有符合条件的检查结果。", "No result matches.")}</p> }.into_any()
+                } else {
+                    view! { <ResultTable results=page.rows.clone() caption=lang.pick("检查结果", "Inspection results")/> }
+                        .into_any()
+                };
+                view! {
+                    <FilterForm action="/results" label=lang.pick("查询检查结果", "Search the results")>
+                        <TextField
+                            name="q"
+                            label=lang.pick("企业名称或统一社会信用代码", "Enterprise name or credit code")
+                            value=q.q.clone()
+                            hint=lang.pick("名称可输入任意连续的字，如“食品”", "Any part of the name, e.g. 食品")
+                        />
+                        <DepartmentField departments=departments value=q.department.clone()/>
+                        <YearField value=q.year.clone()/>
+                        <TextField name="item" label=lang.pick("事项编号", "Item code") value=q.item.clone()/>
+                        <SelectField
+                            name="category"
+                            label=lang.pick("结果类别", "Category")
+                            value=q.category.clone()
+                            options=categories
+                        />
+                        <SelectField
+                            name="rectification"
+                            label=lang.pick("整改情况", "Rectification")
+                            value=q.rectification.clone()
+                            options=rectification_options(lang)
+                        />
+                    </FilterForm>
+                    {list}
+                    <Pager base="/results" query=pager_q info=info/>
+                    <DownloadLinks api="/api/results" query=download_q page=page.page/>
+                }
+                    .into_any()
+            },
+        )}
+    }
+}

@@ -1,0 +1,253 @@
+//! Open data: every list of the portal as JSON and as CSV, with the same
+//! filters and pages as the pages (`?q=…&department=…&page=2&per_page=100`).
+//! Documented on the page `/open-data`.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use app::types::{
+    Department, DepartmentDetail, DrawSummary, EnterpriseDetail, EnterpriseRow, InspectorRow, ItemRow, ListQuery,
+    Paged, PlanDetail, PlanRow, ResultRow,
+};
+
+use crate::error::AppError;
+use crate::startup::AppState;
+
+/// `?format=csv` asks for CSV instead of JSON.
+#[derive(Debug, Default, Deserialize)]
+pub struct Format {
+    #[serde(default)]
+    pub format: Option<String>,
+}
+
+impl Format {
+    fn csv(&self) -> bool {
+        self.format.as_deref().is_some_and(|f| f.eq_ignore_ascii_case("csv"))
+    }
+}
+
+/// The columns of a CSV download, in the order of the JSON fields.
+pub trait CsvColumns: Serialize {
+    const COLUMNS: &'static [&'static str];
+}
+
+impl CsvColumns for DrawSummary {
+    const COLUMNS: &'static [&'static str] = DrawSummary::FIELDS;
+}
+
+impl CsvColumns for Department {
+    const COLUMNS: &'static [&'static str] = Department::FIELDS;
+}
+
+impl CsvColumns for ItemRow {
+    const COLUMNS: &'static [&'static str] = ItemRow::FIELDS;
+}
+
+impl CsvColumns for InspectorRow {
+    const COLUMNS: &'static [&'static str] = InspectorRow::FIELDS;
+}
+
+impl CsvColumns for EnterpriseRow {
+    const COLUMNS: &'static [&'static str] = EnterpriseRow::FIELDS;
+}
+
+impl CsvColumns for PlanRow {
+    const COLUMNS: &'static [&'static str] = PlanRow::FIELDS;
+}
+
+impl CsvColumns for ResultRow {
+    const COLUMNS: &'static [&'static str] = ResultRow::FIELDS;
+}
+
+/// UTF-8 with a byte-order mark (so that Excel reads the Chinese correctly), a header row, CRLF.
+pub fn to_csv<T: CsvColumns>(rows: &[T]) -> Result<Vec<u8>, AppError> {
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    {
+        let mut w =
+            csv::WriterBuilder::new().has_headers(false).terminator(csv::Terminator::CRLF).from_writer(&mut out);
+        let fail = |e: csv::Error| AppError::Storage(format!("writing CSV: {e}"));
+        w.write_record(T::COLUMNS).map_err(fail)?;
+        for row in rows {
+            w.serialize(row).map_err(fail)?;
+        }
+        w.flush().map_err(|e| AppError::Storage(format!("writing CSV: {e}")))?;
+    }
+    Ok(out)
+}
+
+fn csv_response<T: CsvColumns>(name: &str, rows: &[T]) -> Result<Response, AppError> {
+    let body = to_csv(rows)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.csv\"")),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// A page of a list as JSON (`{page, per_page, total, total_is_lower_bound, rows}`) or CSV (the rows).
+fn list_response<T: CsvColumns>(name: &str, csv: bool, page: Paged<T>) -> Result<Response, AppError> {
+    if csv { csv_response(name, &page.rows) } else { Ok(Json(page).into_response()) }
+}
+
+/// `GET /api/draws`: draws, newest first, as a JSON array (the first version of
+/// this API; kept so). Filters `department`, `year`, `status`, `q`; pages
+/// `page`, `per_page`; the headers `X-Total-Count` and `Link` tell the rest.
+pub async fn draws(
+    State(state): State<AppState>,
+    Query(query): Query<ListQuery>,
+    Query(format): Query<Format>,
+) -> Result<Response, AppError> {
+    let page = state.storage.search_draws(&query).await?;
+    if format.csv() {
+        return csv_response("draws", &page.rows);
+    }
+    let mut links = Vec::new();
+    if page.page > 1 {
+        links.push(format!("</api/draws{}>; rel=\"prev\"", query.href_query(page.page - 1)));
+    }
+    if page.has_next() {
+        links.push(format!("</api/draws{}>; rel=\"next\"", query.href_query(page.page + 1)));
+    }
+    let mut response = Json(page.rows).into_response();
+    let headers = response.headers_mut();
+    if let Ok(v) = header::HeaderValue::from_str(&page.total.to_string()) {
+        headers.insert("x-total-count", v);
+    }
+    if let (false, Ok(v)) = (links.is_empty(), header::HeaderValue::from_str(&links.join(", "))) {
+        headers.insert(header::LINK, v);
+    }
+    Ok(response)
+}
+
+/// `GET /api/draws.csv`.
+pub async fn draws_csv(State(state): State<AppState>, Query(query): Query<ListQuery>) -> Result<Response, AppError> {
+    csv_response("draws", &state.storage.search_draws(&query).await?.rows)
+}
+
+/// `GET /api/departments`: every department (JSON array or CSV).
+pub async fn departments(State(state): State<AppState>, Query(format): Query<Format>) -> Result<Response, AppError> {
+    let rows = state.storage.list_departments().await?;
+    if format.csv() { csv_response("departments", &rows) } else { Ok(Json(rows).into_response()) }
+}
+
+/// `GET /api/departments.csv`.
+pub async fn departments_csv(State(state): State<AppState>) -> Result<Response, AppError> {
+    csv_response("departments", &state.storage.list_departments().await?)
+}
+
+/// `GET /api/departments/{code}`: the department, its sub-departments and its current items.
+pub async fn department(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<DepartmentDetail>, AppError> {
+    state.storage.find_department(&code).await?.map(Json).ok_or(AppError::NotFound(code))
+}
+
+macro_rules! list_endpoints {
+    ($json:ident, $csv:ident, $method:ident, $name:literal) => {
+        #[doc = concat!("`GET /api/", $name, "` (JSON, or CSV with `?format=csv`).")]
+        pub async fn $json(
+            State(state): State<AppState>,
+            Query(query): Query<ListQuery>,
+            Query(format): Query<Format>,
+        ) -> Result<Response, AppError> {
+            list_response($name, format.csv(), state.storage.$method(&query).await?)
+        }
+
+        #[doc = concat!("`GET /api/", $name, ".csv`.")]
+        pub async fn $csv(State(state): State<AppState>, Query(query): Query<ListQuery>) -> Result<Response, AppError> {
+            list_response($name, true, state.storage.$method(&query).await?)
+        }
+    };
+}
+
+list_endpoints!(items, items_csv, list_items, "items");
+list_endpoints!(inspectors, inspectors_csv, list_inspectors, "inspectors");
+list_endpoints!(plans, plans_csv, list_plans, "plans");
+list_endpoints!(results, results_csv, list_results, "results");
+list_endpoints!(enterprises, enterprises_csv, list_enterprises, "enterprises");
+
+fn versions<T>(rows: Vec<T>, what: String) -> Result<Json<Vec<T>>, AppError> {
+    if rows.is_empty() { Err(AppError::NotFound(what)) } else { Ok(Json(rows)) }
+}
+
+/// `GET /api/items/{department}/{item}`: every version, newest first.
+pub async fn item(
+    State(state): State<AppState>,
+    Path((department, item)): Path<(String, String)>,
+) -> Result<Json<Vec<ItemRow>>, AppError> {
+    versions(state.storage.item_versions(&department, &item).await?, item)
+}
+
+/// `GET /api/inspectors/{certificate}`: every version, newest first.
+pub async fn inspector(
+    State(state): State<AppState>,
+    Path(certificate): Path<String>,
+) -> Result<Json<Vec<InspectorRow>>, AppError> {
+    versions(state.storage.inspector_versions(&certificate).await?, certificate)
+}
+
+/// `GET /api/plans/{code}`: every version with its lines, and the draws made under the plan.
+pub async fn plan(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<PlanDetail>, AppError> {
+    state.storage.find_plan(&code).await?.map(Json).ok_or(AppError::NotFound(code))
+}
+
+/// `GET /api/results/{code}`: every version, newest (current) first.
+pub async fn result(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Vec<ResultRow>>, AppError> {
+    versions(state.storage.result_versions(&code).await?, code)
+}
+
+/// `GET /api/enterprises/{credit_code}`: every version, every draw it was in, every result.
+pub async fn enterprise(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<EnterpriseDetail>, AppError> {
+    draw::id::check_credit_code(&code.to_ascii_uppercase()).map_err(|_| AppError::InvalidCreditCode)?;
+    state.storage.find_enterprise(&code).await?.map(Json).ok_or(AppError::NotFound(code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pages_offer_the_categories_the_storage_accepts() {
+        assert_eq!(app::types::RESULT_CATEGORIES, crate::storage::RESULT_CATEGORIES);
+    }
+
+    #[test]
+    fn csv_starts_with_a_bom_and_a_header_even_when_empty() {
+        let out = to_csv::<ResultRow>(&[]).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with("\u{feff}result_code,version,draw_id,"));
+        assert_eq!(text.lines().count(), 1);
+    }
+
+    #[test]
+    fn csv_columns_follow_the_json_fields() {
+        let row = DrawSummary {
+            id: "d-1".into(),
+            department: "区局, 东河".into(),
+            title: "抽取".into(),
+            draw_date: "2025-05-28".into(),
+            commitment: "ab".into(),
+            committed_at: None,
+            published_at: Some("t".into()),
+            randomness_source: "demo".into(),
+            status: "drawn".into(),
+        };
+        let text = String::from_utf8(to_csv(std::slice::from_ref(&row)).unwrap()).unwrap();
+        let json = serde_json::to_value(&row).unwrap();
+        let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut sorted = DrawSummary::COLUMNS.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(keys, sorted, "every JSON field is a column");
+        assert!(text.contains("\r\nd-1,\"区局, 东河\",抽取,2025-05-28,ab,,t,demo,drawn\r\n"), "{text}");
+    }
+}
