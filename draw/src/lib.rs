@@ -18,6 +18,7 @@ pub mod encode;
 pub mod id;
 pub mod input;
 pub mod merkle;
+pub mod pool_bin;
 pub mod protocol;
 pub mod randomness;
 pub mod record;

@@ -1,5 +1,6 @@
 //! Page furniture shared by every route.
 
+pub mod lookup;
 pub mod verify;
 
 use leptos::prelude::*;
