@@ -58,6 +58,12 @@ pub const TERMS: &[Term] = &[
     t("经营异常名录", "abnormal operations list", "enterprises on it are not protected by the frequency limit"),
     t("严重违法失信企业名单", "serious violation list", "enterprises on it are not protected by the frequency limit"),
     t("验证", "verification", "recomputing a draw from its published record"),
+    t(
+        "更正",
+        "correction",
+        "a published record is never changed: a correction is a new version that says what it replaces and why",
+    ),
+    t("整改", "rectification", "putting right what an inspection found, by a deadline; its status is published"),
 ];
 
 /// The English for a Chinese term, if the glossary has it.

@@ -1,4 +1,5 @@
-//! The draw command line: `commit`, `draw`, `verify`, `recuse`, `prove`.
+//! The draw command line: `commit`, `draw`, `verify`, `recuse`, `prove`, and
+//! `import` (publishing files into the portal's database).
 //!
 //! Used offline by journalists and department staff. Every message is
 //! bilingual (Chinese first), names the file, record and field it is about,
@@ -15,6 +16,7 @@
 mod clock;
 mod commit;
 mod files;
+mod import;
 mod make;
 mod prove;
 mod recuse;
@@ -86,6 +88,17 @@ pub enum DrawCommand {
     /// code 1 when the enterprise is not in the pool or the proof does not check.
     #[command(verbatim_doc_comment)]
     Prove(ProveArgs),
+
+    /// 导入部门、事项、人员、企业、计划、结果、承诺或抽取记录到数据库 / Import departments, items, inspectors, enterprises, plans, results, commitments or draw records into the database
+    ///
+    /// 全部校验通过才写入；所有问题一次列出（文件:行: 字段: 说明），退出码 1，不写入任何内容。
+    /// 数据库默认取环境变量 GONGKAI_DATABASE（同服务器），可用 --database 指定。
+    ///
+    /// All or nothing: every problem is listed at once (file:line: field: message), exit code
+    /// 1, and nothing is written. The database is GONGKAI_DATABASE (as for the server) unless
+    /// --database is given.
+    #[command(verbatim_doc_comment)]
+    Import(import::ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -221,6 +234,7 @@ pub fn run(command: DrawCommand) -> ExitCode {
         DrawCommand::Verify(args) => verify::run(&args),
         DrawCommand::Recuse(args) => recuse::run(&args),
         DrawCommand::Prove(args) => prove::run(&args),
+        DrawCommand::Import(args) => import::run(&args),
     };
     match outcome {
         Ok(code) => code,

@@ -33,6 +33,11 @@ fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// The database file: `GONGKAI_DATABASE`, or `data/gongkai.db`.
+pub fn database_path_from_env() -> PathBuf {
+    var("GONGKAI_DATABASE").unwrap_or_else(|| "data/gongkai.db".to_owned()).into()
+}
+
 impl Settings {
     /// Reads the settings from the environment.
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -67,7 +72,7 @@ impl Settings {
             }
         };
         Ok(Settings {
-            database_path: var("GONGKAI_DATABASE").unwrap_or_else(|| "data/gongkai.db".to_owned()).into(),
+            database_path: database_path_from_env(),
             seed_demo,
             leptos: leptos_options(
                 var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "gongkai".to_owned()),

@@ -756,6 +756,23 @@ impl Storage for SqliteStorage {
                 ),
             }]));
         };
+        // The draw will be published under the department the input names: the
+        // commitment must be listed under that same department.
+        let name: String = sqlx::query_scalar("SELECT name FROM departments WHERE id = ?")
+            .bind(department)
+            .fetch_one(&mut *tx)
+            .await?;
+        if name != input.department {
+            return Err(StorageError::Rejected(vec![RowProblem {
+                index: 0,
+                field: "department_code".to_owned(),
+                message: format!(
+                    "部门代码 {} 是{name}，而输入的抽取部门是{} / department code {} is {name}, but the input's \
+                     drawing department is {}",
+                    c.department_code, input.department, c.department_code, input.department
+                ),
+            }]));
+        }
         let exists: i64 = sqlx::query_scalar(
             "SELECT (SELECT COUNT(*) FROM draw_commitments WHERE draw_id = ?1) + (SELECT COUNT(*) FROM draws WHERE id = ?1)",
         )

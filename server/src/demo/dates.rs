@@ -1,0 +1,77 @@
+//! Calendar arithmetic for the demo's deadlines, in working days.
+//!
+//! Working days here are Monday to Friday; the demo does not model the
+//! statutory holidays and make-up days the State Council announces each year.
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date (proleptic Gregorian).
+pub fn days(date: &str) -> i64 {
+    let y: i64 = date.get(0..4).and_then(|s| s.parse().ok()).unwrap_or(1970);
+    let m: i64 = date.get(5..7).and_then(|s| s.parse().ok()).unwrap_or(1);
+    let d: i64 = date.get(8..10).and_then(|s| s.parse().ok()).unwrap_or(1);
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The `YYYY-MM-DD` date of a day number.
+pub fn date(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Monday = 0 … Sunday = 6.
+pub fn weekday(days: i64) -> i64 {
+    (days + 3).rem_euclid(7)
+}
+
+/// The first working day at or after `day`.
+pub fn working_day_from(mut day: i64) -> i64 {
+    while weekday(day) >= 5 {
+        day += 1;
+    }
+    day
+}
+
+/// `n` working days after `date`.
+pub fn add_working_days(date_str: &str, n: u32) -> String {
+    let mut day = days(date_str);
+    let mut left = n;
+    while left > 0 {
+        day += 1;
+        if weekday(day) < 5 {
+            left -= 1;
+        }
+    }
+    date(day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_weekdays() {
+        assert_eq!(days("1970-01-01"), 0);
+        assert_eq!(date(days("2025-06-01")), "2025-06-01");
+        assert_eq!(date(days("2024-02-29") + 1), "2024-03-01");
+        // 2025-06-02 is a Monday.
+        assert_eq!(weekday(days("2025-06-02")), 0);
+        // Friday + 1 working day = Monday.
+        assert_eq!(add_working_days("2025-06-06", 1), "2025-06-09");
+        assert_eq!(add_working_days("2025-06-02", 5), "2025-06-09");
+        assert_eq!(date(working_day_from(days("2025-06-01"))), "2025-06-02");
+    }
+}

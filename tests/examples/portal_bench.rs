@@ -1,0 +1,488 @@
+//! The portal at scale: generates a database of 1,000,000 enterprises,
+//! 100,000 draws and 1,000,000 inspection results, and measures a running
+//! server on it. Run through `scripts/bench-portal.sh`, which builds the
+//! release server, generates the database once (target/bench/portal.db),
+//! starts the server on it and calls `measure`.
+//!
+//!   portal_bench generate DB [--enterprises N] [--draws N]
+//!   portal_bench measure URL DB
+//!
+//! Every draw is a real draw made with the draw crate and re-run by the
+//! storage layer before it is stored, as in production; every result refers
+//! to an enterprise selected in its draw. Names are generated, fictional.
+// A benchmark tool: a failed step should stop it with its message.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use draw::{Allocation, DrawInput, Inspector, Object, Plan, Randomness, RandomnessSource, Ratio, Stratum, TeamRule};
+use gongkai_server::storage::{
+    Batch, Level, NewDepartment, NewDraw, NewEnterprise, NewInspector, NewItem, NewResult, Rectification,
+    SqliteStorage, Storage,
+};
+
+const CITIES: [&str; 10] = ["河朔", "云岭", "青川", "白水", "临江", "石门", "宁原", "丰台岭", "长泽", "南屏"];
+const TRADE: [&str; 40] = [
+    "瑞丰", "恒达", "鑫源", "华泰", "永盛", "金科", "宏远", "嘉禾", "德润", "兴隆", "润丰", "天成", "博远", "安泰",
+    "晟华", "锦程", "汇通", "凯旋", "盛和", "龙腾", "森茂", "信诚", "泽润", "弘业", "明辉", "启航", "丰源", "佳美",
+    "同心", "立信", "长青", "宝丰", "康宁", "乐居", "星河", "远航", "正通", "众和", "和顺", "青禾",
+];
+const SUFFIX: [&str; 10] = [
+    "食品有限公司",
+    "包装制品有限公司",
+    "化工有限公司",
+    "建材有限公司",
+    "机电设备有限公司",
+    "电缆有限公司",
+    "服饰有限公司",
+    "日化有限公司",
+    "农资有限公司",
+    "商贸有限公司",
+];
+const DISTRICTS_PER_CITY: usize = 10;
+const OBJECTS_PER_DRAW: usize = 12;
+const INSPECTORS_PER_DRAW: usize = 6;
+const PUBLISHED: &str = "2025-01-10T09:00:00+08:00";
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    match args.first().map(String::as_str) {
+        Some("generate") => {
+            let db = args.get(1).expect("generate DB");
+            let enterprises = flag(&args, "--enterprises").unwrap_or(1_000_000);
+            let draws = flag(&args, "--draws").unwrap_or(100_000);
+            runtime.block_on(generate(Path::new(db), enterprises, draws));
+        }
+        Some("measure") => {
+            let url = args.get(1).expect("measure URL DB").trim_end_matches('/').to_owned();
+            let db = args.get(2).expect("measure URL DB");
+            runtime.block_on(measure(&url, Path::new(db)));
+        }
+        _ => {
+            eprintln!("usage: portal_bench generate DB [--enterprises N] [--draws N] | portal_bench measure URL DB");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn flag(args: &[String], name: &str) -> Option<usize> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok())
+}
+
+fn city_code(c: usize) -> String {
+    format!("16{:02}00", c + 1)
+}
+
+fn district_code(d: usize) -> String {
+    format!("16{:02}{:02}", d / DISTRICTS_PER_CITY + 1, d % DISTRICTS_PER_CITY + 1)
+}
+
+fn district_name(d: usize) -> String {
+    format!("{}市第{}区市场监督管理局", CITIES[d / DISTRICTS_PER_CITY], d % DISTRICTS_PER_CITY + 1)
+}
+
+const PROVINCE: &str = "基准省市场监督管理局";
+
+/// The i-th enterprise's name: distinct, Chinese, searchable by substring.
+fn enterprise_name(i: usize) -> String {
+    let city = CITIES[i % CITIES.len()];
+    let a = TRADE[(i / 10) % TRADE.len()];
+    let b = TRADE[(i / 400) % TRADE.len()];
+    let suffix = SUFFIX[(i / 16_000) % SUFFIX.len()];
+    let branch = i / 160_000;
+    if branch == 0 {
+        format!("{city}市{a}{b}{suffix}")
+    } else {
+        format!("{city}市{a}{b}{suffix}第{branch}分公司")
+    }
+}
+
+fn code(i: usize) -> draw::CreditCode {
+    draw::CreditCode::parse(&draw::synthetic::credit_code(i as u64)).expect("synthetic codes are valid")
+}
+
+async fn generate(db: &Path, enterprises: usize, draws: usize) {
+    if db.exists() {
+        eprintln!("{} exists: delete it to generate again", db.display());
+        return;
+    }
+    let started = Instant::now();
+    let storage = SqliteStorage::open(db).await.expect("open the database");
+    let districts = CITIES.len() * DISTRICTS_PER_CITY;
+
+    let mut departments = vec![NewDepartment {
+        code: "160000".to_owned(),
+        name: PROVINCE.to_owned(),
+        level: Level::Province,
+        parent_code: None,
+    }];
+    for (c, city) in CITIES.iter().enumerate() {
+        departments.push(NewDepartment {
+            code: city_code(c),
+            name: format!("{city}市市场监督管理局"),
+            level: Level::City,
+            parent_code: Some("160000".to_owned()),
+        });
+    }
+    for d in 0..districts {
+        departments.push(NewDepartment {
+            code: district_code(d),
+            name: district_name(d),
+            level: Level::District,
+            parent_code: Some(city_code(d / DISTRICTS_PER_CITY)),
+        });
+    }
+    storage.import(&Batch::Departments(departments)).await.expect("departments");
+
+    let items: Vec<NewItem> = (0..districts)
+        .flat_map(|d| {
+            ["产品质量监督检查", "计量监督检查", "企业公示信息抽查"].into_iter().enumerate().map(move |(k, name)| {
+                NewItem {
+                    department_code: district_code(d),
+                    item_code: format!("{}", k + 1),
+                    seq: k as u32 + 1,
+                    name: name.to_owned(),
+                    content: format!("{name}。"),
+                    legal_basis: "《中华人民共和国产品质量法》".to_owned(),
+                    qualification: "持有行政执法证".to_owned(),
+                    method: vec!["现场核查".to_owned()],
+                    withdrawn: false,
+                    effective_from: "2024-01-01".to_owned(),
+                    published_at: PUBLISHED.to_owned(),
+                    correction: None,
+                }
+            })
+        })
+        .collect();
+    storage.import(&Batch::Items(items)).await.expect("items");
+
+    // 50 inspectors per district.
+    let inspectors: Vec<NewInspector> = (0..districts * 50)
+        .map(|i| NewInspector {
+            department_code: district_code(i / 50),
+            certificate: format!("BJ{i:07}"),
+            name: format!("{}{}", ["王", "李", "张", "刘", "陈"][i % 5], ["伟", "芳", "娜", "敏", "静", "强"][i % 6]),
+            unit: ["综合执法大队", "城东市场监管所", "城西市场监管所"][i % 3].to_owned(),
+            gender: if i % 2 == 0 { "男" } else { "女" }.to_owned(),
+            post: "执法队员".to_owned(),
+            qualifications: vec!["产品质量".to_owned(), "计量".to_owned()],
+            valid_from: "2015-01-01".to_owned(),
+            valid_until: if i % 97 == 0 { "2024-12-31" } else { "2029-12-31" }.to_owned(),
+            conflicts: Vec::new(),
+            left: false,
+            published_at: PUBLISHED.to_owned(),
+            correction: None,
+        })
+        .collect();
+    storage.import(&Batch::Inspectors(inspectors)).await.expect("inspectors");
+    eprintln!("[{:>6.1} s] departments, items, inspectors", started.elapsed().as_secs_f64());
+
+    let mut next = 0;
+    while next < enterprises {
+        let end = (next + 50_000).min(enterprises);
+        let batch: Vec<NewEnterprise> = (next..end)
+            .map(|i| NewEnterprise {
+                credit_code: code(i),
+                name: enterprise_name(i),
+                department_code: district_code(i % districts),
+                region: district_name(i % districts).replace("市场监督管理局", ""),
+                industry: SUFFIX[(i / 16_000) % SUFFIX.len()].replace("有限公司", ""),
+                licences: Vec::new(),
+                abnormal: i % 50 == 0,
+                serious_violation: i % 500 == 0,
+                penalised: i % 200 == 0,
+                credit_class: ['A', 'B', 'C', 'D'][i % 4],
+                published_at: PUBLISHED.to_owned(),
+                correction: None,
+            })
+            .collect();
+        storage.import(&Batch::Enterprises(batch)).await.expect("enterprises");
+        next = end;
+    }
+    eprintln!("[{:>6.1} s] {enterprises} enterprises", started.elapsed().as_secs_f64());
+
+    let mut results = Vec::new();
+    for n in 0..draws {
+        let district = n % districts;
+        // Enterprises of this district, a different window for each of its draws.
+        let round = n / districts;
+        let members: Vec<usize> = (0..OBJECTS_PER_DRAW)
+            .map(|k| ((round * OBJECTS_PER_DRAW + k) * districts + district) % enterprises)
+            .collect();
+        let unique: BTreeSet<usize> = members.iter().copied().collect();
+        let objects: Vec<Object> = unique
+            .iter()
+            .map(|&i| Object {
+                id: code(i).as_str().to_owned(),
+                stratum: "A".to_owned(),
+                categories: Vec::new(),
+                abnormal: false,
+                serious_violation: false,
+                penalised: false,
+            })
+            .collect();
+        let first_inspector = district * 50 + (round * INSPECTORS_PER_DRAW) % 48;
+        let inspectors: Vec<Inspector> = (first_inspector..first_inspector + INSPECTORS_PER_DRAW)
+            .map(|i| Inspector {
+                cert: format!("BJ{i:07}"),
+                unit: "综合执法大队".to_owned(),
+                qualifications: vec!["产品质量".to_owned()],
+                valid_from: "2015-01-01".to_owned(),
+                valid_until: "2029-12-31".to_owned(),
+                conflicts: Vec::new(),
+            })
+            .collect();
+        let month = 1 + (n % 12);
+        let year = 2016 + (n % 10);
+        let date = format!("{year}-{month:02}-15");
+        let id = format!("{}-{year}-{n:06}", district_code(district));
+        let input = DrawInput {
+            version: "v1".to_owned(),
+            draw_id: id.clone(),
+            title: format!("{year}年{month}月“双随机、一公开”抽查"),
+            department: district_name(district),
+            unit: "综合执法大队".to_owned(),
+            ancestors: vec![PROVINCE.to_owned(), format!("{}市市场监督管理局", CITIES[district / DISTRICTS_PER_CITY])],
+            draw_date: date.clone(),
+            randomness_source: RandomnessSource::Demo { label: format!("基准 {n}") },
+            plan: Plan {
+                strata: vec![Stratum {
+                    id: "A".to_owned(),
+                    name: "全部".to_owned(),
+                    ratio: Ratio { num: 5, den: 6 },
+                    qualification: None,
+                }],
+                allocation: Allocation::Ratio,
+                team: TeamRule {
+                    size: 2, load_cap: 4, qualification: None, units: vec!["综合执法大队".to_owned()]
+                },
+                directed: None,
+            },
+            objects,
+            inspectors,
+            history: Vec::new(),
+        };
+        let value = format!("{:064x}", n as u128 * 0x9e37_79b9_7f4a_7c15);
+        let record = draw::draw(input, Randomness::Demo { value }).expect("benchmark draws are feasible");
+        let names: std::collections::BTreeMap<String, String> =
+            unique.iter().map(|&i| (code(i).as_str().to_owned(), enterprise_name(i))).collect();
+        for s in &record.result.strata {
+            for sel in &s.selected {
+                results.push(NewResult {
+                    result_code: format!("{id}-{}", sel.object),
+                    draw_id: id.clone(),
+                    credit_code: draw::CreditCode::parse(&sel.object).expect("selected code"),
+                    enterprise_name: names.get(&sel.object).cloned().unwrap_or_default(),
+                    department_code: district_code(district),
+                    item_codes: vec![format!("{}", 1 + n % 3)],
+                    inspectors: sel.team.clone(),
+                    inspected_on: format!("{year}-{month:02}-20"),
+                    reported_on: format!("{year}-{month:02}-24"),
+                    delivered_on: Some(format!("{year}-{month:02}-26")),
+                    entered_on: Some(format!("{year}-{month:02}-28")),
+                    category: if n % 7 == 0 { "发现问题已责令改正" } else { "未发现问题" }.to_owned(),
+                    findings: "按要求检查。".to_owned(),
+                    rectification_deadline: None,
+                    rectification: if n % 7 == 0 { Rectification::Done } else { Rectification::None },
+                    penalty_case: None,
+                    published_at: format!("{year}-{month:02}-28T16:00:00+08:00"),
+                    correction: None,
+                });
+            }
+        }
+        storage
+            .insert_draw(&NewDraw {
+                id: id.clone(),
+                department_path: record
+                    .input
+                    .ancestors
+                    .iter()
+                    .cloned()
+                    .chain([record.input.department.clone()])
+                    .collect(),
+                title: record.input.title.clone(),
+                draw_date: date.clone(),
+                commitment: record.commitment.clone(),
+                record_json: serde_json::to_string(&record).expect("record JSON"),
+                committed_at: Some(format!("{year}-{month:02}-12T09:00:00+08:00")),
+                published_at: format!("{date}T10:00:00+08:00"),
+                plan_code: None,
+            })
+            .await
+            .expect("draw");
+        if results.len() >= 50_000 || n + 1 == draws {
+            storage.import(&Batch::Results(std::mem::take(&mut results))).await.expect("results");
+        }
+        if (n + 1) % 10_000 == 0 {
+            eprintln!("[{:>6.1} s] {} draws", started.elapsed().as_secs_f64(), n + 1);
+        }
+    }
+    sqlx::query("PRAGMA optimize").execute(storage.pool()).await.expect("optimize");
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(storage.pool()).await.expect("checkpoint");
+    let results: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM results").fetch_one(storage.pool()).await.expect("count");
+    eprintln!(
+        "[{:>6.1} s] done: {enterprises} enterprises, {draws} draws, {results} results",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// Latency of one URL pattern over sequential requests (a single client).
+struct Series {
+    name: String,
+    times: Vec<Duration>,
+    bytes: u64,
+}
+
+impl Series {
+    fn percentile(&self, p: f64) -> Duration {
+        let mut t = self.times.clone();
+        t.sort();
+        t[((t.len() as f64 * p).ceil() as usize).saturating_sub(1).min(t.len() - 1)]
+    }
+}
+
+async fn fetch(client: &reqwest::Client, url: &str) -> (Duration, u64) {
+    let start = Instant::now();
+    let resp = client.get(url).send().await.expect("request");
+    let status = resp.status();
+    let body = resp.bytes().await.expect("body");
+    assert!(status.is_success(), "{url}: {status}");
+    (start.elapsed(), body.len() as u64)
+}
+
+async fn measure(base: &str, db: &Path) {
+    let client = reqwest::Client::builder().pool_max_idle_per_host(128).build().expect("client");
+    // Wait for the server (it migrates the database first).
+    let started = Instant::now();
+    while client.get(format!("{base}/")).send().await.map(|r| !r.status().is_success()).unwrap_or(true) {
+        assert!(started.elapsed() < Duration::from_secs(300), "the server at {base} does not answer");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", db.display())).await.expect("database");
+    let count = |sql: &'static str| {
+        let pool = pool.clone();
+        async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&pool).await.expect("count") }
+    };
+    let (enterprises, draws, results) = (
+        count("SELECT COUNT(*) FROM enterprises").await,
+        count("SELECT COUNT(*) FROM draws").await,
+        count("SELECT COUNT(*) FROM results").await,
+    );
+    println!("database: {enterprises} enterprises, {draws} draws, {results} results ({})", db.display());
+    let ids: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM draws ORDER BY random() LIMIT 500").fetch_all(&pool).await.expect("ids");
+    let codes: Vec<String> = sqlx::query_scalar("SELECT credit_code FROM enterprises ORDER BY random() LIMIT 200")
+        .fetch_all(&pool)
+        .await
+        .expect("codes");
+    let certs: Vec<String> = sqlx::query_scalar("SELECT certificate FROM inspectors ORDER BY random() LIMIT 200")
+        .fetch_all(&pool)
+        .await
+        .expect("certs");
+    // Substrings of real names, 2 to 6 characters: trade names, city + trade, suffixes.
+    let queries: Vec<String> = (0..200)
+        .map(|i| {
+            let a = TRADE[i * 7 % TRADE.len()];
+            let b = TRADE[i * 13 % TRADE.len()];
+            match i % 4 {
+                0 => format!("{a}{b}"),
+                1 => format!("{}市{a}", CITIES[i % CITIES.len()]),
+                2 => a.to_owned(),
+                _ => format!("{b}{}", &SUFFIX[i % SUFFIX.len()][..6]),
+            }
+        })
+        .collect();
+    let enc = |s: &str| s.bytes().map(|b| format!("%{b:02X}")).collect::<String>();
+    let n = 200;
+    let patterns: Vec<(String, Vec<String>)> = vec![
+        ("/ (home)".into(), vec!["/".into()]),
+        ("/draws".into(), (0..n).map(|i| format!("/draws?page={}", 1 + i * 37 % 2000)).collect()),
+        ("/draws/{id}".into(), ids.iter().map(|id| format!("/draws/{id}")).collect()),
+        ("/results".into(), (0..n).map(|i| format!("/results?page={}", 1 + i * 131 % 5000)).collect()),
+        ("/results?q= (name)".into(), queries.iter().map(|q| format!("/results?q={}", enc(q))).collect()),
+        ("/results?q= (code)".into(), codes.iter().map(|c| format!("/results?q={c}")).collect()),
+        (
+            "/results?year&category".into(),
+            (0..n).map(|i| format!("/results?year={}&category={}", 2016 + i % 10, enc("未发现问题"))).collect(),
+        ),
+        ("/enterprises?q= (name)".into(), queries.iter().map(|q| format!("/enterprises?q={}", enc(q))).collect()),
+        ("/enterprises/{code}".into(), codes.iter().map(|c| format!("/enterprises/{c}")).collect()),
+        ("/inspectors".into(), (0..n).map(|i| format!("/inspectors?page={}", 1 + i % 50)).collect()),
+        ("/inspectors/{cert}".into(), certs.iter().map(|c| format!("/inspectors/{c}")).collect()),
+        ("/items".into(), vec!["/items".into()]),
+        ("/plans".into(), vec!["/plans".into()]),
+        ("/api/results?q= (name)".into(), queries.iter().map(|q| format!("/api/results?q={}", enc(q))).collect()),
+        ("/api/enterprises?q=".into(), queries.iter().map(|q| format!("/api/enterprises?q={}", enc(q))).collect()),
+    ];
+
+    println!();
+    println!("single client, sequential requests (each URL once warmed):");
+    println!("{:<28} {:>6} {:>9} {:>9} {:>9} {:>9}", "page", "reqs", "p50 ms", "p99 ms", "max ms", "KiB avg");
+    for (name, urls) in patterns {
+        let mut series = Series { name, times: Vec::new(), bytes: 0 };
+        let urls: Vec<String> = urls.iter().cycle().take(n).map(|u| format!("{base}{u}")).collect();
+        let status = client.get(&urls[0]).send().await.expect("request").status();
+        if !status.is_success() {
+            println!("{:<28} {status} — not measured", series.name);
+            continue;
+        }
+        for url in &urls {
+            let (t, b) = fetch(&client, url).await;
+            series.times.push(t);
+            series.bytes += b;
+        }
+        println!(
+            "{:<28} {:>6} {:>9.2} {:>9.2} {:>9.2} {:>9.1}",
+            series.name,
+            series.times.len(),
+            series.percentile(0.50).as_secs_f64() * 1e3,
+            series.percentile(0.99).as_secs_f64() * 1e3,
+            series.percentile(1.0).as_secs_f64() * 1e3,
+            series.bytes as f64 / series.times.len() as f64 / 1024.0,
+        );
+    }
+
+    let seconds = 10;
+    let clients = 64;
+    println!();
+    println!(
+        "draw page /draws/{{id}}: {clients} concurrent clients for {seconds} s (client and server share the 2 cores):"
+    );
+    let ids = Arc::new(ids);
+    let done = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let (client, ids, done, base) = (client.clone(), ids.clone(), done.clone(), base.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            let mut i = c * 7;
+            while Instant::now() < deadline {
+                let url = format!("{base}/draws/{}", ids[i % ids.len()]);
+                times.push(fetch(&client, &url).await.0);
+                done.fetch_add(1, Ordering::Relaxed);
+                i += 1;
+            }
+            times
+        }));
+    }
+    let mut times = Vec::new();
+    for t in tasks {
+        times.extend(t.await.expect("client task"));
+    }
+    let series = Series { name: "draw page".into(), times, bytes: 0 };
+    let total = done.load(Ordering::Relaxed);
+    println!(
+        "{}: {total} requests, {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms",
+        series.name,
+        total as f64 / seconds as f64,
+        series.percentile(0.50).as_secs_f64() * 1e3,
+        series.percentile(0.99).as_secs_f64() * 1e3
+    );
+}
