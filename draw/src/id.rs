@@ -35,7 +35,7 @@ fn code_value(c: char) -> Option<u32> {
 }
 
 /// The check character for the first 17 characters of a credit code.
-fn check_character(first17: &[u32; 17]) -> char {
+pub(crate) fn check_character(first17: &[u32; 17]) -> char {
     let sum: u32 = first17.iter().zip(WEIGHTS).map(|(v, w)| v * w).sum();
     let check = (31 - sum % 31) % 31;
     ALPHABET[check as usize] as char

@@ -33,17 +33,30 @@ fn code_value(code: &str) -> Option<u128> {
     Some(v)
 }
 
-fn code_from_value(mut v: u128) -> Result<String, PoolBinError> {
-    let mut first17 = [0u8; 17];
-    for slot in first17.iter_mut().rev() {
-        *slot = ALPHABET[(v % 31) as usize];
-        v /= 31;
+/// 31^9: the last 9 of the 17 digits.
+const LOW: u128 = 26_439_622_160_671;
+
+fn code_from_value(v: u128) -> Result<String, PoolBinError> {
+    // One 128-bit division, then 64-bit arithmetic (128-bit division is slow, on wasm32 above all).
+    let (hi, lo) = (v / LOW, (v % LOW) as u64);
+    let mut hi = u64::try_from(hi).map_err(|_| PoolBinError::Corrupt)?;
+    let mut lo = lo;
+    let mut digits = [0u32; 17];
+    for slot in digits[8..].iter_mut().rev() {
+        *slot = (lo % 31) as u32;
+        lo /= 31;
     }
-    if v != 0 {
+    for slot in digits[..8].iter_mut().rev() {
+        *slot = (hi % 31) as u32;
+        hi /= 31;
+    }
+    if hi != 0 {
         return Err(PoolBinError::Corrupt);
     }
-    let s = std::str::from_utf8(&first17).map_err(|_| PoolBinError::Corrupt)?;
-    crate::id::CreditCode::complete(s).map(|c| c.as_str().to_owned()).map_err(|_| PoolBinError::Corrupt)
+    let mut code = String::with_capacity(18);
+    code.extend(digits.iter().map(|&d| ALPHABET[d as usize] as char));
+    code.push(crate::id::check_character(&digits));
+    Ok(code)
 }
 
 fn put_varint(out: &mut Vec<u8>, mut v: u128) {
@@ -218,6 +231,14 @@ mod tests {
         let mut expected = objects.clone();
         expected.sort_by(|a, b| a.id.cmp(&b.id));
         assert_eq!(decode(&bin).unwrap(), expected);
+    }
+
+    #[test]
+    fn base_31_digits() {
+        assert_eq!(LOW, 31u128.pow(9));
+        let code = crate::synthetic::credit_code(12_345);
+        assert_eq!(code_from_value(code_value(&code).unwrap()).unwrap(), code);
+        assert_eq!(code_from_value(31u128.pow(17)), Err(PoolBinError::Corrupt));
     }
 
     #[test]

@@ -93,5 +93,5 @@ export async function openPage(browser, options = {}) {
 
 export async function waitHydrated(page) {
   await page.locator('body[data-hydrated="true"]').waitFor({ timeout: 30_000 });
-  await page.locator('button.verify-button:not([disabled])').first().waitFor({ timeout: 30_000 });
+  await page.locator('button:is(.verify-button, .action-button):not([disabled])').first().waitFor({ timeout: 30_000 });
 }

@@ -296,6 +296,10 @@ test('a draw awaiting its randomness has its own page with the committed inputs'
   const text = await page.locator('article').innerText();
   assert.ok(text.includes(awaiting.commitment), 'the commitment is shown');
   assert.equal(await page.getByRole('button', { name: '在浏览器中验证' }).count(), 0);
+  // The commitment can be recomputed from the published inputs in the browser.
+  await waitHydrated(page);
+  await page.getByRole('button', { name: '在浏览器中核对承诺值' }).click();
+  await page.locator('.commitment-check').getByText('与公布的承诺值一致').waitFor({ timeout: 60_000 });
   const href = await page.locator('a[download]').getAttribute('href');
   const input = await (await fetch(`${server.base}${href}`)).json();
   assert.equal(input.draw_id, awaiting.id);

@@ -96,6 +96,17 @@ pub fn check_pool_proof(proof_json: &str, objects_root: &str) -> bool {
     serde_json::from_str::<draw::PoolProof>(proof_json).is_ok_and(|p| draw::check_pool_proof(&p, objects_root))
 }
 
+/// Checks the pool proof in a lookup answer (JSON of `draw::Lookup`, as
+/// `/api/draws/{id}/objects/{code}` sends it) against `objects_root` (hex).
+/// False when the answer has no proof.
+#[wasm_bindgen]
+pub fn check_lookup_proof(lookup_json: &str, objects_root: &str) -> bool {
+    serde_json::from_str::<draw::Lookup>(lookup_json)
+        .ok()
+        .and_then(|l| l.proof)
+        .is_some_and(|p| draw::check_pool_proof(&p, objects_root))
+}
+
 /// Recomputes the commitment (hex) of committed inputs (JSON of `draw::DrawInput`).
 #[wasm_bindgen]
 pub fn commitment_of_input(input_json: &str) -> Result<String, JsValue> {

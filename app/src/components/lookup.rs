@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::verify::esc;
 use crate::i18n::{Lang, use_lang};
 
 /// What the lookup found, in display form.
@@ -71,104 +72,80 @@ async fn fetch_lookup(id: &str, code: &str, objects_root: &str) -> LookupState {
         Err(e) => return LookupState::Failed(format!("查询结果无效 / invalid answer: {e}")),
     };
     let proof_ok = match &lookup.proof {
-        Some(proof) => {
-            let json = serde_json::to_string(proof).unwrap_or_default();
-            match crate::components::verify::wasm::check_pool_proof(&json, objects_root).await {
-                Ok(ok) => ok && proof.object == code,
-                Err(e) => return LookupState::Failed(e),
-            }
-        }
+        // The verifier module reads the proof from the answer as it came.
+        Some(proof) => match crate::components::verify::wasm::check_lookup_proof(&text, objects_root).await {
+            Ok(ok) => ok && proof.object == code,
+            Err(e) => return LookupState::Failed(e),
+        },
         None => false,
     };
     LookupState::Found(Found { lookup, proof_ok })
 }
 
-fn found_view(lang: Lang, found: Found, strata: &[(String, String)]) -> AnyView {
+/// The lookup's answer, as HTML (text rather than views keeps the page bundle small).
+fn found_html(lang: Lang, found: &Found, strata: &[(String, String)]) -> String {
     let Found { lookup, proof_ok } = found;
-    let Some(proof) = lookup.proof.clone() else {
-        return view! {
-            <p class="lookup-absent">
-                <strong>{lookup.object.clone()}</strong>
-                {lang.pick(
-                    " 不在本次抽取的名录库中，因此不可能被抽中。",
-                    " was not in this draw's pool, so it could not be drawn.",
-                )}
-            </p>
-            <p class="muted">
-                {lang.pick(
-                    "（名录库是否完整，可下载抽取记录重算默克尔根来核对。）",
-                    "(Whether the pool is complete can be checked by downloading the record and recomputing the Merkle root.)",
-                )}
-            </p>
-        }
-        .into_any();
+    let object = esc(&lookup.object);
+    let Some(proof) = &lookup.proof else {
+        return format!(
+            "<p class=\"lookup-absent\"><strong>{object}</strong>{}</p><p class=\"muted\">{}</p>",
+            lang.pick(" 不在本次抽取的名录库中，因此不可能被抽中。", " was not in this draw's pool, so it could not be drawn."),
+            lang.pick(
+                "（名录库是否完整，可下载抽取记录重算默克尔根来核对。）",
+                "(Whether the pool is complete can be checked by downloading the record and recomputing the Merkle root.)"
+            )
+        );
     };
-    let proof_line = if proof_ok {
-        view! {
-            <p class="verify-ok proof-ok">
-                <span aria-hidden="true">"✓ "</span>
-                {match lang {
-                    Lang::Zh => format!(
-                        "在名录库中：默克尔包含证明已在您的浏览器中验证（共 {} 户中的第 {} 户，对照承诺的默克尔根）。",
-                        proof.size,
-                        proof.index + 1
-                    ),
-                    Lang::En => format!(
-                        "In the pool: the Merkle inclusion proof was checked in your browser (object {} of {}, against the committed root).",
-                        proof.index + 1,
-                        proof.size
-                    ),
-                }}
-            </p>
-        }
-        .into_any()
+    let mut out = if *proof_ok {
+        let text = match lang {
+            Lang::Zh => format!(
+                "在名录库中：默克尔包含证明已在您的浏览器中验证（共 {} 户中的第 {} 户，对照承诺的默克尔根）。",
+                proof.size,
+                proof.index + 1
+            ),
+            Lang::En => format!(
+                "In the pool: the Merkle inclusion proof was checked in your browser (object {} of {}, against the committed root).",
+                proof.index + 1,
+                proof.size
+            ),
+        };
+        format!("<p class=\"verify-ok proof-ok\"><span aria-hidden=\"true\">✓ </span>{text}</p>")
     } else {
-        view! {
-            <p class="verify-bad proof-bad">
-                <span aria-hidden="true">"✗ "</span>
-                {lang.pick(
-                    "服务器给出的包含证明与承诺的默克尔根不符！",
-                    "The inclusion proof from the server does NOT match the committed Merkle root!",
-                )}
-            </p>
-        }
-        .into_any()
+        format!(
+            "<p class=\"verify-bad proof-bad\"><span aria-hidden=\"true\">✗ </span>{}</p>",
+            lang.pick(
+                "服务器给出的包含证明与承诺的默克尔根不符！",
+                "The inclusion proof from the server does NOT match the committed Merkle root!"
+            )
+        )
     };
-    let excluded = lookup.excluded.map(|reason| {
-        view! {
-            <p class="lookup-excluded">
-                {lang.pick("未参加抽取，原因：", "Not eligible for this draw: ")}
-                <strong>{lang.pick(reason.zh(), reason.en()).to_owned()}</strong>
-            </p>
-        }
-    });
-    let selected = match lookup.selected {
-        Some(p) => {
-            let name = strata.iter().find(|(id, _)| *id == p.stratum).map(|(_, n)| n.clone()).unwrap_or_default();
-            let team = p.team.join("、");
-            view! {
-                <p class="lookup-selected">
-                    <strong>{lang.pick("被抽中。", "Drawn.")}</strong>
-                    {match lang {
-                        Lang::Zh => format!(" 分层：{name}（{}），第 {} 位；检查组：{team}。", p.stratum, p.position),
-                        Lang::En => format!(" Stratum {name} ({}), position {}; team: {team}.", p.stratum, p.position),
-                    }}
-                </p>
-            }
-            .into_any()
-        }
-        None if lookup.excluded.is_none() => view! {
-            <p class="lookup-not-selected">{lang.pick("可抽，但未被抽中。", "Eligible, but not drawn.")}</p>
-        }
-        .into_any(),
-        None => ().into_any(),
-    };
-    view! {
-        {proof_line}
-        {excluded}
-        {selected}
+    if let Some(reason) = lookup.excluded {
+        out.push_str(&format!(
+            "<p class=\"lookup-excluded\">{}<strong>{}</strong></p>",
+            lang.pick("未参加抽取，原因：", "Not eligible for this draw: "),
+            lang.pick(reason.zh(), reason.en())
+        ));
     }
-    .into_any()
+    match &lookup.selected {
+        Some(p) => {
+            let name = strata.iter().find(|(id, _)| *id == p.stratum).map(|(_, n)| n.as_str()).unwrap_or_default();
+            let (name, stratum, team) = (esc(name), esc(&p.stratum), esc(&p.team.join("、")));
+            out.push_str(&format!(
+                "<p class=\"lookup-selected\"><strong>{}</strong>{}</p>",
+                lang.pick("被抽中。", "Drawn."),
+                match lang {
+                    Lang::Zh => format!(" 分层：{name}（{stratum}），第 {} 位；检查组：{team}。", p.position),
+                    Lang::En => format!(" Stratum {name} ({stratum}), position {}; team: {team}.", p.position),
+                }
+            ));
+        }
+        None if lookup.excluded.is_none() => out.push_str(&format!(
+            "<p class=\"lookup-not-selected\">{}</p>",
+            lang.pick("可抽，但未被抽中。", "Eligible, but not drawn.")
+        )),
+        None => {}
+    }
+    out
 }
 
 #[component]
@@ -193,7 +170,7 @@ pub fn LookupPanel(
         let objects_root = objects_root.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            let typed = code.get_untracked().trim().to_uppercase();
+            let typed = code.get_untracked().trim().to_ascii_uppercase();
             if let Some((zh, en)) = code_problem(&typed) {
                 state.set(LookupState::Invalid { zh, en });
                 return;
@@ -215,11 +192,13 @@ pub fn LookupPanel(
 
     let invalid = move || matches!(state.get(), LookupState::Invalid { .. });
     let error_id_attr = error_id.clone();
-    let result = move || match state.get() {
-        LookupState::Idle | LookupState::Invalid { .. } => ().into_any(),
-        LookupState::Running => view! { <p>{lang.pick("正在查询…", "Looking up…")}</p> }.into_any(),
-        LookupState::Failed(m) => view! { <p class="verify-bad">{m}</p> }.into_any(),
-        LookupState::Found(f) => found_view(lang, f, &strata),
+    let result = move || {
+        state.with(|s| match s {
+            LookupState::Idle | LookupState::Invalid { .. } => String::new(),
+            LookupState::Running => format!("<p>{}</p>", lang.pick("正在查询…", "Looking up…")),
+            LookupState::Failed(m) => format!("<p class=\"verify-bad\">{}</p>", esc(m)),
+            LookupState::Found(f) => found_html(lang, f, &strata),
+        })
     };
     let message = move || match state.get() {
         LookupState::Invalid { zh, en } => lang.pick(&zh, &en).to_owned(),
@@ -245,12 +224,12 @@ pub fn LookupPanel(
                     on:input=move |ev| code.set(event_target_value(&ev))
                 />
             </div>
-            <button type="submit" class="verify-button" disabled=move || !ready.get()>
+            <button type="submit" class="action-button lookup-button" disabled=move || !ready.get()>
                 {lang.pick("查询", "Look up")}
             </button>
         </form>
         <p id=error_id class="field-error" role="alert">{message}</p>
-        <div class="lookup-result" role="status" aria-live="polite">{result}</div>
+        <div class="lookup-result" role="status" aria-live="polite" inner_html=result></div>
         <noscript>
             <p>
                 {lang.pick(

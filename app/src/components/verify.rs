@@ -166,12 +166,21 @@ pub mod wasm {
         run("verify_split", vec![JsValue::from_str(&head), bytes.into()], on_step).await
     }
 
-    /// Checks a Merkle pool proof (JSON) against the committed objects root.
-    pub async fn check_pool_proof(proof_json: &str, objects_root: &str) -> Result<bool, String> {
+    /// Recomputes the commitment (hex) of committed inputs (JSON text).
+    pub async fn commitment_of_input(input_json: &str) -> Result<String, String> {
         let module = module().await?;
-        let check = function(&module, "check_pool_proof")?;
+        let commit = function(&module, "commitment_of_input")?;
+        let value = commit.call1(&JsValue::NULL, &JsValue::from_str(input_json)).map_err(js_error)?;
+        value.as_string().ok_or_else(|| "验证程序出错 / the verifier failed".to_owned())
+    }
+
+    /// Checks the Merkle pool proof in a lookup answer (JSON of `draw::Lookup`)
+    /// against the committed objects root.
+    pub async fn check_lookup_proof(lookup_json: &str, objects_root: &str) -> Result<bool, String> {
+        let module = module().await?;
+        let check = function(&module, "check_lookup_proof")?;
         let ok = check
-            .call2(&JsValue::NULL, &JsValue::from_str(proof_json), &JsValue::from_str(objects_root))
+            .call2(&JsValue::NULL, &JsValue::from_str(lookup_json), &JsValue::from_str(objects_root))
             .map_err(js_error)?;
         Ok(ok.as_bool().unwrap_or(false))
     }
@@ -227,24 +236,119 @@ pub async fn fetch_and_verify(id: &str, compact: bool, state: RwSignal<VerifySta
     }
 }
 
-fn step_items(lang: crate::i18n::Lang, steps: &[StepLine]) -> impl IntoView + use<> {
-    steps
-        .iter()
-        .map(|step| {
-            let mark = if step.ok { "✓" } else { "✗" };
-            let class = if step.ok { "step-ok" } else { "step-bad" };
-            let state = if step.ok { lang.pick("通过", "passed") } else { lang.pick("不通过", "failed") };
-            view! {
-                <li class=class>
-                    <span class="mark" aria-hidden="true">{mark}" "</span>
-                    <strong>{lang.pick(step.zh, step.en)}</strong>
-                    <span class="visually-hidden">{format!("（{state}）")}</span>
-                    <br/>
-                    <small class="muted detail">{step.detail.clone()}</small>
-                </li>
+/// Escapes text for HTML.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+// The results are built as HTML text rather than views: the page bundle stays small.
+
+fn steps_html(lang: crate::i18n::Lang, steps: &[StepLine]) -> String {
+    let mut out = String::from("<ol class=\"steps-list\">");
+    for step in steps {
+        let (mark, class, state) = if step.ok {
+            ("✓", "step-ok", lang.pick("通过", "passed"))
+        } else {
+            ("✗", "step-bad", lang.pick("不通过", "failed"))
+        };
+        out.push_str(&format!(
+            "<li class=\"{class}\"><span class=\"mark\" aria-hidden=\"true\">{mark} </span><strong>{}</strong><span class=\"visually-hidden\">（{state}）</span><br><small class=\"muted detail\">{}</small></li>",
+            esc(lang.pick(step.zh, step.en)),
+            esc(&step.detail)
+        ));
+    }
+    out.push_str("</ol>");
+    out
+}
+
+fn progress_html(done: usize, indeterminate: bool) -> String {
+    if indeterminate {
+        format!("<progress class=\"verify-progress\" max=\"{STEP_COUNT}\"></progress>")
+    } else {
+        format!(
+            "<progress class=\"verify-progress\" max=\"{STEP_COUNT}\" value=\"{done}\">{done}/{STEP_COUNT}</progress>"
+        )
+    }
+}
+
+/// The verification panel's result area, as HTML.
+pub fn state_html(lang: crate::i18n::Lang, state: &VerifyState) -> String {
+    use crate::i18n::Lang;
+    match state {
+        VerifyState::Idle => String::new(),
+        VerifyState::Downloading => format!(
+            "<p class=\"verify-running\">{}</p>{}",
+            lang.pick("正在下载抽取记录和验证程序…", "Downloading the record and the verifier…"),
+            progress_html(0, true)
+        ),
+        VerifyState::Running(steps) => {
+            let next = (steps.len() + 1).min(STEP_COUNT);
+            let text = match lang {
+                Lang::Zh => format!("正在重新计算：第 {next} 步，共 {STEP_COUNT} 步…"),
+                Lang::En => format!("Recomputing: step {next} of {STEP_COUNT}…"),
+            };
+            format!(
+                "<p class=\"verify-running\">{text}</p>{}{}",
+                progress_html(steps.len(), false),
+                steps_html(lang, steps)
+            )
+        }
+        VerifyState::Failed(message) => {
+            format!("<p class=\"verify-bad\"><span aria-hidden=\"true\">✗ </span>{}</p>", esc(message))
+        }
+        VerifyState::Done(outcome) => {
+            let mut out = String::new();
+            if outcome.matched {
+                out.push_str(&format!(
+                    "<p class=\"verify-ok\"><span aria-hidden=\"true\">✓ </span>{}</p>",
+                    lang.pick("与公布结果一致", "Matches the published result")
+                ));
+            } else {
+                out.push_str(&format!(
+                    "<p class=\"verify-bad\"><span aria-hidden=\"true\">✗ </span>{}</p><h3>{}</h3><ul class=\"differences\">",
+                    lang.pick("与公布结果不一致", "Does NOT match the published result"),
+                    lang.pick("不一致之处", "Differences")
+                ));
+                for d in &outcome.differences {
+                    out.push_str(&format!(
+                        "<li><strong>{}</strong>{}<code class=\"expected\">{}</code>{}<code class=\"published\">{}</code><br><small class=\"muted\">{}{}</small></li>",
+                        esc(&d.location),
+                        lang.pick("：重新计算应为 ", ": recomputed "),
+                        esc(&d.recomputed),
+                        lang.pick("，而公布的是 ", ", but the published value is "),
+                        esc(&d.published),
+                        lang.pick("所在步骤：", "Step: "),
+                        esc(d.step_zh)
+                    ));
+                }
+                out.push_str("</ul>");
             }
-        })
-        .collect_view()
+            out.push_str(&progress_html(outcome.steps.len(), false));
+            out.push_str(&format!("<h3>{}</h3>", lang.pick("验证步骤", "Verification steps")));
+            out.push_str(&steps_html(lang, &outcome.steps));
+            let not_run = STEP_COUNT.saturating_sub(outcome.steps.len());
+            if not_run > 0 {
+                out.push_str(&match lang {
+                    Lang::Zh => format!("<p class=\"muted\">其余 {not_run} 步因上一步失败而未执行。</p>"),
+                    Lang::En => format!(
+                        "<p class=\"muted\">The other {not_run} steps were not run: a step before them failed.</p>"
+                    ),
+                });
+            }
+            out
+        }
+    }
 }
 
 #[component]
@@ -284,102 +388,6 @@ pub fn VerifyPanel(
         }
     };
 
-    let result = move || {
-        match state.get() {
-        VerifyState::Idle => ().into_any(),
-        VerifyState::Downloading => view! {
-            <p class="verify-running">{lang.pick("正在下载抽取记录和验证程序…", "Downloading the record and the verifier…")}</p>
-            <progress class="verify-progress" max=STEP_COUNT.to_string()>
-                {lang.pick("正在下载", "Downloading")}
-            </progress>
-        }
-        .into_any(),
-        VerifyState::Running(steps) => {
-            let done = steps.len();
-            view! {
-                <p class="verify-running">
-                    {match lang {
-                        crate::i18n::Lang::Zh => format!("正在重新计算：第 {} 步，共 {STEP_COUNT} 步…", (done + 1).min(STEP_COUNT)),
-                        crate::i18n::Lang::En => format!("Recomputing: step {} of {STEP_COUNT}…", (done + 1).min(STEP_COUNT)),
-                    }}
-                </p>
-                <progress class="verify-progress" max=STEP_COUNT.to_string() value=done.to_string()>
-                    {format!("{done}/{STEP_COUNT}")}
-                </progress>
-                <ol class="steps-list">{step_items(lang, &steps)}</ol>
-            }
-            .into_any()
-        }
-        VerifyState::Failed(message) => view! {
-            <p class="verify-bad">
-                <span aria-hidden="true">"✗ "</span>
-                {message}
-            </p>
-        }
-        .into_any(),
-        VerifyState::Done(outcome) => {
-            let steps = step_items(lang, &outcome.steps);
-            let not_run = STEP_COUNT.saturating_sub(outcome.steps.len());
-            let not_run = (not_run > 0).then(|| {
-                view! {
-                    <p class="muted">
-                        {match lang {
-                            crate::i18n::Lang::Zh => format!("其余 {not_run} 步因上一步失败而未执行。"),
-                            crate::i18n::Lang::En => format!("The other {not_run} steps were not run: a step before them failed."),
-                        }}
-                    </p>
-                }
-            });
-            let differences = outcome
-                .differences
-                .iter()
-                .map(|d| {
-                    view! {
-                        <li>
-                            <strong>{d.location.clone()}</strong>
-                            {lang.pick("：重新计算应为 ", ": recomputed ")}
-                            <code class="expected">{d.recomputed.clone()}</code>
-                            {lang.pick("，而公布的是 ", ", but the published value is ")}
-                            <code class="published">{d.published.clone()}</code>
-                            <br/>
-                            <small class="muted">{lang.pick("所在步骤：", "Step: ")}{d.step_zh}</small>
-                        </li>
-                    }
-                })
-                .collect_view();
-            let head = if outcome.matched {
-                view! {
-                    <p class="verify-ok">
-                        <span aria-hidden="true">"✓ "</span>
-                        {lang.pick("与公布结果一致", "Matches the published result")}
-                    </p>
-                }
-                .into_any()
-            } else {
-                view! {
-                    <p class="verify-bad">
-                        <span aria-hidden="true">"✗ "</span>
-                        {lang.pick("与公布结果不一致", "Does NOT match the published result")}
-                    </p>
-                    <h3>{lang.pick("不一致之处", "Differences")}</h3>
-                    <ul class="differences">{differences}</ul>
-                }
-                .into_any()
-            };
-            view! {
-                {head}
-                <progress class="verify-progress" max=STEP_COUNT.to_string() value=outcome.steps.len().to_string()>
-                    {format!("{}/{STEP_COUNT}", outcome.steps.len())}
-                </progress>
-                <h3>{lang.pick("验证步骤", "Verification steps")}</h3>
-                <ol class="steps-list">{steps}</ol>
-                {not_run}
-            }
-            .into_any()
-        }
-    }
-    };
-
     view! {
         <div class="verify-panel">
             <p class="verify-actions">
@@ -404,9 +412,88 @@ pub fn VerifyPanel(
                     )}
                 </p>
             </noscript>
-            <div class="verify-result" role="status" aria-live="polite">
-                {result}
-            </div>
+            <div
+                class="verify-result"
+                role="status"
+                aria-live="polite"
+                inner_html=move || state.with(|s| state_html(lang, s))
+            ></div>
         </div>
+    }
+}
+
+/// "在浏览器中核对承诺值": recomputes the commitment of a draw awaiting its
+/// randomness from the published inputs, in the browser.
+#[component]
+pub fn CommitmentCheck(
+    /// The draw id.
+    id: String,
+    /// The published commitment (hex).
+    commitment: String,
+) -> impl IntoView {
+    let lang = use_lang();
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
+    // None: not run; Some(Ok(recomputed)); Some(Err(message)).
+    let state: RwSignal<Option<Result<String, String>>> = RwSignal::new(None);
+    let busy = RwSignal::new(false);
+    let run = {
+        let id = id.clone();
+        move |_| {
+            if busy.get_untracked() {
+                return;
+            }
+            busy.set(true);
+            #[cfg(feature = "hydrate")]
+            {
+                let id = id.clone();
+                leptos::task::spawn_local(async move {
+                    let result = async {
+                        let text = download(&format!("/api/draws/{id}/input.json"))
+                            .await?
+                            .text()
+                            .await
+                            .map_err(|e| format!("无法下载输入 / cannot download the inputs: {e}"))?;
+                        wasm::commitment_of_input(&text).await
+                    };
+                    state.set(Some(result.await));
+                    busy.set(false);
+                });
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = &id;
+        }
+    };
+    let result = move || match state.get() {
+        None => String::new(),
+        Some(Ok(recomputed)) if recomputed == commitment => format!(
+            "<p class=\"verify-ok\"><span aria-hidden=\"true\">✓ </span>{}<code class=\"hash\">{}</code></p>",
+            lang.pick(
+                "由公布的输入重算的承诺值与公布的承诺值一致：",
+                "The commitment recomputed from the published inputs equals the published one: "
+            ),
+            esc(&recomputed)
+        ),
+        Some(Ok(recomputed)) => format!(
+            "<p class=\"verify-bad\"><span aria-hidden=\"true\">✗ </span>{}<code class=\"hash\">{}</code>{}<code class=\"hash\">{}</code></p>",
+            lang.pick("重算的承诺值与公布的不一致。重算：", "The recomputed commitment differs. Recomputed: "),
+            esc(&recomputed),
+            lang.pick("；公布：", "; published: "),
+            esc(&commitment)
+        ),
+        Some(Err(message)) => format!("<p class=\"verify-bad\">{}</p>", esc(&message)),
+    };
+    view! {
+        <p>
+            <button
+                type="button"
+                class="verify-button"
+                on:click=run
+                disabled=move || !ready.get() || busy.get()
+            >
+                {lang.pick("在浏览器中核对承诺值", "Check the commitment in your browser")}
+            </button>
+        </p>
+        <div class="commitment-check" role="status" aria-live="polite" inner_html=result></div>
     }
 }

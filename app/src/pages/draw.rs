@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::get_draw;
 use crate::components::lookup::LookupPanel;
-use crate::components::verify::VerifyPanel;
+use crate::components::verify::{CommitmentCheck, VerifyPanel};
 use crate::components::{ErrorNotice, set_status};
 use crate::i18n::use_lang;
 use crate::pages::not_found::NotFoundContent;
@@ -573,6 +573,7 @@ fn AwaitingDetails(draw: CommitmentView) -> impl IntoView {
                             )}
                             <code>{format!("server commit --input {input_file}")}</code>
                         </p>
+                        <CommitmentCheck id=draw.id.clone() commitment=draw.commitment.clone()/>
                     </li>
                     <li>
                         <h3>{lang.pick("② 随机源（等待中）", "② Public randomness (awaited)")}</h3>
