@@ -210,6 +210,28 @@ test('the browser verifier and the CLI `server verify` agree on the same files',
   await context.close();
 });
 
+test('the compact transfer (record without pool + pool.bin) verifies like the whole record', async () => {
+  const { context, page, problems } = await openPage(browser);
+  await page.goto(`${server.base}/draws/${drawn.id}`);
+  const result = await page.evaluate(async (id) => {
+    const m = await import('/pkg/verifier.js');
+    await m.default();
+    const head = await (await fetch(`/api/draws/${id}/record-without-pool.json`)).text();
+    const pool = new Uint8Array(await (await fetch(`/api/draws/${id}/pool.bin`)).arrayBuffer());
+    const steps = [];
+    const stepwise = JSON.parse(await m.verify_split(head, pool, (s) => steps.push(JSON.parse(s).kind)));
+    const whole = await (await fetch(`/api/draws/${id}/record.json`)).text();
+    return { head: JSON.parse(head), bytes: pool.length, stepwise, steps, whole: JSON.parse(m.verify_now(whole)) };
+  }, drawn.id);
+  assert.deepEqual(result.head.input.objects, []);
+  assert.ok(result.bytes < 12 * record.input.objects.length, `${result.bytes} bytes for ${record.input.objects.length} objects`);
+  assert.deepEqual(result.stepwise, result.whole);
+  assert.ok(result.whole.steps.every((s) => s.ok) && result.whole.differences.length === 0);
+  assert.deepEqual(result.steps, ['inputs', 'commitment', 'seed', 'eligibility', 'selection', 'teams', 'recusals']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('"was I in this draw?": a drawn enterprise, an undrawn one proven in the pool, a typo', async () => {
   const { context, page, problems } = await openPage(browser);
   await page.goto(`${server.base}/draws/${drawn.id}`);
