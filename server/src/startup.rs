@@ -62,7 +62,7 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>) -> Route
     Router::new()
         .route("/api/draws", get(routes::list_draws))
         .route("/api/draws/{id}/record.json", get(routes::record_json))
-        .route("/api/draws/{id}/objects/{code}", get(routes::lookup))
+        .route("/api/draws/{id}/objects/{code}", get(routes::verify::lookup))
         .route("/api/draws/{id}/input.json", get(routes::verify::input_json))
         .route("/api/draws/{id}/pool.bin", get(routes::verify::pool_bin))
         .route("/api/draws/{id}/record-without-pool.json", get(routes::verify::record_without_pool))
