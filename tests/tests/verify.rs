@@ -2,6 +2,8 @@
 //! pool (pool.bin) with the record without its pool, and the lookup with its
 //! Merkle proof, against the real server.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers of tests: a failure is a failed test
+
 use app::types::DrawSummary;
 use gongkai_tests::spawn_app;
 
