@@ -1,5 +1,7 @@
 //! HTTP handlers outside the Leptos pages: the JSON API and the spec.
 
+pub mod verify;
+
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::header;
