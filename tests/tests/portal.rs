@@ -30,7 +30,14 @@ fn record(seed: u64) -> draw::DrawRecord {
         history: 3,
         seed,
     };
-    draw::draw(draw::synthetic::input(&shape), draw::Randomness::Demo { value: "00".repeat(32) }).unwrap()
+    let mut input = draw::synthetic::input(&shape);
+    // Drawn by the fixture's district, under its province and city.
+    input.department = DISTRICT.to_owned();
+    input.ancestors = vec![PROVINCE.to_owned(), CITY.to_owned()];
+    for h in &mut input.history {
+        h.department = if h.department == "市局" { CITY.to_owned() } else { DISTRICT.to_owned() };
+    }
+    draw::draw(input, draw::Randomness::Demo { value: "00".repeat(32) }).unwrap()
 }
 
 /// What the fixture published.

@@ -246,6 +246,41 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn two_character_name_parts_are_found_through_the_bigram_index() {
+        let s = SqliteStorage::in_memory().await.unwrap();
+        s.import(&departments()).await.unwrap();
+        let enterprise = crate::storage::NewEnterprise {
+            credit_code: draw::CreditCode::parse(&draw::synthetic::credit_code(7)).unwrap(),
+            name: "河朔市瑞丰食品有限公司".to_owned(),
+            department_code: "150102".to_owned(),
+            region: "东河区".to_owned(),
+            industry: "食品制造".to_owned(),
+            licences: Vec::new(),
+            abnormal: false,
+            serious_violation: false,
+            penalised: false,
+            credit_class: 'A',
+            published_at: "2025-01-01T09:00:00+08:00".to_owned(),
+            correction: None,
+        };
+        s.import(&Batch::Enterprises(vec![enterprise])).await.unwrap();
+        let hits = |q: &'static str| {
+            let pool = s.pool().clone();
+            async move {
+                sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM enterprise_bigrams WHERE enterprise_bigrams MATCH ?")
+                    .bind(format!("\"{q}\""))
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(hits("瑞丰").await, 1);
+        assert_eq!(hits("食品").await, 1);
+        assert_eq!(hits("丰瑞").await, 0);
+        assert_eq!(write::name_bigrams("瑞丰食品"), "瑞丰 丰食 食品");
+    }
+
+    #[tokio::test]
     async fn a_commitment_awaits_its_draw_and_must_match_it() {
         let s = SqliteStorage::in_memory().await.unwrap();
         s.import(&departments()).await.unwrap();

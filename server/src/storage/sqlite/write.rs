@@ -340,7 +340,7 @@ async fn import_enterprises(
         )
         .await?;
         let Some(v) = next_version(cur, &e.correction, i, "credit_code", code, problems) else { continue };
-        sqlx::query(
+        let id = sqlx::query(
             "INSERT INTO enterprises (credit_code, version, name, department_id, region, industry, licences, abnormal, \
              serious_violation, penalised, credit_class, published_at, replaces, correction_reason) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -360,10 +360,23 @@ async fn import_enterprises(
         .bind(v.replaces())
         .bind(correction_reason(&e.correction))
         .execute(&mut **tx)
-        .await?;
+        .await?
+        .last_insert_rowid();
+        sqlx::query("INSERT INTO enterprise_bigrams (rowid, grams) VALUES (?, ?)")
+            .bind(id)
+            .bind(name_bigrams(&e.name))
+            .execute(&mut **tx)
+            .await?;
         count(summary, &v);
     }
     Ok(())
+}
+
+/// Every pair of adjacent characters of a name, separated by spaces: the
+/// tokens of the two-character search index (as its migration computes them).
+pub(super) fn name_bigrams(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    chars.windows(2).map(|w| w.iter().collect::<String>()).collect::<Vec<_>>().join(" ")
 }
 
 /// Whether the department's list has (had) an item with this code.
