@@ -37,8 +37,26 @@ apt_install() {
 # Prints seconds since the epoch, for timings.
 now() { date +%s; }
 
-# Builds the release server and the hydrate bundle with cargo-leptos, unless
-# the last build_site with the same cargo target dir is newer than every input.
+# Builds the browser's draw verifier (crate verifier/) into the site's pkg dir:
+# pkg/verifier.js + pkg/verifier_bg.wasm, imported by the draw page only when
+# someone verifies (it holds drand's BLS12-381 check, which the page bundle
+# does not). cargo-leptos builds one lib, so this is its own step.
+build_verifier() {
+  local target; target="$(cd "$ROOT" && realpath -m "${CARGO_TARGET_DIR:-target}")"
+  local pkg="$ROOT/target/site/pkg"
+  log "verifier: cargo build --target wasm32-unknown-unknown --profile verifier-release"
+  (cd "$ROOT" && cargo build -p verifier --lib --target wasm32-unknown-unknown --profile verifier-release)
+  mkdir -p "$pkg"
+  wasm-bindgen --target web --no-typescript --out-dir "$pkg" --out-name verifier \
+    "$target/wasm32-unknown-unknown/verifier-release/verifier.wasm"
+  wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-multivalue --enable-reference-types \
+    "$pkg/verifier_bg.wasm" -o "$pkg/verifier_bg.wasm"
+}
+
+# Builds the release server, the hydrate bundle (cargo-leptos) and the
+# verifier module, unless the last build_site with the same cargo target dir
+# is newer than every input.
 # (cargo-leptos re-runs wasm-bindgen and wasm-opt on every invocation, ~30 s,
 # even when no Rust code changed.) The stamp names the target dir, so a server
 # binary and a bundle from different builds are never paired.
@@ -48,7 +66,8 @@ build_site() {
   local stamp="$ROOT/target/site/.gongkai-build-stamp"
   if [ -z "${GONGKAI_FORCE_BUILD:-}" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$target" ] \
     && [ -f "$target/release/server" ] && [ -f "$ROOT/target/site/pkg/gongkai.wasm" ] \
-    && [ -z "$(cd "$ROOT" && find app frontend server draw public Cargo.toml Cargo.lock .cargo \
+    && [ -f "$ROOT/target/site/pkg/verifier_bg.wasm" ] \
+    && [ -z "$(cd "$ROOT" && find app frontend server draw verifier public Cargo.toml Cargo.lock .cargo \
                  -newer "$stamp" -print -quit 2>/dev/null)" ]; then
     log "cargo leptos build --release: up to date"
     return 0
@@ -56,5 +75,6 @@ build_site() {
   log "cargo leptos build --release"
   rm -f "$stamp"
   (cd "$ROOT" && cargo leptos build --release)
+  build_verifier
   echo "$target" > "$stamp"
 }

@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 
 use crate::types::DrawSummary;
-use crate::view::DrawView;
 
 /// The message the browser sees when storage fails; details stay in the server log.
 pub const UNAVAILABLE: &str = "数据暂时无法读取 / data is temporarily unavailable";
@@ -29,17 +28,36 @@ pub async fn list_draws() -> Result<Vec<DrawSummary>, ServerFnError> {
     source()?.0.list_draws().await.map_err(unavailable)
 }
 
-/// The page view of one draw, `None` if there is no draw with this id.
+/// What `/draws/{id}` shows, `None` if there is no draw with this id: the
+/// view precomputed when the draw was published (the record is not parsed per
+/// request), or the commitment of a draw still awaiting its randomness.
 #[server]
-pub async fn get_draw(id: String) -> Result<Option<DrawView>, ServerFnError> {
-    let Some(stored) = source()?.0.find_draw(&id).await.map_err(unavailable)? else {
+pub async fn get_draw(id: String) -> Result<Option<crate::view::DrawPageData>, ServerFnError> {
+    use crate::view::{CommitmentView, DrawPageData, DrawView};
+    let source = source()?;
+    if let Some(json) = source.0.find_draw_view(&id).await.map_err(unavailable)? {
+        let view: DrawView = serde_json::from_str(&json).map_err(|e| {
+            tracing::error!(draw = %id, error = %e, "stored draw view does not parse");
+            ServerFnError::new(UNAVAILABLE)
+        })?;
+        return Ok(Some(DrawPageData::Drawn(Box::new(view))));
+    }
+    if let Some(stored) = source.0.find_draw(&id).await.map_err(unavailable)? {
+        // A draw stored without a precomputed view: build it from the record.
+        let record: draw::DrawRecord = serde_json::from_str(&stored.record_json).map_err(|e| {
+            tracing::error!(draw = %id, error = %e, "stored record does not parse");
+            ServerFnError::new(UNAVAILABLE)
+        })?;
+        return Ok(Some(DrawPageData::Drawn(Box::new(DrawView::from_record(&stored.summary, &record)))));
+    }
+    let Some(committed) = source.0.find_commitment(&id).await.map_err(unavailable)? else {
         return Ok(None);
     };
-    let record: draw::DrawRecord = serde_json::from_str(&stored.record_json).map_err(|e| {
-        tracing::error!(draw = %id, error = %e, "stored record does not parse");
+    let input: draw::DrawInput = serde_json::from_str(&committed.input_json).map_err(|e| {
+        tracing::error!(draw = %id, error = %e, "stored committed input does not parse");
         ServerFnError::new(UNAVAILABLE)
     })?;
-    Ok(Some(DrawView::from_record(&stored.summary, &record)))
+    Ok(Some(DrawPageData::Awaiting(Box::new(CommitmentView::from_input(&committed.summary, &input)))))
 }
 
 pub mod portal;

@@ -59,6 +59,17 @@ pub const TERMS: &[Term] = &[
     t("严重违法失信企业名单", "serious violation list", "enterprises on it are not protected by the frequency limit"),
     t("验证", "verification", "recomputing a draw from its published record"),
     t(
+        "默克尔包含证明",
+        "Merkle inclusion proof",
+        "the sibling hashes that show one enterprise is in the committed pool, checked against the pool's Merkle root",
+    ),
+    t(
+        "演示随机数",
+        "demo randomness",
+        "randomness chosen by the publisher for demonstrations; unlike a public beacon it proves nothing",
+    ),
+    t("北京时间", "Beijing time", "UTC+8, the time zone every time on the portal is shown in (with UTC beside it)"),
+    t(
         "更正",
         "correction",
         "a published record is never changed: a correction is a new version that says what it replaces and why",

@@ -222,3 +222,98 @@ impl DrawView {
         self.strata.iter().map(|s| s.selected.len()).sum()
     }
 }
+
+/// What `/draws/{id}` shows: a completed draw, or a commitment still awaiting its randomness.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DrawPageData {
+    Drawn(Box<DrawView>),
+    Awaiting(Box<CommitmentView>),
+}
+
+/// A draw that is committed and waits for its public randomness.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitmentView {
+    pub id: String,
+    pub title: String,
+    pub department: String,
+    pub unit: String,
+    pub draw_date: String,
+    pub commitment: String,
+    pub committed_at: Option<String>,
+    /// The randomness the draw waits for (its value is empty: not known yet).
+    pub randomness: RandomnessKind,
+    pub object_count: u64,
+    pub inspector_count: u64,
+    pub team_size: u64,
+}
+
+impl CommitmentView {
+    pub fn from_input(summary: &DrawSummary, input: &draw::DrawInput) -> CommitmentView {
+        CommitmentView {
+            id: summary.id.clone(),
+            title: input.title.clone(),
+            department: input.department.clone(),
+            unit: input.unit.clone(),
+            draw_date: input.draw_date.clone(),
+            commitment: summary.commitment.clone(),
+            committed_at: summary.committed_at.clone(),
+            randomness: match &input.randomness_source {
+                draw::RandomnessSource::DrandQuicknet { round } => RandomnessKind::Drand {
+                    round: *round,
+                    time: draw::id::format_utc(draw::randomness::quicknet_round_time(*round)),
+                },
+                draw::RandomnessSource::PublicNumbers { description, date } => {
+                    RandomnessKind::PublicNumbers { description: description.clone(), date: date.clone() }
+                }
+                draw::RandomnessSource::Demo { label } => RandomnessKind::Demo { label: label.clone() },
+            },
+            object_count: input.objects.len() as u64,
+            inspector_count: input.inspectors.len() as u64,
+            team_size: input.plan.team.size,
+        }
+    }
+}
+
+/// A time shown to people: Beijing time and UTC, from an RFC 3339 string.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShownTime {
+    pub unix: i64,
+    /// `YYYY-MM-DD HH:MM:SS` in Beijing time (UTC+8).
+    pub beijing: String,
+    /// `YYYY-MM-DDTHH:MM:SSZ`.
+    pub utc: String,
+}
+
+impl ShownTime {
+    pub fn parse(rfc3339: &str) -> Option<ShownTime> {
+        draw::id::parse_rfc3339(rfc3339).map(ShownTime::from_unix)
+    }
+
+    pub fn from_unix(unix: i64) -> ShownTime {
+        ShownTime { unix, beijing: draw::id::format_beijing(unix), utc: draw::id::format_utc(unix) }
+    }
+}
+
+impl RandomnessKind {
+    /// When the randomness came (or comes) into existence, if it has a precise time.
+    pub fn time(&self) -> Option<ShownTime> {
+        match self {
+            RandomnessKind::Drand { time, .. } => ShownTime::parse(time),
+            RandomnessKind::PublicNumbers { .. } | RandomnessKind::Demo { .. } => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_shown_in_beijing_time_and_utc() {
+        let t = ShownTime::parse("2025-06-01T02:00:00Z").unwrap();
+        assert_eq!(t.beijing, "2025-06-01 10:00:00");
+        assert_eq!(t.utc, "2025-06-01T02:00:00Z");
+        assert_eq!(ShownTime::parse("2025-06-01T10:00:00+08:00"), Some(t));
+        assert_eq!(ShownTime::parse("yesterday"), None);
+    }
+}

@@ -35,7 +35,7 @@ fn code_value(c: char) -> Option<u32> {
 }
 
 /// The check character for the first 17 characters of a credit code.
-fn check_character(first17: &[u32; 17]) -> char {
+pub(crate) fn check_character(first17: &[u32; 17]) -> char {
     let sum: u32 = first17.iter().zip(WEIGHTS).map(|(v, w)| v * w).sum();
     let check = (31 - sum % 31) % 31;
     ALPHABET[check as usize] as char
@@ -193,6 +193,70 @@ pub fn format_utc(unix: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
 }
 
+/// Parses an RFC 3339 time (`YYYY-MM-DDTHH:MM:SS`, optional fraction, then `Z`
+/// or `±HH:MM`) into Unix seconds. `None` if it is not one.
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let t = s.get(r)?;
+        if t.bytes().all(|c| c.is_ascii_digit()) { t.parse().ok() } else { None }
+    };
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&m)
+        || d < 1
+        || d > i64::from(days_in_month(y as u32, m as u32))
+        || hh > 23
+        || mm > 59
+        || ss > 60
+    {
+        return None;
+    }
+    let mut rest = &s[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        rest = &frac[digits..];
+    }
+    let offset = match rest {
+        "Z" | "z" => 0,
+        _ => {
+            let rb = rest.as_bytes();
+            if rb.len() != 6 || !matches!(rb[0], b'+' | b'-') || rb[3] != b':' {
+                return None;
+            }
+            let (oh, om) = (num_in(rest, 1..3)?, num_in(rest, 4..6)?);
+            let o = oh * 3600 + om * 60;
+            if rb[0] == b'+' { o } else { -o }
+        }
+    };
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hh * 3600 + mm * 60 + ss - offset)
+}
+
+fn num_in(s: &str, r: std::ops::Range<usize>) -> Option<i64> {
+    let t = s.get(r)?;
+    if t.bytes().all(|c| c.is_ascii_digit()) { t.parse().ok() } else { None }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,6 +287,14 @@ mod tests {
         assert_eq!(format_utc(1_692_803_367), "2023-08-23T15:09:27Z");
         assert_eq!(format_utc(0), "1970-01-01T00:00:00Z");
         assert_eq!(format_beijing(1_692_803_367), "2023-08-23 23:09:27");
+        assert_eq!(parse_rfc3339("2023-08-23T15:09:27Z"), Some(1_692_803_367));
+        assert_eq!(parse_rfc3339("2023-08-23T23:09:27+08:00"), Some(1_692_803_367));
+        assert_eq!(parse_rfc3339("2023-08-23T15:09:27.250Z"), Some(1_692_803_367));
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_rfc3339("2024-02-29T12:00:00-01:30"), Some(1_709_213_400));
+        assert_eq!(parse_rfc3339("2023-02-29T15:09:27Z"), None);
+        assert_eq!(parse_rfc3339("2023-08-23 15:09"), None);
+        assert_eq!(parse_rfc3339("2023-08-23T15:09:27"), None);
     }
 
     #[test]

@@ -20,7 +20,9 @@ pub struct DrawInput {
     pub department: String,
     /// The unit inside the department that runs this draw.
     pub unit: String,
-    /// Higher-level departments of `department` (e.g. city, province).
+    /// Higher-level departments of `department`. The protocol treats them as a
+    /// set; by convention they are listed top-level first (province, city), and
+    /// the portal stores a draw's department chain in that order.
     #[serde(default)]
     pub ancestors: Vec<String>,
     /// Calendar date of the draw, `YYYY-MM-DD`; certificates must be valid on it.

@@ -18,6 +18,8 @@ pub mod encode;
 pub mod id;
 pub mod input;
 pub mod merkle;
+pub mod pool_bin;
+pub mod pool_index;
 pub mod protocol;
 pub mod randomness;
 pub mod record;

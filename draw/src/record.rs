@@ -217,8 +217,25 @@ fn none() -> String {
 
 /// Re-runs a record from its own inputs and compares every published value.
 pub fn verify(record: &DrawRecord) -> Verification {
-    let mut v = Verifier { steps: Vec::new(), differences: Vec::new() };
+    let mut run = std::pin::pin!(verify_stepwise(record, |_| std::future::ready(())));
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        // `ready` pauses never wait, so the first poll finishes.
+        if let std::task::Poll::Ready(v) = run.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
 
+/// [`verify`], one step at a time: after each step `pause` is called with it
+/// and awaited, so a browser can show the step and yield to its event loop
+/// before the next (the result is the same as [`verify`]'s).
+pub async fn verify_stepwise<F, Fut>(record: &DrawRecord, mut pause: F) -> Verification
+where
+    F: FnMut(&Step) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut v = Verifier { steps: Vec::new(), differences: Vec::new() };
     // 1. Inputs.
     if record.format != FORMAT || record.version != VERSION || record.input.version != VERSION {
         return v.fail(
@@ -239,6 +256,9 @@ pub fn verify(record: &DrawRecord) -> Verification {
             c.history.len()
         ),
     );
+    if let Some(step) = v.steps.last() {
+        pause(step).await;
+    }
 
     // 2. Commitment.
     let (commitment, root) = commitment::compute(&c);
@@ -258,6 +278,9 @@ pub fn verify(record: &DrawRecord) -> Verification {
             randomness::describe_source(&record.input.randomness_source)
         ),
     );
+    if let Some(step) = v.steps.last() {
+        pause(step).await;
+    }
 
     // 3. Seed.
     let bytes = match record.randomness.bytes(&record.input.randomness_source) {
@@ -269,7 +292,19 @@ pub fn verify(record: &DrawRecord) -> Verification {
     if seed_hex != record.seed {
         v.differ(StepKind::Seed, "种子 / seed".into(), &seed_hex, &record.seed);
     }
-    v.step(StepKind::Seed, format!("种子 {seed_hex} / seed"));
+    let how = match &record.randomness {
+        Randomness::DrandQuicknet { round, .. } => format!(
+            "drand quicknet 第 {round} 轮的 BLS 签名已用 quicknet 公钥验证，随机数 = SHA-256(签名) / the BLS signature of round {round} was checked against the quicknet public key, randomness = SHA-256(signature)"
+        ),
+        Randomness::PublicNumbers { key } => {
+            format!("公开号码串 {key} 符合 RFC 3797 格式 / an RFC 3797 key string")
+        }
+        Randomness::Demo { .. } => "演示随机数，不是公共随机信标 / demo randomness, not a public beacon".to_owned(),
+    };
+    v.step(StepKind::Seed, format!("种子 {seed_hex}；{how} / seed"));
+    if let Some(step) = v.steps.last() {
+        pause(step).await;
+    }
 
     // Re-run with the recomputed seed.
     let requests: Vec<RecusalRequest> = record.recusals.iter().map(|r| r.request.clone()).collect();
@@ -311,6 +346,9 @@ pub fn verify(record: &DrawRecord) -> Verification {
         }
     }
     v.step(StepKind::Eligibility, format!("{} 个对象被排除 / objects excluded", expected.len()));
+    if let Some(step) = v.steps.last() {
+        pause(step).await;
+    }
 
     // 5. Selection and 6. teams, stratum by stratum.
     let published: BTreeMap<&str, &StratumResult> = record.result.strata.iter().map(|s| (s.id.as_str(), s)).collect();
@@ -373,6 +411,20 @@ pub fn verify(record: &DrawRecord) -> Verification {
             );
         }
     }
+    // A published object that is not in the pool is named as such, whatever else differs.
+    for p in record.result.strata.iter().flat_map(|s| &s.selected) {
+        if c.find(&p.object).is_none() {
+            v.differ(
+                StepKind::Selection,
+                format!(
+                    "抽中对象 {} 不在公布的名录库中 / drawn object {} is not in the published pool",
+                    p.object, p.object
+                ),
+                "不在名录库中 / not in the pool",
+                format!("第 {} 位抽中 / drawn at position {}", p.position, p.position),
+            );
+        }
+    }
     let selected: usize = outcome.strata.iter().map(|s| s.selected.len()).sum();
     v.step(
         StepKind::Selection,
@@ -382,8 +434,14 @@ pub fn verify(record: &DrawRecord) -> Verification {
             outcome.strata.len()
         ),
     );
+    if let Some(step) = v.steps.last() {
+        pause(step).await;
+    }
     v.differences.extend(team_diffs);
     v.step(StepKind::Teams, format!("每个对象 {} 名检查人员 / inspectors per object", c.input.plan.team.size));
+    if let Some(step) = v.steps.last() {
+        pause(step).await;
+    }
 
     // 7. Recusals.
     for (n, (r, e)) in record.recusals.iter().zip(&outcome.replacements).enumerate() {
@@ -403,6 +461,9 @@ pub fn verify(record: &DrawRecord) -> Verification {
         }
     }
     v.step(StepKind::Recusals, format!("{} 次回避 / recusals", record.recusals.len()));
+    if let Some(step) = v.steps.last() {
+        pause(step).await;
+    }
 
     Verification { steps: v.steps, differences: v.differences }
 }

@@ -78,7 +78,7 @@ pub fn input(shape: &Shape) -> DrawInput {
         title: "合成抽取".into(),
         department: "区局".into(),
         unit: "U0".into(),
-        ancestors: vec!["市局".into(), "省局".into()],
+        ancestors: vec!["省局".into(), "市局".into()],
         draw_date: "2025-06-01".into(),
         randomness_source: RandomnessSource::Demo { label: "synthetic".into() },
         plan: Plan {

@@ -1,6 +1,7 @@
 //! HTTP handlers outside the Leptos pages: the JSON API and the spec.
 
-use axum::Json;
+pub mod verify;
+
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -15,21 +16,6 @@ pub const SPEC: &str = include_str!("../../draw/SPEC.md");
 pub async fn record_json(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
     let stored = state.storage.find_draw(&id).await?.ok_or(AppError::NotFound(id))?;
     Ok(([(header::CONTENT_TYPE, "application/json")], stored.record_json).into_response())
-}
-
-/// `GET /api/draws/{id}/objects/{code}`: "was I in this draw?" for one
-/// enterprise: its Merkle proof of membership in the committed pool (`null`
-/// if it was not in the pool), why it was excluded, and where it was drawn.
-pub async fn lookup(
-    State(state): State<AppState>,
-    Path((id, code)): Path<(String, String)>,
-) -> Result<Json<draw::Lookup>, AppError> {
-    draw::id::check_credit_code(&code).map_err(|_| AppError::InvalidCreditCode)?;
-    let stored = state.storage.find_draw(&id).await?.ok_or(AppError::NotFound(id))?;
-    let record: draw::DrawRecord = serde_json::from_str(&stored.record_json)
-        .map_err(|e| AppError::Storage(format!("stored record unreadable: {e}")))?;
-    let found = draw::lookup(&record, &code).map_err(|e| AppError::Storage(format!("stored record invalid: {e}")))?;
-    Ok(Json(found))
 }
 
 /// Any other `/api/…` address.

@@ -86,7 +86,10 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>) -> Route
         .route("/api/enterprises.csv", get(open_data::enterprises_csv))
         .route("/api/enterprises/{code}", get(open_data::enterprise))
         .route("/api/draws/{id}/record.json", get(routes::record_json))
-        .route("/api/draws/{id}/objects/{code}", get(routes::lookup))
+        .route("/api/draws/{id}/objects/{code}", get(routes::verify::lookup))
+        .route("/api/draws/{id}/input.json", get(routes::verify::input_json))
+        .route("/api/draws/{id}/pool.bin", get(routes::verify::pool_bin))
+        .route("/api/draws/{id}/record-without-pool.json", get(routes::verify::record_without_pool))
         .route("/spec", get(routes::spec))
         .leptos_routes_with_context(&state, pages, context.clone(), {
             let options = leptos_options.clone();

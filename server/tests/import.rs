@@ -130,8 +130,13 @@ fn csv_in_utf8_with_a_bom_and_in_gbk_is_imported() {
     let run = import(d, "departments", "departments.csv");
     assert!(run.stdout.contains("added: 3"), "{}", run.stdout);
 
-    // Excel in China saves "CSV (逗号分隔)" in GBK.
-    let items = items_csv();
+    // Excel in China saves "CSV (逗号分隔)" in GBK; the header may be in Chinese.
+    let items = items_csv().replacen(
+        "department_code,item_code,seq,name,content,legal_basis,qualification,method,effective_from,published_at",
+        "部门代码,事项代码,序号,事项名称,检查内容,依据,检查人员资格限制,检查方式,生效日期,公布时间",
+        1,
+    );
+    assert!(items.starts_with("部门代码"));
     let (gbk, _, unmappable) = encoding_rs::GBK.encode(&items);
     assert!(!unmappable);
     assert!(std::str::from_utf8(&gbk).is_err(), "the fixture must not be UTF-8");
@@ -402,6 +407,11 @@ fn a_commitment_then_its_draw() {
     let d = dir.path();
     registered(d);
     let record = drawn(d);
+    // The department code must be that of the input's drawing department.
+    let run = server(d, &["import", "commitment", "committed.json", "--department-code", "150100"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("committed.json: department_code: "), "{}", run.stderr);
+    assert_eq!(count(d, "SELECT COUNT(*) FROM draw_commitments"), 0);
     let run = server(
         d,
         &[
@@ -440,4 +450,33 @@ fn a_commitment_then_its_draw() {
     assert_eq!(count(d, "SELECT COUNT(*) FROM departments"), 3, "the registered chain is used");
     let run = server(d, &["import", "draw", "record.json"]);
     assert_eq!(run.code, 1, "a published draw never changes: {}", run.all());
+}
+
+/// The example files under tests/fixtures/import (referred to by docs/import.md)
+/// import in order into an empty database.
+#[test]
+fn the_example_files_import_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import");
+    let items = fs::read(fixtures.join("items.csv")).unwrap();
+    assert!(std::str::from_utf8(&items).is_err(), "items.csv is the GBK example");
+    assert!(fs::read(fixtures.join("departments.csv")).unwrap().starts_with(b"\xEF\xBB\xBF"), "with a BOM");
+    for (kind, file, added) in [
+        ("departments", "departments.csv", 3),
+        ("items", "items.csv", 3),
+        ("inspectors", "inspectors.json", 3),
+        ("enterprises", "enterprises.csv", 3),
+        ("plans", "plans.csv", 1),
+    ] {
+        let path = fixtures.join(file);
+        let run = import(d, kind, path.to_str().unwrap());
+        assert!(run.stdout.contains(&format!("added: {added}；")), "{kind}: {}", run.stdout);
+    }
+    let methods: Vec<(String,)> = query(d, "SELECT method FROM items WHERE item_code = 'HN-01'");
+    assert_eq!(methods[0].0, "现场核查;书面审查");
+    let lines: Vec<(String, String, Option<i64>)> =
+        query(d, "SELECT item_code, ratio, object_count FROM plan_lines ORDER BY line");
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[2], ("HN-03".to_owned(), "20%".to_owned(), Some(3)));
 }

@@ -141,19 +141,21 @@ async fn generate(db: &Path, enterprises: usize, draws: usize) {
 
     let items: Vec<NewItem> = (0..districts)
         .flat_map(|d| {
-            ["产品质量监督检查", "计量监督检查", "企业公示信息抽查"].into_iter().enumerate().map(move |(k, name)| NewItem {
-                department_code: district_code(d),
-                item_code: format!("{}", k + 1),
-                seq: k as u32 + 1,
-                name: name.to_owned(),
-                content: format!("{name}。"),
-                legal_basis: "《中华人民共和国产品质量法》".to_owned(),
-                qualification: "持有行政执法证".to_owned(),
-                method: vec!["现场核查".to_owned()],
-                withdrawn: false,
-                effective_from: "2024-01-01".to_owned(),
-                published_at: PUBLISHED.to_owned(),
-                correction: None,
+            ["产品质量监督检查", "计量监督检查", "企业公示信息抽查"].into_iter().enumerate().map(move |(k, name)| {
+                NewItem {
+                    department_code: district_code(d),
+                    item_code: format!("{}", k + 1),
+                    seq: k as u32 + 1,
+                    name: name.to_owned(),
+                    content: format!("{name}。"),
+                    legal_basis: "《中华人民共和国产品质量法》".to_owned(),
+                    qualification: "持有行政执法证".to_owned(),
+                    method: vec!["现场核查".to_owned()],
+                    withdrawn: false,
+                    effective_from: "2024-01-01".to_owned(),
+                    published_at: PUBLISHED.to_owned(),
+                    correction: None,
+                }
             })
         })
         .collect();
@@ -256,7 +258,9 @@ async fn generate(db: &Path, enterprises: usize, draws: usize) {
                     qualification: None,
                 }],
                 allocation: Allocation::Ratio,
-                team: TeamRule { size: 2, load_cap: 4, qualification: None, units: vec!["综合执法大队".to_owned()] },
+                team: TeamRule {
+                    size: 2, load_cap: 4, qualification: None, units: vec!["综合执法大队".to_owned()]
+                },
                 directed: None,
             },
             objects,
@@ -294,7 +298,13 @@ async fn generate(db: &Path, enterprises: usize, draws: usize) {
         storage
             .insert_draw(&NewDraw {
                 id: id.clone(),
-                department_path: record.input.ancestors.iter().cloned().chain([record.input.department.clone()]).collect(),
+                department_path: record
+                    .input
+                    .ancestors
+                    .iter()
+                    .cloned()
+                    .chain([record.input.department.clone()])
+                    .collect(),
                 title: record.input.title.clone(),
                 draw_date: date.clone(),
                 commitment: record.commitment.clone(),
@@ -314,7 +324,8 @@ async fn generate(db: &Path, enterprises: usize, draws: usize) {
     }
     sqlx::query("PRAGMA optimize").execute(storage.pool()).await.expect("optimize");
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(storage.pool()).await.expect("checkpoint");
-    let results: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM results").fetch_one(storage.pool()).await.expect("count");
+    let results: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM results").fetch_one(storage.pool()).await.expect("count");
     eprintln!(
         "[{:>6.1} s] done: {enterprises} enterprises, {draws} draws, {results} results",
         started.elapsed().as_secs_f64()
@@ -370,8 +381,10 @@ async fn measure(base: &str, db: &Path) {
         .fetch_all(&pool)
         .await
         .expect("codes");
-    let certs: Vec<String> =
-        sqlx::query_scalar("SELECT certificate FROM inspectors ORDER BY random() LIMIT 200").fetch_all(&pool).await.expect("certs");
+    let certs: Vec<String> = sqlx::query_scalar("SELECT certificate FROM inspectors ORDER BY random() LIMIT 200")
+        .fetch_all(&pool)
+        .await
+        .expect("certs");
     // Substrings of real names, 2 to 6 characters: trade names, city + trade, suffixes.
     let queries: Vec<String> = (0..200)
         .map(|i| {
@@ -414,7 +427,11 @@ async fn measure(base: &str, db: &Path) {
     for (name, urls) in patterns {
         let mut series = Series { name, times: Vec::new(), bytes: 0 };
         let urls: Vec<String> = urls.iter().cycle().take(n).map(|u| format!("{base}{u}")).collect();
-        fetch(&client, &urls[0]).await;
+        let status = client.get(&urls[0]).send().await.expect("request").status();
+        if !status.is_success() {
+            println!("{:<28} {status} — not measured", series.name);
+            continue;
+        }
         for url in &urls {
             let (t, b) = fetch(&client, url).await;
             series.times.push(t);
@@ -434,7 +451,9 @@ async fn measure(base: &str, db: &Path) {
     let seconds = 10;
     let clients = 64;
     println!();
-    println!("draw page /draws/{{id}}: {clients} concurrent clients for {seconds} s (client and server share the 2 cores):");
+    println!(
+        "draw page /draws/{{id}}: {clients} concurrent clients for {seconds} s (client and server share the 2 cores):"
+    );
     let ids = Arc::new(ids);
     let done = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(seconds);

@@ -18,7 +18,9 @@ async fn lists_the_draws_as_json() {
     assert_eq!(list[3].department, "河朔市市场监督管理局");
     assert!(list.iter().all(|d| d.commitment.len() == 64));
     let (awaiting, drawn) = list.split_first().unwrap();
-    assert!(awaiting.is_awaiting() && awaiting.randomness_source == "drand-quicknet" && awaiting.published_at.is_none());
+    assert!(
+        awaiting.is_awaiting() && awaiting.randomness_source == "drand-quicknet" && awaiting.published_at.is_none()
+    );
     assert!(drawn.iter().all(|d| d.randomness_source == "demo" && d.is_demo()), "the demo draws say so");
     assert!(drawn.iter().all(|d| !d.is_awaiting() && d.published_at.is_some()));
 }

@@ -2,6 +2,7 @@
 
 pub mod filters;
 pub mod load;
+pub mod lookup;
 pub mod table;
 pub mod verify;
 

@@ -1,9 +1,19 @@
 //! "在浏览器中验证 / Verify in your browser": downloads the published record and
 //! recomputes the draw with the `draw` crate compiled to WebAssembly.
+//!
+//! The verifier (with drand's BLS12-381 check) is its own WebAssembly module,
+//! `/pkg/verifier.js` (crate `verifier/`), imported only when someone presses
+//! the button, so the page bundle stays small.
 
 use leptos::prelude::*;
 
 use crate::i18n::use_lang;
+
+/// Where the browser's draw verifier module is served.
+pub const VERIFIER_URL: &str = "/pkg/verifier.js";
+
+/// Number of verification steps (`draw::StepKind`), for the progress bar.
+pub const STEP_COUNT: usize = 7;
 
 /// What a verification found, in display form.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,8 +31,16 @@ pub struct StepLine {
     pub detail: String,
 }
 
+impl StepLine {
+    pub fn from_step(s: &draw::Step) -> StepLine {
+        StepLine { zh: s.kind.zh(), en: s.kind.en(), ok: s.ok, detail: s.detail.clone() }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DifferenceLine {
+    /// Which step found it.
+    pub step_zh: &'static str,
     /// Where, in words (Chinese first).
     pub location: String,
     /// What the re-run computed.
@@ -34,15 +52,12 @@ impl Outcome {
     pub fn from_verification(v: &draw::Verification) -> Outcome {
         Outcome {
             matched: v.is_match(),
-            steps: v
-                .steps
-                .iter()
-                .map(|s| StepLine { zh: s.kind.zh(), en: s.kind.en(), ok: s.ok, detail: s.detail.clone() })
-                .collect(),
+            steps: v.steps.iter().map(StepLine::from_step).collect(),
             differences: v
                 .differences
                 .iter()
                 .map(|d| DifferenceLine {
+                    step_zh: d.step.zh(),
                     location: d.location.clone(),
                     recomputed: d.expected.clone(),
                     published: d.published.clone(),
@@ -55,146 +70,340 @@ impl Outcome {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum VerifyState {
     Idle,
-    Running,
+    /// Downloading the record and the verifier.
+    Downloading,
+    /// Steps done so far.
+    Running(Vec<StepLine>),
     Done(Outcome),
     /// The record could not be downloaded or read.
     Failed(String),
 }
 
-/// Downloads `url` and verifies the record it holds.
+impl VerifyState {
+    fn busy(&self) -> bool {
+        matches!(self, VerifyState::Downloading | VerifyState::Running(_))
+    }
+}
+
+/// Loading and calling the separate verifier module (browser only).
 #[cfg(feature = "hydrate")]
-pub async fn fetch_and_verify(url: &str) -> VerifyState {
-    let response = match gloo_net::http::Request::get(url).send().await {
-        Ok(r) => r,
-        Err(e) => return VerifyState::Failed(format!("无法下载抽取记录 / cannot download the record: {e}")),
-    };
+pub mod wasm {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen_futures::JsFuture;
+
+    fn js_error(e: JsValue) -> String {
+        e.as_string()
+            .or_else(|| js_sys::Reflect::get(&e, &JsValue::from_str("message")).ok().and_then(|m| m.as_string()))
+            .unwrap_or_else(|| "未知错误 / unknown error".to_owned())
+    }
+
+    /// Imports `/pkg/verifier.js` and initialises its WebAssembly (once per page).
+    pub async fn module() -> Result<JsValue, String> {
+        let import = js_sys::Function::new_with_args(
+            "url",
+            "if (!window.__gongkaiVerifier) { window.__gongkaiVerifier = import(url).then(m => m.default().then(() => m)); } return window.__gongkaiVerifier;",
+        );
+        let promise = import
+            .call1(&JsValue::NULL, &JsValue::from_str(super::VERIFIER_URL))
+            .map_err(|e| format!("无法加载验证程序 / cannot load the verifier: {}", js_error(e)))?;
+        let promise: js_sys::Promise =
+            promise.dyn_into().map_err(|_| "无法加载验证程序 / cannot load the verifier".to_owned())?;
+        JsFuture::from(promise)
+            .await
+            .map_err(|e| format!("无法加载验证程序 / cannot load the verifier: {}", js_error(e)))
+    }
+
+    fn function(module: &JsValue, name: &str) -> Result<js_sys::Function, String> {
+        js_sys::Reflect::get(module, &JsValue::from_str(name))
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            .ok_or_else(|| format!("验证程序缺少 {name} / the verifier has no {name}"))
+    }
+
+    /// Calls the verifier's `name` with `args` and a step callback; parses the verification.
+    async fn run(
+        name: &str,
+        args: Vec<JsValue>,
+        on_step: impl FnMut(draw::Step) + 'static,
+    ) -> Result<draw::Verification, String> {
+        let module = module().await?;
+        let verify = function(&module, name)?;
+        let mut on_step = on_step;
+        let callback = Closure::<dyn FnMut(String)>::new(move |json: String| {
+            if let Ok(step) = serde_json::from_str::<draw::Step>(&json) {
+                on_step(step);
+            }
+        });
+        let all = js_sys::Array::new();
+        for a in args {
+            all.push(&a);
+        }
+        all.push(callback.as_ref());
+        let promise = verify.apply(&JsValue::NULL, &all).map_err(js_error)?;
+        drop(all);
+        let promise: js_sys::Promise =
+            promise.dyn_into().map_err(|_| "验证程序出错 / the verifier failed".to_owned())?;
+        let result = JsFuture::from(promise).await.map_err(js_error)?;
+        drop(callback);
+        let json = result.as_string().ok_or_else(|| "验证程序出错 / the verifier failed".to_owned())?;
+        serde_json::from_str(&json).map_err(|e| format!("验证程序出错 / the verifier failed: {e}"))
+    }
+
+    /// Verifies record JSON text, calling `on_step` after each step.
+    pub async fn verify(text: String, on_step: impl FnMut(draw::Step) + 'static) -> Result<draw::Verification, String> {
+        run("verify", vec![JsValue::from_str(&text)], on_step).await
+    }
+
+    /// Verifies a record sent as its head (JSON without objects) and `pool.bin`.
+    pub async fn verify_split(
+        head: String,
+        pool: Vec<u8>,
+        on_step: impl FnMut(draw::Step) + 'static,
+    ) -> Result<draw::Verification, String> {
+        let bytes = js_sys::Uint8Array::from(pool.as_slice());
+        drop(pool);
+        run("verify_split", vec![JsValue::from_str(&head), bytes.into()], on_step).await
+    }
+
+    /// Recomputes the commitment (hex) of committed inputs (JSON text).
+    pub async fn commitment_of_input(input_json: &str) -> Result<String, String> {
+        let module = module().await?;
+        let commit = function(&module, "commitment_of_input")?;
+        let value = commit.call1(&JsValue::NULL, &JsValue::from_str(input_json)).map_err(js_error)?;
+        value.as_string().ok_or_else(|| "验证程序出错 / the verifier failed".to_owned())
+    }
+
+    /// Checks the Merkle pool proof in a lookup answer (JSON of `draw::Lookup`)
+    /// against the committed objects root.
+    pub async fn check_lookup_proof(lookup_json: &str, objects_root: &str) -> Result<bool, String> {
+        let module = module().await?;
+        let check = function(&module, "check_lookup_proof")?;
+        let ok = check
+            .call2(&JsValue::NULL, &JsValue::from_str(lookup_json), &JsValue::from_str(objects_root))
+            .map_err(js_error)?;
+        Ok(ok.as_bool().unwrap_or(false))
+    }
+}
+
+/// Pools larger than this are downloaded compactly (`pool.bin`, SPEC.md §15).
+pub const COMPACT_FROM: u64 = 20_000;
+
+#[cfg(feature = "hydrate")]
+async fn download(url: &str) -> Result<gloo_net::http::Response, String> {
+    let response = gloo_net::http::Request::get(url)
+        .send()
+        .await
+        .map_err(|e| format!("无法下载抽取记录 / cannot download the record: {e}"))?;
     if !response.ok() {
-        return VerifyState::Failed(format!(
+        return Err(format!(
             "无法下载抽取记录（HTTP {}）/ cannot download the record (HTTP {})",
             response.status(),
             response.status()
         ));
     }
-    let record: draw::DrawRecord = match response.json().await {
-        Ok(r) => r,
-        Err(e) => {
-            return VerifyState::Failed(format!("抽取记录格式无效 / the record is not a valid draw record: {e}"));
+    Ok(response)
+}
+
+/// Downloads draw `id`'s record and verifies it, reporting each step to `state`.
+#[cfg(feature = "hydrate")]
+pub async fn fetch_and_verify(id: &str, compact: bool, state: RwSignal<VerifyState>) -> VerifyState {
+    let on_step = move |step: draw::Step| {
+        state.update(|s| {
+            if let VerifyState::Running(steps) = s {
+                steps.push(StepLine::from_step(&step));
+            }
+        });
+    };
+    let result = async {
+        if compact {
+            let head = download(&format!("/api/draws/{id}/record-without-pool.json")).await?;
+            let head = head.text().await.map_err(|e| format!("无法下载抽取记录 / cannot download the record: {e}"))?;
+            let pool = download(&format!("/api/draws/{id}/pool.bin")).await?;
+            let pool = pool.binary().await.map_err(|e| format!("无法下载名录库 / cannot download the pool: {e}"))?;
+            state.set(VerifyState::Running(Vec::new()));
+            wasm::verify_split(head, pool, on_step).await
+        } else {
+            let text = download(&format!("/api/draws/{id}/record.json")).await?;
+            let text = text.text().await.map_err(|e| format!("无法下载抽取记录 / cannot download the record: {e}"))?;
+            state.set(VerifyState::Running(Vec::new()));
+            wasm::verify(text, on_step).await
         }
     };
-    VerifyState::Done(Outcome::from_verification(&draw::verify(&record)))
+    match result.await {
+        Ok(v) => VerifyState::Done(Outcome::from_verification(&v)),
+        Err(e) => VerifyState::Failed(e),
+    }
+}
+
+/// Escapes text for HTML.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+// The results are built as HTML text rather than views: the page bundle stays small.
+
+fn steps_html(lang: crate::i18n::Lang, steps: &[StepLine]) -> String {
+    let mut out = String::from("<ol class=\"steps-list\">");
+    for step in steps {
+        let (mark, class, state) = if step.ok {
+            ("✓", "step-ok", lang.pick("通过", "passed"))
+        } else {
+            ("✗", "step-bad", lang.pick("不通过", "failed"))
+        };
+        out.push_str(&format!(
+            "<li class=\"{class}\"><span class=\"mark\" aria-hidden=\"true\">{mark} </span><strong>{}</strong><span class=\"visually-hidden\">（{state}）</span><br><small class=\"muted detail\">{}</small></li>",
+            esc(lang.pick(step.zh, step.en)),
+            esc(&step.detail)
+        ));
+    }
+    out.push_str("</ol>");
+    out
+}
+
+fn progress_html(done: usize, indeterminate: bool) -> String {
+    if indeterminate {
+        format!("<progress class=\"verify-progress\" max=\"{STEP_COUNT}\"></progress>")
+    } else {
+        format!(
+            "<progress class=\"verify-progress\" max=\"{STEP_COUNT}\" value=\"{done}\">{done}/{STEP_COUNT}</progress>"
+        )
+    }
+}
+
+/// The verification panel's result area, as HTML.
+pub fn state_html(lang: crate::i18n::Lang, state: &VerifyState) -> String {
+    use crate::i18n::Lang;
+    match state {
+        VerifyState::Idle => String::new(),
+        VerifyState::Downloading => format!(
+            "<p class=\"verify-running\">{}</p>{}",
+            lang.pick("正在下载抽取记录和验证程序…", "Downloading the record and the verifier…"),
+            progress_html(0, true)
+        ),
+        VerifyState::Running(steps) => {
+            let next = (steps.len() + 1).min(STEP_COUNT);
+            let text = match lang {
+                Lang::Zh => format!("正在重新计算：第 {next} 步，共 {STEP_COUNT} 步…"),
+                Lang::En => format!("Recomputing: step {next} of {STEP_COUNT}…"),
+            };
+            format!(
+                "<p class=\"verify-running\">{text}</p>{}{}",
+                progress_html(steps.len(), false),
+                steps_html(lang, steps)
+            )
+        }
+        VerifyState::Failed(message) => {
+            format!("<p class=\"verify-bad\"><span aria-hidden=\"true\">✗ </span>{}</p>", esc(message))
+        }
+        VerifyState::Done(outcome) => {
+            let mut out = String::new();
+            if outcome.matched {
+                out.push_str(&format!(
+                    "<p class=\"verify-ok\"><span aria-hidden=\"true\">✓ </span>{}</p>",
+                    lang.pick("与公布结果一致", "Matches the published result")
+                ));
+            } else {
+                out.push_str(&format!(
+                    "<p class=\"verify-bad\"><span aria-hidden=\"true\">✗ </span>{}</p><h3>{}</h3><ul class=\"differences\">",
+                    lang.pick("与公布结果不一致", "Does NOT match the published result"),
+                    lang.pick("不一致之处", "Differences")
+                ));
+                for d in &outcome.differences {
+                    out.push_str(&format!(
+                        "<li><strong>{}</strong>{}<code class=\"expected\">{}</code>{}<code class=\"published\">{}</code><br><small class=\"muted\">{}{}</small></li>",
+                        esc(&d.location),
+                        lang.pick("：重新计算应为 ", ": recomputed "),
+                        esc(&d.recomputed),
+                        lang.pick("，而公布的是 ", ", but the published value is "),
+                        esc(&d.published),
+                        lang.pick("所在步骤：", "Step: "),
+                        esc(d.step_zh)
+                    ));
+                }
+                out.push_str("</ul>");
+            }
+            out.push_str(&progress_html(outcome.steps.len(), false));
+            out.push_str(&format!("<h3>{}</h3>", lang.pick("验证步骤", "Verification steps")));
+            out.push_str(&steps_html(lang, &outcome.steps));
+            let not_run = STEP_COUNT.saturating_sub(outcome.steps.len());
+            if not_run > 0 {
+                out.push_str(&match lang {
+                    Lang::Zh => format!("<p class=\"muted\">其余 {not_run} 步因上一步失败而未执行。</p>"),
+                    Lang::En => format!(
+                        "<p class=\"muted\">The other {not_run} steps were not run: a step before them failed.</p>"
+                    ),
+                });
+            }
+            out
+        }
+    }
 }
 
 #[component]
 pub fn VerifyPanel(
     /// The draw id.
     id: String,
+    /// Number of objects in the pool (large pools are downloaded compactly).
+    #[prop(default = 0)]
+    object_count: u64,
 ) -> impl IntoView {
     let lang = use_lang();
+    let compact = object_count >= COMPACT_FROM;
     // Effects run only in the browser, after hydration: until then the button is inert.
     let ready = RwSignal::new(false);
     Effect::new(move |_| ready.set(true));
     let state = RwSignal::new(VerifyState::Idle);
     let url = format!("/api/draws/{id}/record.json");
+    let record_file = format!("{id}.record.json");
 
-    let run = move |_| {
-        if state.with_untracked(|s| *s == VerifyState::Running) {
-            return;
-        }
-        state.set(VerifyState::Running);
-        #[cfg(feature = "hydrate")]
-        {
-            let url = url.clone();
-            leptos::task::spawn_local(async move {
-                let result = fetch_and_verify(&url).await;
-                state.set(result);
-            });
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = &url;
-    };
-
-    let result = move || match state.get() {
-        VerifyState::Idle => ().into_any(),
-        VerifyState::Running => {
-            view! { <p class="verify-running">{lang.pick("正在重新计算…", "Recomputing…")}</p> }.into_any()
-        }
-        VerifyState::Failed(message) => view! {
-            <p class="verify-bad">
-                <span aria-hidden="true">"✗ "</span>
-                {message}
-            </p>
-        }
-        .into_any(),
-        VerifyState::Done(outcome) => {
-            let steps = outcome
-                .steps
-                .iter()
-                .map(|step| {
-                    let mark = if step.ok { "✓" } else { "✗" };
-                    let class = if step.ok { "step-ok" } else { "step-bad" };
-                    view! {
-                        <li class=class>
-                            <span aria-hidden="true">{mark}" "</span>
-                            <strong>{lang.pick(step.zh, step.en)}</strong>
-                            <br/>
-                            <small class="muted">{step.detail.clone()}</small>
-                        </li>
-                    }
-                })
-                .collect_view();
-            let differences = outcome
-                .differences
-                .iter()
-                .map(|d| {
-                    view! {
-                        <li>
-                            <strong>{d.location.clone()}</strong>
-                            {lang.pick("：重新计算得到 ", ": recomputed ")}
-                            <code>{d.recomputed.clone()}</code>
-                            {lang.pick("，而公布的是 ", ", but the published value is ")}
-                            <code>{d.published.clone()}</code>
-                        </li>
-                    }
-                })
-                .collect_view();
-            if outcome.matched {
-                view! {
-                    <p class="verify-ok">
-                        <span aria-hidden="true">"✓ "</span>
-                        {lang.pick("与公布结果一致", "Matches the published result")}
-                    </p>
-                    <details>
-                        <summary>{lang.pick("验证步骤", "Verification steps")}</summary>
-                        <ul class="steps-list">{steps}</ul>
-                    </details>
-                }
-                .into_any()
-            } else {
-                view! {
-                    <p class="verify-bad">
-                        <span aria-hidden="true">"✗ "</span>
-                        {lang.pick("与公布结果不一致", "Does NOT match the published result")}
-                    </p>
-                    <h3>{lang.pick("不一致之处", "Differences")}</h3>
-                    <ul class="differences">{differences}</ul>
-                    <h3>{lang.pick("验证步骤", "Verification steps")}</h3>
-                    <ul class="steps-list">{steps}</ul>
-                }
-                .into_any()
+    let run = {
+        let id = id.clone();
+        move |_| {
+            if state.with_untracked(VerifyState::busy) {
+                return;
             }
+            state.set(VerifyState::Downloading);
+            #[cfg(feature = "hydrate")]
+            {
+                let id = id.clone();
+                leptos::task::spawn_local(async move {
+                    let result = fetch_and_verify(&id, compact, state).await;
+                    state.set(result);
+                });
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = (&id, compact);
         }
     };
 
     view! {
         <div class="verify-panel">
-            <button
-                type="button"
-                class="verify-button"
-                on:click=run
-                disabled=move || !ready.get() || state.with(|s| *s == VerifyState::Running)
-            >
-                {lang.pick("在浏览器中验证", "Verify in your browser")}
-            </button>
+            <p class="verify-actions">
+                <button
+                    type="button"
+                    class="verify-button"
+                    on:click=run
+                    disabled=move || !ready.get() || state.with(VerifyState::busy)
+                >
+                    {lang.pick("在浏览器中验证", "Verify in your browser")}
+                </button>
+                " "
+                <a class="button-link" href=url.clone() download=record_file rel="external">
+                    {lang.pick("下载抽取记录", "Download the record")}
+                </a>
+            </p>
             <noscript>
                 <p>
                     {lang.pick(
@@ -203,9 +412,88 @@ pub fn VerifyPanel(
                     )}
                 </p>
             </noscript>
-            <div class="verify-result" role="status" aria-live="polite">
-                {result}
-            </div>
+            <div
+                class="verify-result"
+                role="status"
+                aria-live="polite"
+                inner_html=move || state.with(|s| state_html(lang, s))
+            ></div>
         </div>
+    }
+}
+
+/// "在浏览器中核对承诺值": recomputes the commitment of a draw awaiting its
+/// randomness from the published inputs, in the browser.
+#[component]
+pub fn CommitmentCheck(
+    /// The draw id.
+    id: String,
+    /// The published commitment (hex).
+    commitment: String,
+) -> impl IntoView {
+    let lang = use_lang();
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
+    // None: not run; Some(Ok(recomputed)); Some(Err(message)).
+    let state: RwSignal<Option<Result<String, String>>> = RwSignal::new(None);
+    let busy = RwSignal::new(false);
+    let run = {
+        let id = id.clone();
+        move |_| {
+            if busy.get_untracked() {
+                return;
+            }
+            busy.set(true);
+            #[cfg(feature = "hydrate")]
+            {
+                let id = id.clone();
+                leptos::task::spawn_local(async move {
+                    let result = async {
+                        let text = download(&format!("/api/draws/{id}/input.json"))
+                            .await?
+                            .text()
+                            .await
+                            .map_err(|e| format!("无法下载输入 / cannot download the inputs: {e}"))?;
+                        wasm::commitment_of_input(&text).await
+                    };
+                    state.set(Some(result.await));
+                    busy.set(false);
+                });
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = &id;
+        }
+    };
+    let result = move || match state.get() {
+        None => String::new(),
+        Some(Ok(recomputed)) if recomputed == commitment => format!(
+            "<p class=\"verify-ok\"><span aria-hidden=\"true\">✓ </span>{}<code class=\"hash\">{}</code></p>",
+            lang.pick(
+                "由公布的输入重算的承诺值与公布的承诺值一致：",
+                "The commitment recomputed from the published inputs equals the published one: "
+            ),
+            esc(&recomputed)
+        ),
+        Some(Ok(recomputed)) => format!(
+            "<p class=\"verify-bad\"><span aria-hidden=\"true\">✗ </span>{}<code class=\"hash\">{}</code>{}<code class=\"hash\">{}</code></p>",
+            lang.pick("重算的承诺值与公布的不一致。重算：", "The recomputed commitment differs. Recomputed: "),
+            esc(&recomputed),
+            lang.pick("；公布：", "; published: "),
+            esc(&commitment)
+        ),
+        Some(Err(message)) => format!("<p class=\"verify-bad\">{}</p>", esc(&message)),
+    };
+    view! {
+        <p>
+            <button
+                type="button"
+                class="verify-button"
+                on:click=run
+                disabled=move || !ready.get() || busy.get()
+            >
+                {lang.pick("在浏览器中核对承诺值", "Check the commitment in your browser")}
+            </button>
+        </p>
+        <div class="commitment-check" role="status" aria-live="polite" inner_html=result></div>
     }
 }

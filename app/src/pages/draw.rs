@@ -6,11 +6,12 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::get_draw;
-use crate::components::verify::VerifyPanel;
+use crate::components::lookup::LookupPanel;
+use crate::components::verify::{CommitmentCheck, VerifyPanel};
 use crate::components::{ErrorNotice, set_status};
 use crate::i18n::use_lang;
 use crate::pages::not_found::NotFoundContent;
-use crate::view::{AllocationView, DrawView, RandomnessKind, StratumView};
+use crate::view::{AllocationView, CommitmentView, DrawPageData, DrawView, RandomnessKind, ShownTime, StratumView};
 
 #[component]
 pub fn DrawPage() -> impl IntoView {
@@ -22,7 +23,8 @@ pub fn DrawPage() -> impl IntoView {
         <Suspense fallback=move || view! { <p>{lang.pick("正在加载…", "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match draw.await {
-                    Ok(Some(view)) => view! { <DrawDetails draw=view/> }.into_any(),
+                    Ok(Some(DrawPageData::Drawn(view))) => view! { <DrawDetails draw=*view/> }.into_any(),
+                    Ok(Some(DrawPageData::Awaiting(view))) => view! { <AwaitingDetails draw=*view/> }.into_any(),
                     Ok(None) => view! { <NotFoundContent what=id()/> }.into_any(),
                     Err(_) => {
                         set_status(500);
@@ -63,7 +65,7 @@ fn DrawDetails(draw: DrawView) -> impl IntoView {
                 {lang.pick("drand quicknet 随机信标第 ", "drand quicknet beacon round ")}
                 <strong>{*round}</strong>
                 {lang.pick(" 轮，产生时间 ", ", emitted at ")}
-                <time>{time.clone()}</time>
+                <TimeBoth value=Some(time.clone())/>
             </p>
         }
         .into_any(),
@@ -71,9 +73,9 @@ fn DrawDetails(draw: DrawView) -> impl IntoView {
             <p>
                 {lang.pick("公开数字：", "Public numbers: ")}
                 {description.clone()}
-                " ("
-                <time>{date.clone()}</time>
-                ")"
+                {lang.pick("（开奖日期 ", " (drawn on ")}
+                <time datetime=date.clone()>{date.clone()}</time>
+                {lang.pick("，北京时间）", ", Beijing date)")}
             </p>
         }
         .into_any(),
@@ -86,9 +88,11 @@ fn DrawDetails(draw: DrawView) -> impl IntoView {
                 {label.clone()}
                 ")"
             </p>
+            <p>{lang.pick("演示随机数没有可核实的产生时间。", "Demo randomness has no verifiable time of emission.")}</p>
         }
         .into_any(),
     };
+    let order = commitment_order(lang, draw.committed_at.as_deref(), &draw.randomness.kind);
 
     let allocation = match draw.allocation {
         AllocationView::Ratio => {
@@ -127,6 +131,7 @@ fn DrawDetails(draw: DrawView) -> impl IntoView {
         }
     });
 
+    let lookup_strata: Vec<(String, String)> = draw.strata.iter().map(|s| (s.id.clone(), s.name.clone())).collect();
     let strata = draw.strata.iter().cloned().map(|s| view! { <StratumSection stratum=s/> }).collect_view();
 
     let exclusions = if draw.exclusions.is_empty() {
@@ -239,11 +244,9 @@ fn DrawDetails(draw: DrawView) -> impl IntoView {
                         <h3>{lang.pick("① 承诺", "① Commitment")}</h3>
                         <p>
                             {lang.pick("承诺时间：", "Committed at: ")}
-                            {match draw.committed_at.clone() {
-                                Some(t) => view! { <time>{t}</time> }.into_any(),
-                                None => lang.pick("未记录", "not recorded").into_any(),
-                            }}
+                            <TimeBoth value=draw.committed_at.clone()/>
                         </p>
+                        {order}
                         <p>
                             {lang.pick("承诺值（SHA-256）：", "Commitment (SHA-256): ")}
                             <code class="hash">{draw.commitment.clone()}</code>
@@ -268,8 +271,8 @@ fn DrawDetails(draw: DrawView) -> impl IntoView {
                             <code class="hash">{draw.seed.clone()}</code>
                         </p>
                         <p>
-                            {lang.pick("公布时间：", "Published at: ")}
-                            <time>{draw.published_at.clone()}</time>
+                            {lang.pick("结果公布时间：", "Result published at: ")}
+                            <TimeBoth value=Some(draw.published_at.clone())/>
                         </p>
                     </li>
                 </ol>
@@ -293,6 +296,17 @@ fn DrawDetails(draw: DrawView) -> impl IntoView {
                 {recusals}
             </section>
 
+            <section aria-labelledby="lookup-title" class="lookup">
+                <h2 id="lookup-title">{lang.pick("我在这次抽取中吗？", "Was I in this draw?")}</h2>
+                <p>
+                    {lang.pick(
+                        "输入企业的统一社会信用代码，查看它是否在名录库中、是否被排除及原因、是否被抽中。名录库成员资格由默克尔包含证明在您的浏览器中对照承诺的默克尔根验证，无需下载整个名录库。",
+                        "Enter an enterprise's unified social credit code to see whether it was in the pool, whether it was excluded and why, and whether it was drawn. Pool membership is proven by a Merkle inclusion proof, checked in your browser against the committed root, without downloading the pool.",
+                    )}
+                </p>
+                <LookupPanel id=draw.id.clone() objects_root=draw.objects_root.clone() strata=lookup_strata/>
+            </section>
+
             <section aria-labelledby="verify-title" class="verify">
                 <h2 id="verify-title">{lang.pick("验证", "Verify")}</h2>
                 <p>
@@ -301,7 +315,7 @@ fn DrawDetails(draw: DrawView) -> impl IntoView {
                         "The button downloads this draw's full record; your browser recomputes the seed, the drawn enterprises and the teams in WebAssembly following the published spec, and compares them with the published result.",
                     )}
                 </p>
-                <VerifyPanel id=draw.id.clone()/>
+                <VerifyPanel id=draw.id.clone() object_count=draw.object_count/>
                 <h3>{lang.pick("离线验证", "Verify offline")}</h3>
                 <ol>
                     <li>
@@ -385,5 +399,193 @@ fn StratumSection(stratum: StratumView) -> impl IntoView {
                 </table>
             </div>
         </section>
+    }
+}
+
+/// A time as `<time>` in Beijing time, with UTC after it; "not recorded" if absent.
+#[component]
+fn TimeBoth(value: Option<String>) -> impl IntoView {
+    let lang = use_lang();
+    match value.as_deref().map(|v| (v, ShownTime::parse(v))) {
+        Some((_, Some(t))) => view! {
+            <time datetime=t.utc.clone()>{lang.pick("北京时间 ", "Beijing ")}{t.beijing.clone()}</time>
+            <span class="muted">" (UTC "{t.utc.clone()}")"</span>
+        }
+        .into_any(),
+        Some((raw, None)) => view! { <time>{raw.to_owned()}</time> }.into_any(),
+        None => lang.pick("未记录", "not recorded").into_any(),
+    }
+}
+
+/// Whether the commitment was published before the randomness existed, where both times are known.
+fn commitment_order(lang: crate::i18n::Lang, committed_at: Option<&str>, kind: &RandomnessKind) -> AnyView {
+    let (Some(committed), Some(random)) = (committed_at.and_then(ShownTime::parse), kind.time()) else {
+        return ().into_any();
+    };
+    let lead = random.unix - committed.unix;
+    if lead > 0 {
+        let text = match lang {
+            crate::i18n::Lang::Zh => format!("承诺比随机数早 {} 公布，公布承诺时随机数尚不存在。", duration_zh(lead)),
+            crate::i18n::Lang::En => {
+                format!("The commitment was published {} before the randomness existed.", duration_en(lead))
+            }
+        };
+        view! { <p class="order-ok"><span aria-hidden="true">"✓ "</span>{text}</p> }.into_any()
+    } else {
+        view! {
+            <p class="order-bad">
+                <span aria-hidden="true">"✗ "</span>
+                {lang.pick(
+                    "承诺时间不早于随机数的产生时间：发布方公布承诺时可能已经知道随机数。",
+                    "The commitment is not earlier than the randomness: the publisher may have known the randomness when committing.",
+                )}
+            </p>
+        }
+        .into_any()
+    }
+}
+
+fn duration_zh(secs: i64) -> String {
+    match secs {
+        s if s >= 86_400 => format!("{} 天 {} 小时", s / 86_400, s % 86_400 / 3600),
+        s if s >= 3600 => format!("{} 小时 {} 分钟", s / 3600, s % 3600 / 60),
+        s if s >= 60 => format!("{} 分钟", s / 60),
+        s => format!("{s} 秒"),
+    }
+}
+
+fn duration_en(secs: i64) -> String {
+    match secs {
+        s if s >= 86_400 => format!("{} d {} h", s / 86_400, s % 86_400 / 3600),
+        s if s >= 3600 => format!("{} h {} min", s / 3600, s % 3600 / 60),
+        s if s >= 60 => format!("{} min", s / 60),
+        s => format!("{s} s"),
+    }
+}
+
+/// A committed draw still waiting for its randomness.
+#[component]
+fn AwaitingDetails(draw: CommitmentView) -> impl IntoView {
+    let lang = use_lang();
+    let input_url = format!("/api/draws/{}/input.json", draw.id);
+    let input_file = format!("{}.input.json", draw.id);
+    let title = format!("{} · {}", draw.title, lang.pick("公开", "Gongkai"));
+    let waits_for = match &draw.randomness {
+        RandomnessKind::Drand { round, time } => view! {
+            <p>
+                {lang.pick("drand quicknet 随机信标第 ", "drand quicknet beacon round ")}
+                <strong>{*round}</strong>
+                {lang.pick(" 轮，将于 ", ", to be emitted at ")}
+                <TimeBoth value=Some(time.clone())/>
+                {lang.pick(" 产生。", ".")}
+            </p>
+        }
+        .into_any(),
+        RandomnessKind::PublicNumbers { description, date } => view! {
+            <p>
+                {lang.pick("公开号码：", "Public numbers: ")}
+                {description.clone()}
+                {lang.pick("，开奖日期 ", ", drawn on ")}
+                <time datetime=date.clone()>{date.clone()}</time>
+            </p>
+        }
+        .into_any(),
+        RandomnessKind::Demo { label } => view! {
+            <p>
+                <strong class="demo-tag">
+                    {lang.pick("演示随机数 — 不是真正的公共随机信标", "Demo randomness — not a real public beacon")}
+                </strong>
+                " ("
+                {label.clone()}
+                ")"
+            </p>
+        }
+        .into_any(),
+    };
+    let order = commitment_order(lang, draw.committed_at.as_deref(), &draw.randomness);
+    let summary = match lang {
+        crate::i18n::Lang::Zh => format!(
+            "承诺的名录库共 {} 户企业、{} 名检查人员，每户派 {} 名检查人员。",
+            draw.object_count, draw.inspector_count, draw.team_size
+        ),
+        crate::i18n::Lang::En => format!(
+            "The committed pool has {} enterprises and {} inspectors, {} inspectors per drawn enterprise.",
+            draw.object_count, draw.inspector_count, draw.team_size
+        ),
+    };
+    view! {
+        <Title text=title/>
+        <article class="draw draw-awaiting">
+            <nav class="crumbs" aria-label=lang.pick("位置", "Breadcrumb")>
+                <A href="/">{lang.pick("首页", "Home")}</A>
+                " › "
+                <span>{lang.pick("抽取承诺", "Draw commitment")}</span>
+            </nav>
+            <h1>{draw.title.clone()}</h1>
+            <p class="notice notice-awaiting" role="note">
+                <strong>{lang.pick("等待随机数", "Awaiting its randomness")}</strong>
+                {lang.pick(
+                    "：本次抽取已公布承诺，但指定的公共随机数尚未产生（或尚未据此抽取）。抽取结果将在这里公布。",
+                    ": this draw's commitment is published, but the named public randomness does not exist yet (or the draw is not made yet). The result will appear here.",
+                )}
+            </p>
+            <dl class="facts">
+                <div>
+                    <dt>{lang.pick("部门", "Department")}</dt>
+                    <dd>{draw.department.clone()}</dd>
+                </div>
+                <div>
+                    <dt>{lang.pick("执行单位", "Unit")}</dt>
+                    <dd>{draw.unit.clone()}</dd>
+                </div>
+                <div>
+                    <dt>{lang.pick("抽取日期", "Draw date")}</dt>
+                    <dd><time>{draw.draw_date.clone()}</time></dd>
+                </div>
+                <div>
+                    <dt>{lang.pick("抽取编号", "Draw id")}</dt>
+                    <dd><code>{draw.id.clone()}</code></dd>
+                </div>
+            </dl>
+            <section aria-labelledby="timeline-title">
+                <h2 id="timeline-title">{lang.pick("时间线", "Timeline")}</h2>
+                <ol class="timeline">
+                    <li>
+                        <h3>{lang.pick("① 承诺（已公布）", "① Commitment (published)")}</h3>
+                        <p>
+                            {lang.pick("承诺时间：", "Committed at: ")}
+                            <TimeBoth value=draw.committed_at.clone()/>
+                        </p>
+                        <p>
+                            {lang.pick("承诺值（SHA-256）：", "Commitment (SHA-256): ")}
+                            <code class="hash">{draw.commitment.clone()}</code>
+                        </p>
+                        <p>{summary}</p>
+                        <p>
+                            <a href=input_url.clone() download=input_file.clone() rel="external">
+                                {lang.pick("下载承诺的全部输入（JSON）", "Download the committed inputs (JSON)")}
+                            </a>
+                        </p>
+                        <p>
+                            {lang.pick(
+                                "任何人都可以用命令行工具由这些输入重算承诺值：",
+                                "Anyone can recompute the commitment from these inputs with the command-line tool: ",
+                            )}
+                            <code>{format!("server commit --input {input_file}")}</code>
+                        </p>
+                        <CommitmentCheck id=draw.id.clone() commitment=draw.commitment.clone()/>
+                    </li>
+                    <li>
+                        <h3>{lang.pick("② 随机源（等待中）", "② Public randomness (awaited)")}</h3>
+                        {waits_for}
+                        {order}
+                    </li>
+                    <li>
+                        <h3>{lang.pick("③ 结果（尚未产生）", "③ Result (not yet)")}</h3>
+                        <p>{lang.pick("抽取结果将在这里公布。", "The result will appear here.")}</p>
+                    </li>
+                </ol>
+            </section>
+        </article>
     }
 }

@@ -108,14 +108,14 @@ pub enum ImportKind {
 
 const FORMAT_HELP: &str = "\
 带 * 的列必填 / columns marked * are required.
-CSV：UTF-8（可带 BOM）或 GBK（Excel 中文版默认），首行为表头（列名任意顺序）；列表以“;”或“；”分隔；
+CSV：UTF-8（可带 BOM）或 GBK（Excel 中文版默认），首行为表头（列名任意顺序，也可用中文列名，见 docs/import.md）；列表以“;”或“；”分隔；
   布尔值 true/false/1/0/是/否（空为否）；日期 YYYY-MM-DD；published_at 为 RFC 3339 时间或日期（空 = 导入时间）。
 JSON：对象数组，字段名同 CSV 列名，列表为 JSON 数组。
 correction_reason 非空 = 本行是已公布记录的更正，作为新版本公布，旧版本保留。
 全部记录无误才导入，否则列出所有问题（文件:行: 字段: 说明），不写入任何内容，退出码 1。
 
 CSV: UTF-8 (with or without BOM) or GBK (what Excel writes in China), a header row (columns in any
-  order); lists separated by ';' or '；'; booleans true/false/1/0/是/否 (empty = false); dates
+  order, or their Chinese names listed in docs/import.md); lists separated by ';' or '；'; booleans true/false/1/0/是/否 (empty = false); dates
   YYYY-MM-DD; published_at an RFC 3339 time or a date (empty = the time of the import).
 JSON: an array of objects with the CSV column names as fields, lists as JSON arrays.
 A non-empty correction_reason makes the row a correction: a new version of a published record (the old
@@ -244,7 +244,8 @@ async fn run_async(args: &ImportArgs) -> Result<(), Failure> {
 /// Reads and checks the file; with any problem, nothing is returned.
 fn read_batch(path: &Path, kind: Kind, columns: &Columns) -> Result<(Batch, Vec<Origin>), Failure> {
     let mut problems = Problems::new(path.display().to_string());
-    let records = source::read(path, columns.all, columns.required, columns.nested, &mut problems.list)?;
+    let aliases = kinds::aliases(columns);
+    let records = source::read(path, columns.all, columns.required, columns.nested, &aliases, &mut problems.list)?;
     let (batch, origins) = kinds::build(kind, &records, &mut problems, &now());
     match batch {
         Some(batch) if problems.list.is_empty() => Ok((batch, origins)),

@@ -97,7 +97,7 @@ fn read_table(
     let bytes = files::read_bytes(path)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(parse_table(&file, text, required, optional, problems)),
+        Ok(text) => Ok(parse_table(&file, text, required, optional, &[], problems)),
         Err(e) => {
             let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
             problems.push(format!(
@@ -111,13 +111,15 @@ fn read_table(
 
 /// Parses CSV text (already decoded, without a BOM) into a table, checking
 /// the header against the known columns (any order, case-insensitive) and
-/// the shape of every row. Returns `None` when the text cannot be used at all
-/// (its problems are pushed).
+/// the shape of every row. A header cell equal to one of the `aliases`
+/// (alias, column) is read as that column. Returns `None` when the text cannot
+/// be used at all (its problems are pushed).
 pub(super) fn parse_table(
     file: &str,
     text: &str,
     required: &[&str],
     optional: &[&str],
+    aliases: &[(&str, &str)],
     problems: &mut Vec<String>,
 ) -> Option<Table> {
     let file = file.to_owned();
@@ -126,7 +128,13 @@ pub(super) fn parse_table(
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut records = reader.records();
     let header: Vec<String> = match records.next() {
-        Some(Ok(h)) => h.iter().map(|c| c.trim().to_owned()).collect(),
+        Some(Ok(h)) => h
+            .iter()
+            .map(|c| {
+                let c = c.trim();
+                aliases.iter().find(|(alias, _)| *alias == c).map_or(c, |(_, column)| column).to_owned()
+            })
+            .collect(),
         Some(Err(e)) => {
             problems.push(format!("{file}: {}", csv_error(&e, bytes, &newlines)));
             return None;
@@ -142,7 +150,7 @@ pub(super) fn parse_table(
         let known = required.iter().chain(optional).any(|n| n.eq_ignore_ascii_case(name));
         if !known {
             problems.push(format!(
-                "{file} 第 1 行第 {} 列：未知的列 “{name}”，可用的列为 {} / line 1, column {}: unknown column '{name}'; the columns are {}",
+                "{file}:1: {name}: 第 {} 列是未知的列，可用的列为 {} / column {}: unknown column '{name}'; the columns are {}",
                 i + 1,
                 expected(),
                 i + 1,
@@ -151,7 +159,7 @@ pub(super) fn parse_table(
             usable = false;
         } else if header[..i].iter().any(|h| h.eq_ignore_ascii_case(name)) {
             problems.push(format!(
-                "{file} 第 1 行第 {} 列：重复的列 “{name}” / line 1, column {}: duplicate column '{name}'",
+                "{file}:1: {name}: 第 {} 列是重复的列 / column {}: duplicate column '{name}'",
                 i + 1,
                 i + 1
             ));
@@ -161,7 +169,7 @@ pub(super) fn parse_table(
     for name in required {
         if !header.iter().any(|h| h.eq_ignore_ascii_case(name)) {
             problems.push(format!(
-                "{file} 第 1 行：表头缺少必需的列 “{name}”（列为 {}）/ line 1: the header lacks the required column '{name}' (the columns are {})",
+                "{file}:1: {name}: 表头缺少必需的列（列为 {}）/ the header lacks the required column '{name}' (the columns are {})",
                 expected(),
                 expected()
             ));
@@ -188,7 +196,7 @@ pub(super) fn parse_table(
         let extra_filled = cells.iter().skip(header.len()).any(|c| !c.is_empty());
         if cells.len() < header.len() || extra_filled {
             problems.push(format!(
-                "{file} 第 {line} 行有 {} 列，表头有 {} 列 / line {line} has {} fields, the header has {}",
+                "{file}:{line}: 此行有 {} 列，表头有 {} 列 / line {line} has {} fields, the header has {}",
                 cells.len(),
                 header.len(),
                 cells.len(),

@@ -32,6 +32,8 @@ pub struct Fields<'a> {
     pub problems: &'a mut Problems,
     /// When the import runs (RFC 3339, Beijing time): the default `published_at`.
     pub now: &'a str,
+    /// Put before field names in problems, e.g. `lines[2].` for a line of a JSON plan.
+    pub prefix: String,
 }
 
 const REQUIRED: &str = "必填，不能为空 / required, must not be empty";
@@ -43,7 +45,8 @@ impl Fields<'_> {
 
     pub fn report(&mut self, field: &str, message: impl Display) {
         let line = self.record.line;
-        self.problems.at(line, field, message);
+        let field = format!("{}{field}", self.prefix);
+        self.problems.at(line, &field, message);
     }
 
     /// The text of a field; empty when absent. A list where text is expected is a problem.

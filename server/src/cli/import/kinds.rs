@@ -166,6 +166,95 @@ pub const RESULTS: Columns = Columns {
     nested: None,
 };
 
+/// Chinese column names accepted in CSV headers, as (Chinese, column). A name
+/// listed for two columns means the first of them that the kind has.
+const ALIASES: &[(&str, &str)] = &[
+    ("代码", "code"),
+    ("部门代码", "department_code"),
+    ("上级部门代码", "parent_code"),
+    ("上级代码", "parent_code"),
+    ("层级", "level"),
+    ("级别", "level"),
+    ("名称", "name"),
+    ("姓名", "name"),
+    ("部门名称", "name"),
+    ("事项名称", "name"),
+    ("抽查事项名称", "name"),
+    ("企业名称", "enterprise_name"),
+    ("企业名称", "name"),
+    ("事项代码", "item_code"),
+    ("事项编码", "item_code"),
+    ("序号", "seq"),
+    ("检查内容", "content"),
+    ("依据", "legal_basis"),
+    ("检查依据", "legal_basis"),
+    ("检查人员资格限制", "qualification"),
+    ("检查方式", "method"),
+    ("已废止", "withdrawn"),
+    ("生效日期", "effective_from"),
+    ("公布时间", "published_at"),
+    ("公布日期", "published_at"),
+    ("更正原因", "correction_reason"),
+    ("执法证号", "certificate"),
+    ("单位", "unit"),
+    ("所属单位", "unit"),
+    ("性别", "gender"),
+    ("岗位", "post"),
+    ("执法资格", "qualifications"),
+    ("资格", "qualifications"),
+    ("有效期起", "valid_from"),
+    ("有效期止", "valid_until"),
+    ("利害关系企业", "conflicts"),
+    ("已调离", "left"),
+    ("统一社会信用代码", "credit_code"),
+    ("地区", "region"),
+    ("所在地区", "region"),
+    ("行业", "industry"),
+    ("许可证", "licences"),
+    ("经营异常名录", "abnormal"),
+    ("严重违法失信名单", "serious_violation"),
+    ("已受行政处罚", "penalised"),
+    ("信用风险分类", "credit_class"),
+    ("计划编号", "plan_code"),
+    ("年度", "year"),
+    ("计划名称", "title"),
+    ("标题", "title"),
+    ("抽查范围", "scope"),
+    ("检查人员要求", "inspector_requirements"),
+    ("开始日期", "window_start"),
+    ("结束日期", "window_end"),
+    ("分层", "stratum"),
+    ("抽查对象", "stratum"),
+    ("抽查比例", "ratio"),
+    ("抽查频次", "frequency"),
+    ("计划对象数", "object_count"),
+    ("结果编号", "result_code"),
+    ("抽取编号", "draw_id"),
+    ("检查事项", "item_codes"),
+    ("检查人员", "inspectors"),
+    ("检查日期", "inspected_on"),
+    ("报告日期", "reported_on"),
+    ("送达日期", "delivered_on"),
+    ("录入日期", "entered_on"),
+    ("检查结果", "category"),
+    ("结果类别", "category"),
+    ("发现问题", "findings"),
+    ("整改期限", "rectification_deadline"),
+    ("整改情况", "rectification"),
+    ("处罚案件", "penalty_case"),
+];
+
+/// The Chinese header names a kind accepts.
+pub fn aliases(columns: &Columns) -> Vec<(&'static str, &'static str)> {
+    let mut out: Vec<(&str, &str)> = Vec::new();
+    for &(zh, column) in ALIASES {
+        if columns.all.contains(&column) && !out.iter().any(|(z, _)| *z == zh) {
+            out.push((zh, column));
+        }
+    }
+    out
+}
+
 /// Reports a key seen on an earlier line of the same file.
 fn duplicate(seen: &mut BTreeMap<String, u64>, key: String, f: &mut Fields<'_>, field: &str) {
     if key.is_empty() {
@@ -202,7 +291,7 @@ pub fn build(kind: Kind, records: &[Record], problems: &mut Problems, now: &str)
         ($f:ident, $body:expr) => {{
             let mut rows = Vec::new();
             for record in records {
-                let mut $f = Fields { record, problems: &mut *problems, now };
+                let mut $f = Fields { record, problems: &mut *problems, now, prefix: String::new() };
                 let row = $body;
                 rows.push(row);
                 origins.push(simple(record));
@@ -469,8 +558,9 @@ fn plan_from_object(f: &mut Fields<'_>, seen: &mut BTreeMap<String, u64>) -> New
     let mut plan = plan_head(f);
     duplicate(seen, plan.plan_code.clone(), f, "plan_code");
     if let Some(Value::Records(lines)) = f.record.fields.get("lines") {
-        for line in lines {
-            let mut lf = Fields { record: line, problems: &mut *f.problems, now: f.now };
+        for (k, line) in lines.iter().enumerate() {
+            let mut lf =
+                Fields { record: line, problems: &mut *f.problems, now: f.now, prefix: format!("lines[{k}].") };
             plan.lines.push(plan_line(&mut lf));
         }
     }
@@ -489,7 +579,7 @@ fn plans_from_rows(records: &[Record], problems: &mut Problems, now: &str) -> (V
     let mut first_rows: Vec<&Record> = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
     for record in records {
-        let mut f = Fields { record, problems: &mut *problems, now };
+        let mut f = Fields { record, problems: &mut *problems, now, prefix: String::new() };
         let code = f.required("plan_code");
         let line = plan_line(&mut f);
         match index.get(&code) {

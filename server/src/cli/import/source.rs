@@ -51,6 +51,13 @@ impl Format {
 /// The text of a file: UTF-8 (a BOM is dropped) when it is valid UTF-8,
 /// otherwise GBK. Lines that are neither are problems, each with its line.
 pub fn decode(file: &str, bytes: &[u8], problems: &mut Vec<String>) -> Option<String> {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        problems.push(format!(
+            "{file}:1: 文件是 UTF-16 编码（Excel 的“Unicode 文本”）；请另存为“CSV UTF-8（逗号分隔）”或“CSV（逗号分隔）” / \
+             the file is UTF-16 (Excel's \"Unicode Text\"); save it as \"CSV UTF-8 (Comma delimited)\" or \"CSV (Comma delimited)\""
+        ));
+        return None;
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Some(text.to_owned());
@@ -79,12 +86,14 @@ pub fn decode(file: &str, bytes: &[u8], problems: &mut Vec<String>) -> Option<St
 /// Reads the records of a CSV or JSON file. `columns` are the known field
 /// names (for CSV the header must name only these and every `required` one;
 /// for JSON unknown fields are problems). `nested` are the fields of a JSON
-/// array of objects (the lines of a plan) and their own known names.
+/// array of objects (the lines of a plan) and their own known names. CSV
+/// headers may use the Chinese `aliases` (alias, column) of the columns.
 pub fn read(
     path: &Path,
     columns: &[&str],
     required: &[&str],
     nested: Option<(&str, &[&str])>,
+    aliases: &[(&str, &str)],
     problems: &mut Vec<String>,
 ) -> Result<Vec<Record>, Failure> {
     let format = Format::of(path)?;
@@ -94,7 +103,7 @@ pub fn read(
     match format {
         Format::Csv => {
             let optional: Vec<&str> = columns.iter().filter(|c| !required.contains(c)).copied().collect();
-            let Some(table) = tabular::parse_table(&file, &text, required, &optional, problems) else {
+            let Some(table) = tabular::parse_table(&file, &text, required, &optional, aliases, problems) else {
                 return Ok(Vec::new());
             };
             let names: Vec<String> = table.header.iter().map(|h| h.to_lowercase()).collect();
@@ -129,7 +138,7 @@ fn read_json(
     let mut records = Vec::with_capacity(elements.len());
     for (k, element) in elements.into_iter().enumerate() {
         let line = starts.get(k).copied().unwrap_or(1);
-        if let Some(record) = json_record(file, line, element, columns, nested, problems) {
+        if let Some(record) = json_record(file, line, "", element, columns, nested, problems) {
             records.push(record);
         }
     }
@@ -139,24 +148,32 @@ fn read_json(
 fn json_record(
     file: &str,
     line: u64,
+    prefix: &str,
     element: serde_json::Value,
     columns: &[&str],
     nested: Option<(&str, &[&str])>,
     problems: &mut Vec<String>,
 ) -> Option<Record> {
     let serde_json::Value::Object(object) = element else {
-        problems.push(format!("{file}:{line}: 此元素不是对象 / this element is not an object"));
+        let at = prefix.trim_end_matches('.');
+        let at = if at.is_empty() { String::new() } else { format!(" {at}:") };
+        problems.push(format!("{file}:{line}:{at} 此元素不是对象 / this element is not an object"));
         return None;
     };
     let mut record = Record { line, fields: BTreeMap::new() };
-    for (key, value) in object {
-        let name = key.to_lowercase();
+    for (written, value) in object {
+        let name = written.to_lowercase();
+        let key = format!("{prefix}{written}");
         if let Some((list, inner)) = nested.filter(|(list, _)| *list == name) {
             let serde_json::Value::Array(items) = value else {
                 problems.push(format!("{file}:{line}: {list}: 应为对象数组 / must be an array of objects"));
                 continue;
             };
-            let lines = items.into_iter().filter_map(|v| json_record(file, line, v, inner, None, problems)).collect();
+            let lines = items
+                .into_iter()
+                .enumerate()
+                .filter_map(|(k, v)| json_record(file, line, &format!("{list}[{k}]."), v, inner, None, problems))
+                .collect();
             record.fields.insert(name, Value::Records(lines));
             continue;
         }
@@ -261,5 +278,8 @@ mod tests {
         assert!(decode("f.csv", b"ok\n\xC6\xF3\n\xFF\xFF\n", &mut problems).is_none());
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].starts_with("f.csv:3:"), "{problems:?}");
+        problems.clear();
+        assert!(decode("f.csv", b"\xFF\xFEa\x00,\x00b\x00", &mut problems).is_none());
+        assert!(problems[0].contains("UTF-16"), "{problems:?}");
     }
 }

@@ -254,7 +254,7 @@ mod tests {
         let commitment = NewCommitment {
             draw_id: draw.id.clone(),
             department_code: "150102".to_owned(),
-            plan_code: None,
+            plan_code: Some("150102-2025-Q".to_owned()),
             title: "测试抽取".to_owned(),
             draw_date: "2025-05-28".to_owned(),
             commitment: rec.commitment.clone(),
@@ -274,5 +274,7 @@ mod tests {
         let list = s.list_draws().await.unwrap();
         assert_eq!(list.len(), 1, "a drawn commitment is listed once, as drawn");
         assert!(!list[0].is_awaiting());
+        let plan: Option<String> = sqlx::query_scalar("SELECT plan_code FROM draws").fetch_one(s.pool()).await.unwrap();
+        assert_eq!(plan.as_deref(), Some("150102-2025-Q"), "the draw keeps the plan its commitment named");
     }
 }

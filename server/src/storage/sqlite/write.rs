@@ -637,11 +637,14 @@ impl Storage for SqliteStorage {
         if exists.is_some() {
             return Err(StorageError::DuplicateDraw(draw.id.clone()));
         }
-        let committed: Option<String> = sqlx::query_scalar("SELECT commitment FROM draw_commitments WHERE draw_id = ?")
-            .bind(&draw.id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if let Some(published) = committed.filter(|c| *c != record.commitment) {
+        let committed: Option<(String, Option<String>)> =
+            sqlx::query_as("SELECT commitment, plan_code FROM draw_commitments WHERE draw_id = ?")
+                .bind(&draw.id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        // A draw carries out the plan its commitment named, unless it says otherwise.
+        let plan_code = draw.plan_code.clone().or_else(|| committed.as_ref().and_then(|c| c.1.clone()));
+        if let Some(published) = committed.map(|c| c.0).filter(|c| *c != record.commitment) {
             return Err(StorageError::Record(
                 draw.id.clone(),
                 format!(
@@ -663,7 +666,7 @@ impl Storage for SqliteStorage {
         .bind(&draw.record_json)
         .bind(&draw.committed_at)
         .bind(&draw.published_at)
-        .bind(&draw.plan_code)
+        .bind(&plan_code)
         .bind(&view)
         .execute(&mut *tx)
         .await?;
@@ -756,6 +759,23 @@ impl Storage for SqliteStorage {
                 ),
             }]));
         };
+        // The draw will be published under the department the input names: the
+        // commitment must be listed under that same department.
+        let name: String = sqlx::query_scalar("SELECT name FROM departments WHERE id = ?")
+            .bind(department)
+            .fetch_one(&mut *tx)
+            .await?;
+        if name != input.department {
+            return Err(StorageError::Rejected(vec![RowProblem {
+                index: 0,
+                field: "department_code".to_owned(),
+                message: format!(
+                    "部门代码 {} 是{name}，而输入的抽取部门是{} / department code {} is {name}, but the input's \
+                     drawing department is {}",
+                    c.department_code, input.department, c.department_code, input.department
+                ),
+            }]));
+        }
         let exists: i64 = sqlx::query_scalar(
             "SELECT (SELECT COUNT(*) FROM draw_commitments WHERE draw_id = ?1) + (SELECT COUNT(*) FROM draws WHERE id = ?1)",
         )

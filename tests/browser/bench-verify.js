@@ -1,0 +1,100 @@
+// Measures verifying a synthetic draw of 1,000,000 objects (or N) in Chromium
+// (the verifier module, WebAssembly) against native code, and the compact
+// pool's bytes per object. Needs the site built (build_site in scripts/lib.sh).
+//
+//   node tests/browser/bench-verify.js [N]
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ROOT, SITE, launchBrowser } from './support.js';
+
+const n = Number(process.argv[2] || 1_000_000);
+const pkg = path.join(SITE, 'pkg');
+if (!existsSync(path.join(pkg, 'verifier_bg.wasm'))) {
+  console.error('the verifier module is missing: run `source scripts/lib.sh && build_site`');
+  process.exit(2);
+}
+const dir = mkdtempSync(path.join(tmpdir(), 'gongkai-bench-'));
+try {
+  console.error(`writing a synthetic draw of ${n} objects and timing it natively…`);
+  const native = JSON.parse(
+    execFileSync('cargo', ['run', '--quiet', '--release', '-p', 'verifier', '--example', 'synthetic', '--', dir, String(n)], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
+
+  const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.bin': 'application/octet-stream', '.html': 'text/html' };
+  const http = createServer((req, res) => {
+    const name = decodeURIComponent(req.url.split('?')[0]);
+    const file = name.startsWith('/pkg/') ? path.join(pkg, name.slice(5)) : name === '/' ? null : path.join(dir, name.slice(1));
+    if (file === null) {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>bench</title>');
+      return;
+    }
+    if (!existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' }).end(readFileSync(file));
+  });
+  await new Promise((r) => http.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${http.address().port}`;
+  const browser = await launchBrowser();
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${base}/`);
+  const wasm = await page.evaluate(async () => {
+    const m = await import('/pkg/verifier.js');
+    await m.default();
+    const [json, head, pool] = await Promise.all([
+      fetch('/record.json').then((r) => r.text()),
+      fetch('/record-without-pool.json').then((r) => r.text()),
+      fetch('/pool.bin').then((r) => r.arrayBuffer()).then((b) => new Uint8Array(b)),
+    ]);
+    const best = (f) => {
+      let ms = Infinity;
+      for (let i = 0; i < 3; i++) {
+        const t = performance.now();
+        const v = JSON.parse(f());
+        ms = Math.min(ms, performance.now() - t);
+        if (v.differences.length || !v.steps.every((s) => s.ok)) throw new Error('the record does not verify');
+      }
+      return Math.round(ms);
+    };
+    const split_ms = best(() => m.verify_split_now(head, pool));
+    const json_ms = best(() => m.verify_now(json));
+    // The page's way: step by step, yielding to the event loop between steps.
+    const marks = [];
+    const t0 = performance.now();
+    await m.verify_split(head, pool, (step) => marks.push([JSON.parse(step).kind, performance.now()]));
+    const total = performance.now() - t0;
+    let last = t0;
+    const steps = {};
+    for (const [kind, t] of marks) {
+      steps[kind] = Math.round(t - last);
+      last = t;
+    }
+    return { split_ms, json_ms, stepwise_ms: Math.round(total), steps };
+  });
+  await browser.close();
+  http.close();
+  const result = {
+    ...native,
+    chromium_split_ms: wasm.split_ms,
+    chromium_json_ms: wasm.json_ms,
+    chromium_stepwise_ms: wasm.stepwise_ms,
+    chromium_step_ms: wasm.steps,
+    ratio_split: +(wasm.split_ms / native.native_split_ms).toFixed(2),
+    ratio_json: +(wasm.json_ms / native.native_json_ms).toFixed(2),
+  };
+  console.log(JSON.stringify(result, null, 2));
+  console.error(
+    `${n} objects: Chromium ${wasm.split_ms} ms (pool.bin) / ${wasm.json_ms} ms (JSON); native ${native.native_split_ms} / ${native.native_json_ms} ms; ` +
+      `ratio ${result.ratio_split}× / ${result.ratio_json}×; pool.bin ${native.pool_bin_bytes_per_object} bytes per object`,
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

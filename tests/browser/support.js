@@ -1,0 +1,97 @@
+// Shared by the browser tests: start the real release server (built by
+// `source scripts/lib.sh && build_site`) on a free port with a fresh database,
+// and Debian's Chromium.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const TARGET = process.env.CARGO_TARGET_DIR ? path.resolve(ROOT, process.env.CARGO_TARGET_DIR) : path.join(ROOT, 'target');
+export const SERVER = path.join(TARGET, 'release', 'server');
+export const SITE = path.join(ROOT, 'target', 'site');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+/** Starts the server; resolves to { base, stop }. */
+export async function startServer() {
+  assert.ok(existsSync(SERVER), `${SERVER} is missing: run build_site (scripts/lib.sh)`);
+  assert.ok(existsSync(path.join(SITE, 'pkg', 'verifier_bg.wasm')), 'the verifier module is missing: run build_site');
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'gongkai-browser-'));
+  let log = '';
+  const server = spawn(SERVER, ['serve'], {
+    env: {
+      ...process.env,
+      GONGKAI_DATABASE: path.join(dataDir, 'gongkai.db'),
+      LEPTOS_SITE_ADDR: '127.0.0.1:0',
+      LEPTOS_SITE_ROOT: SITE,
+      LEPTOS_SITE_PKG_DIR: 'pkg',
+      LEPTOS_OUTPUT_NAME: 'gongkai',
+      LEPTOS_ENV: 'PROD',
+      RUST_LOG: 'info',
+      NO_COLOR: '1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 60_000);
+    const onData = (chunk) => {
+      log += chunk.toString();
+      const m = log.match(/listening on (http:\/\/[0-9.]+:[0-9]+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    server.stdout.on('data', onData);
+    server.stderr.on('data', onData);
+    server.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${log}`));
+    });
+  });
+  return {
+    base,
+    dataDir,
+    stop() {
+      server.kill('SIGTERM');
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A page that records JavaScript errors and console errors (e.g. a hydration panic). */
+export async function openPage(browser, options = {}) {
+  const context = await browser.newContext({ locale: 'zh-CN', ...options });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  return { context, page, problems };
+}
+
+export async function waitHydrated(page) {
+  await page.locator('body[data-hydrated="true"]').waitFor({ timeout: 30_000 });
+  await page.locator('button:is(.verify-button, .action-button):not([disabled])').first().waitFor({ timeout: 30_000 });
+}

@@ -1,0 +1,117 @@
+//! The draw verifier for the browser: `draw::verify` (with drand's BLS check)
+//! behind a small JavaScript interface. Built separately from the page bundle
+//! (`scripts/lib.sh` `build_verifier`) into `pkg/verifier.js` +
+//! `pkg/verifier_bg.wasm`, and imported by the draw page only when someone
+//! verifies a draw or checks a proof.
+//!
+//! Every function takes and returns JSON text (the same JSON as the API and the CLI).
+
+use wasm_bindgen::prelude::*;
+
+/// Resolves after the browser has run its event loop once (`setTimeout(0)`),
+/// so the page repaints and stays responsive between verification steps.
+async fn yield_to_event_loop() {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let set_timeout = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("setTimeout"))
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        match set_timeout {
+            Some(f) => {
+                if f.call2(&JsValue::NULL, &resolve, &JsValue::from(0)).is_err() {
+                    let _ = resolve.call0(&JsValue::NULL);
+                }
+            }
+            None => {
+                let _ = resolve.call0(&JsValue::NULL);
+            }
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+fn parse_record(text: &str) -> Result<draw::DrawRecord, String> {
+    serde_json::from_str(text).map_err(|e| format!("抽取记录格式无效 / the file is not a valid draw record: {e}"))
+}
+
+/// Verifies a draw record (JSON text). After each step, calls `on_step` with
+/// the step as JSON (`{"kind","ok","detail"}`) and yields to the event loop.
+/// Resolves to the whole verification as JSON (`{"steps","differences"}`, as
+/// `server verify --json` prints it); rejects with a bilingual message if the
+/// text is not a draw record.
+#[wasm_bindgen]
+pub async fn verify(record_json: String, on_step: js_sys::Function) -> Result<String, JsValue> {
+    let record = parse_record(&record_json).map_err(|e| JsValue::from_str(&e))?;
+    drop(record_json);
+    yield_to_event_loop().await;
+    let verification = draw::record::verify_stepwise(&record, |step| {
+        if let Ok(json) = serde_json::to_string(step) {
+            let _ = on_step.call1(&JsValue::NULL, &JsValue::from_str(&json));
+        }
+        yield_to_event_loop()
+    })
+    .await;
+    serde_json::to_string(&verification).map_err(|e| JsValue::from_str(&e.to_string()))
+}
+
+fn join(head_json: &str, pool: &[u8]) -> Result<draw::DrawRecord, String> {
+    let mut record = parse_record(head_json)?;
+    record.input.objects = draw::pool_bin::decode(pool).map_err(|e| e.to_string())?;
+    Ok(record)
+}
+
+/// [`verify`] for a record transferred compactly: the record without its
+/// objects (`record-without-pool.json`) and the pool as `pool.bin` (SPEC.md §15).
+#[wasm_bindgen]
+pub async fn verify_split(head_json: String, pool: Vec<u8>, on_step: js_sys::Function) -> Result<String, JsValue> {
+    let record = join(&head_json, &pool).map_err(|e| JsValue::from_str(&e))?;
+    drop((head_json, pool));
+    yield_to_event_loop().await;
+    let verification = draw::record::verify_stepwise(&record, |step| {
+        if let Ok(json) = serde_json::to_string(step) {
+            let _ = on_step.call1(&JsValue::NULL, &JsValue::from_str(&json));
+        }
+        yield_to_event_loop()
+    })
+    .await;
+    serde_json::to_string(&verification).map_err(|e| JsValue::from_str(&e.to_string()))
+}
+
+/// [`verify_split`] without pauses, for measuring.
+#[wasm_bindgen]
+pub fn verify_split_now(head_json: &str, pool: &[u8]) -> Result<String, JsValue> {
+    let record = join(head_json, pool).map_err(|e| JsValue::from_str(&e))?;
+    serde_json::to_string(&draw::verify(&record)).map_err(|e| JsValue::from_str(&e.to_string()))
+}
+
+/// Verifies a record synchronously (no pauses): for measuring, and for tools.
+#[wasm_bindgen]
+pub fn verify_now(record_json: &str) -> Result<String, JsValue> {
+    let record = parse_record(record_json).map_err(|e| JsValue::from_str(&e))?;
+    serde_json::to_string(&draw::verify(&record)).map_err(|e| JsValue::from_str(&e.to_string()))
+}
+
+/// Checks a pool proof (JSON of `draw::PoolProof`) against a committed `objects_root` (hex).
+#[wasm_bindgen]
+pub fn check_pool_proof(proof_json: &str, objects_root: &str) -> bool {
+    serde_json::from_str::<draw::PoolProof>(proof_json).is_ok_and(|p| draw::check_pool_proof(&p, objects_root))
+}
+
+/// Checks the pool proof in a lookup answer (JSON of `draw::Lookup`, as
+/// `/api/draws/{id}/objects/{code}` sends it) against `objects_root` (hex).
+/// False when the answer has no proof.
+#[wasm_bindgen]
+pub fn check_lookup_proof(lookup_json: &str, objects_root: &str) -> bool {
+    serde_json::from_str::<draw::Lookup>(lookup_json)
+        .ok()
+        .and_then(|l| l.proof)
+        .is_some_and(|p| draw::check_pool_proof(&p, objects_root))
+}
+
+/// Recomputes the commitment (hex) of committed inputs (JSON of `draw::DrawInput`).
+#[wasm_bindgen]
+pub fn commitment_of_input(input_json: &str) -> Result<String, JsValue> {
+    let input: draw::DrawInput = serde_json::from_str(input_json)
+        .map_err(|e| JsValue::from_str(&format!("输入格式无效 / not valid draw inputs: {e}")))?;
+    let c = draw::commit(&input).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    Ok(c.commitment)
+}
