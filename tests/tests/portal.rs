@@ -236,7 +236,10 @@ async fn seed(app: &TestApp) -> Seeded {
     .unwrap();
 
     // A draw of the current plan, committed and still waiting for its randomness.
-    let next = record(2);
+    let mut next = record(2);
+    // The commitment names the department that draws.
+    next.input.department = DISTRICT.to_owned();
+    next.input.ancestors = vec![CITY.to_owned(), PROVINCE.to_owned()];
     let awaiting_id = next.input.draw_id.clone();
     s.insert_commitment(&NewCommitment {
         draw_id: awaiting_id.clone(),

@@ -139,3 +139,27 @@ pub fn DownloadLinks(
         </p>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(page: u32, pages: u32, total: u64, lower: bool, next: bool) -> PageInfo {
+        PageInfo { page, pages, total, total_is_lower_bound: lower, has_next: next }
+    }
+
+    #[test]
+    fn a_counted_list_says_how_many_pages() {
+        assert_eq!(page_of(Lang::Zh, &info(2, 4, 39, false, true)), "第 2 页，共 4 页");
+        assert_eq!(page_of(Lang::En, &info(4, 4, 39, false, false)), "Page 4 of 4");
+        assert_eq!(total_text(Lang::Zh, &info(1, 4, 39, false, true)), "共 39 条");
+    }
+
+    #[test]
+    fn an_uncounted_or_capped_list_says_at_least() {
+        // Not counted: 2 full pages seen and a next one.
+        assert_eq!(page_of(Lang::Zh, &info(2, 2, 20, true, true)), "第 2 页，至少 3 页");
+        assert_eq!(page_of(Lang::En, &info(1, 200, 10_000, true, true)), "Page 1 of at least 200");
+        assert_eq!(total_text(Lang::Zh, &info(1, 200, 10_000, true, true)), "超过 10000 条");
+    }
+}

@@ -211,6 +211,12 @@ pub fn OpenDataPage() -> impl IntoView {
                 </li>
                 <li>
                     {lang.pick(
+                        "名称搜索 q 按任意连续的字查找：3 个字及以上用三字索引；更短或极常见的名称部分（如“有限公司”）逐条比对，此时不统计总数（total_is_lower_bound 为 true），可继续翻页。",
+                        "The name search q finds any run of characters: from 3 characters through a trigram index; shorter or very common parts (such as 有限公司) are compared row by row and then not counted (total_is_lower_bound is true); keep paging.",
+                    )}
+                </li>
+                <li>
+                    {lang.pick(
                         "日期为 YYYY-MM-DD，时间为带时区的 RFC 3339；多个值（资格、许可证、检查人员、事项）以英文分号 ; 分隔。",
                         "Dates are YYYY-MM-DD, times RFC 3339 with offset; several values (qualifications, licences, inspectors, items) are separated by ';'.",
                     )}
