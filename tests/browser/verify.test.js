@@ -103,6 +103,11 @@ test('verifying a demo draw shows every step ✓, one after another, with a prog
   // The record can be downloaded from the panel.
   const href = await page.locator('.verify-panel a[download]').getAttribute('href');
   assert.equal(href, `/api/draws/${drawn.id}/record.json`);
+  // The verification ran in a Web Worker, off the page's main thread.
+  assert.ok(
+    page.workers().some((w) => w.url().endsWith('/verify-worker.js')),
+    `no verifier worker: ${page.workers().map((w) => w.url())}`,
+  );
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -236,10 +236,7 @@ async fn seed(app: &TestApp) -> Seeded {
     .unwrap();
 
     // A draw of the current plan, committed and still waiting for its randomness.
-    let mut next = record(2);
-    // The commitment names the department that draws.
-    next.input.department = DISTRICT.to_owned();
-    next.input.ancestors = vec![CITY.to_owned(), PROVINCE.to_owned()];
+    let next = record(2);
     let awaiting_id = next.input.draw_id.clone();
     s.insert_commitment(&NewCommitment {
         draw_id: awaiting_id.clone(),
@@ -500,11 +497,15 @@ async fn lists_have_pages_with_stable_links_that_keep_the_filters() {
     assert!(!html.contains(r#"rel="next""#));
     assert_eq!(html.matches(r#"href="/enterprises/9"#).count(), 9, "the last page has the remaining 9");
 
-    // Two characters are searched without the index and not counted: the pages still go on.
+    // Two characters: the bigram index finds and counts them too.
     let two = app::types::url_encode("商贸");
     let html = page(&app, &format!("/enterprises?q={two}&per_page=10&page=2")).await;
-    assert!(html.contains("第 2 页，至少 3 页"), "{html}");
+    assert!(html.contains("第 2 页，共 4 页") && html.contains("共 39 条"), "{html}");
     assert!(html.contains(&format!(r#"rel="next" href="/enterprises?q={two}&per_page=10&page=3""#)));
+    // One character is scanned and not counted: the pages still go on.
+    let one = app::types::url_encode("贸");
+    let html = page(&app, &format!("/enterprises?q={one}&per_page=10&page=2")).await;
+    assert!(html.contains("第 2 页，至少 3 页"), "{html}");
     let html = page(&app, &format!("/enterprises?q={two}&per_page=10&page=4")).await;
     assert_eq!(html.matches(r#"href="/enterprises/9"#).count(), 9);
     assert!(!html.contains(r#"rel="next""#), "a short page is the last");

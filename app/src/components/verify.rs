@@ -11,6 +11,8 @@ use crate::i18n::use_lang;
 
 /// Where the browser's draw verifier module is served.
 pub const VERIFIER_URL: &str = "/pkg/verifier.js";
+/// The Web Worker that runs the verifier off the page's main thread (`public/verify-worker.js`).
+pub const WORKER_URL: &str = "/verify-worker.js";
 
 /// Number of verification steps (`draw::StepKind`), for the progress bar.
 pub const STEP_COUNT: usize = 7;
@@ -98,14 +100,49 @@ pub mod wasm {
             .unwrap_or_else(|| "未知错误 / unknown error".to_owned())
     }
 
-    /// Imports `/pkg/verifier.js` and initialises its WebAssembly (once per page).
+    /// Imports `/pkg/verifier.js` and initialises its WebAssembly (once per
+    /// page). `verify` and `verify_split` run in a Web Worker
+    /// (`/verify-worker.js`, the same module) so that the page stays responsive
+    /// while a large draw is verified; where workers are unavailable they run
+    /// on the page.
     pub async fn module() -> Result<JsValue, String> {
         let import = js_sys::Function::new_with_args(
-            "url",
-            "if (!window.__gongkaiVerifier) { window.__gongkaiVerifier = import(url).then(m => m.default().then(() => m)); } return window.__gongkaiVerifier;",
+            "url, workerUrl",
+            r#"if (!window.__gongkaiVerifier) {
+  window.__gongkaiVerifier = import(url).then(m => m.default().then(() => {
+    if (typeof Worker === 'undefined') return m;
+    let worker = null, next = 0;
+    const pending = new Map();
+    const inWorker = (name) => (...args) => {
+      const onStep = args.pop();
+      if (!worker) {
+        worker = new Worker(workerUrl, { type: 'module' });
+        worker.onmessage = (e) => {
+          const p = pending.get(e.data.id);
+          if (!p) return;
+          if ('step' in e.data) { p.onStep(e.data.step); return; }
+          pending.delete(e.data.id);
+          if ('error' in e.data) p.reject(e.data.error); else p.resolve(e.data.result);
+        };
+        worker.onerror = (e) => {
+          for (const p of pending.values()) p.reject(e.message || 'worker failed');
+          pending.clear();
+          worker = null;
+        };
+      }
+      const id = next++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject, onStep });
+        worker.postMessage({ id, name, args });
+      });
+    };
+    return Object.assign({}, m, { verify: inWorker('verify'), verify_split: inWorker('verify_split') });
+  }));
+}
+return window.__gongkaiVerifier;"#,
         );
         let promise = import
-            .call1(&JsValue::NULL, &JsValue::from_str(super::VERIFIER_URL))
+            .call2(&JsValue::NULL, &JsValue::from_str(super::VERIFIER_URL), &JsValue::from_str(super::WORKER_URL))
             .map_err(|e| format!("无法加载验证程序 / cannot load the verifier: {}", js_error(e)))?;
         let promise: js_sys::Promise =
             promise.dyn_into().map_err(|_| "无法加载验证程序 / cannot load the verifier".to_owned())?;

@@ -206,6 +206,21 @@ const DRAWN_LIST_COLUMNS: &str = "d.id, dep.name AS department, d.title, d.draw_
      COALESCE(s.randomness_source, json_extract(d.record_json, '$.randomness.source')) AS randomness_source, \
      'drawn' AS status";
 
+/// The full-text index that answers a name query, if one can: the trigram
+/// index from 3 characters, the bigram index (migration
+/// `20261121000200_name_bigrams.sql`) for exactly 2 letters or digits. A
+/// single character is scanned.
+fn name_index(q: &str) -> Option<&'static str> {
+    let n = q.chars().count();
+    if n >= TRIGRAM {
+        Some("enterprise_names")
+    } else if n == 2 && q.chars().all(char::is_alphanumeric) {
+        Some("enterprise_bigrams")
+    } else {
+        None
+    }
+}
+
 /// Names a search may take from the trigram index before the lists switch to
 /// scanning in list order (a very common name part).
 const NAME_MATCH_LIMIT: i64 = 2000;
@@ -217,11 +232,10 @@ impl SqliteStorage {
     /// order instead, which fills a page quickly. Returns whether the matches
     /// can be counted cheaply (not for a scan).
     async fn enterprise_name_filter(&self, w: &mut Where, q: &str) -> Result<bool, SourceError> {
-        if q.chars().count() >= TRIGRAM && self.name_matches(q).await? <= NAME_MATCH_LIMIT {
-            w.push(
-                "e.id IN (SELECT rowid FROM enterprise_names WHERE enterprise_names MATCH ?)",
-                [text(fts_phrase(q))],
-            );
+        if let Some(index) = name_index(q)
+            && self.name_matches(index, q).await? <= NAME_MATCH_LIMIT
+        {
+            w.push(&format!("e.id IN (SELECT rowid FROM {index} WHERE {index} MATCH ?)"), [text(fts_phrase(q))]);
             Ok(true)
         } else {
             w.push("e.name LIKE ? ESCAPE '\\'", [text(like_pattern(q))]);
@@ -229,10 +243,11 @@ impl SqliteStorage {
         }
     }
 
-    /// How many names (of any version) contain `q`, counted up to [`NAME_MATCH_LIMIT`] + 1.
-    async fn name_matches(&self, q: &str) -> Result<i64, SourceError> {
+    /// How many names (of any version) contain `q` according to `index`,
+    /// counted up to [`NAME_MATCH_LIMIT`] + 1.
+    async fn name_matches(&self, index: &str, q: &str) -> Result<i64, SourceError> {
         let sql = format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM enterprise_names WHERE enterprise_names MATCH ? LIMIT {})",
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {index} WHERE {index} MATCH ? LIMIT {})",
             NAME_MATCH_LIMIT + 1
         );
         Ok(sqlx::query_scalar(&sql).bind(fts_phrase(q)).fetch_one(&self.pool).await?)
@@ -278,13 +293,15 @@ impl SqliteStorage {
         if let Some(q) = query.q() {
             if let Some(code) = as_credit_code(q) {
                 w.push("r.credit_code = ?", [text(code)]);
-            } else if q.chars().count() >= TRIGRAM {
+            } else if let Some(index) = name_index(q) {
                 // Few matching names: take their credit codes from the index. Very many
                 // (a common part like 有限公司): scan the newest results, which finds a page quickly.
-                if self.name_matches(q).await? <= NAME_MATCH_LIMIT {
+                if self.name_matches(index, q).await? <= NAME_MATCH_LIMIT {
                     w.push(
-                        "r.credit_code IN (SELECT e.credit_code FROM enterprises e WHERE e.id IN \
-                         (SELECT rowid FROM enterprise_names WHERE enterprise_names MATCH ?))",
+                        &format!(
+                            "r.credit_code IN (SELECT e.credit_code FROM enterprises e WHERE e.id IN \
+                             (SELECT rowid FROM {index} WHERE {index} MATCH ?))"
+                        ),
                         [text(fts_phrase(q))],
                     );
                 } else {
