@@ -235,7 +235,7 @@ impl SqliteStorage {
         if let Some(index) = name_index(q)
             && self.name_matches(index, q).await? <= NAME_MATCH_LIMIT
         {
-            w.push(&format!("e.id IN (SELECT rowid FROM {index} WHERE {index} MATCH ?)"), [text(fts_phrase(q))]);
+            w.push(format!("e.id IN (SELECT rowid FROM {index} WHERE {index} MATCH ?)"), [text(fts_phrase(q))]);
             Ok(true)
         } else {
             w.push("e.name LIKE ? ESCAPE '\\'", [text(like_pattern(q))]);
@@ -298,7 +298,7 @@ impl SqliteStorage {
                 // (a common part like 有限公司): scan the newest results, which finds a page quickly.
                 if self.name_matches(index, q).await? <= NAME_MATCH_LIMIT {
                     w.push(
-                        &format!(
+                        format!(
                             "r.credit_code IN (SELECT e.credit_code FROM enterprises e WHERE e.id IN \
                              (SELECT rowid FROM {index} WHERE {index} MATCH ?))"
                         ),
