@@ -289,10 +289,33 @@ impl SqliteStorage {
         Ok(make_paged(query, rows, counted))
     }
 
+    /// A page of a list whose matches are few (found through a name index):
+    /// every matching key is read once, in list order, which both counts them
+    /// and finds the page; then only the page's rows are read.
+    async fn paged_by_keys<T>(&self, list: &ListSql<'_>, w: &Where, query: &ListQuery) -> Result<Paged<T>, SourceError>
+    where
+        T: for<'r> sqlx::FromRow<'r, SqliteRow> + Send + Unpin,
+    {
+        let ListSql { select, from, base, key, order } = list;
+        let sql = format!("SELECT {key} FROM {base}{} ORDER BY {order}", w.sql());
+        let keys: Vec<i64> = bind_scalar(sqlx::query_scalar(&sql), &w.args).fetch_all(&self.pool).await?;
+        let page: Vec<i64> =
+            keys.iter().skip(query.offset() as usize).take(query.per_page() as usize).copied().collect();
+        let rows = if page.is_empty() {
+            Vec::new()
+        } else {
+            let sql =
+                format!("SELECT {select} FROM {from} WHERE {key} IN (SELECT value FROM json_each(?)) ORDER BY {order}");
+            sqlx::query_as::<_, T>(&sql).bind(serde_json::to_string(&page)?).fetch_all(&self.pool).await?
+        };
+        Ok(make_paged(query, rows, Some(keys.len() as u64)))
+    }
+
     async fn current_results(&self, query: &ListQuery) -> Result<Paged<ResultRow>, SourceError> {
         let mut w = Where::default();
         w.push(RESULT_CURRENT, []);
         let mut count = true;
+        let mut by_names = false;
         if let Some(q) = query.q() {
             if let Some(code) = as_credit_code(q) {
                 w.push("r.credit_code = ?", [text(code)]);
@@ -300,6 +323,7 @@ impl SqliteStorage {
                 // Few matching names: take their credit codes from the index. Very many
                 // (a common part like 有限公司): scan the newest results, which finds a page quickly.
                 if self.name_matches(index, q, RESULT_NAME_MATCH_LIMIT).await? <= RESULT_NAME_MATCH_LIMIT {
+                    by_names = true;
                     w.push(
                         format!(
                             "r.credit_code IN (SELECT e.credit_code FROM enterprises e WHERE e.id IN \
@@ -340,6 +364,9 @@ impl SqliteStorage {
             key: "r.id",
             order: "r.inspected_on DESC, r.id DESC",
         };
+        if by_names {
+            return self.paged_by_keys(&list, &w, query).await;
+        }
         self.paged(&list, &w, query, count).await
     }
 
