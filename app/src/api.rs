@@ -3,8 +3,6 @@
 
 use leptos::prelude::*;
 
-use crate::types::DrawSummary;
-
 /// The message the browser sees when storage fails; details stay in the server log.
 pub const UNAVAILABLE: &str = "数据暂时无法读取 / data is temporarily unavailable";
 
@@ -20,12 +18,6 @@ fn source() -> Result<crate::ssr::Source, ServerFnError> {
 fn unavailable(e: crate::ssr::SourceError) -> ServerFnError {
     tracing::error!(error = %e, "reading draws failed");
     ServerFnError::new(UNAVAILABLE)
-}
-
-/// All published draws, newest first.
-#[server]
-pub async fn list_draws() -> Result<Vec<DrawSummary>, ServerFnError> {
-    source()?.0.list_draws().await.map_err(unavailable)
 }
 
 /// What `/draws/{id}` shows, `None` if there is no draw with this id: the

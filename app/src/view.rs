@@ -111,7 +111,7 @@ pub struct RecusalView {
 }
 
 /// The reason code of an exclusion, as serialized in the record.
-fn reason_code(reason: draw::ExclusionReason) -> String {
+pub fn reason_code(reason: draw::ExclusionReason) -> String {
     match serde_json::to_value(reason) {
         Ok(serde_json::Value::String(s)) => s,
         Ok(other) => other.to_string(),

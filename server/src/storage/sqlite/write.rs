@@ -690,18 +690,8 @@ impl Storage for SqliteStorage {
                 selected.insert(&sel.object, (sel.position as i64, sel.team.join(";")));
             }
         }
-        let excluded: BTreeMap<&str, String> = record
-            .result
-            .exclusions
-            .iter()
-            .map(|e| {
-                let code = match serde_json::to_value(e.reason) {
-                    Ok(serde_json::Value::String(s)) => s,
-                    _ => format!("{:?}", e.reason),
-                };
-                (e.object.as_str(), code)
-            })
-            .collect();
+        let excluded: BTreeMap<&str, String> =
+            record.result.exclusions.iter().map(|e| (e.object.as_str(), app::view::reason_code(e.reason))).collect();
         for o in &record.input.objects {
             let (outcome, position, team, reason) = match (selected.get(o.id.as_str()), excluded.get(o.id.as_str())) {
                 (Some((p, t)), _) => ("selected", Some(*p), Some(t.as_str()), None),
