@@ -3,7 +3,8 @@
 #   1. cargo test --workspace (all crates: draw, app, server, integration tests)
 #   2. the draw crate's tests on wasm32 (wasm-bindgen-test-runner in Node)
 #   2b. the independent Python implementation of draw/SPEC.md against the same vectors
-#   3. cargo leptos build --release (server binary + hydrate bundle)
+#   3. cargo leptos build --release (server binary + islands bundle + verifier),
+#      and the page bundle's size against its 400 KB budget
 #   4. browser tests: the release server and Debian Chromium via playwright-core
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -27,6 +28,7 @@ phase "cargo test -p draw (wasm32)" env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNN
   cargo test -p draw --target wasm32-unknown-unknown
 phase "spec: independent Python implementation" python3 draw/reference/check_vectors.py
 phase "cargo leptos build --release" build_site
+phase "bundle sizes (budget)" bash "$ROOT/scripts/bundle-size.sh"
 phase "browser tests (chromium)" bash -c "cd '$BROWSER_DIR' && node --test --test-concurrency=1"
 
 log "timings"

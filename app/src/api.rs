@@ -1,5 +1,6 @@
-//! Server functions: run in-process while rendering on the server, and over
-//! HTTP when the browser navigates between pages.
+//! Server functions: each page's data, read in-process while the page is
+//! rendered on the server. (Pages are not hydrated, so the browser does not
+//! call them; as server functions the page components compile unchanged.)
 
 use leptos::prelude::*;
 

@@ -2,7 +2,7 @@
 //!
 //! The language comes from `?lang=` (which also sets a cookie) or the cookie, and
 //! defaults to zh-CN. The server renders `<html lang>` accordingly; in the browser
-//! the app reads that attribute back, so both sides always agree during hydration.
+//! an island reads that attribute back, so both sides always agree.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -118,9 +118,10 @@ pub fn current_lang() -> Lang {
     }
 }
 
-/// The language provided by [`crate::App`].
+/// The language provided by [`crate::App`] on the server; in an island in the
+/// browser (which has no context from the page around it), the page's `<html lang>`.
 pub fn use_lang() -> Lang {
-    use_context::<Lang>().unwrap_or_default()
+    use_context::<Lang>().unwrap_or_else(current_lang)
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
-//! Gongkai (公开): the Leptos application shared by the server (feature `ssr`)
-//! and the browser bundle (feature `hydrate`).
+//! Gongkai (公开): the Leptos application. Every page is rendered on the server
+//! (feature `ssr`); only the islands (`#[island]`: the verify panel, the
+//! "was I in this draw?" lookup, the commitment check) are compiled into the
+//! browser bundle (feature `hydrate`) and come alive there.
 // The view types of the draw page nest deeply; the release wasm build needs room.
 #![recursion_limit = "256"]
 
@@ -42,7 +44,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="stylesheet" href="/style.css"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -76,13 +78,6 @@ pub fn App() -> impl IntoView {
     provide_context(lang);
     #[cfg(feature = "ssr")]
     remember_lang_choice();
-    // Effects run only in the browser: marks the page as hydrated (used by tests and CSS).
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 
     view! {
         <Router>

@@ -1,5 +1,7 @@
-//! Gongkai server: the portal (Leptos SSR + hydration on axum), its JSON API,
+//! Gongkai server: the portal (Leptos SSR with islands on axum), its JSON API,
 //! SQLite storage, demo data, and the command-line tool.
+// The release build computes the layout of the draw page's (deeply nested) view type here.
+#![recursion_limit = "256"]
 
 pub mod cli;
 pub mod configuration;

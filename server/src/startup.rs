@@ -12,6 +12,7 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
 
 use crate::configuration::Settings;
 use crate::demo;
@@ -54,7 +55,7 @@ fn page_routes() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
-/// The whole HTTP surface: pages (SSR + hydration), server functions, JSON API, static files.
+/// The whole HTTP surface: pages (server-rendered, with islands), server functions, JSON API, static files.
 pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>) -> Router {
     let source = Source(storage.clone() as Arc<dyn DrawSource>);
     let portal = Portal(storage.clone() as Arc<dyn PortalSource>);
@@ -97,6 +98,9 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>) -> Route
         })
         .route("/api/{*rest}", any(routes::api_not_found))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        // Pages, JSON, CSV and the WebAssembly bundles go out gzip- or
+        // brotli-compressed to clients that accept it.
+        .layer(CompressionLayer::new())
         .with_state(state)
 }
 

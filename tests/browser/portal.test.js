@@ -104,7 +104,7 @@ async function waitHydrated(page) {
   await page.locator('button.verify-button:not([disabled])').waitFor({ timeout: 30_000 });
 }
 
-test('home page lists the draws and navigates to one after hydration', async () => {
+test('home page lists the draws and links to each', async () => {
   const { context, page, problems } = await openPage();
   const response = await page.goto(`${base}/`);
   assert.equal(response.status(), 200);
@@ -115,7 +115,7 @@ test('home page lists the draws and navigates to one after hydration', async () 
   // One link per published draw (completed or awaiting its randomness).
   const published = await (await fetch(`${base}/api/draws`)).json();
   assert.equal(await links.count(), published.length);
-  // Wait for the hydrate bundle, then follow a link (client-side routing + server function).
+  // Pages are rendered on the server; a link is a plain link (with or without the bundle).
   await page.locator('body[data-hydrated="true"]').waitFor({ timeout: 30_000 });
   await page.locator(`a[href="/draws/${DRAW}"]`).click();
   await page.waitForURL(`${base}/draws/${DRAW}`);
@@ -205,4 +205,44 @@ test('fits a phone screen without sideways scrolling of the page', async () => {
   }
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+// What a visitor downloads for a page's interactive parts: the JS and
+// WebAssembly under /pkg/, as sent over the wire (compressed).
+async function pageWeight(path) {
+  const { context, page, problems } = await openPage();
+  const files = [];
+  page.on('response', async (response) => {
+    const url = new URL(response.url());
+    if (!url.pathname.startsWith('/pkg/')) return;
+    files.push({ path: url.pathname, encoding: response.headers()['content-encoding'] || 'identity', response });
+  });
+  await page.goto(`${base}${path}`);
+  await page.locator('body[data-hydrated="true"]').waitFor({ timeout: 30_000 });
+  let bytes = 0;
+  for (const f of files) {
+    await f.response.finished();
+    bytes += (await f.response.request().sizes()).responseBodySize;
+  }
+  return { context, page, problems, files, bytes };
+}
+
+test('a page needs under 400 KB of compressed JS and WebAssembly; the verifier comes only when asked', async () => {
+  for (const p of ['/', '/results', `/draws/${DRAW}`]) {
+    const { context, page, problems, files, bytes } = await pageWeight(p);
+    const names = files.map((f) => f.path).sort();
+    assert.deepEqual(names, ['/pkg/gongkai.js', '/pkg/gongkai.wasm'], `${p} loads ${names}`);
+    for (const f of files) assert.match(f.encoding, /^(gzip|br)$/, `${f.path} is sent ${f.encoding}`);
+    assert.ok(bytes > 10_000 && bytes < 400_000, `${p}: ${bytes} bytes of JS and WebAssembly`);
+    if (p === `/draws/${DRAW}`) {
+      // Pressing "verify" fetches the verifier module (and its worker) on demand.
+      await page.locator('button.verify-button:not([disabled])').waitFor({ timeout: 30_000 });
+      const verifier = page.waitForResponse((r) => r.url().endsWith('/pkg/verifier_bg.wasm'));
+      await page.getByRole('button', { name: '在浏览器中验证' }).click();
+      assert.equal((await verifier).status(), 200);
+      await page.locator('.verify-result').getByText('与公布结果一致').waitFor({ timeout: 60_000 });
+    }
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
 });

@@ -17,9 +17,9 @@ async fn home_page_explains_and_lists_the_published_draws() {
     assert!(html.contains("2025年产品质量、计量、标准化“双随机、一公开”抽查"));
     // Demo draws say so wherever they are listed.
     assert_eq!(html.matches(r#"<strong class="demo-tag">演示随机数</strong>"#).count(), 4, "{html}");
-    // The hydrate bundle is referenced.
+    // The islands bundle is referenced.
     assert!(html.contains("/pkg/gongkai.js"));
-    // Every table has an explicit tbody (hydration depends on it).
+    // Every table has an explicit tbody.
     assert_eq!(html.matches("<table").count(), html.matches("<tbody").count());
 }
 
@@ -38,7 +38,9 @@ async fn draw_page_shows_the_timeline_the_selection_and_the_teams() {
     assert!(html.contains(&record.commitment));
     assert!(html.contains(&record.seed));
     assert!(html.contains("演示随机数 — 不是真正的公共随机信标"));
-    assert!(html.contains("2025-05-26T09:00:00+08:00"), "committed-at time is shown");
+    // Committed at 2025-05-26T09:00:00+08:00: shown in Beijing time, with UTC alongside.
+    assert!(html.contains("2025-05-26 09:00:00"), "committed-at time is shown in Beijing time");
+    assert!(html.contains("datetime=\"2025-05-26T01:00:00Z\""), "committed-at time is machine-readable");
     // Every selected enterprise and every team member is on the page.
     let mut selected = 0;
     for stratum in &record.result.strata {
@@ -127,4 +129,20 @@ async fn a_storage_failure_gives_an_error_page_and_json_without_internals() {
     let body = resp.text().await.unwrap();
     assert!(body.contains(r#""error":"unavailable""#), "{body}");
     assert!(!body.contains("no such table"), "{body}");
+}
+
+#[tokio::test]
+async fn pages_and_open_data_are_sent_compressed_to_clients_that_accept_it() {
+    let app = spawn_app().await;
+    for path in ["/draws/159902-2025-01", "/api/results", "/api/draws/159902-2025-01/record.json"] {
+        let plain = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(plain.status(), 200);
+        assert!(plain.headers().get("content-encoding").is_none(), "{path}: identity without Accept-Encoding");
+        let plain_len = plain.bytes().await.unwrap().len();
+        let gzip = app.client.get(app.url(path)).header("accept-encoding", "gzip").send().await.unwrap();
+        assert_eq!(gzip.status(), 200);
+        assert_eq!(gzip.headers().get("content-encoding").map(|v| v.to_str().unwrap()), Some("gzip"), "{path}");
+        let gzip_len = gzip.bytes().await.unwrap().len();
+        assert!(gzip_len * 2 < plain_len, "{path}: {gzip_len} bytes gzip vs {plain_len} plain");
+    }
 }

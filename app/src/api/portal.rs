@@ -1,5 +1,5 @@
-//! Server functions of the portal's list and detail pages (one per page, so
-//! that a page needs one request when the browser navigates).
+//! Server functions of the portal's list and detail pages, one per page (its
+//! data is read in one call while the page is rendered on the server).
 
 use leptos::prelude::*;
 

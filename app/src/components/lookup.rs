@@ -148,7 +148,7 @@ fn found_html(lang: Lang, found: &Found, strata: &[(String, String)]) -> String 
     out
 }
 
-#[component]
+#[island]
 pub fn LookupPanel(
     /// The draw id.
     id: String,

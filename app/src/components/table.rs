@@ -6,7 +6,7 @@ use crate::i18n::{Lang, use_lang};
 use crate::types::{ListQuery, Paged};
 
 /// A table with a caption and column headers; the rows (`<tr>`) are the children.
-/// Always renders an explicit `<tbody>` (hydration depends on it) inside a
+/// Always renders an explicit `<tbody>` (what browsers build anyway) inside a
 /// horizontally scrollable wrapper (phones).
 #[component]
 pub fn DataTable(

@@ -388,12 +388,11 @@ pub fn state_html(lang: crate::i18n::Lang, state: &VerifyState) -> String {
     }
 }
 
-#[component]
+#[island]
 pub fn VerifyPanel(
     /// The draw id.
     id: String,
     /// Number of objects in the pool (large pools are downloaded compactly).
-    #[prop(default = 0)]
     object_count: u64,
 ) -> impl IntoView {
     let lang = use_lang();
@@ -461,7 +460,7 @@ pub fn VerifyPanel(
 
 /// "在浏览器中核对承诺值": recomputes the commitment of a draw awaiting its
 /// randomness from the published inputs, in the browser.
-#[component]
+#[island]
 pub fn CommitmentCheck(
     /// The draw id.
     id: String,

@@ -205,6 +205,52 @@ fn DrawDetails(draw: DrawView) -> impl IntoView {
         .into_any()
     };
 
+    // The interactive sections (islands) are type-erased: the page's view type
+    // would otherwise nest too deeply for the compiler's layout queries.
+    let lookup = view! {
+        <section aria-labelledby="lookup-title" class="lookup">
+            <h2 id="lookup-title">{lang.pick("我在这次抽取中吗？", "Was I in this draw?")}</h2>
+            <p>
+                {lang.pick(
+                    "输入企业的统一社会信用代码，查看它是否在名录库中、是否被排除及原因、是否被抽中。名录库成员资格由默克尔包含证明在您的浏览器中对照承诺的默克尔根验证，无需下载整个名录库。",
+                    "Enter an enterprise's unified social credit code to see whether it was in the pool, whether it was excluded and why, and whether it was drawn. Pool membership is proven by a Merkle inclusion proof, checked in your browser against the committed root, without downloading the pool.",
+                )}
+            </p>
+            <LookupPanel id=draw.id.clone() objects_root=draw.objects_root.clone() strata=lookup_strata/>
+        </section>
+    }
+    .into_any();
+    let verify = view! {
+        <section aria-labelledby="verify-title" class="verify">
+            <h2 id="verify-title">{lang.pick("验证", "Verify")}</h2>
+            <p>
+                {lang.pick(
+                    "按下按钮后，您的浏览器会下载本次抽取的完整记录，用 WebAssembly 按公开的规范重新计算种子、抽中的企业和检查组，并与公布的结果逐项比较。",
+                    "The button downloads this draw's full record; your browser recomputes the seed, the drawn enterprises and the teams in WebAssembly following the published spec, and compares them with the published result.",
+                )}
+            </p>
+            <VerifyPanel id=draw.id.clone() object_count=draw.object_count/>
+            <h3>{lang.pick("离线验证", "Verify offline")}</h3>
+            <ol>
+                <li>
+                    <a href=record_url.clone() download=record_file.clone() rel="external">
+                        {lang.pick("下载抽取记录（JSON）", "Download the draw record (JSON)")}
+                    </a>
+                </li>
+                <li>
+                    {lang.pick("用命令行工具验证：", "Check it with the command-line tool: ")}
+                    <code>{format!("server verify {record_file}")}</code>
+                </li>
+                <li>
+                    {lang.pick("或依据", "Or write your own verifier from the ")}
+                    <a href="/spec" rel="external">{lang.pick("抽取协议规范", "draw protocol spec")}</a>
+                    {lang.pick("自行编写程序验证。", ".")}
+                </li>
+            </ol>
+        </section>
+    }
+    .into_any();
+
     view! {
         <Title text=title/>
         <article class="draw">
@@ -296,44 +342,8 @@ fn DrawDetails(draw: DrawView) -> impl IntoView {
                 {recusals}
             </section>
 
-            <section aria-labelledby="lookup-title" class="lookup">
-                <h2 id="lookup-title">{lang.pick("我在这次抽取中吗？", "Was I in this draw?")}</h2>
-                <p>
-                    {lang.pick(
-                        "输入企业的统一社会信用代码，查看它是否在名录库中、是否被排除及原因、是否被抽中。名录库成员资格由默克尔包含证明在您的浏览器中对照承诺的默克尔根验证，无需下载整个名录库。",
-                        "Enter an enterprise's unified social credit code to see whether it was in the pool, whether it was excluded and why, and whether it was drawn. Pool membership is proven by a Merkle inclusion proof, checked in your browser against the committed root, without downloading the pool.",
-                    )}
-                </p>
-                <LookupPanel id=draw.id.clone() objects_root=draw.objects_root.clone() strata=lookup_strata/>
-            </section>
-
-            <section aria-labelledby="verify-title" class="verify">
-                <h2 id="verify-title">{lang.pick("验证", "Verify")}</h2>
-                <p>
-                    {lang.pick(
-                        "按下按钮后，您的浏览器会下载本次抽取的完整记录，用 WebAssembly 按公开的规范重新计算种子、抽中的企业和检查组，并与公布的结果逐项比较。",
-                        "The button downloads this draw's full record; your browser recomputes the seed, the drawn enterprises and the teams in WebAssembly following the published spec, and compares them with the published result.",
-                    )}
-                </p>
-                <VerifyPanel id=draw.id.clone() object_count=draw.object_count/>
-                <h3>{lang.pick("离线验证", "Verify offline")}</h3>
-                <ol>
-                    <li>
-                        <a href=record_url.clone() download=record_file.clone() rel="external">
-                            {lang.pick("下载抽取记录（JSON）", "Download the draw record (JSON)")}
-                        </a>
-                    </li>
-                    <li>
-                        {lang.pick("用命令行工具验证：", "Check it with the command-line tool: ")}
-                        <code>{format!("server verify {record_file}")}</code>
-                    </li>
-                    <li>
-                        {lang.pick("或依据", "Or write your own verifier from the ")}
-                        <a href="/spec" rel="external">{lang.pick("抽取协议规范", "draw protocol spec")}</a>
-                        {lang.pick("自行编写程序验证。", ".")}
-                    </li>
-                </ol>
-            </section>
+            {lookup}
+            {verify}
         </article>
     }
 }
