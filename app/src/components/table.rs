@@ -1,9 +1,48 @@
 //! Tables and pagination shared by the list pages.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 
 use crate::i18n::{Lang, use_lang};
 use crate::types::{ListQuery, Paged};
+
+/// The `<title>`, `<h1>` and lead paragraph of a list page.
+#[component]
+pub fn PageHead(heading: &'static str, lead: &'static str) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <Title text=format!("{heading} · {}", lang.pick("公开", "Gongkai"))/>
+        <h1>{heading}</h1>
+        <p class="lead">{lead}</p>
+    }
+}
+
+/// Where a list lives: its page (`/results`) and its open-data address (`/api/results`).
+#[derive(Clone, Copy, Debug)]
+pub struct ListAt {
+    pub page: &'static str,
+    pub api: &'static str,
+}
+
+/// What a list page shows under its filter form: the rows as a table (or
+/// `empty` when nothing matches), the pager, and the same page as open data.
+pub fn paged_list<T>(
+    page: Paged<T>,
+    query: &ListQuery,
+    at: ListAt,
+    empty: &'static str,
+    table: impl FnOnce(Vec<T>) -> AnyView,
+) -> AnyView {
+    let info = PageInfo::from(&page);
+    let number = page.page;
+    let list = if page.rows.is_empty() { view! { <p>{empty}</p> }.into_any() } else { table(page.rows) };
+    view! {
+        {list}
+        <Pager base=at.page query=query.clone() info=info/>
+        <DownloadLinks api=at.api query=query.clone() page=number/>
+    }
+    .into_any()
+}
 
 /// A table with a caption and column headers; the rows (`<tr>`) are the children.
 /// Always renders an explicit `<tbody>` (what browsers build anyway) inside a

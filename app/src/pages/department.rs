@@ -6,11 +6,11 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::portal::department_page;
-use crate::components::filters::{joined, level_text};
+use crate::components::filters::level_text;
 use crate::components::load::loaded;
-use crate::components::table::DataTable;
 use crate::i18n::use_lang;
 use crate::pages::departments::department_link;
+use crate::pages::items::ItemTable;
 use crate::pages::not_found::NotFoundContent;
 use crate::types::DepartmentDetail;
 
@@ -55,47 +55,7 @@ pub fn DepartmentPage() -> impl IntoView {
                     view! { <p>{lang.pick("尚未公布随机抽查事项清单。", "No item list has been published yet.")}</p> }
                         .into_any()
                 } else {
-                    let rows = detail
-                        .items
-                        .into_iter()
-                        .map(|i| {
-                            let href = format!("/items/{code}/{}", i.item_code);
-                            let withdrawn = (i.status == "withdrawn").then(|| {
-                                view! {
-                                    " "
-                                    <strong class="tag tag-warn">{lang.pick("已取消", "withdrawn")}</strong>
-                                }
-                            });
-                            view! {
-                                <tr>
-                                    <td>{i.seq}</td>
-                                    <td>
-                                        <A href=href>{i.name}</A>
-                                        {withdrawn}
-                                    </td>
-                                    <td>{i.legal_basis}</td>
-                                    <td>{joined(lang, &i.method)}</td>
-                                    <td>{i.effective_from}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view();
-                    view! {
-                        <DataTable
-                            caption=lang.pick("随机抽查事项清单", "Random inspection item list")
-                            caption_hidden=true
-                            headers=vec![
-                                lang.pick("序号", "No."),
-                                lang.pick("抽查事项", "Item"),
-                                lang.pick("依据", "Legal basis"),
-                                lang.pick("检查方式", "Method"),
-                                lang.pick("生效日期", "Effective from"),
-                            ]
-                        >
-                            {rows}
-                        </DataTable>
-                    }
-                        .into_any()
+                    view! { <ItemTable items=detail.items of_department=true/> }.into_any()
                 };
                 let level = level_text(lang, d.level.as_deref());
                 view! {

@@ -2,13 +2,12 @@
 //! filters (department, year, status) and pages.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::portal::draws_page;
 use crate::components::filters::{DepartmentField, FilterForm, SelectField, TextField, YearField, use_list_query};
 use crate::components::load::loaded;
-use crate::components::table::{DataTable, DownloadLinks, PageInfo, Pager};
+use crate::components::table::{DataTable, ListAt, PageHead, paged_list};
 use crate::i18n::{Lang, use_lang};
 use crate::types::{DrawSummary, STATUS_AWAITING, STATUS_DRAWN};
 
@@ -81,20 +80,17 @@ pub fn DrawsPage() -> impl IntoView {
     let query = use_list_query();
     let data = Resource::new(move || query.get(), draws_page);
     view! {
-        <Title text=lang.pick("抽取 · 公开", "Draws · Gongkai")/>
-        <h1>{lang.pick("抽取", "Draws")}</h1>
-        <p class="lead">
-            {lang.pick(
+        <PageHead
+            heading=lang.pick("抽取", "Draws")
+            lead=lang.pick(
                 "每一次抽取都先公布承诺值，再用事后才产生的公共随机数抽取。点击任意一次抽取可查看结果并在浏览器中验证。",
                 "Every draw publishes its commitment first and then draws with public randomness that did not exist yet. Open any draw to see its result and verify it in your browser.",
-            )}
-        </p>
+            )
+        />
         {loaded(
             data,
             move |(page, departments)| {
                 let q = query.get_untracked();
-                let (pager_q, download_q) = (q.clone(), q.clone());
-                let info = PageInfo::from(&page);
                 let statuses = vec![
                     (STATUS_DRAWN.to_owned(), lang.pick("已抽取", "drawn").to_owned()),
                     (
@@ -102,11 +98,13 @@ pub fn DrawsPage() -> impl IntoView {
                         lang.pick("已承诺，等待随机数", "committed, awaiting randomness").to_owned(),
                     ),
                 ];
-                let list = if page.rows.is_empty() {
-                    view! { <p>{lang.pick("没有符合条件的抽取。", "No draw matches.")}</p> }.into_any()
-                } else {
-                    view! { <DrawTable draws=page.rows.clone() caption=lang.pick("抽取", "Draws")/> }.into_any()
-                };
+                let list = paged_list(
+                    page,
+                    &q,
+                    ListAt { page: "/draws", api: "/api/draws" },
+                    lang.pick("没有符合条件的抽取。", "No draw matches."),
+                    |rows| view! { <DrawTable draws=rows caption=lang.pick("抽取", "Draws")/> }.into_any(),
+                );
                 view! {
                     <FilterForm action="/draws" label=lang.pick("筛选抽取", "Filter draws")>
                         <TextField name="q" label=lang.pick("标题或编号", "Title or id") value=q.q.clone()/>
@@ -120,8 +118,6 @@ pub fn DrawsPage() -> impl IntoView {
                         />
                     </FilterForm>
                     {list}
-                    <Pager base="/draws" query=pager_q info=info/>
-                    <DownloadLinks api="/api/draws" query=download_q page=page.page/>
                 }
                     .into_any()
             },

@@ -2,13 +2,12 @@
 //! of a name or by unified social credit code.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::portal::enterprises_page;
 use crate::components::filters::{DepartmentField, FilterForm, TextField, use_list_query};
 use crate::components::load::loaded;
-use crate::components::table::{DataTable, DownloadLinks, PageInfo, Pager};
+use crate::components::table::{DataTable, ListAt, PageHead, paged_list};
 use crate::i18n::{Lang, use_lang};
 use crate::types::EnterpriseRow;
 
@@ -27,67 +26,70 @@ pub fn enterprise_statuses(lang: Lang, e: &EnterpriseRow) -> String {
     if s.is_empty() { lang.pick("无", "none").to_owned() } else { s.join(lang.pick("；", "; ")) }
 }
 
+/// A table of enterprises (current versions).
+#[component]
+pub fn EnterpriseTable(enterprises: Vec<EnterpriseRow>) -> impl IntoView {
+    let lang = use_lang();
+    let rows = enterprises
+        .into_iter()
+        .map(|e| {
+            let statuses = enterprise_statuses(lang, &e);
+            view! {
+                <tr>
+                    <td>
+                        <A href=format!("/enterprises/{}", e.credit_code)>{e.name.clone()}</A>
+                    </td>
+                    <td>
+                        <code>{e.credit_code.clone()}</code>
+                    </td>
+                    <td>{e.region.clone()}</td>
+                    <td>{e.industry.clone()}</td>
+                    <td>{statuses}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <DataTable
+            caption=lang.pick("企业", "Enterprises")
+            caption_hidden=true
+            headers=vec![
+                lang.pick("名称", "Name"),
+                lang.pick("统一社会信用代码", "Credit code"),
+                lang.pick("地区", "Region"),
+                lang.pick("行业", "Industry"),
+                lang.pick("名单状态", "List status"),
+            ]
+        >
+            {rows}
+        </DataTable>
+    }
+}
+
 #[component]
 pub fn EnterprisesPage() -> impl IntoView {
     let lang = use_lang();
     let query = use_list_query();
     let data = Resource::new(move || query.get(), enterprises_page);
     view! {
-        <Title text=lang.pick("企业查询 · 公开", "Enterprises · Gongkai")/>
-        <h1>{lang.pick("企业查询", "Enterprises")}</h1>
-        <p class="lead">
-            {lang.pick(
+        <PageHead
+            heading=lang.pick("企业查询", "Enterprises")
+            lead=lang.pick(
                 "查询检查对象名录库中的企业：它参加过的每一次抽取（抽中、未抽中或被排除及原因）和历年的检查结果。",
                 "Look up an enterprise of the object directory: every draw it was in (drawn, not drawn, or excluded and why) and its inspection results over the years.",
-            )}
-        </p>
+            )
+        />
         {loaded(
             data,
             move |(page, departments)| {
                 let q = query.get_untracked();
-                let (pager_q, download_q) = (q.clone(), q.clone());
-                let info = PageInfo::from(&page);
-                let list = if page.rows.is_empty() {
-                    view! { <p>{lang.pick("没有符合条件的企业。", "No enterprise matches.")}</p> }.into_any()
-                } else {
-                    let rows = page
-                        .rows
-                        .clone()
-                        .into_iter()
-                        .map(|e| {
-                            let statuses = enterprise_statuses(lang, &e);
-                            view! {
-                                <tr>
-                                    <td>
-                                        <A href=format!("/enterprises/{}", e.credit_code)>{e.name.clone()}</A>
-                                    </td>
-                                    <td>
-                                        <code>{e.credit_code.clone()}</code>
-                                    </td>
-                                    <td>{e.region.clone()}</td>
-                                    <td>{e.industry.clone()}</td>
-                                    <td>{statuses}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view();
-                    view! {
-                        <DataTable
-                            caption=lang.pick("企业", "Enterprises")
-                            caption_hidden=true
-                            headers=vec![
-                                lang.pick("名称", "Name"),
-                                lang.pick("统一社会信用代码", "Credit code"),
-                                lang.pick("地区", "Region"),
-                                lang.pick("行业", "Industry"),
-                                lang.pick("名单状态", "List status"),
-                            ]
-                        >
-                            {rows}
-                        </DataTable>
-                    }
-                        .into_any()
-                };
+                let list = paged_list(
+                    page,
+                    &q,
+                    ListAt { page: "/enterprises", api: "/api/enterprises" },
+                    lang.pick("没有符合条件的企业。", "No enterprise matches."),
+                    |rows| view! { <EnterpriseTable enterprises=rows/> }.into_any(),
+                );
                 view! {
                     <FilterForm action="/enterprises" label=lang.pick("查询企业", "Search enterprises")>
                         <TextField
@@ -99,8 +101,6 @@ pub fn EnterprisesPage() -> impl IntoView {
                         <DepartmentField departments=departments value=q.department.clone()/>
                     </FilterForm>
                     {list}
-                    <Pager base="/enterprises" query=pager_q info=info/>
-                    <DownloadLinks api="/api/enterprises" query=download_q page=page.page/>
                 }
                     .into_any()
             },

@@ -3,13 +3,12 @@
 //! certificates and inspectors who left are marked in words.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::portal::inspectors_page;
 use crate::components::filters::{DepartmentField, FilterForm, SelectField, TextField, joined, use_list_query};
 use crate::components::load::loaded;
-use crate::components::table::{DataTable, DownloadLinks, PageInfo, Pager};
+use crate::components::table::{DataTable, ListAt, PageHead, paged_list};
 use crate::i18n::{Lang, use_lang};
 use crate::types::InspectorRow;
 
@@ -30,77 +29,80 @@ pub fn inspector_marks(lang: Lang, i: &InspectorRow) -> AnyView {
     view! { {expired}{left} }.into_any()
 }
 
+/// A table of inspectors (current versions).
+#[component]
+pub fn InspectorTable(inspectors: Vec<InspectorRow>) -> impl IntoView {
+    let lang = use_lang();
+    let rows = inspectors
+        .into_iter()
+        .map(|i| {
+            let marks = inspector_marks(lang, &i);
+            let validity = format!("{} – {}", i.valid_from, i.valid_until);
+            view! {
+                <tr class:row-warn=i.expired>
+                    <td>
+                        <A href=format!("/inspectors/{}", i.certificate)>{i.name.clone()}</A>
+                        {marks}
+                    </td>
+                    <td>
+                        <code>{i.certificate.clone()}</code>
+                    </td>
+                    <td>{i.unit.clone()}</td>
+                    <td>{i.post.clone()}</td>
+                    <td>{joined(lang, &i.qualifications)}</td>
+                    <td>{validity}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <DataTable
+            caption=lang.pick("执法检查人员", "Inspectors")
+            caption_hidden=true
+            headers=vec![
+                lang.pick("姓名", "Name"),
+                lang.pick("执法证号", "Certificate"),
+                lang.pick("单位", "Unit"),
+                lang.pick("岗位", "Post"),
+                lang.pick("资格", "Qualifications"),
+                lang.pick("执法证有效期", "Certificate valid"),
+            ]
+        >
+            {rows}
+        </DataTable>
+    }
+}
+
 #[component]
 pub fn InspectorsPage() -> impl IntoView {
     let lang = use_lang();
     let query = use_list_query();
     let data = Resource::new(move || query.get(), inspectors_page);
     view! {
-        <Title text=lang.pick("执法检查人员名录 · 公开", "Inspector directory · Gongkai")/>
-        <h1>{lang.pick("执法检查人员名录", "Inspector directory")}</h1>
-        <p class="lead">
-            {lang.pick(
+        <PageHead
+            heading=lang.pick("执法检查人员名录", "Inspector directory")
+            lead=lang.pick(
                 "检查人员从这份名录中随机选派。执法证过期的人员不参加抽取。",
                 "Inspectors are drawn at random from this directory. Inspectors whose certificate has expired are not drawn.",
-            )}
-        </p>
+            )
+        />
         {loaded(
             data,
             move |(page, departments, units, qualifications)| {
                 let q = query.get_untracked();
-                let (pager_q, download_q) = (q.clone(), q.clone());
-                let info = PageInfo::from(&page);
                 let opts = |list: Vec<String>| list.into_iter().map(|u| (u.clone(), u)).collect::<Vec<_>>();
                 let statuses = vec![
                     ("active".to_owned(), lang.pick("在册且执法证有效", "active, valid certificate").to_owned()),
                     ("expired".to_owned(), lang.pick("执法证已过期", "certificate expired").to_owned()),
                     ("left".to_owned(), lang.pick("已调离", "left").to_owned()),
                 ];
-                let list = if page.rows.is_empty() {
-                    view! { <p>{lang.pick("没有符合条件的检查人员。", "No inspector matches.")}</p> }.into_any()
-                } else {
-                    let rows = page
-                        .rows
-                        .clone()
-                        .into_iter()
-                        .map(|i| {
-                            let marks = inspector_marks(lang, &i);
-                            let validity = format!("{} – {}", i.valid_from, i.valid_until);
-                            view! {
-                                <tr class:row-warn=i.expired>
-                                    <td>
-                                        <A href=format!("/inspectors/{}", i.certificate)>{i.name.clone()}</A>
-                                        {marks}
-                                    </td>
-                                    <td>
-                                        <code>{i.certificate.clone()}</code>
-                                    </td>
-                                    <td>{i.unit.clone()}</td>
-                                    <td>{i.post.clone()}</td>
-                                    <td>{joined(lang, &i.qualifications)}</td>
-                                    <td>{validity}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view();
-                    view! {
-                        <DataTable
-                            caption=lang.pick("执法检查人员", "Inspectors")
-                            caption_hidden=true
-                            headers=vec![
-                                lang.pick("姓名", "Name"),
-                                lang.pick("执法证号", "Certificate"),
-                                lang.pick("单位", "Unit"),
-                                lang.pick("岗位", "Post"),
-                                lang.pick("资格", "Qualifications"),
-                                lang.pick("执法证有效期", "Certificate valid"),
-                            ]
-                        >
-                            {rows}
-                        </DataTable>
-                    }
-                        .into_any()
-                };
+                let list = paged_list(
+                    page,
+                    &q,
+                    ListAt { page: "/inspectors", api: "/api/inspectors" },
+                    lang.pick("没有符合条件的检查人员。", "No inspector matches."),
+                    |rows| view! { <InspectorTable inspectors=rows/> }.into_any(),
+                );
                 view! {
                     <FilterForm action="/inspectors" label=lang.pick("查询检查人员", "Search inspectors")>
                         <TextField name="q" label=lang.pick("姓名或执法证号", "Name or certificate") value=q.q.clone()/>
@@ -120,8 +122,6 @@ pub fn InspectorsPage() -> impl IntoView {
                         />
                     </FilterForm>
                     {list}
-                    <Pager base="/inspectors" query=pager_q info=info/>
-                    <DownloadLinks api="/api/inspectors" query=download_q page=page.page/>
                 }
                     .into_any()
             },

@@ -1,13 +1,12 @@
 //! `/plans`: annual inspection plans (年度检查计划) by year and department.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::portal::plans_page;
 use crate::components::filters::{DepartmentField, FilterForm, YearField, use_list_query};
 use crate::components::load::loaded;
-use crate::components::table::{DataTable, DownloadLinks, PageInfo, Pager};
+use crate::components::table::{DataTable, ListAt, PageHead, paged_list};
 use crate::i18n::use_lang;
 use crate::types::PlanRow;
 
@@ -55,34 +54,30 @@ pub fn PlansPage() -> impl IntoView {
     let query = use_list_query();
     let data = Resource::new(move || query.get(), plans_page);
     view! {
-        <Title text=lang.pick("年度检查计划 · 公开", "Annual plans · Gongkai")/>
-        <h1>{lang.pick("年度检查计划", "Annual inspection plans")}</h1>
-        <p class="lead">
-            {lang.pick(
+        <PageHead
+            heading=lang.pick("年度检查计划", "Annual inspection plans")
+            lead=lang.pick(
                 "各部门每年公布抽查计划：检查对象范围、各事项的抽查比例和频次、检查人员要求和检查时间。",
                 "Each department publishes a yearly plan: the scope of objects, the sampling ratio and frequency of each item, the inspector requirements and the time window.",
-            )}
-        </p>
+            )
+        />
         {loaded(
             data,
             move |(page, departments)| {
                 let q = query.get_untracked();
-                let (pager_q, download_q) = (q.clone(), q.clone());
-                let info = PageInfo::from(&page);
-                let list = if page.rows.is_empty() {
-                    view! { <p>{lang.pick("没有符合条件的计划。", "No plan matches.")}</p> }.into_any()
-                } else {
-                    view! { <PlanTable plans=page.rows.clone() caption=lang.pick("年度检查计划", "Annual plans")/> }
-                        .into_any()
-                };
+                let list = paged_list(
+                    page,
+                    &q,
+                    ListAt { page: "/plans", api: "/api/plans" },
+                    lang.pick("没有符合条件的计划。", "No plan matches."),
+                    |rows| view! { <PlanTable plans=rows caption=lang.pick("年度检查计划", "Annual plans")/> }.into_any(),
+                );
                 view! {
                     <FilterForm action="/plans" label=lang.pick("筛选计划", "Filter plans")>
                         <YearField value=q.year.clone()/>
                         <DepartmentField departments=departments value=q.department.clone()/>
                     </FilterForm>
                     {list}
-                    <Pager base="/plans" query=pager_q info=info/>
-                    <DownloadLinks api="/api/plans" query=download_q page=page.page/>
                 }
                     .into_any()
             },

@@ -3,7 +3,6 @@
 //! and rectification status, in pages.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::portal::results_page;
@@ -12,7 +11,7 @@ use crate::components::filters::{
     use_list_query,
 };
 use crate::components::load::loaded;
-use crate::components::table::{DataTable, DownloadLinks, PageInfo, Pager};
+use crate::components::table::{DataTable, ListAt, PageHead, paged_list};
 use crate::i18n::use_lang;
 use crate::types::{RESULT_CATEGORIES, ResultRow};
 
@@ -71,27 +70,28 @@ pub fn ResultsPage() -> impl IntoView {
     let query = use_list_query();
     let data = Resource::new(move || query.get(), results_page);
     view! {
-        <Title text=lang.pick("检查结果 · 公开", "Inspection results · Gongkai")/>
-        <h1>{lang.pick("检查结果", "Inspection results")}</h1>
-        <p class="lead">
-            {lang.pick(
+        <PageHead
+            heading=lang.pick("检查结果", "Inspection results")
+            lead=lang.pick(
                 "抽查结果依法向社会公示。可按企业名称（任意连续的几个字）或统一社会信用代码查询。更正后的结果显示现行版本，旧版本和更正原因在详情页中保留。",
                 "Inspection results are published by law. Search by any part of an enterprise's name or by its unified social credit code. A corrected result shows its current version; the old one and the reason stay on its page.",
-            )}
-        </p>
+            )
+        />
         {loaded(
             data,
             move |(page, departments)| {
                 let q = query.get_untracked();
-                let (pager_q, download_q) = (q.clone(), q.clone());
-                let info = PageInfo::from(&page);
                 let categories = RESULT_CATEGORIES.iter().map(|c| ((*c).to_owned(), (*c).to_owned())).collect();
-                let list = if page.rows.is_empty() {
-                    view! { <p>{lang.pick("没有符合条件的检查结果。", "No result matches.")}</p> }.into_any()
-                } else {
-                    view! { <ResultTable results=page.rows.clone() caption=lang.pick("检查结果", "Inspection results")/> }
-                        .into_any()
-                };
+                let list = paged_list(
+                    page,
+                    &q,
+                    ListAt { page: "/results", api: "/api/results" },
+                    lang.pick("没有符合条件的检查结果。", "No result matches."),
+                    |rows| {
+                        view! { <ResultTable results=rows caption=lang.pick("检查结果", "Inspection results")/> }
+                            .into_any()
+                    },
+                );
                 view! {
                     <FilterForm action="/results" label=lang.pick("查询检查结果", "Search the results")>
                         <TextField
@@ -117,8 +117,6 @@ pub fn ResultsPage() -> impl IntoView {
                         />
                     </FilterForm>
                     {list}
-                    <Pager base="/results" query=pager_q info=info/>
-                    <DownloadLinks api="/api/results" query=download_q page=page.page/>
                 }
                     .into_any()
             },

@@ -197,10 +197,7 @@ pub fn build() -> Result<Demo, DemoError> {
 
     // The current directory (after the 2026 corrections) for the 2026 draw.
     let (enterprise_corrections, inspector_corrections) = people::corrections(&firms, &officers);
-    let mut officers_2026: Vec<_> = officers.clone();
-    officers_2026[7].unit = "城西市场监管所".to_owned();
-    officers_2026.remove(58);
-    let awaiting = draws::quality_2026(&firms, &officers_2026)?;
+    let awaiting = draws::quality_2026(&firms, &people::corrected(&officers, &inspector_corrections))?;
 
     let mut inspectors: Vec<NewInspector> = officers.iter().map(|o| o.to_new("2024-01-15T09:00:00+08:00")).collect();
     inspectors.extend(city_officers.iter().map(|o| o.to_new("2024-01-15T09:00:00+08:00")));

@@ -258,6 +258,27 @@ pub fn city_officers(g: &mut Gen, units: &[Firm]) -> Vec<Officer> {
 }
 
 /// Corrections of the directories: a renamed enterprise and a transferred inspector.
+/// The directory after `corrections`: an inspector who left is gone, a
+/// corrected one has the corrected unit, post, qualifications, validity and conflicts.
+pub fn corrected(officers: &[Officer], corrections: &[NewInspector]) -> Vec<Officer> {
+    officers
+        .iter()
+        .filter_map(|o| match corrections.iter().rev().find(|c| c.certificate == o.cert) {
+            None => Some(o.clone()),
+            Some(c) if c.left => None,
+            Some(c) => Some(Officer {
+                unit: c.unit.clone(),
+                post: c.post.clone(),
+                qualifications: c.qualifications.clone(),
+                valid_from: c.valid_from.clone(),
+                valid_until: c.valid_until.clone(),
+                conflicts: c.conflicts.clone(),
+                ..o.clone()
+            }),
+        })
+        .collect()
+}
+
 pub fn corrections(firms: &[Firm], officers: &[Officer]) -> (Vec<NewEnterprise>, Vec<NewInspector>) {
     let mut renamed = firms[5].to_new("2025-08-20T09:00:00+08:00");
     renamed.name = renamed.name.replace("有限公司", "股份有限公司");

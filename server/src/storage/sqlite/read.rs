@@ -423,14 +423,7 @@ impl SqliteStorage {
             return Ok(make_paged(query, Vec::new(), None));
         }
         let sql = format!("{} ORDER BY 1 DESC, 2 LIMIT {per} OFFSET {offset}", parts.join(" UNION ALL "));
-        let mut keys = sqlx::query_as::<_, (String, String, i64)>(&sql);
-        for a in &args {
-            keys = match a {
-                Arg::Text(s) => keys.bind(s.clone()),
-                Arg::Int(i) => keys.bind(*i),
-            };
-        }
-        let keys = keys.fetch_all(&self.pool).await?;
+        let keys = bind_as(sqlx::query_as::<_, (String, String, i64)>(&sql), &args).fetch_all(&self.pool).await?;
         let ids = |kind: i64| keys.iter().filter(|k| k.2 == kind).map(|k| text(k.1.clone())).collect::<Vec<_>>();
         let (drawn_ids, awaiting_ids) = (ids(0), ids(1));
         let mut found: Vec<DrawSummary> = Vec::with_capacity(keys.len());
