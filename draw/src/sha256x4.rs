@@ -195,6 +195,12 @@ pub(crate) fn pad(message: &mut Vec<u8>) {
 
 /// The SHA-256 hashes of four padded messages ([`pad`]): each `padded[j]`
 /// is `blocks[j]` blocks long, or longer with anything after them.
+///
+/// Never inlined: V8 moves a WebAssembly function to optimised code only
+/// between calls, so the hashing must be a function called for each batch,
+/// not a loop running inside one call (a first verification would otherwise
+/// hash the whole tree with the baseline compiler's code, twice as slow).
+#[inline(never)]
 pub(crate) fn hash_padded<L: Lanes>(padded: [&[u8]; 4]) -> [Hash; 4] {
     let blocks = padded.map(|p| p.len() / 64);
     let most = blocks.iter().copied().max().unwrap_or(0);
