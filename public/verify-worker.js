@@ -2,16 +2,92 @@
 // main thread, so that a page verifying a large draw stays responsive.
 // Messages in: {id, name, args}; out: {id, step} after each step, then
 // {id, result} or {id, error}.
+//
+// For a large pool, a second worker (verify-helper.js) hashes the right half
+// of the pool's Merkle tree while this one hashes the left half (natively,
+// two threads do); the verification is the same. Without it (no Worker here,
+// or the helper fails) this worker hashes everything itself.
 import init, * as verifier from '/pkg/verifier.js';
 
-const ready = init();
+const WASM_URL = new URL('/pkg/verifier_bg.wasm', self.location.href);
+
+// Compiled once and shared with the helper (one compilation, one tier-up).
+async function compile() {
+  const response = await fetch(WASM_URL);
+  if (!response.ok) throw new Error(`${response.status} fetching ${WASM_URL}`);
+  if (typeof WebAssembly.compileStreaming === 'function' && response.headers.get('content-type') === 'application/wasm') {
+    return WebAssembly.compileStreaming(response);
+  }
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+const ready = compile().then(
+  (module) => init({ module_or_path: module }).then(() => module),
+  () => init().then(() => null),
+);
+
+// The helper worker: started with the first verification, kept for the next;
+// `null` once it has failed.
+let helper;
+
+function startHelper(module) {
+  if (typeof Worker === 'undefined') return null;
+  let worker;
+  try {
+    worker = new Worker(new URL('/verify-helper.js', self.location.href), { type: 'module' });
+  } catch {
+    return null;
+  }
+  const h = { worker, pending: new Map(), next: 0 };
+  worker.onmessage = (event) => {
+    const { id, root } = event.data || {};
+    const resolve = h.pending.get(id);
+    if (!resolve) return;
+    h.pending.delete(id);
+    resolve(root instanceof Uint8Array && root.length === 32 ? root : null);
+  };
+  const fail = (event) => {
+    // Handled here: the helper's failure must not become this worker's.
+    if (event && typeof event.preventDefault === 'function') event.preventDefault();
+    for (const resolve of h.pending.values()) resolve(null);
+    h.pending.clear();
+    helper = null;
+    worker.terminate();
+  };
+  worker.onerror = fail;
+  worker.onmessageerror = fail;
+  worker.postMessage({ init: module });
+  return h;
+}
+
+// verifier's `hash_right`: resolves to MTH of the framed leaf data (32 bytes), or null.
+function hashRight(data) {
+  const h = helper;
+  if (!h) return Promise.resolve(null);
+  const id = h.next++;
+  return new Promise((resolve) => {
+    h.pending.set(id, resolve);
+    try {
+      h.worker.postMessage({ id, data }, [data.buffer]);
+    } catch {
+      h.pending.delete(id);
+      resolve(null);
+    }
+  });
+}
 
 self.onmessage = async (event) => {
   const { id, name, args } = event.data;
   try {
-    await ready;
+    const module = await ready;
     const onStep = (step) => self.postMessage({ id, step });
-    const result = await verifier[name](...args, onStep);
+    let result;
+    if (name === 'verify' || name === 'verify_split') {
+      if (helper === undefined) helper = startHelper(module);
+      result = await verifier[name](...args, onStep, helper ? hashRight : undefined);
+    } else {
+      result = await verifier[name](...args, onStep);
+    }
     self.postMessage({ id, result });
   } catch (error) {
     self.postMessage({ id, error: String(error && error.message ? error.message : error) });

@@ -45,12 +45,17 @@ build_verifier() {
   local target; target="$(cd "$ROOT" && realpath -m "${CARGO_TARGET_DIR:-target}")"
   local pkg="$ROOT/target/site/pkg"
   log "verifier: cargo build --target wasm32-unknown-unknown --profile verifier-release"
-  (cd "$ROOT" && cargo build -p verifier --lib --target wasm32-unknown-unknown --profile verifier-release)
+  # WebAssembly SIMD (simd128): the Merkle tree is hashed four messages at a
+  # time (draw/src/sha256x4.rs), about twice as fast. Only this profile's
+  # artifacts (target/wasm32-unknown-unknown/verifier-release) are built with
+  # it, so no other build's cache is invalidated.
+  (cd "$ROOT" && CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128" \
+    cargo build -p verifier --lib --target wasm32-unknown-unknown --profile verifier-release)
   mkdir -p "$pkg"
   wasm-bindgen --target web --no-typescript --out-dir "$pkg" --out-name verifier \
     "$target/wasm32-unknown-unknown/verifier-release/verifier.wasm"
   wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-multivalue --enable-reference-types \
+    --enable-mutable-globals --enable-multivalue --enable-reference-types --enable-simd \
     "$pkg/verifier_bg.wasm" -o "$pkg/verifier_bg.wasm"
 }
 

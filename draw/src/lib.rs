@@ -24,6 +24,8 @@ pub mod protocol;
 pub mod randomness;
 pub mod record;
 pub mod rfc3797;
+#[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
+mod sha256x4;
 pub mod stream;
 pub mod synthetic;
 

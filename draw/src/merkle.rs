@@ -36,11 +36,70 @@ pub fn root(leaves: &[Hash]) -> Hash {
     match leaves.len() {
         0 => Sha256::digest([]).into(),
         1 => leaves[0],
-        n => {
-            let k = split(n);
-            node_hash(&root(&leaves[..k]), &root(&leaves[k..]))
+        _ => root_of(leaves.to_vec()),
+    }
+}
+
+/// [`root`], using `leaves` as its working space.
+///
+/// Level by level: each level's pairs are hashed into the next, and an odd
+/// last hash moves up unchanged; for RFC 6962's split at the largest power of
+/// two below `n` this is the same tree (the tests compare it with the
+/// recursive definition).
+pub fn root_of(mut level: Vec<Hash>) -> Hash {
+    if level.is_empty() {
+        return Sha256::digest([]).into();
+    }
+    let mut len = level.len();
+    while len > 1 {
+        let pairs = len / 2;
+        let mut i = 0;
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        while i + 4 <= pairs {
+            let p = |j: usize| (&level[2 * (i + j)], &level[2 * (i + j) + 1]);
+            let parents = crate::sha256x4::node_hashes::<crate::sha256x4::V>([p(0), p(1), p(2), p(3)]);
+            level[i..i + 4].copy_from_slice(&parents);
+            i += 4;
+        }
+        while i < pairs {
+            level[i] = node_hash(&level[2 * i], &level[2 * i + 1]);
+            i += 1;
+        }
+        if len % 2 == 1 {
+            level[pairs] = level[len - 1];
+            len = pairs + 1;
+        } else {
+            len = pairs;
         }
     }
+    level[0]
+}
+
+/// The leaf hashes of `count` leaves, `fill(i, buf)` appending the data of
+/// leaf `i` to an empty `buf`.
+pub fn leaf_hashes(count: usize, mut fill: impl FnMut(usize, &mut Vec<u8>)) -> Vec<Hash> {
+    let mut out = Vec::with_capacity(count);
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        let mut bufs: [Vec<u8>; 4] = std::array::from_fn(|_| Vec::with_capacity(128));
+        while out.len() + 4 <= count {
+            for (j, buf) in bufs.iter_mut().enumerate() {
+                buf.clear();
+                buf.push(0);
+                fill(out.len() + j, buf);
+                crate::sha256x4::pad(buf);
+            }
+            let [b0, b1, b2, b3] = &bufs;
+            out.extend(crate::sha256x4::hash_padded::<crate::sha256x4::V>([b0, b1, b2, b3]));
+        }
+    }
+    let mut buf = Vec::with_capacity(128);
+    while out.len() < count {
+        buf.clear();
+        fill(out.len(), &mut buf);
+        out.push(leaf_hash(&buf));
+    }
+    out
 }
 
 /// The inclusion proof PATH(m, D[n]) for leaf `index`, siblings from the leaf up.
@@ -97,6 +156,9 @@ pub fn verify_inclusion(leaf: &Hash, index: u64, size: u64, proof: &[Hash], root
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use super::*;
 
     #[test]
@@ -110,6 +172,36 @@ mod tests {
                 let other = leaf_hash(b"not in the tree");
                 assert!(!verify_inclusion(&other, i as u64, n as u64, &proof, &r));
             }
+        }
+    }
+
+    /// MTH as RFC 6962 §2.1 defines it.
+    fn recursive_root(leaves: &[Hash]) -> Hash {
+        match leaves.len() {
+            0 => Sha256::digest([]).into(),
+            1 => leaves[0],
+            n => {
+                let k = split(n);
+                node_hash(&recursive_root(&leaves[..k]), &recursive_root(&leaves[k..]))
+            }
+        }
+    }
+
+    #[test]
+    fn level_by_level_root_is_the_recursive_root() {
+        for n in (0..=140usize).chain([255, 256, 257, 1000, 1023, 1024, 1025, 3000]) {
+            let leaves: Vec<Hash> = (0..n).map(|i| leaf_hash(&(i as u64).to_be_bytes())).collect();
+            assert_eq!(root(&leaves), recursive_root(&leaves), "n = {n}");
+        }
+    }
+
+    #[test]
+    fn leaf_hashes_are_leaf_hash() {
+        let data = |i: usize| -> Vec<u8> { (0..(i * 13) % 150).map(|b| (b * i) as u8).collect() };
+        for count in [0, 1, 3, 4, 5, 8, 9, 63, 64, 65, 200] {
+            let got = leaf_hashes(count, |i, buf| buf.extend_from_slice(&data(i)));
+            let want: Vec<Hash> = (0..count).map(|i| leaf_hash(&data(i))).collect();
+            assert_eq!(got, want, "count = {count}");
         }
     }
 

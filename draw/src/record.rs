@@ -7,7 +7,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::commitment;
-use crate::input::{DrawInput, InputError, VERSION};
+use crate::input::{Canonical, DrawInput, InputError, VERSION};
+use crate::merkle::{self, Hash};
 use crate::protocol::{self, Exclusion, Infeasible, RecusalRequest, StratumResult};
 use crate::randomness::{self, Randomness, RandomnessError};
 
@@ -215,6 +216,29 @@ fn none() -> String {
     "（无）/ (none)".into()
 }
 
+/// The pool's Merkle root, the right half hashed by `hash_right` (see [`verify_stepwise_with`]).
+async fn objects_root_in_halves<H, HFut>(c: &Canonical<'_>, hash_right: H) -> Hash
+where
+    H: FnOnce(Vec<u8>) -> HFut,
+    HFut: std::future::Future<Output = Option<Hash>>,
+{
+    use commitment::halves;
+    if c.objects.len() < halves::MIN_OBJECTS {
+        return commitment::objects_root_here(c);
+    }
+    let Some(data) = halves::right_leaf_data(c) else {
+        return commitment::objects_root_here(c);
+    };
+    let right = hash_right(data);
+    let Some(left) = halves::left_root(c) else {
+        return commitment::objects_root_here(c);
+    };
+    match right.await.or_else(|| halves::right_root(c)) {
+        Some(right) => merkle::node_hash(&left, &right),
+        None => commitment::objects_root_here(c),
+    }
+}
+
 /// Re-runs a record from its own inputs and compares every published value.
 pub fn verify(record: &DrawRecord) -> Verification {
     let mut run = std::pin::pin!(verify_stepwise(record, |_| std::future::ready(())));
@@ -230,10 +254,35 @@ pub fn verify(record: &DrawRecord) -> Verification {
 /// [`verify`], one step at a time: after each step `pause` is called with it
 /// and awaited, so a browser can show the step and yield to its event loop
 /// before the next (the result is the same as [`verify`]'s).
-pub async fn verify_stepwise<F, Fut>(record: &DrawRecord, mut pause: F) -> Verification
+pub async fn verify_stepwise<F, Fut>(record: &DrawRecord, pause: F) -> Verification
 where
     F: FnMut(&Step) -> Fut,
     Fut: std::future::Future<Output = ()>,
+{
+    verify_stepwise_with(record, pause, None::<fn(Vec<u8>) -> std::future::Ready<Option<Hash>>>).await
+}
+
+/// [`verify_stepwise`], with the right half of the pool's Merkle tree hashed
+/// elsewhere (a browser's second Web Worker; the result is the same).
+///
+/// For pools of at least [`commitment::halves::MIN_OBJECTS`] objects,
+/// `hash_right` is called with the right half's leaf data
+/// ([`commitment::halves::right_leaf_data`]) before the left half is hashed
+/// here, so it should start its work when called; its future resolves to
+/// `MTH(D[k:n])` ([`commitment::halves::root_of_leaf_data`]), or to `None`,
+/// and then the right half is hashed here too. With `hash_right` given, this
+/// thread starts no other (natively, [`verify_stepwise`] hashes the halves
+/// on two threads).
+pub async fn verify_stepwise_with<F, Fut, H, HFut>(
+    record: &DrawRecord,
+    mut pause: F,
+    hash_right: Option<H>,
+) -> Verification
+where
+    F: FnMut(&Step) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+    H: FnOnce(Vec<u8>) -> HFut,
+    HFut: std::future::Future<Output = Option<Hash>>,
 {
     let mut v = Verifier { steps: Vec::new(), differences: Vec::new() };
     // 1. Inputs.
@@ -261,7 +310,11 @@ where
     }
 
     // 2. Commitment.
-    let (commitment, root) = commitment::compute(&c);
+    let root = match hash_right {
+        None => commitment::objects_root(&c),
+        Some(h) => objects_root_in_halves(&c, h).await,
+    };
+    let (commitment, root) = commitment::compute_with_root(&c, root);
     let (commitment_hex, root_hex) = (hex::encode(commitment), hex::encode(root));
     if commitment_hex != record.commitment {
         v.differ(StepKind::Commitment, "承诺值 / commitment".into(), &commitment_hex, &record.commitment);
@@ -466,4 +519,123 @@ where
     }
 
     Verification { steps: v.steps, differences: v.differences }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::future::{Future, ready};
+
+    use super::*;
+    use crate::synthetic::{Shape, input};
+
+    /// Polls a future whose awaits never wait.
+    fn now<T>(f: impl Future<Output = T>) -> T {
+        let mut f = std::pin::pin!(f);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        loop {
+            if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+                return v;
+            }
+        }
+    }
+
+    fn with_halves(record: &DrawRecord, right: impl FnOnce(&[u8]) -> Option<Hash>) -> (Verification, usize) {
+        let calls = Cell::new(0);
+        let v = now(verify_stepwise_with(
+            record,
+            |_| ready(()),
+            Some(|data: Vec<u8>| {
+                calls.set(calls.get() + 1);
+                ready(right(&data))
+            }),
+        ));
+        (v, calls.get())
+    }
+
+    fn json(v: &Verification) -> String {
+        serde_json::to_string(v).unwrap()
+    }
+
+    /// Hashing the right half elsewhere gives the same verification as hashing
+    /// everything here, for an honest record and for tampered ones.
+    #[test]
+    fn right_half_elsewhere_verifies_the_same() {
+        let n = commitment::halves::MIN_OBJECTS + 1234;
+        let shape = Shape {
+            objects: n,
+            strata: 3,
+            inspectors: 40,
+            select: 30,
+            team_size: 2,
+            load_cap: 10,
+            history: 50,
+            seed: 9,
+        };
+        let honest = crate::draw(input(&shape), Randomness::Demo { value: "ab".repeat(32) }).unwrap();
+
+        let mut swapped = honest.clone();
+        let chosen: Vec<String> =
+            honest.result.strata.iter().flat_map(|s| s.selected.iter().map(|x| x.object.clone())).collect();
+        let excluded: Vec<&str> = honest.result.exclusions.iter().map(|e| e.object.as_str()).collect();
+        let outsider = honest
+            .input
+            .objects
+            .iter()
+            .find(|o| !chosen.contains(&o.id) && !excluded.contains(&o.id.as_str()))
+            .unwrap()
+            .id
+            .clone();
+        swapped.result.strata[0].selected[0].object = outsider;
+        let mut removed = honest.clone();
+        removed.input.objects.retain(|o| o.id != chosen[0]);
+        let mut reseeded = honest.clone();
+        reseeded.seed = reseeded.seed.chars().rev().collect();
+
+        for (what, record, matches) in [
+            ("honest", &honest, true),
+            ("swapped", &swapped, false),
+            ("removed", &removed, false),
+            ("reseeded", &reseeded, false),
+        ] {
+            let alone = verify(record);
+            assert_eq!(alone.is_match(), matches, "{what}");
+            let (elsewhere, calls) = with_halves(record, commitment::halves::root_of_leaf_data);
+            assert_eq!(calls, 1, "{what}");
+            assert_eq!(json(&elsewhere), json(&alone), "{what}");
+            // A helper that fails: the right half is hashed here.
+            let (fallback, _) = with_halves(record, |_| None);
+            assert_eq!(json(&fallback), json(&alone), "{what}");
+        }
+        let removed_v = verify(&removed);
+        assert!(removed_v.differences.iter().any(|d| d.step == StepKind::Commitment));
+        assert!(
+            removed_v.differences.iter().any(|d| d.published.contains(&chosen[0]) || d.location.contains(&chosen[0]))
+        );
+
+        // The helper's root is the one used: a wrong one shows as a different commitment.
+        let (wrong, _) = with_halves(&honest, |_| Some([7; 32]));
+        assert!(!wrong.is_match());
+        assert!(wrong.differences.iter().any(|d| d.step == StepKind::Commitment));
+    }
+
+    /// Small pools are hashed here, without calling the helper.
+    #[test]
+    fn small_pools_do_not_use_the_helper() {
+        let shape = Shape {
+            objects: 200,
+            strata: 2,
+            inspectors: 10,
+            select: 10,
+            team_size: 2,
+            load_cap: 10,
+            history: 5,
+            seed: 2,
+        };
+        let record = crate::draw(input(&shape), Randomness::Demo { value: "cd".repeat(32) }).unwrap();
+        let (v, calls) = with_halves(&record, |_| Some([0; 32]));
+        assert_eq!(calls, 0);
+        assert_eq!(json(&v), json(&verify(&record)));
+        assert!(v.is_match());
+    }
 }

@@ -2,6 +2,14 @@
 // (the verifier module, WebAssembly) against native code, and the compact
 // pool's bytes per object. Needs the site built (build_site in scripts/lib.sh).
 //
+// Chromium: the module on the page in one thread (`split`: pool.bin, `json`:
+// record.json, `stepwise`: yielding between steps), and the page's real path,
+// /verify-worker.js with its helper worker hashing half of the Merkle tree
+// (`worker_split`, `worker_json`: wall time from posting the message to the
+// result, best of 3 with the worker warm; `worker_first`: a fresh worker, as a
+// page's first verification). Native: two threads (as `server verify`) and
+// one thread.
+//
 //   node tests/browser/bench-verify.js [N]
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -30,7 +38,13 @@ try {
   const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.bin': 'application/octet-stream', '.html': 'text/html' };
   const http = createServer((req, res) => {
     const name = decodeURIComponent(req.url.split('?')[0]);
-    const file = name.startsWith('/pkg/') ? path.join(pkg, name.slice(5)) : name === '/' ? null : path.join(dir, name.slice(1));
+    const file = name.startsWith('/pkg/')
+      ? path.join(pkg, name.slice(5))
+      : name === '/'
+        ? null
+        : /^\/verify-[a-z]+\.js$/.test(name)
+          ? path.join(ROOT, 'public', name.slice(1))
+          : path.join(dir, name.slice(1));
     if (file === null) {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>bench</title>');
       return;
@@ -77,7 +91,48 @@ try {
       steps[kind] = Math.round(t - last);
       last = t;
     }
-    return { split_ms, json_ms, stepwise_ms: Math.round(total), steps };
+    const expected = await m.verify_split(head, pool, () => {});
+
+    // The page's real path: the worker (and its helper), as app/src/components/verify.rs uses it.
+    const newWorker = () => {
+      const worker = new Worker('/verify-worker.js', { type: 'module' });
+      let next = 0;
+      const run = (name, args) =>
+        new Promise((resolve, reject) => {
+          const id = next++;
+          const t = performance.now();
+          worker.onmessage = (e) => {
+            if (e.data.id !== id || 'step' in e.data) return;
+            if ('error' in e.data) reject(new Error(e.data.error));
+            else resolve({ ms: performance.now() - t, result: e.data.result });
+          };
+          worker.onerror = (e) => reject(new Error(e.message || 'worker failed'));
+          worker.postMessage({ id, name, args });
+        });
+      return { worker, run };
+    };
+    const check = (r) => {
+      if (r.result !== expected) throw new Error('the worker verification differs from the page one');
+      return r.ms;
+    };
+    const first = newWorker();
+    const worker_first_ms = check(await first.run('verify_split', [head, pool]));
+    first.worker.terminate();
+    const w = newWorker();
+    let worker_split_ms = Infinity;
+    let worker_json_ms = Infinity;
+    for (let i = 0; i < 3; i++) worker_split_ms = Math.min(worker_split_ms, check(await w.run('verify_split', [head, pool])));
+    for (let i = 0; i < 3; i++) worker_json_ms = Math.min(worker_json_ms, check(await w.run('verify', [json])));
+    w.worker.terminate();
+    return {
+      split_ms,
+      json_ms,
+      stepwise_ms: Math.round(total),
+      steps,
+      worker_first_ms: Math.round(worker_first_ms),
+      worker_split_ms: Math.round(worker_split_ms),
+      worker_json_ms: Math.round(worker_json_ms),
+    };
   });
   await browser.close();
   http.close();
@@ -87,13 +142,31 @@ try {
     chromium_json_ms: wasm.json_ms,
     chromium_stepwise_ms: wasm.stepwise_ms,
     chromium_step_ms: wasm.steps,
+    chromium_worker_first_ms: wasm.worker_first_ms,
+    chromium_worker_split_ms: wasm.worker_split_ms,
+    chromium_worker_json_ms: wasm.worker_json_ms,
+    // One Chromium thread against native two threads (as before) and one thread.
     ratio_split: +(wasm.split_ms / native.native_split_ms).toFixed(2),
     ratio_json: +(wasm.json_ms / native.native_json_ms).toFixed(2),
+    ratio_split_1t: +(wasm.split_ms / native.native_split_1t_ms).toFixed(2),
+    ratio_json_1t: +(wasm.json_ms / native.native_json_1t_ms).toFixed(2),
+    // The worker path (two workers) against native two threads and one thread.
+    ratio_worker_split: +(wasm.worker_split_ms / native.native_split_ms).toFixed(2),
+    ratio_worker_json: +(wasm.worker_json_ms / native.native_json_ms).toFixed(2),
+    ratio_worker_split_1t: +(wasm.worker_split_ms / native.native_split_1t_ms).toFixed(2),
+    ratio_worker_json_1t: +(wasm.worker_json_ms / native.native_json_1t_ms).toFixed(2),
+    load_average: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
   };
   console.log(JSON.stringify(result, null, 2));
   console.error(
     `${n} objects: Chromium ${wasm.split_ms} ms (pool.bin) / ${wasm.json_ms} ms (JSON); native ${native.native_split_ms} / ${native.native_json_ms} ms; ` +
       `ratio ${result.ratio_split}× / ${result.ratio_json}×; pool.bin ${native.pool_bin_bytes_per_object} bytes per object`,
+  );
+  console.error(
+    `worker path (two workers): ${wasm.worker_split_ms} ms (pool.bin) / ${wasm.worker_json_ms} ms (JSON), first ${wasm.worker_first_ms} ms; ` +
+      `native 2 threads ${native.native_split_ms} / ${native.native_json_ms} ms, 1 thread ${native.native_split_1t_ms} / ${native.native_json_1t_ms} ms; ` +
+      `ratio ${result.ratio_worker_split}× / ${result.ratio_worker_json}× (2 threads), ${result.ratio_worker_split_1t}× / ${result.ratio_worker_json_1t}× (1 thread); ` +
+      `load average ${result.load_average}`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

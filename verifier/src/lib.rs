@@ -38,19 +38,71 @@ fn parse_record(text: &str) -> Result<draw::DrawRecord, String> {
 /// Resolves to the whole verification as JSON (`{"steps","differences"}`, as
 /// `server verify --json` prints it); rejects with a bilingual message if the
 /// text is not a draw record.
+///
+/// `hash_right`, if given, hashes the right half of a large pool's Merkle tree
+/// elsewhere (a second Web Worker, `public/verify-helper.js`) while this one
+/// hashes the left half: it is called with the right half's leaf data (a
+/// `Uint8Array` of its own, which it may transfer) and returns a promise of the
+/// 32-byte `MTH(D[k:n])` ([`merkle_root_of_leaf_data`]), or of `null`, and then
+/// the right half is hashed here too. The result is the same either way.
 #[wasm_bindgen]
-pub async fn verify(record_json: String, on_step: js_sys::Function) -> Result<String, JsValue> {
+pub async fn verify(
+    record_json: String,
+    on_step: js_sys::Function,
+    hash_right: Option<js_sys::Function>,
+) -> Result<String, JsValue> {
     let record = parse_record(&record_json).map_err(|e| JsValue::from_str(&e))?;
     drop(record_json);
     yield_to_event_loop().await;
-    let verification = draw::record::verify_stepwise(&record, |step| {
-        if let Ok(json) = serde_json::to_string(step) {
-            let _ = on_step.call1(&JsValue::NULL, &JsValue::from_str(&json));
-        }
-        yield_to_event_loop()
-    })
+    stepwise(&record, &on_step, hash_right).await
+}
+
+/// `draw::record::verify_stepwise_with`, reporting each step to `on_step`
+/// and yielding to the event loop after it.
+async fn stepwise(
+    record: &draw::DrawRecord,
+    on_step: &js_sys::Function,
+    hash_right: Option<js_sys::Function>,
+) -> Result<String, JsValue> {
+    let verification = draw::record::verify_stepwise_with(
+        record,
+        |step| {
+            if let Ok(json) = serde_json::to_string(step) {
+                let _ = on_step.call1(&JsValue::NULL, &JsValue::from_str(&json));
+            }
+            yield_to_event_loop()
+        },
+        hash_right.map(|f| move |data: Vec<u8>| right_root_elsewhere(&f, &data)),
+    )
     .await;
     serde_json::to_string(&verification).map_err(|e| JsValue::from_str(&e.to_string()))
+}
+
+/// Hands the right half's leaf data to `hash_right` now (so the other worker
+/// starts at once) and returns the future of its answer; `None` on any failure.
+fn right_root_elsewhere(
+    hash_right: &js_sys::Function,
+    data: &[u8],
+) -> impl std::future::Future<Output = Option<draw::merkle::Hash>> + use<> {
+    let bytes = js_sys::Uint8Array::from(data);
+    let promise = hash_right.call1(&JsValue::NULL, &bytes).ok().and_then(|p| p.dyn_into::<js_sys::Promise>().ok());
+    async move {
+        let answer = wasm_bindgen_futures::JsFuture::from(promise?).await.ok()?;
+        let root = answer.dyn_into::<js_sys::Uint8Array>().ok()?;
+        let mut hash = [0u8; 32];
+        if root.length() as usize != hash.len() {
+            return None;
+        }
+        root.copy_to(&mut hash);
+        Some(hash)
+    }
+}
+
+/// The Merkle tree hash of framed leaf data (`draw::commitment::halves`):
+/// the second worker's part of [`verify`]. `undefined` if the data is not framed leaf data.
+#[wasm_bindgen]
+pub fn merkle_root_of_leaf_data(data: &[u8]) -> Option<Vec<u8>> {
+    draw::commitment::halves::root_of_leaf_data(data).map(|h| h.to_vec())
 }
 
 fn join(head_json: &str, pool: &[u8]) -> Result<draw::DrawRecord, String> {
@@ -62,18 +114,16 @@ fn join(head_json: &str, pool: &[u8]) -> Result<draw::DrawRecord, String> {
 /// [`verify`] for a record transferred compactly: the record without its
 /// objects (`record-without-pool.json`) and the pool as `pool.bin` (SPEC.md §15).
 #[wasm_bindgen]
-pub async fn verify_split(head_json: String, pool: Vec<u8>, on_step: js_sys::Function) -> Result<String, JsValue> {
+pub async fn verify_split(
+    head_json: String,
+    pool: Vec<u8>,
+    on_step: js_sys::Function,
+    hash_right: Option<js_sys::Function>,
+) -> Result<String, JsValue> {
     let record = join(&head_json, &pool).map_err(|e| JsValue::from_str(&e))?;
     drop((head_json, pool));
     yield_to_event_loop().await;
-    let verification = draw::record::verify_stepwise(&record, |step| {
-        if let Ok(json) = serde_json::to_string(step) {
-            let _ = on_step.call1(&JsValue::NULL, &JsValue::from_str(&json));
-        }
-        yield_to_event_loop()
-    })
-    .await;
-    serde_json::to_string(&verification).map_err(|e| JsValue::from_str(&e.to_string()))
+    stepwise(&record, &on_step, hash_right).await
 }
 
 /// [`verify_split`] without pauses, for measuring.
