@@ -26,9 +26,16 @@ const ready = compile().then(
   () => init().then(() => null),
 );
 
+// Whether to use the helper: where the machine has more than two cores (with
+// two, a first verification is slower with it: the helper competes with the
+// browser's own background compilation of the verifier). `?helper=1` or
+// `?helper=0` on this worker's URL decides instead (benchmarks).
+const HELPER_PARAM = new URL(self.location.href).searchParams.get('helper');
+const USE_HELPER = HELPER_PARAM === null ? (self.navigator?.hardwareConcurrency || 1) > 2 : HELPER_PARAM === '1';
+
 // The helper worker: started with the first verification, kept for the next;
-// `null` once it has failed.
-let helper;
+// `null` once it has failed or is not used.
+let helper = USE_HELPER ? undefined : null;
 
 function startHelper(module) {
   if (typeof Worker === 'undefined') return null;

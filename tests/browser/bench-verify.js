@@ -94,8 +94,8 @@ try {
     const expected = await m.verify_split(head, pool, () => {});
 
     // The page's real path: the worker (and its helper), as app/src/components/verify.rs uses it.
-    const newWorker = () => {
-      const worker = new Worker('/verify-worker.js', { type: 'module' });
+    const newWorker = (helper = 1) => {
+      const worker = new Worker(`/verify-worker.js?helper=${helper}`, { type: 'module' });
       let next = 0;
       const run = (name, args) =>
         new Promise((resolve, reject) => {
@@ -124,6 +124,10 @@ try {
     for (let i = 0; i < 3; i++) worker_split_ms = Math.min(worker_split_ms, check(await w.run('verify_split', [head, pool])));
     for (let i = 0; i < 3; i++) worker_json_ms = Math.min(worker_json_ms, check(await w.run('verify', [json])));
     w.worker.terminate();
+    const solo = newWorker(0);
+    let worker_split_solo_ms = Infinity;
+    for (let i = 0; i < 3; i++) worker_split_solo_ms = Math.min(worker_split_solo_ms, check(await solo.run('verify_split', [head, pool])));
+    solo.worker.terminate();
     return {
       split_ms,
       json_ms,
@@ -132,9 +136,42 @@ try {
       worker_first_ms: Math.round(worker_first_ms),
       worker_split_ms: Math.round(worker_split_ms),
       worker_json_ms: Math.round(worker_json_ms),
+      worker_split_solo_ms: Math.round(worker_split_solo_ms),
     };
   });
   await browser.close();
+
+  // A visitor's first verification: a fresh browser (nothing compiled yet),
+  // pool.bin through the worker, with and without the helper, alternately.
+  const cold = { one_worker_ms: [], two_workers_ms: [] };
+  for (let round = 0; round < 3; round++) {
+    for (const helper of [0, 1]) {
+      const fresh = await launchBrowser();
+      const p = await (await fresh.newContext()).newPage();
+      await p.goto(`${base}/`);
+      const ms = await p.evaluate(async (helper) => {
+        const [head, pool] = await Promise.all([
+          fetch('/record-without-pool.json').then((r) => r.text()),
+          fetch('/pool.bin').then((r) => r.arrayBuffer()).then((b) => new Uint8Array(b)),
+        ]);
+        const worker = new Worker(`/verify-worker.js?helper=${helper}`, { type: 'module' });
+        const t = performance.now();
+        const result = await new Promise((resolve, reject) => {
+          worker.onmessage = (e) => {
+            if ('step' in e.data) return;
+            if ('error' in e.data) reject(new Error(e.data.error));
+            else resolve(e.data.result);
+          };
+          worker.postMessage({ id: 0, name: 'verify_split', args: [head, pool] });
+        });
+        const v = JSON.parse(result);
+        if (v.differences.length || !v.steps.every((s) => s.ok)) throw new Error('the record does not verify');
+        return Math.round(performance.now() - t);
+      }, helper);
+      cold[helper ? 'two_workers_ms' : 'one_worker_ms'].push(ms);
+      await fresh.close();
+    }
+  }
   http.close();
   const result = {
     ...native,
@@ -145,6 +182,8 @@ try {
     chromium_worker_first_ms: wasm.worker_first_ms,
     chromium_worker_split_ms: wasm.worker_split_ms,
     chromium_worker_json_ms: wasm.worker_json_ms,
+    chromium_worker_split_one_worker_ms: wasm.worker_split_solo_ms,
+    chromium_first_verification_ms: cold,
     // One Chromium thread against native two threads (as before) and one thread.
     ratio_split: +(wasm.split_ms / native.native_split_ms).toFixed(2),
     ratio_json: +(wasm.json_ms / native.native_json_ms).toFixed(2),
@@ -164,9 +203,13 @@ try {
   );
   console.error(
     `worker path (two workers): ${wasm.worker_split_ms} ms (pool.bin) / ${wasm.worker_json_ms} ms (JSON), first ${wasm.worker_first_ms} ms; ` +
+      `one worker: ${wasm.worker_split_solo_ms} ms (pool.bin); ` +
       `native 2 threads ${native.native_split_ms} / ${native.native_json_ms} ms, 1 thread ${native.native_split_1t_ms} / ${native.native_json_1t_ms} ms; ` +
       `ratio ${result.ratio_worker_split}× / ${result.ratio_worker_json}× (2 threads), ${result.ratio_worker_split_1t}× / ${result.ratio_worker_json_1t}× (1 thread); ` +
       `load average ${result.load_average}`,
+  );
+  console.error(
+    `first verification in a fresh browser (pool.bin, worker): one worker ${cold.one_worker_ms.join(', ')} ms; two workers ${cold.two_workers_ms.join(', ')} ms`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });
