@@ -297,6 +297,29 @@ test('a tampered proof from the server is caught by the browser', async () => {
   await context.close();
 });
 
+test('a browser without WebAssembly SIMD is told so in words, and pointed to offline verification', async () => {
+  const { context, page, problems } = await openPage(browser);
+  // As an old browser answers the feature check.
+  await page.addInitScript(() => {
+    WebAssembly.validate = () => false;
+  });
+  let verifierRequested = false;
+  page.on('request', (r) => {
+    if (r.url().includes('/pkg/verifier')) verifierRequested = true;
+  });
+  await page.goto(`${server.base}/draws/${drawn.id}`);
+  await waitHydrated(page);
+  await page.getByRole('button', { name: '在浏览器中验证' }).click();
+  const result = page.locator('.verify-result');
+  await result.getByText('您的浏览器不支持 WebAssembly SIMD').waitFor({ timeout: 30_000 });
+  assert.match(await result.innerText(), /离线验证/);
+  assert.equal(verifierRequested, false, 'the verifier is not downloaded in vain');
+  // The button can be pressed again (nothing is left half-done).
+  await page.locator('button.verify-button:not([disabled])').waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the timeline shows each time in Beijing time and UTC', async () => {
   const { context, page } = await openPage(browser, { javaScriptEnabled: false });
   await page.goto(`${server.base}/draws/${drawn.id}`);
