@@ -47,8 +47,8 @@ if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BIND
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
-# npm packages (binaryen's wasm-opt for release builds; playwright-core for the
-# browser tests), reinstalled only when package-lock.json changes.
+# npm packages (binaryen's wasm-opt for release builds; playwright-core and
+# axe-core for the browser tests), reinstalled only when package-lock.json changes.
 stamp="$BROWSER_DIR/node_modules/.gongkai-lock.sha256"
 want="$(sha256sum "$BROWSER_DIR/package-lock.json" | cut -d' ' -f1)"
 if [ ! -x "$BROWSER_DIR/node_modules/.bin/wasm-opt" ] || [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -246,3 +246,49 @@ test('a page needs under 400 KB of compressed JS and WebAssembly; the verifier c
     await context.close();
   }
 });
+
+// axe-core (Deque's accessibility engine) on every kind of page: WCAG 2 A and
+// AA (contrast, names, labels, landmarks, language) and its best practices.
+const AXE = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+async function accessibilityProblems(page) {
+  await page.addScriptTag({ content: AXE });
+  return page.evaluate(async () => {
+    const { violations } = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] });
+    return violations.map((v) => `${v.impact} ${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+}
+
+test('every kind of page passes the WCAG 2 AA checks of axe-core, in Chinese and English, and after verifying', async () => {
+  const { context, page, problems } = await openPage();
+  const paths = ['/', '/draws', `/draws/${DRAW}`, '/results', '/results?q=食品', '/enterprises', '/inspectors', '/items', '/plans', '/departments', '/open-data', '/no-such-page', '/?lang=en', `/draws/${DRAW}?lang=en`];
+  const found = {};
+  for (const p of paths) {
+    await page.goto(`${base}${p}`);
+    const v = await accessibilityProblems(page);
+    if (v.length) found[p] = v;
+  }
+  // A detail page of each list, reached by its first link.
+  for (const list of ['/results', '/enterprises', '/inspectors', '/items', '/plans', '/departments']) {
+    await page.goto(`${base}${list}`);
+    const href = await page.locator(`main a[href^="${list}/"]`).first().getAttribute('href');
+    await page.goto(`${base}${href}`);
+    const v = await accessibilityProblems(page);
+    if (v.length) found[href] = v;
+  }
+  // The verify view with its result, and the lookup with its answer (in Chinese again).
+  await page.goto(`${base}/draws/${DRAW}?lang=zh`);
+  await page.locator('body[data-hydrated="true"]').waitFor({ timeout: 30_000 });
+  await page.getByRole('button', { name: '在浏览器中验证' }).click();
+  await page.locator('.verify-result').getByText('与公布结果一致').waitFor({ timeout: 60_000 });
+  await page.getByLabel('统一社会信用代码').fill('91430100MA4L00000');
+  await page.getByRole('button', { name: '查询' }).click();
+  await page.locator('.field-error').getByText('18 位').waitFor();
+  const v = await accessibilityProblems(page);
+  if (v.length) found['verified draw page'] = v;
+  assert.deepEqual(found, {});
+  // The 404 page's own status is the only error the browser may report.
+  assert.deepEqual(problems.filter((m) => !m.includes('status of 404')), []);
+  await context.close();
+});
+
