@@ -100,11 +100,12 @@ pub mod wasm {
             .unwrap_or_else(|| "未知错误 / unknown error".to_owned())
     }
 
-    /// Imports `/pkg/verifier.js` and initialises its WebAssembly (once per
-    /// page). `verify` and `verify_split` run in a Web Worker
-    /// (`/verify-worker.js`, the same module) so that the page stays responsive
-    /// while a large draw is verified; where workers are unavailable they run
-    /// on the page. The verifier needs WebAssembly SIMD; a browser without it
+    /// Imports `/pkg/verifier.js` (once per page); every function of the
+    /// returned object returns a promise. `verify` and `verify_split` run in a
+    /// Web Worker (`/verify-worker.js`, the same module) so that the page stays
+    /// responsive while a large draw is verified; the page compiles the
+    /// WebAssembly itself only for what runs on it (the proof and commitment
+    /// checks, or everything where workers are unavailable). The verifier needs WebAssembly SIMD; a browser without it
     /// is told so (the smallest SIMD module, as `wasm-feature-detect` checks it).
     pub async fn module() -> Result<JsValue, String> {
         let import = js_sys::Function::new_with_args(
@@ -114,8 +115,11 @@ if (typeof WebAssembly !== 'object' || !WebAssembly.validate(simd)) {
   return Promise.reject(new Error('您的浏览器不支持 WebAssembly SIMD，无法在浏览器中验证；请使用 Chrome 或 Edge 91、Firefox 89、Safari 16.4 及以上版本，或按下面的方法离线验证。/ Your browser does not support WebAssembly SIMD, which the verifier needs: use Chrome or Edge 91, Firefox 89, Safari 16.4 or later, or verify offline as described below.'));
 }
 if (!window.__gongkaiVerifier) {
-  window.__gongkaiVerifier = import(url).then(m => m.default().then(() => {
-    if (typeof Worker === 'undefined') return m;
+  window.__gongkaiVerifier = import(url).then(m => {
+    let ready = null;
+    const onPage = (name) => (...args) => (ready ??= m.default()).then(() => m[name](...args));
+    const api = Object.fromEntries(['verify', 'verify_split', 'commitment_of_input', 'check_lookup_proof'].map(n => [n, onPage(n)]));
+    if (typeof Worker === 'undefined') return api;
     let worker = null, next = 0;
     const pending = new Map();
     const inWorker = (name) => (...args) => {
@@ -141,8 +145,8 @@ if (!window.__gongkaiVerifier) {
         worker.postMessage({ id, name, args });
       });
     };
-    return Object.assign({}, m, { verify: inWorker('verify'), verify_split: inWorker('verify_split') });
-  }));
+    return Object.assign(api, { verify: inWorker('verify'), verify_split: inWorker('verify_split') });
+  });
 }
 return window.__gongkaiVerifier;"#,
         );
@@ -163,31 +167,34 @@ return window.__gongkaiVerifier;"#,
             .ok_or_else(|| format!("验证程序缺少 {name} / the verifier has no {name}"))
     }
 
+    /// Calls the verifier's `name` with `args` and waits for its promise.
+    async fn call(name: &str, args: &[&JsValue]) -> Result<JsValue, String> {
+        let module = module().await?;
+        let f = function(&module, name)?;
+        let promise = f.apply(&JsValue::NULL, &args.iter().collect::<js_sys::Array>()).map_err(js_error)?;
+        let promise: js_sys::Promise =
+            promise.dyn_into().map_err(|_| "验证程序出错 / the verifier failed".to_owned())?;
+        JsFuture::from(promise).await.map_err(js_error)
+    }
+
     /// Calls the verifier's `name` with `args` and a step callback; parses the verification.
     async fn run(
         name: &str,
         args: Vec<JsValue>,
         on_step: impl FnMut(draw::Step) + 'static,
     ) -> Result<draw::Verification, String> {
-        let module = module().await?;
-        let verify = function(&module, name)?;
         let mut on_step = on_step;
         let callback = Closure::<dyn FnMut(String)>::new(move |json: String| {
             if let Ok(step) = serde_json::from_str::<draw::Step>(&json) {
                 on_step(step);
             }
         });
-        let all = js_sys::Array::new();
-        for a in args {
-            all.push(&a);
-        }
+        let mut all: Vec<&JsValue> = args.iter().collect();
         all.push(callback.as_ref());
-        let promise = verify.apply(&JsValue::NULL, &all).map_err(js_error)?;
+        let result = call(name, &all).await;
         drop(all);
-        let promise: js_sys::Promise =
-            promise.dyn_into().map_err(|_| "验证程序出错 / the verifier failed".to_owned())?;
-        let result = JsFuture::from(promise).await.map_err(js_error)?;
         drop(callback);
+        let result = result?;
         let json = result.as_string().ok_or_else(|| "验证程序出错 / the verifier failed".to_owned())?;
         serde_json::from_str(&json).map_err(|e| format!("验证程序出错 / the verifier failed: {e}"))
     }
@@ -210,20 +217,15 @@ return window.__gongkaiVerifier;"#,
 
     /// Recomputes the commitment (hex) of committed inputs (JSON text).
     pub async fn commitment_of_input(input_json: &str) -> Result<String, String> {
-        let module = module().await?;
-        let commit = function(&module, "commitment_of_input")?;
-        let value = commit.call1(&JsValue::NULL, &JsValue::from_str(input_json)).map_err(js_error)?;
+        let value = call("commitment_of_input", &[&JsValue::from_str(input_json)]).await?;
         value.as_string().ok_or_else(|| "验证程序出错 / the verifier failed".to_owned())
     }
 
     /// Checks the Merkle pool proof in a lookup answer (JSON of `draw::Lookup`)
     /// against the committed objects root.
     pub async fn check_lookup_proof(lookup_json: &str, objects_root: &str) -> Result<bool, String> {
-        let module = module().await?;
-        let check = function(&module, "check_lookup_proof")?;
-        let ok = check
-            .call2(&JsValue::NULL, &JsValue::from_str(lookup_json), &JsValue::from_str(objects_root))
-            .map_err(js_error)?;
+        let ok =
+            call("check_lookup_proof", &[&JsValue::from_str(lookup_json), &JsValue::from_str(objects_root)]).await?;
         Ok(ok.as_bool().unwrap_or(false))
     }
 }

@@ -260,27 +260,13 @@ fn DrawDetails(draw: DrawView) -> impl IntoView {
                 <span>{lang.pick("抽取记录", "Draw record")}</span>
             </nav>
             <h1>{draw.title.clone()}</h1>
-            <dl class="facts">
-                <div>
-                    <dt>{lang.pick("部门", "Department")}</dt>
-                    <dd>
-                        {draw.department.clone()}
-                        {ancestors.map(|a| view! { <span class="muted">" ("{a}")"</span> })}
-                    </dd>
-                </div>
-                <div>
-                    <dt>{lang.pick("执行单位", "Unit")}</dt>
-                    <dd>{draw.unit.clone()}</dd>
-                </div>
-                <div>
-                    <dt>{lang.pick("抽取日期", "Draw date")}</dt>
-                    <dd><time>{draw.draw_date.clone()}</time></dd>
-                </div>
-                <div>
-                    <dt>{lang.pick("抽取编号", "Draw id")}</dt>
-                    <dd><code>{draw.id.clone()}</code></dd>
-                </div>
-            </dl>
+            <DrawFacts
+                department=draw.department.clone()
+                ancestors=ancestors
+                unit=draw.unit.clone()
+                date=draw.draw_date.clone()
+                id=draw.id.clone()
+            />
             {demo_banner}
 
             <section aria-labelledby="timeline-title">
@@ -345,6 +331,35 @@ fn DrawDetails(draw: DrawView) -> impl IntoView {
             {lookup}
             {verify}
         </article>
+    }
+}
+
+/// Who drew, when, and the draw's id (drawn and awaiting pages alike).
+#[component]
+fn DrawFacts(department: String, ancestors: Option<String>, unit: String, date: String, id: String) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <dl class="facts">
+            <div>
+                <dt>{lang.pick("部门", "Department")}</dt>
+                <dd>
+                    {department}
+                    {ancestors.map(|a| view! { <span class="muted">" ("{a}")"</span> })}
+                </dd>
+            </div>
+            <div>
+                <dt>{lang.pick("执行单位", "Unit")}</dt>
+                <dd>{unit}</dd>
+            </div>
+            <div>
+                <dt>{lang.pick("抽取日期", "Draw date")}</dt>
+                <dd><time>{date}</time></dd>
+            </div>
+            <div>
+                <dt>{lang.pick("抽取编号", "Draw id")}</dt>
+                <dd><code>{id}</code></dd>
+            </div>
+        </dl>
     }
 }
 
@@ -539,24 +554,13 @@ fn AwaitingDetails(draw: CommitmentView) -> impl IntoView {
                     ": this draw's commitment is published, but the named public randomness does not exist yet (or the draw is not made yet). The result will appear here.",
                 )}
             </p>
-            <dl class="facts">
-                <div>
-                    <dt>{lang.pick("部门", "Department")}</dt>
-                    <dd>{draw.department.clone()}</dd>
-                </div>
-                <div>
-                    <dt>{lang.pick("执行单位", "Unit")}</dt>
-                    <dd>{draw.unit.clone()}</dd>
-                </div>
-                <div>
-                    <dt>{lang.pick("抽取日期", "Draw date")}</dt>
-                    <dd><time>{draw.draw_date.clone()}</time></dd>
-                </div>
-                <div>
-                    <dt>{lang.pick("抽取编号", "Draw id")}</dt>
-                    <dd><code>{draw.id.clone()}</code></dd>
-                </div>
-            </dl>
+            <DrawFacts
+                department=draw.department.clone()
+                ancestors=None
+                unit=draw.unit.clone()
+                date=draw.draw_date.clone()
+                id=draw.id.clone()
+            />
             <section aria-labelledby="timeline-title">
                 <h2 id="timeline-title">{lang.pick("时间线", "Timeline")}</h2>
                 <ol class="timeline">
