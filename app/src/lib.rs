@@ -16,7 +16,7 @@ pub mod types;
 pub mod view;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
     ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
@@ -34,6 +34,13 @@ use crate::pages::{
 /// The HTML document around the app; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = i18n::current_lang();
+    // The one inline script (Leptos's island loader) carries the response's CSP nonce.
+    #[cfg(feature = "ssr")]
+    if let Some(nonce) =
+        use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<ssr::CspNonce>().cloned())
+    {
+        provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+    }
     view! {
         <!DOCTYPE html>
         <html lang=lang.html_lang()>
@@ -45,6 +52,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options islands=true/>
+                // Defines window.gongkaiLoadVerifier for the verifying islands (a module: deferred, no inline script).
+                <script type="module" src=components::verify::LOADER_URL></script>
                 <MetaTags/>
             </head>
             <body>
@@ -70,6 +79,14 @@ fn remember_lang_choice() {
     }
 }
 
+/// The text of `<title>` as HTML. leptos_meta's server rendering inserts a
+/// title as it is (`<title>{text}</title>`), so a published name such as
+/// `</title><script>…` would become markup; every title goes through this.
+/// (Titles are set only on the server: pages are not hydrated, islands set none.)
+pub fn escape_title(text: String) -> String {
+    if cfg!(feature = "ssr") { components::verify::esc(&text) } else { text }
+}
+
 /// The application: header, routed page, footer.
 #[component]
 pub fn App() -> impl IntoView {
@@ -80,6 +97,9 @@ pub fn App() -> impl IntoView {
     remember_lang_choice();
 
     view! {
+        // leptos_meta writes the title into `<title>` on the server without
+        // escaping it, and titles carry published names: escape every one.
+        <Title formatter=escape_title/>
         <Router>
             <a class="skip-link" href="#main">{lang.pick("跳到正文", "Skip to content")}</a>
             <SiteHeader/>

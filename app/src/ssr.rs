@@ -71,3 +71,8 @@ pub trait PortalSource: Send + Sync {
 /// The portal source, as Leptos context.
 #[derive(Clone)]
 pub struct Portal(pub Arc<dyn PortalSource>);
+
+/// The Content-Security-Policy nonce of one response, put into the request's
+/// extensions by the server; the shell gives it to Leptos's hydration script.
+#[derive(Clone, Debug)]
+pub struct CspNonce(pub String);

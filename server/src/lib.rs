@@ -8,6 +8,7 @@ pub mod configuration;
 pub mod demo;
 pub mod error;
 pub mod routes;
+pub mod security;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;

@@ -3,19 +3,25 @@
 pub mod verify;
 
 use axum::extract::{Path, State};
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::AppError;
+use crate::security::{Keep, with_etag};
 use crate::startup::AppState;
 
 /// The draw protocol specification, served at `/spec`.
 pub const SPEC: &str = include_str!("../../draw/SPEC.md");
 
 /// `GET /api/draws/{id}/record.json`: the record exactly as published.
-pub async fn record_json(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+/// (A record changes only when a recusal is added: cached briefly, revalidated by its `ETag`.)
+pub async fn record_json(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
     let stored = state.storage.find_draw(&id).await?.ok_or(AppError::NotFound(id))?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], stored.record_json).into_response())
+    Ok(with_etag(&headers, "application/json", stored.record_json.into_bytes(), Keep::Briefly))
 }
 
 /// Any other `/api/…` address.
@@ -29,3 +35,4 @@ pub async fn spec() -> impl IntoResponse {
 }
 
 pub mod open_data;
+pub mod query;

@@ -15,11 +15,15 @@ export const SERVER = path.join(TARGET, 'release', 'server');
 export const SITE = path.join(ROOT, 'target', 'site');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
-/** Starts the server; resolves to { base, stop }. */
-export async function startServer() {
+/**
+ * Starts the server; resolves to { base, stop }. Options: `dataDir`, a folder
+ * whose gongkai.db was prepared beforehand (it is removed on stop), and `env`,
+ * more environment variables (e.g. GONGKAI_DEMO: '0').
+ */
+export async function startServer(options = {}) {
   assert.ok(existsSync(SERVER), `${SERVER} is missing: run build_site (scripts/lib.sh)`);
   assert.ok(existsSync(path.join(SITE, 'pkg', 'verifier_bg.wasm')), 'the verifier module is missing: run build_site');
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'gongkai-browser-'));
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'gongkai-browser-'));
   let log = '';
   const server = spawn(SERVER, ['serve'], {
     env: {
@@ -32,6 +36,7 @@ export async function startServer() {
       LEPTOS_ENV: 'PROD',
       RUST_LOG: 'info',
       NO_COLOR: '1',
+      ...(options.env ?? {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

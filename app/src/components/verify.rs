@@ -13,6 +13,9 @@ use crate::i18n::use_lang;
 pub const VERIFIER_URL: &str = "/pkg/verifier.js";
 /// The Web Worker that runs the verifier off the page's main thread (`public/verify-worker.js`).
 pub const WORKER_URL: &str = "/verify-worker.js";
+/// The module that defines `window.gongkaiLoadVerifier` (public/verifier-loader.js);
+/// pages with a verifying island load it.
+pub const LOADER_URL: &str = "/verifier-loader.js";
 
 /// Number of verification steps (`draw::StepKind`), for the progress bar.
 pub const STEP_COUNT: usize = 7;
@@ -108,49 +111,11 @@ pub mod wasm {
     /// checks, or everything where workers are unavailable). The verifier needs WebAssembly SIMD; a browser without it
     /// is told so (the smallest SIMD module, as `wasm-feature-detect` checks it).
     pub async fn module() -> Result<JsValue, String> {
-        let import = js_sys::Function::new_with_args(
-            "url, workerUrl",
-            r#"const simd = new Uint8Array([0,97,115,109,1,0,0,0,1,5,1,96,0,1,123,3,2,1,0,10,10,1,8,0,65,0,253,15,253,98,11]);
-if (typeof WebAssembly !== 'object' || !WebAssembly.validate(simd)) {
-  return Promise.reject(new Error('您的浏览器不支持 WebAssembly SIMD，无法在浏览器中验证；请使用 Chrome 或 Edge 91、Firefox 89、Safari 16.4 及以上版本，或按下面的方法离线验证。/ Your browser does not support WebAssembly SIMD, which the verifier needs: use Chrome or Edge 91, Firefox 89, Safari 16.4 or later, or verify offline as described below.'));
-}
-if (!window.__gongkaiVerifier) {
-  window.__gongkaiVerifier = import(url).then(m => {
-    let ready = null;
-    const onPage = (name) => (...args) => (ready ??= m.default()).then(() => m[name](...args));
-    const api = Object.fromEntries(['verify', 'verify_split', 'commitment_of_input', 'check_lookup_proof'].map(n => [n, onPage(n)]));
-    if (typeof Worker === 'undefined') return api;
-    let worker = null, next = 0;
-    const pending = new Map();
-    const inWorker = (name) => (...args) => {
-      const onStep = args.pop();
-      if (!worker) {
-        worker = new Worker(workerUrl, { type: 'module' });
-        worker.onmessage = (e) => {
-          const p = pending.get(e.data.id);
-          if (!p) return;
-          if ('step' in e.data) { p.onStep(e.data.step); return; }
-          pending.delete(e.data.id);
-          if ('error' in e.data) p.reject(e.data.error); else p.resolve(e.data.result);
-        };
-        worker.onerror = (e) => {
-          for (const p of pending.values()) p.reject(e.message || 'worker failed');
-          pending.clear();
-          worker = null;
-        };
-      }
-      const id = next++;
-      return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject, onStep });
-        worker.postMessage({ id, name, args });
-      });
-    };
-    return Object.assign(api, { verify: inWorker('verify'), verify_split: inWorker('verify_split') });
-  });
-}
-return window.__gongkaiVerifier;"#,
-        );
-        let promise = import
+        let load = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("gongkaiLoadVerifier"))
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            .ok_or_else(|| format!("无法加载验证程序 / cannot load the verifier: {}", super::LOADER_URL))?;
+        let promise = load
             .call2(&JsValue::NULL, &JsValue::from_str(super::VERIFIER_URL), &JsValue::from_str(super::WORKER_URL))
             .map_err(|e| format!("无法加载验证程序 / cannot load the verifier: {}", js_error(e)))?;
         let promise: js_sys::Promise =

@@ -2,23 +2,32 @@
 //! awaits its randomness (`/api/draws/{id}/input.json`).
 
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 
 use crate::error::AppError;
+use crate::security::{Keep, with_etag};
+
+const JSON: &str = "application/json";
 use crate::startup::AppState;
 
 /// `GET /api/draws/{id}/input.json`: the committed inputs exactly as published
 /// (for a completed draw, the `input` of its record).
-pub async fn input_json(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+/// Committed inputs never change: cached for a year, with an `ETag`.
+pub async fn input_json(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
     if let Some(committed) = state.storage.find_commitment(&id).await? {
-        return Ok(([(header::CONTENT_TYPE, "application/json")], committed.input_json).into_response());
+        return Ok(with_etag(&headers, JSON, committed.input_json.into_bytes(), Keep::Forever));
     }
     let stored = state.storage.find_draw(&id).await?.ok_or(AppError::NotFound(id))?;
     let record: serde_json::Value = serde_json::from_str(&stored.record_json)
         .map_err(|e| AppError::Storage(format!("stored record unreadable: {e}")))?;
     let input = record.get("input").ok_or_else(|| AppError::Storage("stored record has no input".to_owned()))?;
-    Ok(axum::Json(input).into_response())
+    let body = serde_json::to_vec(input).map_err(|e| AppError::Storage(format!("input not encodable: {e}")))?;
+    Ok(with_etag(&headers, JSON, body, Keep::Forever))
 }
 
 /// A completed draw's record split for compact transfer: the record without
@@ -91,16 +100,25 @@ async fn split(state: &AppState, id: String) -> Result<std::sync::Arc<Split>, Ap
 
 /// `GET /api/draws/{id}/pool.bin`: the draw's object pool in the compact
 /// binary format of SPEC.md §15 (zlib-compressed columns).
-pub async fn pool_bin(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+/// The pool is committed: it never changes (cached for a year, with an `ETag`).
+pub async fn pool_bin(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
     let split = split(&state, id).await?;
-    Ok(([(header::CONTENT_TYPE, "application/octet-stream")], split.pool.clone()).into_response())
+    Ok(with_etag(&headers, "application/octet-stream", split.pool.clone(), Keep::Forever))
 }
 
 /// `GET /api/draws/{id}/record-without-pool.json`: the record with an empty
 /// `input.objects`; with `pool.bin` it is the whole record.
-pub async fn record_without_pool(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn record_without_pool(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
     let split = split(&state, id).await?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], split.head.clone()).into_response())
+    Ok(with_etag(&headers, JSON, split.head.clone().into_bytes(), Keep::Briefly))
 }
 
 /// The lookup indexes of the last few draws looked up (the Merkle tree of a
