@@ -68,7 +68,7 @@ build_verifier() {
 # GONGKAI_FORCE_BUILD=1 always builds.
 build_site() {
   local target; target="$(cd "$ROOT" && realpath -m "${CARGO_TARGET_DIR:-target}")"
-  local stamp="$ROOT/target/site/.gongkai-build-stamp"
+  local stamp="$ROOT/target/.gongkai-build-stamp"
   if [ -z "${GONGKAI_FORCE_BUILD:-}" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$target" ] \
     && [ -f "$target/release/server" ] && [ -f "$ROOT/target/site/pkg/gongkai.wasm" ] \
     && [ -f "$ROOT/target/site/pkg/verifier_bg.wasm" ] \

@@ -20,6 +20,9 @@ use leptos::config::{Env, LeptosOptions};
 pub struct Settings {
     pub database_path: PathBuf,
     pub seed_demo: bool,
+    /// How long a client may take to send a request's headers, and how long a
+    /// connection may stay idle between requests, before it is closed.
+    pub request_timeout: std::time::Duration,
     pub leptos: LeptosOptions,
 }
 
@@ -28,6 +31,9 @@ pub enum ConfigError {
     #[error("{name} is not valid: {value:?} ({reason})")]
     Invalid { name: &'static str, value: String, reason: String },
 }
+
+/// See [`Settings::request_timeout`].
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -74,6 +80,7 @@ impl Settings {
         Ok(Settings {
             database_path: database_path_from_env(),
             seed_demo,
+            request_timeout: REQUEST_TIMEOUT,
             leptos: leptos_options(
                 var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "gongkai".to_owned()),
                 var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
@@ -89,6 +96,7 @@ impl Settings {
         Settings {
             database_path,
             seed_demo: true,
+            request_timeout: REQUEST_TIMEOUT,
             leptos: leptos_options(
                 "gongkai".to_owned(),
                 "target/site".to_owned(),

@@ -15,9 +15,29 @@ pub enum AppError {
     /// The address names something that is not a valid 统一社会信用代码.
     #[error("invalid credit code")]
     InvalidCreditCode,
+    /// A query parameter is unusable (too long, a NUL or control character, not a number).
+    #[error("bad query parameter {field}: {problem:?}")]
+    BadParameter { field: String, problem: ParameterProblem },
+    /// The request itself is malformed or not allowed at this address
+    /// (405, 413, 414, 431, or a path that is not valid UTF-8: 400).
+    #[error("request refused: {0}")]
+    Refused(StatusCode),
     /// Storage failed.
     #[error("storage: {0}")]
     Storage(String),
+}
+
+/// What is wrong with a query parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParameterProblem {
+    /// Longer than [`crate::routes::query::MAX_PARAMETER_CHARS`].
+    TooLong,
+    /// Contains a NUL or another control character.
+    ControlCharacter,
+    /// Not a whole number in range (page, per_page, year).
+    NotANumber,
+    /// Given more than once.
+    Repeated,
 }
 
 /// Body of an error response.
@@ -26,9 +46,53 @@ pub struct ErrorBody {
     /// Stable machine-readable code.
     pub error: &'static str,
     /// Chinese message.
-    pub message: &'static str,
+    pub message: String,
     /// English message.
-    pub message_en: &'static str,
+    pub message_en: String,
+    /// The query parameter at fault, if one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ErrorBody {
+    fn new(error: &'static str, message: &str, message_en: &str) -> Self {
+        ErrorBody { error, message: message.to_owned(), message_en: message_en.to_owned(), field: None }
+    }
+}
+
+/// The bilingual body of a refused request with this status.
+pub fn refused_body(status: StatusCode) -> ErrorBody {
+    match status {
+        StatusCode::METHOD_NOT_ALLOWED => ErrorBody::new(
+            "method_not_allowed",
+            "此地址不接受这种请求方法（只能读取：GET 或 HEAD）",
+            "This address does not accept that request method (read only: GET or HEAD)",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ErrorBody::new("payload_too_large", "请求内容过大", "The request body is too large")
+        }
+        StatusCode::URI_TOO_LONG => {
+            ErrorBody::new("uri_too_long", "请求地址过长", "The request address is too long")
+        }
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => ErrorBody::new(
+            "headers_too_large",
+            "请求头过大",
+            "The request headers are too large",
+        ),
+        StatusCode::NOT_FOUND => {
+            ErrorBody::new("not_found", "没有找到请求的内容", "Nothing was found at this address")
+        }
+        s if s.is_server_error() => ErrorBody::new(
+            "unavailable",
+            "数据暂时无法读取，请稍后再试",
+            "The data cannot be read right now; please try again later",
+        ),
+        _ => ErrorBody::new(
+            "bad_request",
+            "请求无效：地址或参数格式不正确",
+            "Bad request: the address or its parameters are malformed",
+        ),
+    }
 }
 
 impl AppError {
@@ -36,27 +100,46 @@ impl AppError {
         match self {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::InvalidCreditCode => StatusCode::BAD_REQUEST,
+            AppError::BadParameter { .. } => StatusCode::BAD_REQUEST,
+            AppError::Refused(status) => *status,
             AppError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     pub fn body(&self) -> ErrorBody {
         match self {
-            AppError::NotFound(_) => ErrorBody {
-                error: "not_found",
-                message: "没有找到请求的内容",
-                message_en: "Nothing was found at this address",
-            },
-            AppError::InvalidCreditCode => ErrorBody {
-                error: "invalid_credit_code",
-                message: "统一社会信用代码无效：应为 18 位，末位校验码须正确",
-                message_en: "Not a valid unified social credit code: 18 characters with a correct check character",
-            },
-            AppError::Storage(_) => ErrorBody {
-                error: "unavailable",
-                message: "数据暂时无法读取，请稍后再试",
-                message_en: "The data cannot be read right now; please try again later",
-            },
+            AppError::NotFound(_) => refused_body(StatusCode::NOT_FOUND),
+            AppError::InvalidCreditCode => ErrorBody::new(
+                "invalid_credit_code",
+                "统一社会信用代码无效：应为 18 位，末位校验码须正确",
+                "Not a valid unified social credit code: 18 characters with a correct check character",
+            ),
+            AppError::BadParameter { field, problem } => {
+                let (zh, en) = match problem {
+                    ParameterProblem::TooLong => (
+                        format!("参数 {field} 过长（最多 {} 个字符）", crate::routes::query::MAX_PARAMETER_CHARS),
+                        format!(
+                            "The parameter {field} is too long (at most {} characters)",
+                            crate::routes::query::MAX_PARAMETER_CHARS
+                        ),
+                    ),
+                    ParameterProblem::ControlCharacter => (
+                        format!("参数 {field} 含有控制字符"),
+                        format!("The parameter {field} contains a control character"),
+                    ),
+                    ParameterProblem::Repeated => (
+                        format!("参数 {field} 出现了不止一次"),
+                        format!("The parameter {field} is given more than once"),
+                    ),
+                    ParameterProblem::NotANumber => (
+                        format!("参数 {field} 应为正整数"),
+                        format!("The parameter {field} must be a positive whole number"),
+                    ),
+                };
+                ErrorBody { error: "bad_parameter", message: zh, message_en: en, field: Some(field.clone()) }
+            }
+            AppError::Refused(status) => refused_body(*status),
+            AppError::Storage(_) => refused_body(StatusCode::INTERNAL_SERVER_ERROR),
         }
     }
 }

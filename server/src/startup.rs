@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use app::ssr::{DrawSource, Portal, PortalSource, Source};
 use app::{App, shell};
 use axum::Router;
-use axum::extract::FromRef;
+use axum::extract::{FromRef, Request, State};
 use axum::routing::{any, get};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -18,6 +18,7 @@ use crate::configuration::Settings;
 use crate::demo;
 use crate::routes;
 use crate::routes::open_data;
+use crate::security;
 use crate::storage::{SqliteStorage, Storage, StorageError};
 
 /// State shared by every handler.
@@ -97,10 +98,25 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>) -> Route
             move || shell(options.clone())
         })
         .route("/api/{*rest}", any(routes::api_not_found))
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .fallback(move |state: State<AppState>, request: Request| {
+            let files = leptos_axum::file_and_error_handler_with_context::<AppState, _>(context.clone(), shell);
+            async move {
+                // Only the site's public files are served: no file or folder whose name starts
+                // with a dot (a build stamp, an editor's backup) is, whatever is in the folder.
+                if request.uri().path().split('/').any(|segment| segment.starts_with('.')) {
+                    let cookie = request.headers().get(axum::http::header::COOKIE).and_then(|v| v.to_str().ok());
+                    let lang = app::i18n::resolve(request.uri().query(), cookie).0;
+                    return routes::query::error_response("/", lang, crate::error::AppError::NotFound(String::new()));
+                }
+                files(request.uri().clone(), state, request).await
+            }
+        })
         // Pages, JSON, CSV and the WebAssembly bundles go out gzip- or
         // brotli-compressed to clients that accept it.
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(routes::query::uniform_errors))
+        .layer(axum::middleware::from_fn(routes::query::guard))
+        .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)
 }
 
@@ -109,6 +125,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     address: SocketAddr,
+    request_timeout: std::time::Duration,
 }
 
 impl Application {
@@ -125,8 +142,9 @@ impl Application {
         let addr = settings.leptos.site_addr;
         let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
         let address = listener.local_addr().map_err(|source| StartupError::Bind { addr, source })?;
+        let request_timeout = settings.request_timeout;
         let router = router(settings.leptos, Arc::new(storage));
-        Ok(Application { listener, router, address })
+        Ok(Application { listener, router, address, request_timeout })
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -137,10 +155,52 @@ impl Application {
         self.address.port()
     }
 
-    /// Serves until Ctrl-C or SIGTERM.
+    /// Serves until Ctrl-C or SIGTERM, then lets open requests finish (for up to 10 s).
+    ///
+    /// Each connection is served by hyper with a header-read timeout: a client
+    /// that sends its headers slowly or only half of them, or keeps a
+    /// connection idle, is disconnected.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        tracing::info!("listening on http://{}", self.address);
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await
+        use hyper_util::rt::{TokioIo, TokioTimer};
+        use hyper_util::service::TowerToHyperService;
+
+        let Application { listener, router, address, request_timeout } = self;
+        tracing::info!("listening on http://{address}");
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        let mut stop = std::pin::pin!(shutdown_signal());
+        loop {
+            let (stream, _peer) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(connection) => connection,
+                    Err(e) => {
+                        // Out of file descriptors and the like: wait a little, keep serving.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                () = &mut stop => break,
+            };
+            let service = TowerToHyperService::new(router.clone());
+            // HTTP/1.1 only. hyper's header-read timer runs whenever the connection
+            // waits for a request's headers: a slow or half-sent request, and an
+            // idle keep-alive connection, are closed after `request_timeout`.
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(request_timeout)
+                .serve_connection(TokioIo::new(stream), service);
+            let connection = graceful.watch(connection);
+            tokio::spawn(async move {
+                if let Err(e) = connection.await {
+                    tracing::debug!(error = %e, "connection ended");
+                }
+            });
+        }
+        drop(listener);
+        if tokio::time::timeout(std::time::Duration::from_secs(10), graceful.shutdown()).await.is_err() {
+            tracing::warn!("requests still open after 10 s; stopping anyway");
+        }
+        Ok(())
     }
 }
 
