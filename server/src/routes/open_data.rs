@@ -62,6 +62,27 @@ impl CsvColumns for ResultRow {
     const COLUMNS: &'static [&'static str] = ResultRow::FIELDS;
 }
 
+/// A text cell as written to CSV: one that a spreadsheet would read as a
+/// formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) gets
+/// a leading `'` (OWASP's advice for CSV injection), so Excel shows it as text.
+pub fn csv_text(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}").into() } else { cell.into() }
+}
+
+/// One row's cells in column order (text neutralised by [`csv_text`]; numbers
+/// and booleans as JSON writes them; null and absent empty).
+fn csv_cells<T: CsvColumns>(row: &T) -> Result<Vec<String>, AppError> {
+    let value = serde_json::to_value(row).map_err(|e| AppError::Storage(format!("writing CSV: {e}")))?;
+    Ok(T::COLUMNS
+        .iter()
+        .map(|column| match value.get(column) {
+            None | Some(serde_json::Value::Null) => String::new(),
+            Some(serde_json::Value::String(text)) => csv_text(text).into_owned(),
+            Some(other) => other.to_string(),
+        })
+        .collect())
+}
+
 /// UTF-8 with a byte-order mark (so that Excel reads the Chinese correctly), a header row, CRLF.
 pub fn to_csv<T: CsvColumns>(rows: &[T]) -> Result<Vec<u8>, AppError> {
     let mut out = "\u{feff}".as_bytes().to_vec();
@@ -71,7 +92,7 @@ pub fn to_csv<T: CsvColumns>(rows: &[T]) -> Result<Vec<u8>, AppError> {
         let fail = |e: csv::Error| AppError::Storage(format!("writing CSV: {e}"));
         w.write_record(T::COLUMNS).map_err(fail)?;
         for row in rows {
-            w.serialize(row).map_err(fail)?;
+            w.write_record(csv_cells(row)?).map_err(fail)?;
         }
         w.flush().map_err(|e| AppError::Storage(format!("writing CSV: {e}")))?;
     }
@@ -249,5 +270,29 @@ mod tests {
         sorted.sort_unstable();
         assert_eq!(keys, sorted, "every JSON field is a column");
         assert!(text.contains("\r\nd-1,\"区局, 东河\",抽取,2025-05-28,ab,,t,demo,drawn\r\n"), "{text}");
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_as_formulas_are_written_as_text() {
+        let mut row = DrawSummary {
+            id: "d-1".into(),
+            department: "=HYPERLINK(\"http://x\",\"y\")".into(),
+            title: "+1".into(),
+            draw_date: "-2".into(),
+            commitment: "@SUM(A1)".into(),
+            committed_at: Some("\tx".into()),
+            published_at: Some("\rx".into()),
+            randomness_source: "a=b".into(),
+            status: "drawn".into(),
+        };
+        let text = String::from_utf8(to_csv(std::slice::from_ref(&row)).unwrap()).unwrap();
+        let line = text.lines().nth(1).unwrap();
+        assert_eq!(
+            line,
+            "d-1,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'+1,'-2,'@SUM(A1),'\tx,\"'\rx\",a=b,drawn"
+        );
+        row.department = "东胜区".into();
+        let text = String::from_utf8(to_csv(std::slice::from_ref(&row)).unwrap()).unwrap();
+        assert!(text.contains(",东胜区,"), "ordinary text is unchanged: {text}");
     }
 }

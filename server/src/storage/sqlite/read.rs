@@ -161,7 +161,8 @@ struct ListSql<'a> {
 /// A page; `counted` is the number of matches when counted (`None`: not
 /// counted, so a full page may be followed by more).
 fn make_paged<T>(query: &ListQuery, rows: Vec<T>, counted: Option<u64>) -> Paged<T> {
-    let seen = query.offset() + rows.len() as u64;
+    // Rows seen up to the end of this page; a page past the end proves nothing about the rows before it.
+    let seen = if rows.is_empty() { 0 } else { query.offset() + rows.len() as u64 };
     let full = rows.len() as u64 == u64::from(query.per_page());
     let (total, capped) = match counted {
         Some(n) if n > COUNT_CAP => (COUNT_CAP.max(seen), true),
@@ -178,7 +179,7 @@ const ITEM_CURRENT: &str = "NOT EXISTS (SELECT 1 FROM items n WHERE n.department
      AND n.item_code = i.item_code AND n.version > i.version)";
 
 const INSPECTOR_COLUMNS: &str = "dep.code AS department_code, dep.name AS department, i.certificate, i.version, \
-     i.name, i.unit, i.gender, i.post, i.qualifications, i.valid_from, i.valid_until, \
+     i.name, i.unit, i.post, i.qualifications, i.valid_from, i.valid_until, \
      (i.valid_until < date('now', '+8 hours')) AS expired, i.status, i.published_at, i.correction_reason";
 const INSPECTOR_CURRENT: &str =
     "NOT EXISTS (SELECT 1 FROM inspectors n WHERE n.certificate = i.certificate AND n.version > i.version)";
@@ -278,8 +279,10 @@ impl SqliteStorage {
             w.sql()
         );
         let rows = bind_as(sqlx::query_as::<_, T>(&sql), &w.args).fetch_all(&self.pool).await?;
-        // A short first page is the whole list: no need to count.
-        let counted = if !count || (offset == 0 && (rows.len() as u64) < u64::from(per)) {
+        // A short first page is the whole list: no need to count. A page past the
+        // end is always counted, so that its total is the real one.
+        let past_end = rows.is_empty() && offset > 0;
+        let counted = if !past_end && (!count || (offset == 0 && (rows.len() as u64) < u64::from(per))) {
             None
         } else {
             let sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM {base}{} LIMIT {})", w.sql(), COUNT_CAP + 1);
