@@ -48,8 +48,12 @@ impl Format {
     }
 }
 
-/// The text of a file: UTF-8 (a BOM is dropped) when it is valid UTF-8,
-/// otherwise GBK. Lines that are neither are problems, each with its line.
+/// The text of a file, its encoding decided for the whole file: UTF-8 (a BOM
+/// is dropped) when it is valid UTF-8; GBK when no line is UTF-8 with
+/// non-ASCII characters and every line decodes cleanly as GBK. A file with
+/// both UTF-8 Chinese and lines that are not UTF-8 (a cell pasted from
+/// another file) is refused, naming each line that is not UTF-8: decoding
+/// it as GBK would store every Chinese field garbled.
 pub fn decode(file: &str, bytes: &[u8], problems: &mut Vec<String>) -> Option<String> {
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         problems.push(format!(
@@ -58,14 +62,29 @@ pub fn decode(file: &str, bytes: &[u8], problems: &mut Vec<String>) -> Option<St
         ));
         return None;
     }
+    let had_bom = bytes.starts_with(b"\xEF\xBB\xBF");
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Some(text.to_owned());
     }
-    // GBK never uses 0x0A inside a character, so it can be decoded line by line.
+    // Neither GBK nor UTF-8 uses 0x0A inside a character, so lines can be judged one by one.
+    let lines: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
+    let utf8_chinese = had_bom || lines.iter().any(|l| !l.is_ascii() && std::str::from_utf8(l).is_ok());
+    if utf8_chinese {
+        for (i, line) in lines.iter().enumerate() {
+            if std::str::from_utf8(line).is_err() {
+                let n = i + 1;
+                problems.push(format!(
+                    "{file}:{n}: 文件是 UTF-8 编码，但此行不是（可能是从 GBK 文件粘贴的内容）；请将整个文件保存为同一种编码 / \
+                     the file is UTF-8 but line {n} is not (perhaps pasted from a GBK file); save the whole file in one encoding"
+                ));
+            }
+        }
+        return None;
+    }
     let mut text = String::with_capacity(bytes.len() * 3 / 2);
     let mut bad = false;
-    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+    for (i, line) in lines.iter().enumerate() {
         if i > 0 {
             text.push('\n');
         }
@@ -264,6 +283,24 @@ mod tests {
     fn finds_the_line_of_each_array_element() {
         let text = "[\n  {\"a\": \"x,[{\\\"\"},\n  {\"a\": [1,\n 2]}, {\"b\": {}}\n]\n";
         assert_eq!(element_lines(text), vec![2, 3, 4]);
+    }
+
+    #[test]
+    fn a_utf8_file_with_one_gbk_cell_is_refused_naming_the_line() {
+        let mut problems = Vec::new();
+        // Line 2 is UTF-8 Chinese ("企业"), line 3 has "企业" in GBK.
+        let mut bytes = "name,unit\n企业,东胜区\n".as_bytes().to_vec();
+        bytes.extend_from_slice(b"\xC6\xF3\xD2\xB5,x\n");
+        assert!(decode("f.csv", &bytes, &mut problems).is_none());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].starts_with("f.csv:3: "), "{problems:?}");
+        assert!(problems[0].contains("the file is UTF-8 but line 3 is not"), "{problems:?}");
+        // The same with a BOM and only ASCII besides the GBK line.
+        problems.clear();
+        let mut bytes = b"\xEF\xBB\xBFname\nabc\n".to_vec();
+        bytes.extend_from_slice(b"\xC6\xF3\xD2\xB5\n");
+        assert!(decode("f.csv", &bytes, &mut problems).is_none());
+        assert!(problems[0].starts_with("f.csv:3: "), "{problems:?}");
     }
 
     #[test]
