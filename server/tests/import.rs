@@ -105,11 +105,10 @@ fn drawn(dir: &Path) -> DrawRecord {
 /// The inspectors of the record as a CSV directory of the district.
 fn inspectors_csv(record: &DrawRecord) -> String {
     let mut csv =
-        "department_code,certificate,name,unit,gender,post,qualifications,valid_from,valid_until\n".to_owned();
+        "department_code,certificate,name,unit,post,qualifications,valid_from,valid_until\n".to_owned();
     for (i, p) in record.input.inspectors.iter().enumerate() {
-        let gender = if i % 2 == 0 { "男" } else { "女" };
         csv += &format!(
-            "150102,{},检查员{i},{},{gender},执法,{},{},{}\n",
+            "150102,{},检查员{i},{},执法,{},{},{}\n",
             p.cert,
             p.unit,
             p.qualifications.join(";"),
@@ -244,10 +243,10 @@ fn json_files_are_imported_with_lists_and_nested_plan_lines() {
     registered(d);
     let inspectors = serde_json::json!([
         {"department_code": "150102", "certificate": "15010200001", "name": "王某", "unit": "执法大队",
-         "gender": "女", "post": "科员", "qualifications": ["综合", "食品"], "valid_from": "2022-01-01",
+         "post": "科员", "qualifications": ["综合", "食品"], "valid_from": "2022-01-01",
          "valid_until": "2027-12-31", "conflicts": [credit_code(3)], "left": false},
         {"department_code": "150102", "certificate": "15010200002", "name": "李某", "unit": "执法大队",
-         "gender": "男", "qualifications": [], "valid_from": "2022-01-01", "valid_until": "2024-12-31", "left": "是"}
+         "qualifications": [], "valid_from": "2022-01-01", "valid_until": "2024-12-31", "left": "是"}
     ]);
     write(d, "inspectors.json", &serde_json::to_vec_pretty(&inspectors).unwrap());
     let run = import(d, "inspectors", "inspectors.json");
@@ -272,7 +271,7 @@ fn json_files_are_imported_with_lists_and_nested_plan_lines() {
     assert_eq!(lines, vec![(1, "I1".into(), Some(70)), (2, "I2".into(), None)]);
 
     // A problem in JSON names the line of the object.
-    let bad = "[\n  {\"department_code\": \"150102\", \"certificate\": \"15010200003\", \"name\": \"张某\",\n   \"unit\": \"执法大队\", \"gender\": \"男\", \"valid_from\": \"2022-01-01\", \"valid_until\": \"2027-12-31\"},\n  {\"department_code\": \"150102\", \"certificate\": \"15010200004\", \"name\": \"赵某\",\n   \"unit\": \"执法大队\", \"gender\": \"未知\", \"valid_from\": \"2022-02-30\", \"valid_until\": \"2027-12-31\", \"colour\": 1}\n]\n";
+    let bad = "[\n  {\"department_code\": \"150102\", \"certificate\": \"15010200003\", \"name\": \"张某\",\n   \"unit\": \"执法大队\", \"valid_from\": \"2022-01-01\", \"valid_until\": \"2027-12-31\"},\n  {\"department_code\": \"150102\", \"certificate\": \"15010200004\", \"name\": \"赵某\",\n   \"unit\": \"执法大队\", \"gender\": \"未知\", \"valid_from\": \"2022-02-30\", \"valid_until\": \"2027-12-31\", \"colour\": 1}\n]\n";
     write(d, "more.json", bad.as_bytes());
     let run = server(d, &["import", "inspectors", "more.json"]);
     assert_eq!(run.code, 1, "{}", run.all());
@@ -479,4 +478,111 @@ fn the_example_files_import_in_order() {
         query(d, "SELECT item_code, ratio, object_count FROM plan_lines ORDER BY line");
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[2], ("HN-03".to_owned(), "20%".to_owned(), Some(3)));
+}
+
+#[test]
+fn a_utf8_file_with_one_gbk_cell_is_refused_naming_the_line_and_nothing_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut bytes = "code,name,level,parent_code\n150000,内蒙古自治区市场监督管理局,province,\n".as_bytes().to_vec();
+    // Line 3: "市局" in GBK.
+    bytes.extend_from_slice(b"150100,\xCA\xD0\xBE\xD6,city,150000\n");
+    write(d, "departments.csv", &bytes);
+    let run = server(d, &["import", "departments", "departments.csv"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.stderr.contains("departments.csv:3: ") && run.stderr.contains("the file is UTF-8 but line 3 is not"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("departments.csv:2: "), "line 2 is fine: {}", run.stderr);
+    assert_eq!(count(d, "SELECT COUNT(*) FROM departments"), 0);
+}
+
+#[test]
+fn control_characters_huge_names_and_implausible_dates_are_refused_field_by_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    registered(d);
+    let huge = "名".repeat(5_000_000 / 3);
+    let csv = format!(
+        "credit_code,name,department_code,region,industry,credit_class,published_at\n\
+         {},某某\u{0}餐饮店,150102,东胜区,餐饮,A,\n\
+         {},{huge},150102,东胜区,餐饮,A,\n\
+         {},某某商店,150102,东胜区,餐饮,A,9999-12-31\n\
+         {},某某超市,150102,东胜区\u{7},餐饮,A,2025-01-01\n",
+        credit_code(1),
+        credit_code(2),
+        credit_code(3),
+        credit_code(4),
+    );
+    write(d, "enterprises.csv", csv.as_bytes());
+    let run = server(d, &["import", "enterprises", "enterprises.csv"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let e = &run.stderr;
+    assert!(e.contains("enterprises.csv:2: name: ") && e.contains("U+0000"), "{e}");
+    assert!(e.contains("enterprises.csv:3: name: ") && e.contains("too long: 1666666 characters, at most 200"), "{e}");
+    assert!(e.contains("enterprises.csv:4: published_at: ") && e.contains("nothing is published in advance"), "{e}");
+    assert!(e.contains("enterprises.csv:5: region: ") && e.contains("U+0007"), "{e}");
+    assert!(e.len() < 20_000, "the huge value is not echoed back: {} bytes", e.len());
+    assert_eq!(count(d, "SELECT COUNT(*) FROM enterprises"), 0);
+
+    // Results: an inspection in 1900 and a report in 9999 are implausible; a
+    // date after today has not happened yet.
+    let record = drawn(d);
+    import(d, "draw", "record.json");
+    write(d, "inspectors.csv", inspectors_csv(&record).as_bytes());
+    import(d, "inspectors", "inspectors.csv");
+    let chosen = &record.result.strata[0].selected[0];
+    let team = chosen.team.join(";");
+    let id = &record.input.draw_id;
+    let header = "draw_id,credit_code,enterprise_name,department_code,item_codes,inspectors,inspected_on,reported_on,category\n";
+    let csv = format!(
+        "{header}{id},{},某某餐饮店,150102,I1,{team},1900-01-01,9999-12-31,未发现问题\n\
+         {id},{},某某餐饮店,150102,I1,{team},2098-01-01,2098-01-02,未发现问题\n",
+        chosen.object, record.result.strata[0].selected[1].object
+    );
+    write(d, "results.csv", csv.as_bytes());
+    let run = server(d, &["import", "results", "results.csv"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let e = &run.stderr;
+    assert!(e.contains("results.csv:2: inspected_on: ") && e.contains("the date 1900-01-01 is implausible"), "{e}");
+    assert!(e.contains("results.csv:2: reported_on: ") && e.contains("the date 9999-12-31 is implausible"), "{e}");
+    assert!(e.contains("results.csv:3: inspected_on: ") && e.contains("it has not happened yet"), "{e}");
+    assert_eq!(count(d, "SELECT COUNT(*) FROM results"), 0);
+}
+
+#[test]
+fn a_second_import_waits_for_the_first_then_says_another_is_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    registered(d);
+    // Another writer holds the database (as a long import would).
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let holder = runtime.block_on(async {
+        let storage = SqliteStorage::open(&d.join("portal.db")).await.unwrap();
+        let mut conn = storage.pool().acquire().await.unwrap().detach();
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut conn).await.unwrap();
+        conn
+    });
+    write(d, "departments.csv", b"code,name,level,parent_code\n150200,another,city,150000\n");
+    let started = std::time::Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_server"))
+        .current_dir(d)
+        .env("GONGKAI_DATABASE", d.join("portal.db"))
+        .env("GONGKAI_WRITE_WAIT", "2")
+        .args(["import", "departments", "departments.csv"])
+        .output()
+        .unwrap();
+    let waited = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("another import or publication is running"), "{stderr}");
+    assert!(stderr.contains("另一个导入或发布正在进行"), "{stderr}");
+    assert!(!stderr.contains("database is locked"), "{stderr}");
+    assert!(waited >= std::time::Duration::from_secs(2), "it waited for the lock: {waited:?}");
+    drop(holder);
+    // With the lock released, the same import goes through.
+    import(d, "departments", "departments.csv");
+    assert_eq!(count(d, "SELECT COUNT(*) FROM departments WHERE code = '150200'"), 1);
 }

@@ -53,7 +53,7 @@ pub enum ImportKind {
 
     /// 执法检查人员名录 / Inspector directory
     ///
-    /// 列 / columns: department_code*, certificate*, name*, unit*, gender* (男/女), valid_from*, valid_until*,
+    /// 列 / columns: department_code*, certificate*, name*, unit*, valid_from*, valid_until*,
     ///   post, qualifications (列表 / list), conflicts (统一社会信用代码列表 / list of credit codes),
     ///   left (布尔，已调离 / boolean, has left), published_at, correction_reason
     #[command(verbatim_doc_comment, after_help = FORMAT_HELP)]
@@ -176,7 +176,23 @@ fn time_arg(option: &str, value: Option<&str>) -> Result<Option<String>, Failure
 
 /// A storage error that is not about the file's content.
 fn storage_failure(e: StorageError) -> Failure {
-    Failure::unreadable(format!("数据库错误 / database error: {e}"))
+    match e {
+        busy @ StorageError::Busy(_) => Failure::unreadable(busy.to_string()),
+        e => Failure::unreadable(format!("数据库错误 / database error: {e}")),
+    }
+}
+
+/// How long an import waits for another one to finish: `GONGKAI_WRITE_WAIT`
+/// seconds, or [`crate::storage::WRITE_WAIT`].
+fn write_wait() -> Result<std::time::Duration, Failure> {
+    match std::env::var("GONGKAI_WRITE_WAIT").ok().filter(|v| !v.trim().is_empty()) {
+        None => Ok(crate::storage::WRITE_WAIT),
+        Some(v) => v.trim().parse::<u64>().map(std::time::Duration::from_secs).map_err(|_| {
+            Failure::unreadable(format!(
+                "GONGKAI_WRITE_WAIT 应为秒数：{v:?} / GONGKAI_WRITE_WAIT must be a number of seconds: {v:?}"
+            ))
+        }),
+    }
 }
 
 fn database_path(args: &ImportArgs) -> PathBuf {
@@ -194,7 +210,7 @@ pub fn run(args: &ImportArgs) -> Outcome {
 
 async fn open(args: &ImportArgs) -> Result<SqliteStorage, Failure> {
     let path = database_path(args);
-    SqliteStorage::open(&path).await.map_err(|e| {
+    SqliteStorage::open_waiting(&path, write_wait()?).await.map_err(|e| {
         Failure::unreadable(format!(
             "无法打开数据库 {} / cannot open the database {}: {e}",
             path.display(),
@@ -294,5 +310,69 @@ fn report(path: &Path, batch: &Batch, summary: &ImportSummary) {
     let unchanged = batch.len().saturating_sub(summary.added + summary.corrected);
     if unchanged > 0 {
         println!("  已登记、未变 / already registered, unchanged: {unchanged}");
+    }
+}
+
+#[cfg(test)]
+mod fuzz {
+    //! Arbitrary and mutated bytes as every kind of import file, CSV and JSON:
+    //! every file is either read into a batch or refused with problems, never a
+    //! panic, and in a bounded time. Run longer by `scripts/fuzz.sh`.
+    #![allow(clippy::unwrap_used)]
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const KINDS: [(Kind, Columns); 7] = [
+        (Kind::Departments, kinds::DEPARTMENTS),
+        (Kind::Items, kinds::ITEMS),
+        (Kind::Inspectors, kinds::INSPECTORS),
+        (Kind::Enterprises, kinds::ENTERPRISES),
+        (Kind::PlansCsv, kinds::PLANS_CSV),
+        (Kind::PlansJson, kinds::PLANS_JSON),
+        (Kind::Results, kinds::RESULTS),
+    ];
+
+    /// Example files to mutate: a header and rows that are close to valid.
+    const SEEDS: [&[u8]; 3] = [
+        include_bytes!("../../tests/fixtures/import/enterprises.csv"),
+        include_bytes!("../../tests/fixtures/import/inspectors.json"),
+        include_bytes!("../../tests/fixtures/import/plans.csv"),
+    ];
+
+    fn each_kind(bytes: &[u8]) {
+        let dir = tempfile::tempdir().unwrap();
+        for extension in ["csv", "json"] {
+            let path = dir.path().join(format!("f.{extension}"));
+            std::fs::write(&path, bytes).unwrap();
+            for (kind, columns) in &KINDS {
+                let started = std::time::Instant::now();
+                let _ = read_batch(&path, *kind, columns);
+                assert!(started.elapsed() < std::time::Duration::from_secs(5), "{kind:?} took {:?}", started.elapsed());
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(32),
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn fuzz_arbitrary_bytes_as_an_import_file(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            each_kind(&bytes);
+        }
+
+        #[test]
+        fn fuzz_mutated_example_files(seed in 0usize..3, edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..6)) {
+            let mut bytes = SEEDS[seed].to_vec();
+            for (at, byte) in edits {
+                let at = at % bytes.len().max(1);
+                if byte % 2 == 0 { bytes.insert(at, byte) } else if at < bytes.len() { bytes[at] = byte }
+            }
+            each_kind(&bytes);
+        }
     }
 }

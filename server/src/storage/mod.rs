@@ -4,7 +4,7 @@
 mod sqlite;
 
 pub use app::ssr::{DrawSource, PortalSource};
-pub use sqlite::SqliteStorage;
+pub use sqlite::{SqliteStorage, WRITE_WAIT};
 
 /// Level of a department in the hierarchy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -69,8 +69,6 @@ pub struct NewInspector {
     pub certificate: String,
     pub name: String,
     pub unit: String,
-    /// `男` or `女`.
-    pub gender: String,
     pub post: String,
     pub qualifications: Vec<String>,
     pub valid_from: String,
@@ -283,6 +281,12 @@ pub enum StorageError {
     Rejected(Vec<RowProblem>),
     #[error("the stored record of draw {0} cannot be read: {1}")]
     Record(String, String),
+    /// Another process held the write lock for longer than the storage waits.
+    #[error(
+        "另一个导入或发布正在进行，等待 {0} 秒后仍未结束；本次未写入任何内容，请在它结束后重试 / \
+         another import or publication is running and had not finished after {0} s; nothing was written, try again when it has finished"
+    )]
+    Busy(u64),
 }
 
 /// Everything the portal stores. Reading draws goes through [`DrawSource`].

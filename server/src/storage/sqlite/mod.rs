@@ -15,11 +15,22 @@ use super::StorageError;
 #[derive(Clone, Debug)]
 pub struct SqliteStorage {
     pool: SqlitePool,
+    /// How long a writer waits for another writer's lock (SQLite's busy timeout).
+    write_wait: Duration,
 }
+
+/// See [`SqliteStorage::open_waiting`].
+pub const WRITE_WAIT: Duration = Duration::from_secs(60);
 
 impl SqliteStorage {
     /// Opens (creating if missing, with its directory) the database file and migrates it.
     pub async fn open(path: &Path) -> Result<Self, StorageError> {
+        Self::open_waiting(path, WRITE_WAIT).await
+    }
+
+    /// Opens the database; a write waits up to `write_wait` for another
+    /// process's write (an import) to finish, then fails with [`StorageError::Busy`].
+    pub async fn open_waiting(path: &Path, write_wait: Duration) -> Result<Self, StorageError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|source| StorageError::Directory { path: dir.display().to_string(), source })?;
@@ -30,8 +41,10 @@ impl SqliteStorage {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        Self::connect(options).await
+            .busy_timeout(write_wait);
+        let mut storage = Self::connect(options).await?;
+        storage.write_wait = write_wait;
+        Ok(storage)
     }
 
     /// An in-memory database (one connection), for tests.
@@ -39,13 +52,29 @@ impl SqliteStorage {
         let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
         let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self { pool, write_wait: WRITE_WAIT })
+    }
+
+    /// Starts a write transaction, taking SQLite's write lock at once
+    /// (`BEGIN IMMEDIATE`: a deferred transaction that meets another writer
+    /// fails at once instead of waiting). Waits up to the busy timeout, then
+    /// [`StorageError::Busy`].
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StorageError> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(|e| self.busy_or(e))
+    }
+
+    /// [`StorageError::Busy`] for SQLite's "database is locked", else the error itself.
+    pub(crate) fn busy_or(&self, e: sqlx::Error) -> StorageError {
+        let locked = matches!(&e, sqlx::Error::Database(db)
+            if db.code().is_some_and(|c| c == "5" || c == "517" || c == "261")
+                || db.message().contains("database is locked"));
+        if locked { StorageError::Busy(self.write_wait.as_secs()) } else { StorageError::Database(e) }
     }
 
     async fn connect(options: SqliteConnectOptions) -> Result<Self, StorageError> {
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self { pool, write_wait: WRITE_WAIT })
     }
 
     /// The connection pool (for tests that check constraints directly).

@@ -278,16 +278,15 @@ async fn import_inspectors(
         .await?;
         let Some(v) = next_version(cur, &p.correction, i, "certificate", &p.certificate, problems) else { continue };
         sqlx::query(
-            "INSERT INTO inspectors (department_id, certificate, version, name, unit, gender, post, qualifications, \
+            "INSERT INTO inspectors (department_id, certificate, version, name, unit, post, qualifications, \
              valid_from, valid_until, conflicts, status, published_at, replaces, correction_reason) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(dep)
         .bind(&p.certificate)
         .bind(v.version())
         .bind(&p.name)
         .bind(&p.unit)
-        .bind(&p.gender)
         .bind(&p.post)
         .bind(joined(&p.qualifications))
         .bind(&p.valid_from)
@@ -643,7 +642,7 @@ impl Storage for SqliteStorage {
         let view = serde_json::to_string(&DrawView::from_record(&summary, &record))
             .map_err(|e| StorageError::Record(draw.id.clone(), e.to_string()))?;
 
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let department = department_chain(&mut tx, &draw.department_path).await?;
         let exists: Option<String> =
             sqlx::query_scalar("SELECT id FROM draws WHERE id = ?").bind(&draw.id).fetch_optional(&mut *tx).await?;
@@ -712,12 +711,12 @@ impl Storage for SqliteStorage {
             .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await?;
+        tx.commit().await.map_err(|e| self.busy_or(e))?;
         Ok(())
     }
 
     async fn import(&self, batch: &Batch) -> Result<ImportSummary, StorageError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut problems = Problems::default();
         let mut summary = ImportSummary::default();
         match batch {
@@ -732,7 +731,7 @@ impl Storage for SqliteStorage {
             tx.rollback().await?;
             return Err(StorageError::Rejected(problems.0));
         }
-        tx.commit().await?;
+        tx.commit().await.map_err(|e| self.busy_or(e))?;
         Ok(summary)
     }
 
@@ -751,7 +750,7 @@ impl Storage for SqliteStorage {
                 ),
             ));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let Some(department) = department_id(&mut tx, &c.department_code).await? else {
             return Err(StorageError::Rejected(vec![RowProblem {
                 index: 0,
@@ -802,7 +801,7 @@ impl Storage for SqliteStorage {
         .bind(&c.committed_at)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
+        tx.commit().await.map_err(|e| self.busy_or(e))?;
         Ok(())
     }
 
