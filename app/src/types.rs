@@ -296,7 +296,6 @@ pub struct InspectorRow {
     pub version: i64,
     pub name: String,
     pub unit: String,
-    pub gender: String,
     pub post: String,
     /// Separated by `;`.
     pub qualifications: String,
@@ -517,7 +516,6 @@ impl InspectorRow {
         "version",
         "name",
         "unit",
-        "gender",
         "post",
         "qualifications",
         "valid_from",

@@ -168,7 +168,6 @@ async fn generate(db: &Path, enterprises: usize, draws: usize) {
             certificate: format!("BJ{i:07}"),
             name: format!("{}{}", ["王", "李", "张", "刘", "陈"][i % 5], ["伟", "芳", "娜", "敏", "静", "强"][i % 6]),
             unit: ["综合执法大队", "城东市场监管所", "城西市场监管所"][i % 3].to_owned(),
-            gender: if i % 2 == 0 { "男" } else { "女" }.to_owned(),
             post: "执法队员".to_owned(),
             qualifications: vec!["产品质量".to_owned(), "计量".to_owned()],
             valid_from: "2015-01-01".to_owned(),

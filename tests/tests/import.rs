@@ -61,13 +61,12 @@ async fn an_imported_draw_is_published_with_its_teams() {
     input.ancestors = vec!["湖南省市场监督管理局".to_owned(), "长沙市市场监督管理局".to_owned()];
 
     // The inspector directory, saved by Excel in GBK.
-    let mut csv = "department_code,certificate,name,unit,gender,qualifications,valid_from,valid_until\r\n".to_owned();
+    let mut csv = "department_code,certificate,name,unit,qualifications,valid_from,valid_until\r\n".to_owned();
     for (i, p) in input.inspectors.iter().enumerate() {
         csv += &format!(
-            "430102,{},检查员{i},{},{},{},{},{}\r\n",
+            "430102,{},检查员{i},{},{},{},{}\r\n",
             p.cert,
             p.unit,
-            if i % 2 == 0 { "女" } else { "男" },
             p.qualifications.join("；"),
             p.valid_from,
             p.valid_until

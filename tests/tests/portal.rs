@@ -78,7 +78,6 @@ fn inspector(i: usize, name: &str, valid_until: &str, left: bool) -> NewInspecto
         certificate: format!("1500{i:08}"),
         name: name.to_owned(),
         unit: format!("U{}", i % 3),
-        gender: if i.is_multiple_of(2) { "男" } else { "女" }.to_owned(),
         post: "执法检查".to_owned(),
         qualifications: if i.is_multiple_of(2) {
             vec!["综合".to_owned(), "计量".to_owned()]

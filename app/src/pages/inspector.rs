@@ -41,10 +41,6 @@ pub fn InspectorPage() -> impl IntoView {
                                         <dd>{v.name.clone()}</dd>
                                     </div>
                                     <div>
-                                        <dt>{lang.pick("性别", "Gender")}</dt>
-                                        <dd>{v.gender.clone()}</dd>
-                                    </div>
-                                    <div>
                                         <dt>{lang.pick("单位", "Unit")}</dt>
                                         <dd>{v.unit.clone()}</dd>
                                     </div>

@@ -149,7 +149,6 @@ pub struct Officer {
     pub department_code: &'static str,
     pub cert: String,
     pub name: String,
-    pub gender: &'static str,
     pub unit: String,
     pub post: String,
     pub qualifications: Vec<String>,
@@ -165,7 +164,6 @@ impl Officer {
             certificate: self.cert.clone(),
             name: self.name.clone(),
             unit: self.unit.clone(),
-            gender: self.gender.to_owned(),
             post: self.post.clone(),
             qualifications: self.qualifications.clone(),
             valid_from: self.valid_from.clone(),
@@ -208,12 +206,11 @@ pub fn district_officers(g: &mut Gen, firms: &[Firm]) -> Vec<Officer> {
                 11 => ("2025-09-01", "2030-08-31"),
                 _ => ("2021-01-01", "2027-12-31"),
             };
-            let (name, gender) = names::person(g, i);
+            let (name, _gender) = names::person(g, i);
             Officer {
                 department_code: DISTRICT_CODE,
                 cert: format!("{DISTRICT_CODE}{:04}", 1 + i),
                 name,
-                gender,
                 unit: UNITS[i % UNITS.len()].to_owned(),
                 post: POSTS[i % POSTS.len()].to_owned(),
                 qualifications: quals.into_iter().collect(),
@@ -234,7 +231,7 @@ pub fn district_officers(g: &mut Gen, firms: &[Firm]) -> Vec<Officer> {
 pub fn city_officers(g: &mut Gen, units: &[Firm]) -> Vec<Officer> {
     let mut officers: Vec<Officer> = (0..14)
         .map(|i| {
-            let (name, gender) = names::person(g, i + 100);
+            let (name, _gender) = names::person(g, i + 100);
             let mut quals = vec!["计量".to_owned()];
             if i % 2 == 0 {
                 quals.push("计量标准考评".to_owned());
@@ -243,7 +240,6 @@ pub fn city_officers(g: &mut Gen, units: &[Firm]) -> Vec<Officer> {
                 department_code: CITY_CODE,
                 cert: format!("{CITY_CODE}{:04}", 1 + i),
                 name,
-                gender,
                 unit: if i % 3 == 0 { "综合行政执法支队".to_owned() } else { "计量处".to_owned() },
                 post: if i == 0 { "处长".to_owned() } else { "科员".to_owned() },
                 qualifications: quals,

@@ -56,7 +56,6 @@ pub const INSPECTORS: Columns = Columns {
         "certificate",
         "name",
         "unit",
-        "gender",
         "post",
         "qualifications",
         "valid_from",
@@ -66,7 +65,7 @@ pub const INSPECTORS: Columns = Columns {
         "published_at",
         "correction_reason",
     ],
-    required: &["department_code", "certificate", "name", "unit", "gender", "valid_from", "valid_until"],
+    required: &["department_code", "certificate", "name", "unit", "valid_from", "valid_until"],
     nested: None,
 };
 
@@ -198,7 +197,6 @@ const ALIASES: &[(&str, &str)] = &[
     ("执法证号", "certificate"),
     ("单位", "unit"),
     ("所属单位", "unit"),
-    ("性别", "gender"),
     ("岗位", "post"),
     ("执法资格", "qualifications"),
     ("资格", "qualifications"),
@@ -382,10 +380,6 @@ fn inspector(f: &mut Fields<'_>, seen: &mut BTreeMap<String, u64>) -> NewInspect
     duplicate(seen, certificate.clone(), f, "certificate");
     let name = f.required("name");
     let unit = f.required("unit");
-    let gender = match f.choice("gender", &[&["男", "male", "m"], &["女", "female", "f"]]) {
-        Some(1) => "女",
-        _ => "男",
-    };
     let valid_from = f.date("valid_from");
     let valid_until = f.date("valid_until");
     ordered(f, ("valid_from", &valid_from), ("valid_until", &valid_until));
@@ -394,7 +388,6 @@ fn inspector(f: &mut Fields<'_>, seen: &mut BTreeMap<String, u64>) -> NewInspect
         certificate,
         name,
         unit,
-        gender: gender.to_owned(),
         post: f.text("post"),
         qualifications: f.list("qualifications"),
         valid_from,
