@@ -239,3 +239,39 @@ async fn half_sent_requests_and_idle_connections_are_closed() {
     let idle = idle.expect("an idle connection is closed");
     assert!(idle < Duration::from_secs(5), "{idle:?}");
 }
+
+#[tokio::test]
+async fn a_name_that_excel_would_run_as_a_formula_is_text_in_the_csv_and_unchanged_in_json() {
+    use gongkai_server::storage::{Batch, NewEnterprise, Storage};
+    let app = spawn_app().await;
+    let code = draw::CreditCode::complete("91990000MA0000777").unwrap();
+    let name = "=HYPERLINK(\"http://example.invalid\",\"点击\")";
+    let storage = app.storage().await;
+    storage
+        .import(&Batch::Enterprises(vec![NewEnterprise {
+            credit_code: code.clone(),
+            name: name.to_owned(),
+            department_code: gongkai_server::demo::DISTRICT_CODE.to_owned(),
+            region: "@SUM(1)".to_owned(),
+            industry: "-2+3".to_owned(),
+            licences: vec![],
+            abnormal: false,
+            serious_violation: false,
+            penalised: false,
+            credit_class: 'A',
+            published_at: "2025-01-05T09:00:00+08:00".to_owned(),
+            correction: None,
+        }]))
+        .await
+        .unwrap();
+    let (status, csv) = app.get(&format!("/api/enterprises.csv?q={code}")).await;
+    assert_eq!(status, 200);
+    let row = csv.lines().nth(1).unwrap();
+    assert!(row.contains("\"'=HYPERLINK(\"\"http://example.invalid\"\",\"\"点击\"\")\""), "{row}");
+    assert!(row.contains(",'@SUM(1),'-2+3,"), "{row}");
+    let json: serde_json::Value =
+        app.client.get(app.url(&format!("/api/enterprises?q={code}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(json["rows"][0]["name"], name);
+    let (_, html) = app.get("/open-data").await;
+    assert!(html.contains("单引号"), "the open-data page says so");
+}

@@ -211,6 +211,18 @@ pub fn OpenDataPage() -> impl IntoView {
                 </li>
                 <li>
                     {lang.pick(
+                        "为防止电子表格把文字当作公式执行，CSV 中以 =、+、-、@、制表符或回车开头的文字单元格前加一个英文单引号 '（JSON 中保持原样）。",
+                        "So that a spreadsheet never runs text as a formula, a CSV text cell that starts with =, +, -, @, a tab or a carriage return gets a leading ' (JSON keeps the value as it is).",
+                    )}
+                </li>
+                <li>
+                    {lang.pick(
+                        "查询参数每个最多 200 个字符，不能含控制字符，不能重复；page、per_page、year 须为正整数。否则返回 400，field 指出出错的参数。",
+                        "Each query parameter has at most 200 characters, no control characters, and appears once; page, per_page and year are whole numbers. Otherwise the answer is 400, with field naming the parameter.",
+                    )}
+                </li>
+                <li>
+                    {lang.pick(
                         "名称搜索 q 按任意连续的字查找：3 个字及以上用三字索引；更短或极常见的名称部分（如“有限公司”）逐条比对，此时不统计总数（total_is_lower_bound 为 true），可继续翻页。",
                         "The name search q finds any run of characters: from 3 characters through a trigram index; shorter or very common parts (such as 有限公司) are compared row by row and then not counted (total_is_lower_bound is true); keep paging.",
                     )}
