@@ -146,3 +146,22 @@ async fn pages_and_open_data_are_sent_compressed_to_clients_that_accept_it() {
         assert!(gzip_len * 2 < plain_len, "{path}: {gzip_len} bytes gzip vs {plain_len} plain");
     }
 }
+
+#[tokio::test]
+async fn the_enterprise_page_shows_the_position_the_draw_gave() {
+    let app = spawn_app().await;
+    let record: draw::DrawRecord = serde_json::from_str(
+        &app.get("/api/draws/159902-2025-01/record.json").await.1,
+    )
+    .unwrap();
+    // The first selected enterprise of each stratum is at position 1 (§12: 1-based).
+    for stratum in record.result.strata.iter().filter(|s| !s.selected.is_empty()).take(3) {
+        let chosen = &stratum.selected[0];
+        assert_eq!(chosen.position, 1);
+        let (status, html) = app.get(&format!("/enterprises/{}", chosen.object)).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("，第 1 位"), "{}: {html}", chosen.object);
+        let (_, html) = app.get(&format!("/enterprises/{}?lang=en", chosen.object)).await;
+        assert!(html.contains(", position 1"), "{}", chosen.object);
+    }
+}

@@ -21,8 +21,8 @@ fn outcome(lang: Lang, o: &DrawObjectRow) -> AnyView {
     match o.outcome.as_str() {
         "selected" => {
             let position = o.position.map(|p| match lang {
-                Lang::Zh => format!("，第 {} 位", p + 1),
-                Lang::En => format!(", position {}", p + 1),
+                Lang::Zh => format!("，第 {p} 位"),
+                Lang::En => format!(", position {p}"),
             });
             let team = o.team.clone().map(|t| {
                 view! {
