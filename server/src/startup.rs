@@ -188,6 +188,9 @@ impl Application {
             let connection = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(request_timeout)
+                // Room for more headers than the portal accepts, so that the guard
+                // answers "too many headers" in the promised format (hyper's own is bare).
+                .max_headers(routes::query::MAX_HEADERS * 2)
                 .serve_connection(TokioIo::new(stream), service);
             let connection = graceful.watch(connection);
             tokio::spawn(async move {

@@ -146,6 +146,27 @@ async fn methods_other_than_get_and_malformed_paths_get_the_promised_error_forma
             assert!(body.contains("不支持的请求方法"), "{body}");
         }
     }
+    // Too many headers, and too large ones.
+    let mut many = reqwest::header::HeaderMap::new();
+    for i in 0..150 {
+        many.insert(reqwest::header::HeaderName::from_bytes(format!("x-h{i}").as_bytes()).unwrap(), "1".parse().unwrap());
+    }
+    let big = "b".repeat(40 * 1024);
+    for (path, headers) in [("/api/draws", many.clone()), ("/draws", many), ("/api/draws", {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert("x-big", big.parse().unwrap());
+        h
+    })] {
+        let resp = app.client.get(app.url(path)).headers(headers).send().await.unwrap();
+        assert_eq!(resp.status(), 431, "{path}");
+        let ct = resp.headers()["content-type"].to_str().unwrap().to_owned();
+        let body = resp.text().await.unwrap();
+        if path.starts_with("/api/") {
+            assert!(body.contains("\"headers_too_large\"") && ct.starts_with("application/json"), "{body}");
+        } else {
+            assert!(ct.starts_with("text/html") && body.contains("请求头过大"), "{body}");
+        }
+    }
     // A path that is not UTF-8 once decoded.
     let resp = app.client.get(app.url("/api/inspectors/%FF%FE")).send().await.unwrap();
     assert_eq!(resp.status(), 400);

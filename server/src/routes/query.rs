@@ -18,6 +18,11 @@ use crate::error::{AppError, ErrorBody, ParameterProblem};
 /// published text, a name, has 200).
 pub const MAX_PARAMETER_CHARS: usize = 200;
 
+/// The most request headers accepted, and their most bytes (names and values);
+/// more is 431 in the promised format.
+pub const MAX_HEADERS: usize = 100;
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
 /// The first problem of a query string, if any: the parameter's name and what is wrong.
 pub fn check_query(query: &str) -> Result<(), (String, ParameterProblem)> {
     let mut seen: Vec<String> = Vec::new();
@@ -53,6 +58,10 @@ fn is_api(path: &str) -> bool {
 pub async fn guard(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let lang = request_lang(&request);
+    let header_bytes: usize = request.headers().iter().map(|(k, v)| k.as_str().len() + v.len()).sum();
+    if request.headers().len() > MAX_HEADERS || header_bytes > MAX_HEADER_BYTES {
+        return error_response(&path, lang, AppError::Refused(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE));
+    }
     if request.method() != Method::GET && request.method() != Method::HEAD {
         let mut response = error_response(&path, lang, AppError::Refused(StatusCode::METHOD_NOT_ALLOWED));
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
