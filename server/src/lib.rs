@@ -3,6 +3,7 @@
 // The release build computes the layout of the draw page's (deeply nested) view type here.
 #![recursion_limit = "256"]
 
+pub mod assets;
 pub mod cli;
 pub mod configuration;
 pub mod demo;

@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 
 use crate::configuration::Settings;
+use crate::assets;
 use crate::demo;
 use crate::routes;
 use crate::routes::open_data;
@@ -58,6 +59,7 @@ fn page_routes() -> Vec<AxumRouteListing> {
 
 /// The whole HTTP surface: pages (server-rendered, with islands), server functions, JSON API, static files.
 pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>) -> Router {
+    let (leptos_options, bundle) = assets::fingerprint(leptos_options);
     let source = Source(storage.clone() as Arc<dyn DrawSource>);
     let portal = Portal(storage.clone() as Arc<dyn PortalSource>);
     let context = move || {
@@ -100,7 +102,11 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>) -> Route
         .route("/api/{*rest}", any(routes::api_not_found))
         .fallback(move |state: State<AppState>, request: Request| {
             let files = leptos_axum::file_and_error_handler_with_context::<AppState, _>(context.clone(), shell);
+            let bundle = bundle.clone();
             async move {
+                if let Some(response) = bundle.response(request.uri().path(), request.headers()) {
+                    return response;
+                }
                 // Only the site's public files are served: no file or folder whose name starts
                 // with a dot (a build stamp, an editor's backup) is, whatever is in the folder.
                 if request.uri().path().split('/').any(|segment| segment.starts_with('.')) {

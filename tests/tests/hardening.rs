@@ -296,3 +296,35 @@ async fn a_name_that_excel_would_run_as_a_formula_is_text_in_the_csv_and_unchang
     let (_, html) = app.get("/open-data").await;
     assert!(html.contains("单引号"), "the open-data page says so");
 }
+
+#[tokio::test]
+async fn the_bundle_is_served_under_content_addressed_names_cached_for_a_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg").join("gongkai.js"), b"export default function() {}\n").unwrap();
+    std::fs::write(site.join("pkg").join("gongkai.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    let mut settings = Settings::for_tests(dir.path().join("gongkai.db"));
+    settings.leptos.site_root = site.display().to_string().into();
+    let app = spawn_with(settings, dir).await;
+
+    let (status, html) = app.get("/").await;
+    assert_eq!(status, 200);
+    let js = html.split("/pkg/gongkai.").nth(1).map(|rest| rest.split('"').next().unwrap().to_owned()).unwrap();
+    assert!(js.len() == "0123456789abcdef.js".len() && js.ends_with(".js"), "{js}");
+    let resp = app.client.get(app.url(&format!("/pkg/gongkai.{js}"))).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert_eq!(resp.text().await.unwrap(), "export default function() {}\n");
+    let wasm = html.split("/pkg/gongkai.").filter_map(|r| r.split('"').next()).find(|n| n.ends_with(".wasm")).unwrap();
+    let resp = app.client.get(app.url(&format!("/pkg/gongkai.{wasm}"))).send().await.unwrap();
+    assert_eq!(resp.headers()["content-type"], "application/wasm");
+    // The fixed names stay reachable, revalidated each time.
+    let resp = app.client.get(app.url("/pkg/gongkai.js")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["cache-control"], "public, no-cache");
+    // A name that is not the bundle's is a 404.
+    let resp = app.client.get(app.url("/pkg/gongkai.0000000000000000.js")).send().await.unwrap();
+    assert_eq!(resp.status(), 404);
+}
