@@ -28,15 +28,16 @@ fn unavailable(e: crate::ssr::SourceError) -> ServerFnError {
 pub async fn get_draw(id: String) -> Result<Option<crate::view::DrawPageData>, ServerFnError> {
     use crate::view::{CommitmentView, DrawPageData, DrawView};
     let source = source()?;
+    // The stored view is a cache of what the record gives: one that does not
+    // parse (stored by an older version of the view type) is rebuilt from the record.
     if let Some(json) = source.0.find_draw_view(&id).await.map_err(unavailable)? {
-        let view: DrawView = serde_json::from_str(&json).map_err(|e| {
-            tracing::error!(draw = %id, error = %e, "stored draw view does not parse");
-            ServerFnError::new(UNAVAILABLE)
-        })?;
-        return Ok(Some(DrawPageData::Drawn(Box::new(view))));
+        match serde_json::from_str::<DrawView>(&json) {
+            Ok(view) => return Ok(Some(DrawPageData::Drawn(Box::new(view)))),
+            Err(e) => tracing::warn!(draw = %id, error = %e, "stored draw view does not parse; rebuilding it from the record"),
+        }
     }
     if let Some(stored) = source.0.find_draw(&id).await.map_err(unavailable)? {
-        // A draw stored without a precomputed view: build it from the record.
+        // A draw stored without a usable view: build it from the record.
         let record: draw::DrawRecord = serde_json::from_str(&stored.record_json).map_err(|e| {
             tracing::error!(draw = %id, error = %e, "stored record does not parse");
             ServerFnError::new(UNAVAILABLE)

@@ -20,8 +20,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use draw::{Allocation, DrawInput, Inspector, Object, Plan, Randomness, RandomnessSource, Ratio, Stratum, TeamRule};
+use gongkai_server::publish::{self, DrawSubmission};
 use gongkai_server::storage::{
-    Batch, Level, NewDepartment, NewDraw, NewEnterprise, NewInspector, NewItem, NewResult, Rectification,
+    Batch, Level, NewDepartment, NewEnterprise, NewInspector, NewItem, NewResult, Rectification,
     SqliteStorage, Storage,
 };
 
@@ -295,23 +296,14 @@ async fn generate(db: &Path, enterprises: usize, draws: usize) {
             }
         }
         storage
-            .insert_draw(&NewDraw {
-                id: id.clone(),
-                department_path: record
-                    .input
-                    .ancestors
-                    .iter()
-                    .cloned()
-                    .chain([record.input.department.clone()])
-                    .collect(),
-                title: record.input.title.clone(),
-                draw_date: date.clone(),
-                commitment: record.commitment.clone(),
+            .insert_draw(&publish::verify_draw(DrawSubmission {
+                department_path: None,
                 record_json: serde_json::to_string(&record).expect("record JSON"),
                 committed_at: Some(format!("{year}-{month:02}-12T09:00:00+08:00")),
                 published_at: format!("{date}T10:00:00+08:00"),
                 plan_code: None,
             })
+            .expect("the draw verifies"))
             .await
             .expect("draw");
         if results.len() >= 50_000 || n + 1 == draws {

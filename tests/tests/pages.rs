@@ -165,3 +165,21 @@ async fn the_enterprise_page_shows_the_position_the_draw_gave() {
         assert!(html.contains(", position 1"), "{}", chosen.object);
     }
 }
+
+#[tokio::test]
+async fn a_stored_page_view_that_no_longer_parses_is_rebuilt_from_the_record() {
+    let app = spawn_app().await;
+    let (_, before) = app.get("/draws/159902-2025-01").await;
+    // As if the view type had changed since the draw was published.
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path.display())).await.unwrap();
+    sqlx::query("DROP TRIGGER draws_append_only_update").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE draws SET view_json = '{\"an\":\"older shape\"}' WHERE id = '159902-2025-01'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let (status, after) = app.get("/draws/159902-2025-01").await;
+    assert_eq!(status, 200);
+    assert!(after.contains("在浏览器中验证"), "{after}");
+    let main = |html: &str| html[html.find("<main").unwrap()..html.find("</main>").unwrap()].to_owned();
+    assert_eq!(main(&after), main(&before), "the rebuilt page is the page");
+}

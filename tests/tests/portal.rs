@@ -5,9 +5,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use app::types::{EnterpriseDetail, Paged, ResultRow};
+use gongkai_server::publish::{self, CommitmentSubmission, DrawSubmission};
 use gongkai_server::storage::{
-    Batch, Correction, Level, NewCommitment, NewDepartment, NewDraw, NewEnterprise, NewInspector, NewItem, NewPlan,
-    NewPlanLine, NewResult, Rectification, Storage,
+    Batch, Correction, Level, NewDepartment, NewEnterprise, NewInspector, NewItem, NewPlan, NewPlanLine, NewResult,
+    Rectification, Storage,
 };
 use gongkai_tests::{TestApp, spawn_empty};
 
@@ -36,6 +37,13 @@ fn record(seed: u64) -> draw::DrawRecord {
     input.ancestors = vec![PROVINCE.to_owned(), CITY.to_owned()];
     for h in &mut input.history {
         h.department = if h.department == "市局" { CITY.to_owned() } else { DISTRICT.to_owned() };
+    }
+    // The first draw of the plan, and a second one later in the year.
+    if seed == 1 {
+        input.title = "2025年食品经营双随机抽查".to_owned();
+    } else {
+        input.title = "2025年第二批食品经营抽查".to_owned();
+        input.draw_date = "2025-09-01".to_owned();
     }
     draw::draw(input, draw::Randomness::Demo { value: "00".repeat(32) }).unwrap()
 }
@@ -199,12 +207,8 @@ async fn seed(app: &TestApp) -> Seeded {
     .await
     .unwrap();
 
-    s.insert_draw(&NewDraw {
-        id: rec.input.draw_id.clone(),
-        department_path: vec![PROVINCE.to_owned(), CITY.to_owned(), DISTRICT.to_owned()],
-        title: "2025年食品经营双随机抽查".to_owned(),
-        draw_date: "2025-06-01".to_owned(),
-        commitment: rec.commitment.clone(),
+    publish::publish_draw(&s, DrawSubmission {
+        department_path: Some(vec![PROVINCE.to_owned(), CITY.to_owned(), DISTRICT.to_owned()]),
         record_json: serde_json::to_string(&rec).unwrap(),
         committed_at: Some("2025-05-28T09:00:00+08:00".to_owned()),
         published_at: "2025-06-01T10:00:00+08:00".to_owned(),
@@ -237,13 +241,9 @@ async fn seed(app: &TestApp) -> Seeded {
     // A draw of the current plan, committed and still waiting for its randomness.
     let next = record(2);
     let awaiting_id = next.input.draw_id.clone();
-    s.insert_commitment(&NewCommitment {
-        draw_id: awaiting_id.clone(),
+    publish::publish_commitment(&s, CommitmentSubmission {
         department_code: DISTRICT_CODE.to_owned(),
         plan_code: Some(PLAN.to_owned()),
-        title: "2025年第二批食品经营抽查".to_owned(),
-        draw_date: "2025-09-01".to_owned(),
-        commitment: draw::commit(&next.input).unwrap().commitment,
         input_json: serde_json::to_string(&next.input).unwrap(),
         committed_at: "2025-08-28T09:00:00+08:00".to_owned(),
     })

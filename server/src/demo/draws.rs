@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::people::{FIELDS, Firm, Officer};
 use super::{CITY, CITY_CODE, DISTRICT, DISTRICT_CODE, DemoDraw, DemoError, Gen, KINDS, PROVINCE, UNIT_QUALITY, UNITS};
-use crate::storage::NewCommitment;
+use crate::publish::CommitmentSubmission;
 
 fn object(firm: &Firm, stratum: &str) -> Object {
     Object {
@@ -259,18 +259,13 @@ pub fn awaited_round() -> u64 {
 }
 
 /// The current year's quality draw: committed, waiting for a future drand round.
-pub fn quality_2026(firms: &[Firm], officers: &[Officer]) -> Result<NewCommitment, DemoError> {
+pub fn quality_2026(firms: &[Firm], officers: &[Officer]) -> Result<CommitmentSubmission, DemoError> {
     let mut g = Gen::new(2026_1120);
     let mut input = quality_input(2026, 70, "2026-12-15", firms, officers, &mut g);
     input.randomness_source = RandomnessSource::DrandQuicknet { round: awaited_round() };
-    let commitment = draw::commit(&input).map_err(|e| DemoError::Input(format!("{}: {e}", input.draw_id)))?;
-    Ok(NewCommitment {
-        draw_id: input.draw_id.clone(),
+    Ok(CommitmentSubmission {
         department_code: DISTRICT_CODE.to_owned(),
         plan_code: Some("159902-2026-Q".to_owned()),
-        title: input.title.clone(),
-        draw_date: input.draw_date.clone(),
-        commitment: commitment.commitment,
         input_json: serde_json::to_string_pretty(&input)?,
         committed_at: "2026-11-20T09:00:00+08:00".to_owned(),
     })

@@ -21,8 +21,9 @@ use draw::DrawRecord;
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
 
+use crate::publish::{self, CommitmentSubmission, DrawSubmission};
 use crate::storage::{
-    Batch, NewCommitment, NewDepartment, NewDraw, NewEnterprise, NewInspector, NewItem, NewPlan, NewResult, Storage,
+    Batch, NewDepartment, NewEnterprise, NewInspector, NewItem, NewPlan, NewResult, Storage,
     StorageError,
 };
 
@@ -59,6 +60,8 @@ pub enum DemoError {
     Json(#[from] serde_json::Error),
     #[error(transparent)]
     Storage(#[from] StorageError),
+    #[error(transparent)]
+    Publish(#[from] crate::publish::PublishError),
 }
 
 /// A deterministic generator for the demo data.
@@ -87,16 +90,9 @@ pub struct DemoDraw {
 }
 
 impl DemoDraw {
-    pub fn to_new_draw(&self) -> Result<NewDraw, DemoError> {
-        let input = &self.record.input;
-        let mut department_path = input.ancestors.clone();
-        department_path.push(input.department.clone());
-        Ok(NewDraw {
-            id: input.draw_id.clone(),
-            department_path,
-            title: input.title.clone(),
-            draw_date: input.draw_date.clone(),
-            commitment: self.record.commitment.clone(),
+    pub fn to_submission(&self) -> Result<DrawSubmission, DemoError> {
+        Ok(DrawSubmission {
+            department_path: None,
             record_json: serde_json::to_string_pretty(&self.record)?,
             committed_at: Some(self.committed_at.clone()),
             published_at: self.published_at.clone(),
@@ -117,7 +113,7 @@ pub struct Demo {
     /// Completed draws, oldest first.
     pub draws: Vec<DemoDraw>,
     /// The current year's draw, committed and awaiting its randomness.
-    pub awaiting: NewCommitment,
+    pub awaiting: CommitmentSubmission,
     pub results: Vec<NewResult>,
     pub result_corrections: Vec<NewResult>,
     pub enterprise_corrections: Vec<NewEnterprise>,
@@ -245,14 +241,14 @@ pub async fn publish(storage: &dyn Storage, demo: Demo) -> Result<usize, DemoErr
     storage.import(&Batch::Enterprises(demo.enterprises)).await?;
     storage.import(&Batch::Plans(demo.plans)).await?;
     for d in &demo.draws {
-        storage.insert_draw(&d.to_new_draw()?).await?;
+        publish::publish_draw(storage, d.to_submission()?).await?;
     }
     storage.import(&Batch::Results(demo.results)).await?;
     storage.import(&Batch::Results(demo.result_corrections)).await?;
     storage.import(&Batch::Enterprises(demo.enterprise_corrections)).await?;
     storage.import(&Batch::Inspectors(demo.inspector_corrections)).await?;
     storage.import(&Batch::Plans(demo.plan_corrections)).await?;
-    storage.insert_commitment(&demo.awaiting).await?;
+    publish::publish_commitment(storage, demo.awaiting).await?;
     Ok(demo.draws.len())
 }
 
@@ -271,7 +267,7 @@ mod tests {
             assert_eq!(x.record.commitment, y.record.commitment);
             assert_eq!(x.record.result, y.record.result);
         }
-        assert_eq!(a.awaiting.commitment, b.awaiting.commitment);
+        assert_eq!(a.awaiting.input_json, b.awaiting.input_json);
         assert_eq!(a.results, b.results);
     }
 

@@ -185,20 +185,6 @@ pub struct NewResult {
     pub correction: Option<Correction>,
 }
 
-/// A commitment published before its randomness exists.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewCommitment {
-    pub draw_id: String,
-    pub department_code: String,
-    pub plan_code: Option<String>,
-    pub title: String,
-    pub draw_date: String,
-    pub commitment: String,
-    /// The committed DrawInput, exactly as published.
-    pub input_json: String,
-    pub committed_at: String,
-}
-
 /// What one import adds, all in one transaction.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Batch {
@@ -248,23 +234,6 @@ pub struct ImportSummary {
     pub corrected: usize,
 }
 
-/// A draw to publish.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewDraw {
-    pub id: String,
-    /// The drawing department's chain, top-level first, the department itself last.
-    pub department_path: Vec<String>,
-    pub title: String,
-    pub draw_date: String,
-    pub commitment: String,
-    /// The exact JSON served at `/api/draws/{id}/record.json`.
-    pub record_json: String,
-    pub committed_at: Option<String>,
-    pub published_at: String,
-    /// The annual plan the draw carries out, if any.
-    pub plan_code: Option<String>,
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     #[error("database error: {0}")]
@@ -281,6 +250,12 @@ pub enum StorageError {
     Rejected(Vec<RowProblem>),
     #[error("the stored record of draw {0} cannot be read: {1}")]
     Record(String, String),
+    /// The draw's record names another commitment than the one published before the randomness.
+    #[error(
+        "抽取 {draw_id} 记录的承诺值 {record} 与事先公布的 {published} 不同 / the record of draw {draw_id} names the \
+         commitment {record}, but {published} was published before the draw"
+    )]
+    CommitmentDiffers { draw_id: String, published: String, record: String },
     /// Another process held the write lock for longer than the storage waits.
     #[error(
         "另一个导入或发布正在进行，等待 {0} 秒后仍未结束；本次未写入任何内容，请在它结束后重试 / \
@@ -295,15 +270,17 @@ pub trait Storage: DrawSource + PortalSource {
     /// Number of published draws.
     async fn draw_count(&self) -> Result<u64, StorageError>;
 
-    /// Publishes a draw (and its department chain). Published draws never change.
-    async fn insert_draw(&self, draw: &NewDraw) -> Result<(), StorageError>;
+    /// Stores a verified draw (and its department chain), refusing it when a
+    /// commitment published before names another value. Published draws never change.
+    async fn insert_draw(&self, draw: &crate::publish::VerifiedDraw) -> Result<(), StorageError>;
 
     /// Stores a whole batch in one transaction, or nothing: every refused row
     /// is reported at once as [`StorageError::Rejected`].
     async fn import(&self, batch: &Batch) -> Result<ImportSummary, StorageError>;
 
-    /// Publishes a commitment (a draw awaiting its randomness).
-    async fn insert_commitment(&self, commitment: &NewCommitment) -> Result<(), StorageError>;
+    /// Stores a verified commitment (a draw awaiting its randomness), refusing it
+    /// when its department code is unknown or names another department than its input.
+    async fn insert_commitment(&self, commitment: &crate::publish::VerifiedCommitment) -> Result<(), StorageError>;
 
     /// Departments as (id, name, parent_id), by id.
     async fn departments(&self) -> Result<Vec<(i64, String, Option<i64>)>, StorageError>;

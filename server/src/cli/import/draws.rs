@@ -4,7 +4,8 @@ use std::path::Path;
 
 use draw::DrawInput;
 
-use crate::storage::{DrawSource, NewCommitment, NewDraw, SqliteStorage, Storage, StorageError};
+use crate::publish::{self, CommitmentSubmission, DrawSubmission, PublishError};
+use crate::storage::{DrawSource, SqliteStorage, Storage, StorageError};
 
 use super::super::{Failure, files};
 use super::{CommitmentArgs, DrawImportArgs, now, storage_failure, time_arg};
@@ -28,25 +29,16 @@ fn read_input(path: &Path) -> Result<(DrawInput, String), Failure> {
 pub async fn commitment(args: &CommitmentArgs, storage: &SqliteStorage) -> Result<(), Failure> {
     let (input, text) = read_input(&args.file)?;
     let committed_at = time_arg("--committed-at", args.committed_at.as_deref())?.unwrap_or_else(now);
-    let commitment = draw::commit(&input).map_err(|e| {
-        Failure::content(format!(
-            "{} 不能作为承诺公布 / cannot be published as a commitment:\n  {e}",
-            args.file.display()
-        ))
-    })?;
-    let new = NewCommitment {
-        draw_id: input.draw_id.clone(),
+    let submission = CommitmentSubmission {
+        input_json: text,
         department_code: args.department_code.clone(),
         plan_code: args.plan_code.clone(),
-        title: input.title.clone(),
-        draw_date: input.draw_date.clone(),
-        commitment: commitment.commitment.clone(),
-        input_json: text,
         committed_at: committed_at.clone(),
     };
-    storage.insert_commitment(&new).await.map_err(|e| draw_failure(&args.file, e))?;
+    let published =
+        publish::publish_commitment(storage, submission).await.map_err(|e| draw_failure(&args.file, e))?;
     println!("已公布承诺 / commitment published: {}「{}」", input.draw_id, input.title);
-    println!("  承诺值 / commitment: {}", commitment.commitment);
+    println!("  承诺值 / commitment: {}", published.commitment);
     println!("  公布时间 / committed at: {committed_at}；抽取日 / draw date: {}", input.draw_date);
     Ok(())
 }
@@ -65,18 +57,14 @@ pub async fn draw(args: &DrawImportArgs, storage: &SqliteStorage) -> Result<(), 
     };
     let input = &record.input;
     let department_path = department_path(storage, input).await?;
-    let new = NewDraw {
-        id: input.draw_id.clone(),
-        department_path,
-        title: input.title.clone(),
-        draw_date: input.draw_date.clone(),
-        commitment: record.commitment.clone(),
+    let submission = DrawSubmission {
         record_json: text,
+        department_path: Some(department_path),
         committed_at,
         published_at: published_at.clone(),
         plan_code: args.plan_code.clone(),
     };
-    storage.insert_draw(&new).await.map_err(|e| draw_failure(&args.file, e))?;
+    publish::publish_draw(storage, submission).await.map_err(|e| draw_failure(&args.file, e))?;
     let selected: usize = record.result.strata.iter().map(|s| s.selected.len()).sum();
     println!("已公布抽取 / draw published: {}「{}」", input.draw_id, input.title);
     println!(
@@ -113,12 +101,21 @@ async fn department_path(storage: &SqliteStorage, input: &DrawInput) -> Result<V
 }
 
 /// Why a commitment or a draw was refused.
-fn draw_failure(file: &Path, e: StorageError) -> Failure {
+fn draw_failure(file: &Path, e: PublishError) -> Failure {
     let shown = file.display();
+    let e = match e {
+        PublishError::Invalid { draw_id, reason } => {
+            return Failure::content(format!(
+                "{shown}: 抽取 {draw_id} 未公布 / draw {draw_id} was not published: {reason}"
+            ));
+        }
+        PublishError::Storage(e) => e,
+    };
     match e {
         StorageError::Record(id, why) => {
             Failure::content(format!("{shown}: 抽取 {id} 未公布 / draw {id} was not published: {why}"))
         }
+        e @ StorageError::CommitmentDiffers { .. } => Failure::content(format!("{shown}: {e}")),
         StorageError::DuplicateDraw(id) => Failure::content(format!(
             "{shown}: 抽取 {id} 已公布，已公布的抽取不能更改 / draw {id} is already published, and a published draw never changes"
         )),

@@ -88,9 +88,8 @@ mod tests {
     use app::ssr::DrawSource;
 
     use super::*;
-    use crate::storage::{
-        Batch, Correction, Level, NewCommitment, NewDepartment, NewDraw, NewItem, RowProblem, Storage,
-    };
+    use crate::publish::{CommitmentSubmission, DrawSubmission, VerifiedDraw, verify_commitment, verify_draw};
+    use crate::storage::{Batch, Correction, Level, NewDepartment, NewItem, RowProblem, Storage};
 
     fn record(seed: u64) -> draw::DrawRecord {
         let shape = draw::synthetic::Shape {
@@ -103,23 +102,20 @@ mod tests {
             history: 3,
             seed,
         };
-        let input = draw::synthetic::input(&shape);
+        let mut input = draw::synthetic::input(&shape);
+        input.title = "测试抽取".to_owned();
         draw::draw(input, draw::Randomness::Demo { value: "00".repeat(32) }).unwrap()
     }
 
-    fn sample(seed: u64) -> NewDraw {
-        let record = record(seed);
-        NewDraw {
-            id: record.input.draw_id.clone(),
-            department_path: vec!["省局".to_owned(), "市局".to_owned(), "区局".to_owned()],
-            title: "测试抽取".to_owned(),
-            draw_date: "2025-05-28".to_owned(),
-            commitment: record.commitment.clone(),
-            record_json: serde_json::to_string(&record).unwrap(),
+    fn sample(seed: u64) -> VerifiedDraw {
+        verify_draw(DrawSubmission {
+            record_json: serde_json::to_string(&record(seed)).unwrap(),
+            department_path: Some(vec!["省局".to_owned(), "市局".to_owned(), "区局".to_owned()]),
             committed_at: Some("2025-05-26T09:00:00+08:00".to_owned()),
             published_at: "2025-05-28T10:00:00+08:00".to_owned(),
             plan_code: None,
-        }
+        })
+        .unwrap()
     }
 
     fn departments() -> Batch {
@@ -163,12 +159,12 @@ mod tests {
         assert_eq!(list[0].department, "区局");
         assert_eq!(list[0].randomness_source, "demo");
         assert!(!list[0].is_awaiting());
-        let stored = s.find_draw(&draw.id).await.unwrap().unwrap();
+        let stored = s.find_draw(&draw.summary.id).await.unwrap().unwrap();
         assert_eq!(stored.record_json, draw.record_json);
         assert_eq!(stored.summary.committed_at.as_deref(), Some("2025-05-26T09:00:00+08:00"));
         assert!(s.find_draw("nope").await.unwrap().is_none());
         let view: app::view::DrawView =
-            serde_json::from_str(&s.find_draw_view(&draw.id).await.unwrap().unwrap()).unwrap();
+            serde_json::from_str(&s.find_draw_view(&draw.summary.id).await.unwrap().unwrap()).unwrap();
         assert_eq!(view.selected_count(), 6);
         let pool: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM draw_objects").fetch_one(s.pool()).await.unwrap();
         assert_eq!(pool, 40);
@@ -177,19 +173,6 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(selected, 6);
-    }
-
-    #[tokio::test]
-    async fn a_record_that_does_not_rerun_is_refused() {
-        let s = SqliteStorage::in_memory().await.unwrap();
-        let mut draw = sample(1);
-        let other = record(2).input.objects[0].id.clone();
-        let mut record = record(1);
-        record.result.strata[0].selected[0].object = other;
-        draw.record_json = serde_json::to_string(&record).unwrap();
-        let err = s.insert_draw(&draw).await.unwrap_err();
-        assert!(matches!(err, StorageError::Record(..)), "{err}");
-        assert_eq!(s.draw_count().await.unwrap(), 0);
     }
 
     #[tokio::test]
@@ -215,13 +198,13 @@ mod tests {
         s.insert_draw(&draw).await.unwrap();
         assert!(matches!(s.insert_draw(&draw).await, Err(StorageError::DuplicateDraw(_))));
         let update =
-            sqlx::query("UPDATE draws SET title = 'changed' WHERE id = ?").bind(&draw.id).execute(s.pool()).await;
+            sqlx::query("UPDATE draws SET title = 'changed' WHERE id = ?").bind(&draw.summary.id).execute(s.pool()).await;
         assert!(update.unwrap_err().to_string().contains("append-only"));
-        let delete = sqlx::query("DELETE FROM draws WHERE id = ?").bind(&draw.id).execute(s.pool()).await;
+        let delete = sqlx::query("DELETE FROM draws WHERE id = ?").bind(&draw.summary.id).execute(s.pool()).await;
         assert!(delete.unwrap_err().to_string().contains("append-only"));
         let delete = sqlx::query("DELETE FROM draw_objects").execute(s.pool()).await;
         assert!(delete.unwrap_err().to_string().contains("append-only"));
-        assert_eq!(s.find_draw(&draw.id).await.unwrap().unwrap().summary.title, "测试抽取");
+        assert_eq!(s.find_draw(&draw.summary.id).await.unwrap().unwrap().summary.title, "测试抽取");
     }
 
     #[tokio::test]
@@ -315,25 +298,37 @@ mod tests {
         s.import(&departments()).await.unwrap();
         let draw = sample(3);
         let rec = record(3);
-        let commitment = NewCommitment {
-            draw_id: draw.id.clone(),
+        let commitment = verify_commitment(CommitmentSubmission {
+            input_json: serde_json::to_string(&rec.input).unwrap(),
             department_code: "150102".to_owned(),
             plan_code: Some("150102-2025-Q".to_owned()),
-            title: "测试抽取".to_owned(),
-            draw_date: "2025-05-28".to_owned(),
-            commitment: rec.commitment.clone(),
-            input_json: serde_json::to_string(&rec.input).unwrap(),
             committed_at: "2025-05-26T09:00:00+08:00".to_owned(),
-        };
-        let mut wrong = commitment.clone();
-        wrong.commitment = "00".repeat(32);
-        assert!(matches!(s.insert_commitment(&wrong).await, Err(StorageError::Record(..))));
+        })
+        .unwrap();
+        // Listed under another department than the input's drawing department: refused.
+        let mut elsewhere = commitment.clone();
+        elsewhere.department_code = "150100".to_owned();
+        assert!(matches!(s.insert_commitment(&elsewhere).await, Err(StorageError::Rejected(..))));
         s.insert_commitment(&commitment).await.unwrap();
         let list = s.list_draws().await.unwrap();
         assert_eq!(list.len(), 1);
         assert!(list[0].is_awaiting());
         assert_eq!(list[0].randomness_source, "demo");
-        assert!(s.find_commitment(&draw.id).await.unwrap().is_some());
+        assert!(s.find_commitment(&draw.summary.id).await.unwrap().is_some());
+        // A record whose commitment differs from the one published before is refused.
+        let mut other = rec.clone();
+        other.input.title = "另一次抽取".to_owned();
+        let other = draw::draw(other.input, draw::Randomness::Demo { value: "00".repeat(32) }).unwrap();
+        let other = verify_draw(DrawSubmission {
+            record_json: serde_json::to_string(&other).unwrap(),
+            department_path: None,
+            committed_at: None,
+            published_at: "2025-05-28T10:00:00+08:00".to_owned(),
+            plan_code: None,
+        })
+        .unwrap();
+        let err = s.insert_draw(&other).await.unwrap_err();
+        assert!(matches!(&err, StorageError::CommitmentDiffers { published, .. } if *published == rec.commitment), "{err}");
         s.insert_draw(&draw).await.unwrap();
         let list = s.list_draws().await.unwrap();
         assert_eq!(list.len(), 1, "a drawn commitment is listed once, as drawn");

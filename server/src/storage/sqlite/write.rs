@@ -1,16 +1,15 @@
-//! Publishing: imports (all or nothing), commitments and draws.
+//! Persisting: imports (all or nothing), verified commitments and verified draws (`crate::publish` verifies them).
 
 use std::collections::BTreeMap;
 
-use app::types::{DrawSummary, STATUS_DRAWN};
-use app::view::DrawView;
 use sqlx::{Row, Sqlite, Transaction};
 
 use super::SqliteStorage;
 use crate::storage::{
-    Batch, Correction, ImportSummary, NewCommitment, NewDepartment, NewDraw, NewEnterprise, NewInspector, NewItem,
-    NewPlan, NewResult, RowProblem, Storage, StorageError,
+    Batch, Correction, ImportSummary, NewDepartment, NewEnterprise, NewInspector, NewItem, NewPlan, NewResult,
+    RowProblem, Storage, StorageError,
 };
+use crate::publish::{VerifiedCommitment, VerifiedDraw};
 
 type Tx<'a> = Transaction<'a, Sqlite>;
 
@@ -593,29 +592,6 @@ async fn department_chain(tx: &mut Tx<'_>, path: &[String]) -> Result<Option<i64
     Ok(parent)
 }
 
-/// Checks that a record re-runs to itself; returns it parsed.
-fn rerun(draw: &NewDraw) -> Result<draw::DrawRecord, StorageError> {
-    let record: draw::DrawRecord =
-        serde_json::from_str(&draw.record_json).map_err(|e| StorageError::Record(draw.id.clone(), e.to_string()))?;
-    let verification = draw::verify(&record);
-    if let Some(first) = verification.differences.first() {
-        return Err(StorageError::Record(
-            draw.id.clone(),
-            format!("重新计算与记录不一致 / re-running the draw does not give the record: {first}"),
-        ));
-    }
-    if !verification.is_match() {
-        return Err(StorageError::Record(draw.id.clone(), "记录无法复核 / the record does not verify".to_owned()));
-    }
-    if record.input.draw_id != draw.id {
-        return Err(StorageError::Record(
-            draw.id.clone(),
-            format!("记录中的抽取编号为 {} / the record is of draw {}", record.input.draw_id, record.input.draw_id),
-        ));
-    }
-    Ok(record)
-}
-
 #[async_trait::async_trait]
 impl Storage for SqliteStorage {
     async fn draw_count(&self) -> Result<u64, StorageError> {
@@ -623,91 +599,60 @@ impl Storage for SqliteStorage {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    async fn insert_draw(&self, draw: &NewDraw) -> Result<(), StorageError> {
+    async fn insert_draw(&self, draw: &VerifiedDraw) -> Result<(), StorageError> {
+        let summary = &draw.summary;
         if draw.department_path.is_empty() {
             return Err(StorageError::NoDepartment);
         }
-        let record = rerun(draw)?;
-        let summary = DrawSummary {
-            id: draw.id.clone(),
-            department: draw.department_path.last().cloned().unwrap_or_default(),
-            title: draw.title.clone(),
-            draw_date: draw.draw_date.clone(),
-            commitment: draw.commitment.clone(),
-            committed_at: draw.committed_at.clone(),
-            published_at: Some(draw.published_at.clone()),
-            randomness_source: record.randomness.kind().to_owned(),
-            status: STATUS_DRAWN.to_owned(),
-        };
-        let view = serde_json::to_string(&DrawView::from_record(&summary, &record))
-            .map_err(|e| StorageError::Record(draw.id.clone(), e.to_string()))?;
-
         let mut tx = self.begin_write().await?;
         let department = department_chain(&mut tx, &draw.department_path).await?;
         let exists: Option<String> =
-            sqlx::query_scalar("SELECT id FROM draws WHERE id = ?").bind(&draw.id).fetch_optional(&mut *tx).await?;
+            sqlx::query_scalar("SELECT id FROM draws WHERE id = ?").bind(&summary.id).fetch_optional(&mut *tx).await?;
         if exists.is_some() {
-            return Err(StorageError::DuplicateDraw(draw.id.clone()));
+            return Err(StorageError::DuplicateDraw(summary.id.clone()));
         }
         let committed: Option<(String, Option<String>)> =
             sqlx::query_as("SELECT commitment, plan_code FROM draw_commitments WHERE draw_id = ?")
-                .bind(&draw.id)
+                .bind(&summary.id)
                 .fetch_optional(&mut *tx)
                 .await?;
         // A draw carries out the plan its commitment named, unless it says otherwise.
         let plan_code = draw.plan_code.clone().or_else(|| committed.as_ref().and_then(|c| c.1.clone()));
-        if let Some(published) = committed.map(|c| c.0).filter(|c| *c != record.commitment) {
-            return Err(StorageError::Record(
-                draw.id.clone(),
-                format!(
-                    "记录的承诺值 {} 与事先公布的 {published} 不同 / the record's commitment {} differs from the one \
-                     published before the draw, {published}",
-                    record.commitment, record.commitment
-                ),
-            ));
+        if let Some(published) = committed.map(|c| c.0).filter(|c| *c != summary.commitment) {
+            return Err(StorageError::CommitmentDiffers {
+                draw_id: summary.id.clone(),
+                published,
+                record: summary.commitment.clone(),
+            });
         }
         sqlx::query(
             "INSERT INTO draws (id, department_id, title, draw_date, commitment, record_json, committed_at, \
              published_at, plan_code, view_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
-        .bind(&draw.id)
+        .bind(&summary.id)
         .bind(department)
-        .bind(&draw.title)
-        .bind(&draw.draw_date)
-        .bind(&draw.commitment)
+        .bind(&summary.title)
+        .bind(&summary.draw_date)
+        .bind(&summary.commitment)
         .bind(&draw.record_json)
-        .bind(&draw.committed_at)
-        .bind(&draw.published_at)
+        .bind(&summary.committed_at)
+        .bind(&summary.published_at)
         .bind(&plan_code)
-        .bind(&view)
+        .bind(&draw.view_json)
         .execute(&mut *tx)
         .await?;
-
-        let mut selected: BTreeMap<&str, (i64, String)> = BTreeMap::new();
-        for s in &record.result.strata {
-            for sel in &s.selected {
-                selected.insert(&sel.object, (sel.position as i64, sel.team.join(";")));
-            }
-        }
-        let excluded: BTreeMap<&str, String> =
-            record.result.exclusions.iter().map(|e| (e.object.as_str(), app::view::reason_code(e.reason))).collect();
-        for o in &record.input.objects {
-            let (outcome, position, team, reason) = match (selected.get(o.id.as_str()), excluded.get(o.id.as_str())) {
-                (Some((p, t)), _) => ("selected", Some(*p), Some(t.as_str()), None),
-                (None, Some(r)) => ("excluded", None, None, Some(r.as_str())),
-                (None, None) => ("not_selected", None, None, None),
-            };
+        for o in &draw.objects {
             sqlx::query(
                 "INSERT INTO draw_objects (draw_id, credit_code, stratum, outcome, position, team, exclusion_reason) \
                  VALUES (?, ?, ?, ?, ?, ?, ?)",
             )
-            .bind(&draw.id)
-            .bind(&o.id)
+            .bind(&summary.id)
+            .bind(&o.credit_code)
             .bind(&o.stratum)
-            .bind(outcome)
-            .bind(position)
-            .bind(team)
-            .bind(reason)
+            .bind(o.outcome)
+            .bind(o.position)
+            .bind(&o.team)
+            .bind(&o.exclusion_reason)
             .execute(&mut *tx)
             .await?;
         }
@@ -735,21 +680,7 @@ impl Storage for SqliteStorage {
         Ok(summary)
     }
 
-    async fn insert_commitment(&self, c: &NewCommitment) -> Result<(), StorageError> {
-        let input: draw::DrawInput =
-            serde_json::from_str(&c.input_json).map_err(|e| StorageError::Record(c.draw_id.clone(), e.to_string()))?;
-        let commitment = draw::commit(&input).map_err(|e| {
-            StorageError::Record(c.draw_id.clone(), format!("承诺输入无效 / invalid committed input: {e}"))
-        })?;
-        if commitment.commitment != c.commitment || input.draw_id != c.draw_id {
-            return Err(StorageError::Record(
-                c.draw_id.clone(),
-                format!(
-                    "承诺值与输入不符：输入计算得 {} / the commitment does not follow from the input: it gives {}",
-                    commitment.commitment, commitment.commitment
-                ),
-            ));
-        }
+    async fn insert_commitment(&self, c: &VerifiedCommitment) -> Result<(), StorageError> {
         let mut tx = self.begin_write().await?;
         let Some(department) = department_id(&mut tx, &c.department_code).await? else {
             return Err(StorageError::Rejected(vec![RowProblem {
@@ -767,14 +698,14 @@ impl Storage for SqliteStorage {
             .bind(department)
             .fetch_one(&mut *tx)
             .await?;
-        if name != input.department {
+        if name != c.department_name {
             return Err(StorageError::Rejected(vec![RowProblem {
                 index: 0,
                 field: "department_code".to_owned(),
                 message: format!(
                     "部门代码 {} 是{name}，而输入的抽取部门是{} / department code {} is {name}, but the input's \
                      drawing department is {}",
-                    c.department_code, input.department, c.department_code, input.department
+                    c.department_code, c.department_name, c.department_code, c.department_name
                 ),
             }]));
         }
