@@ -12,7 +12,10 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
+use tower_http::LatencyUnit;
 use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::configuration::Settings;
 use crate::assets;
@@ -20,6 +23,7 @@ use crate::demo;
 use crate::routes;
 use crate::routes::open_data;
 use crate::security;
+use crate::telemetry;
 use crate::storage::{SqliteStorage, Storage, StorageError};
 
 /// State shared by every handler.
@@ -123,6 +127,16 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>) -> Route
         .layer(axum::middleware::from_fn(routes::query::uniform_errors))
         .layer(axum::middleware::from_fn(routes::query::guard))
         .layer(axum::middleware::from_fn(security::headers))
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(telemetry::request_span)
+                        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Millis)),
+                )
+                .layer(PropagateRequestIdLayer::x_request_id()),
+        )
         .with_state(state)
 }
 

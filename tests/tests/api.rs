@@ -138,3 +138,19 @@ async fn an_enterprise_can_look_itself_up_with_a_merkle_proof() {
     let (status, _) = app.get(&format!("/api/draws/no-such-draw/objects/{}", drawn.object)).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_and_keeps_the_clients() {
+    let app = spawn_app().await;
+    let mut ids = Vec::new();
+    for path in ["/", "/api/draws", "/api/nope"] {
+        let resp = app.client.get(app.url(path)).send().await.unwrap();
+        let id = resp.headers()["x-request-id"].to_str().unwrap().to_owned();
+        assert_eq!(id.len(), 36, "{path}: a UUID, {id}");
+        ids.push(id);
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "one per request");
+    let resp = app.client.get(app.url("/api/draws")).header("x-request-id", "journalist-42").send().await.unwrap();
+    assert_eq!(resp.headers()["x-request-id"], "journalist-42");
+}

@@ -197,6 +197,20 @@ pub enum Batch {
 }
 
 impl Batch {
+    /// What the batch holds, for logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Batch::Departments(_) => "departments",
+            Batch::Items(_) => "items",
+            Batch::Inspectors(_) => "inspectors",
+            Batch::Enterprises(_) => "enterprises",
+            Batch::Plans(_) => "plans",
+            Batch::Results(_) => "results",
+        }
+    }
+}
+
+impl Batch {
     pub fn len(&self) -> usize {
         match self {
             Batch::Departments(v) => v.len(),

@@ -24,6 +24,7 @@ const AWAITING_COLUMNS: &str = "c.draw_id AS id, dep.name AS department, c.title
 
 #[async_trait::async_trait]
 impl DrawSource for SqliteStorage {
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.list_draws")]
     async fn list_draws(&self) -> Result<Vec<DrawSummary>, SourceError> {
         let sql = format!(
             "SELECT * FROM ( \
@@ -36,6 +37,7 @@ impl DrawSource for SqliteStorage {
         Ok(sqlx::query_as::<_, DrawSummary>(&sql).fetch_all(&self.pool).await?)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.find_draw")]
     async fn find_draw(&self, id: &str) -> Result<Option<StoredDraw>, SourceError> {
         let sql = format!(
             "SELECT {DRAWN_COLUMNS}, d.record_json FROM draws d \
@@ -44,12 +46,14 @@ impl DrawSource for SqliteStorage {
         Ok(sqlx::query_as::<_, StoredDraw>(&sql).bind(id).fetch_optional(&self.pool).await?)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.find_draw_view")]
     async fn find_draw_view(&self, id: &str) -> Result<Option<String>, SourceError> {
         let view: Option<Option<String>> =
             sqlx::query_scalar("SELECT view_json FROM draws WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
         Ok(view.flatten())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.find_commitment")]
     async fn find_commitment(&self, id: &str) -> Result<Option<StoredCommitment>, SourceError> {
         let sql = format!(
             "SELECT {AWAITING_COLUMNS}, c.input_json FROM draw_commitments c \
@@ -238,6 +242,7 @@ impl SqliteStorage {
     /// like 有限公司), or below 3 characters, the names are scanned in list
     /// order instead, which fills a page quickly. Returns whether the matches
     /// can be counted cheaply (not for a scan).
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.enterprise_name_filter")]
     async fn enterprise_name_filter(&self, w: &mut Where, q: &str) -> Result<bool, SourceError> {
         if let Some(index) = name_index(q)
             && self.name_matches(index, q, NAME_MATCH_LIMIT).await? <= NAME_MATCH_LIMIT
@@ -252,6 +257,7 @@ impl SqliteStorage {
 
     /// How many names (of any version) contain `q` according to `index`,
     /// counted up to `limit` + 1.
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.name_matches")]
     async fn name_matches(&self, index: &str, q: &str, limit: i64) -> Result<i64, SourceError> {
         let sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM {index} WHERE {index} MATCH ? LIMIT {})", limit + 1);
         Ok(sqlx::query_scalar(&sql).bind(fts_phrase(q)).fetch_one(&self.pool).await?)
@@ -261,6 +267,7 @@ impl SqliteStorage {
     /// scan for the common filters, without reading the rows it skips), then
     /// only those rows are read with their joins. `count`: whether to count the
     /// matches (up to [`COUNT_CAP`]); filters that must read every row skip it.
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.paged")]
     async fn paged<T>(
         &self,
         list: &ListSql<'_>,
@@ -314,6 +321,7 @@ impl SqliteStorage {
         Ok(make_paged(query, rows, Some(keys.len() as u64)))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.current_results")]
     async fn current_results(&self, query: &ListQuery) -> Result<Paged<ResultRow>, SourceError> {
         let mut w = Where::default();
         w.push(RESULT_CURRENT, []);
@@ -373,6 +381,7 @@ impl SqliteStorage {
         self.paged(&list, &w, query, count).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.current_plans")]
     async fn current_plans(&self, query: &ListQuery) -> Result<Paged<PlanRow>, SourceError> {
         let mut w = Where::default();
         w.push(PLAN_CURRENT, []);
@@ -393,6 +402,7 @@ impl SqliteStorage {
         self.paged(&list, &w, query, true).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.draws_page")]
     async fn draws_page(&self, query: &ListQuery) -> Result<Paged<DrawSummary>, SourceError> {
         let status = query.status();
         let (mut drawn, mut awaiting) = (Where::default(), Where::default());
@@ -473,6 +483,7 @@ impl SqliteStorage {
         Ok(make_paged(query, rows, counted))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.draws_of_plan")]
     async fn draws_of_plan(&self, plan_code: &str) -> Result<Vec<DrawSummary>, SourceError> {
         let sql = format!(
             "SELECT {DRAWN_LIST_COLUMNS} FROM draws d JOIN departments dep ON dep.id = d.department_id \
@@ -485,6 +496,7 @@ impl SqliteStorage {
         Ok(sqlx::query_as::<_, DrawSummary>(&sql).bind(plan_code).fetch_all(&self.pool).await?)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.department_rows")]
     async fn department_rows(&self, filter: &str, args: &[Arg]) -> Result<Vec<Department>, SourceError> {
         let sql = format!(
             "SELECT d.code, d.name, d.level, p.code AS parent_code, p.name AS parent_name, \
@@ -500,6 +512,7 @@ impl SqliteStorage {
 
 #[async_trait::async_trait]
 impl PortalSource for SqliteStorage {
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.latest")]
     async fn latest(&self, n: u32) -> Result<Latest, SourceError> {
         let first = ListQuery { per_page: Some(n.to_string()), ..ListQuery::default() };
         // Draws are the portal's main publication: a few more of them.
@@ -511,10 +524,12 @@ impl PortalSource for SqliteStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.list_departments")]
     async fn list_departments(&self) -> Result<Vec<Department>, SourceError> {
         self.department_rows("", &[]).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.find_department")]
     async fn find_department(&self, code: &str) -> Result<Option<DepartmentDetail>, SourceError> {
         let Some(department) = self.department_rows("WHERE d.code = ?", &[text(code)]).await?.into_iter().next() else {
             return Ok(None);
@@ -528,6 +543,7 @@ impl PortalSource for SqliteStorage {
         Ok(Some(DepartmentDetail { department, children, items }))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.list_items")]
     async fn list_items(&self, query: &ListQuery) -> Result<Paged<ItemRow>, SourceError> {
         let mut w = Where::default();
         w.push(ITEM_CURRENT, []);
@@ -548,6 +564,7 @@ impl PortalSource for SqliteStorage {
         self.paged(&list, &w, query, true).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.item_versions")]
     async fn item_versions(&self, department: &str, item: &str) -> Result<Vec<ItemRow>, SourceError> {
         let sql = format!(
             "SELECT {ITEM_COLUMNS} FROM items i JOIN departments dep ON dep.id = i.department_id \
@@ -556,6 +573,7 @@ impl PortalSource for SqliteStorage {
         Ok(sqlx::query_as::<_, ItemRow>(&sql).bind(department).bind(item).fetch_all(&self.pool).await?)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.list_inspectors")]
     async fn list_inspectors(&self, query: &ListQuery) -> Result<Paged<InspectorRow>, SourceError> {
         let mut w = Where::default();
         w.push(INSPECTOR_CURRENT, []);
@@ -588,6 +606,7 @@ impl PortalSource for SqliteStorage {
         self.paged(&list, &w, query, true).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.inspector_versions")]
     async fn inspector_versions(&self, certificate: &str) -> Result<Vec<InspectorRow>, SourceError> {
         let sql = format!(
             "SELECT {INSPECTOR_COLUMNS} FROM inspectors i JOIN departments dep ON dep.id = i.department_id \
@@ -596,6 +615,7 @@ impl PortalSource for SqliteStorage {
         Ok(sqlx::query_as::<_, InspectorRow>(&sql).bind(certificate).fetch_all(&self.pool).await?)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.inspector_facets")]
     async fn inspector_facets(&self) -> Result<(Vec<String>, Vec<String>), SourceError> {
         let sql =
             format!("SELECT DISTINCT i.unit FROM inspectors i WHERE {INSPECTOR_CURRENT} ORDER BY i.unit LIMIT 500");
@@ -614,10 +634,12 @@ impl PortalSource for SqliteStorage {
         Ok((units, qualifications))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.list_plans")]
     async fn list_plans(&self, query: &ListQuery) -> Result<Paged<PlanRow>, SourceError> {
         self.current_plans(query).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.find_plan")]
     async fn find_plan(&self, code: &str) -> Result<Option<PlanDetail>, SourceError> {
         let sql = format!(
             "SELECT {PLAN_COLUMNS} FROM plans p JOIN departments dep ON dep.id = p.department_id \
@@ -641,14 +663,17 @@ impl PortalSource for SqliteStorage {
         Ok(Some(PlanDetail { versions, lines, draws }))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.search_draws")]
     async fn search_draws(&self, query: &ListQuery) -> Result<Paged<DrawSummary>, SourceError> {
         self.draws_page(query).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.list_results")]
     async fn list_results(&self, query: &ListQuery) -> Result<Paged<ResultRow>, SourceError> {
         self.current_results(query).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.result_versions")]
     async fn result_versions(&self, code: &str) -> Result<Vec<ResultRow>, SourceError> {
         let sql = format!(
             "SELECT {RESULT_COLUMNS} FROM results r JOIN departments dep ON dep.id = r.department_id \
@@ -657,6 +682,7 @@ impl PortalSource for SqliteStorage {
         Ok(sqlx::query_as::<_, ResultRow>(&sql).bind(code).fetch_all(&self.pool).await?)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.list_enterprises")]
     async fn list_enterprises(&self, query: &ListQuery) -> Result<Paged<EnterpriseRow>, SourceError> {
         let mut w = Where::default();
         w.push(ENTERPRISE_CURRENT, []);
@@ -678,6 +704,7 @@ impl PortalSource for SqliteStorage {
         self.paged(&list, &w, query, count).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.find_enterprise")]
     async fn find_enterprise(&self, credit_code: &str) -> Result<Option<EnterpriseDetail>, SourceError> {
         let code = credit_code.to_ascii_uppercase();
         let sql = format!(

@@ -594,11 +594,13 @@ async fn department_chain(tx: &mut Tx<'_>, path: &[String]) -> Result<Option<i64
 
 #[async_trait::async_trait]
 impl Storage for SqliteStorage {
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.draw_count")]
     async fn draw_count(&self) -> Result<u64, StorageError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM draws").fetch_one(&self.pool).await?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.insert_draw")]
     async fn insert_draw(&self, draw: &VerifiedDraw) -> Result<(), StorageError> {
         let summary = &draw.summary;
         if draw.department_path.is_empty() {
@@ -660,6 +662,7 @@ impl Storage for SqliteStorage {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.import")]
     async fn import(&self, batch: &Batch) -> Result<ImportSummary, StorageError> {
         let mut tx = self.begin_write().await?;
         let mut problems = Problems::default();
@@ -677,9 +680,11 @@ impl Storage for SqliteStorage {
             return Err(StorageError::Rejected(problems.0));
         }
         tx.commit().await.map_err(|e| self.busy_or(e))?;
+        tracing::info!(kind = batch.kind(), added = summary.added, corrected = summary.corrected, "import stored");
         Ok(summary)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.insert_commitment")]
     async fn insert_commitment(&self, c: &VerifiedCommitment) -> Result<(), StorageError> {
         let mut tx = self.begin_write().await?;
         let Some(department) = department_id(&mut tx, &c.department_code).await? else {
@@ -736,6 +741,7 @@ impl Storage for SqliteStorage {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.departments")]
     async fn departments(&self) -> Result<Vec<(i64, String, Option<i64>)>, StorageError> {
         let rows = sqlx::query("SELECT id, name, parent_id FROM departments ORDER BY id").fetch_all(&self.pool).await?;
         rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("name")?, r.try_get("parent_id")?))).collect()
