@@ -22,9 +22,39 @@ pub enum AppError {
     /// (405, 413, 414, 431, or a path that is not valid UTF-8: 400).
     #[error("request refused: {0}")]
     Refused(StatusCode),
-    /// Storage failed.
-    #[error("storage: {0}")]
-    Storage(String),
+    /// Storage failed (reading or writing); the cause is kept.
+    #[error("storage failed")]
+    Storage(#[source] BoxError),
+    /// Something else failed that is not the client's doing (encoding a
+    /// response, a stored value that does not parse, a task that died).
+    #[error("{what}")]
+    Internal {
+        what: &'static str,
+        #[source]
+        source: BoxError,
+    },
+}
+
+/// Any error, with its sources.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl AppError {
+    /// An [`AppError::Internal`]: `what` failed because of `source`.
+    pub fn internal(what: &'static str, source: impl Into<BoxError>) -> Self {
+        AppError::Internal { what, source: source.into() }
+    }
+}
+
+/// The error and its chain of sources, for the log.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        out.push_str(": ");
+        out.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    out
 }
 
 /// What is wrong with a query parameter.
@@ -102,7 +132,7 @@ impl AppError {
             AppError::InvalidCreditCode => StatusCode::BAD_REQUEST,
             AppError::BadParameter { .. } => StatusCode::BAD_REQUEST,
             AppError::Refused(status) => *status,
-            AppError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Storage(_) | AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -139,27 +169,27 @@ impl AppError {
                 ErrorBody { error: "bad_parameter", message: zh, message_en: en, field: Some(field.clone()) }
             }
             AppError::Refused(status) => refused_body(*status),
-            AppError::Storage(_) => refused_body(StatusCode::INTERNAL_SERVER_ERROR),
+            AppError::Storage(_) | AppError::Internal { .. } => refused_body(StatusCode::INTERNAL_SERVER_ERROR),
         }
     }
 }
 
 impl From<app::ssr::SourceError> for AppError {
     fn from(e: app::ssr::SourceError) -> Self {
-        AppError::Storage(e.to_string())
+        AppError::Storage(e)
     }
 }
 
 impl From<crate::storage::StorageError> for AppError {
     fn from(e: crate::storage::StorageError) -> Self {
-        AppError::Storage(e.to_string())
+        AppError::Storage(Box::new(e))
     }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if let AppError::Storage(detail) = &self {
-            tracing::error!(%detail, "request failed");
+        if matches!(self, AppError::Storage(_) | AppError::Internal { .. }) {
+            tracing::error!(error = %chain(&self), "request failed");
         }
         (self.status(), Json(self.body())).into_response()
     }
@@ -171,7 +201,8 @@ mod tests {
 
     #[test]
     fn internal_details_are_not_exposed() {
-        let e = AppError::Storage("disk I/O error at /secret/path".to_owned());
+        let e = AppError::Storage("disk I/O error at /secret/path".into());
+        assert_eq!(chain(&e), "storage failed: disk I/O error at /secret/path", "the log keeps the cause");
         let body = serde_json::to_string(&e.body()).unwrap();
         assert!(!body.contains("/secret/path"));
         assert_eq!(e.status(), StatusCode::INTERNAL_SERVER_ERROR);

@@ -72,7 +72,7 @@ pub fn csv_text(cell: &str) -> std::borrow::Cow<'_, str> {
 /// One row's cells in column order (text neutralised by [`csv_text`]; numbers
 /// and booleans as JSON writes them; null and absent empty).
 fn csv_cells<T: CsvColumns>(row: &T) -> Result<Vec<String>, AppError> {
-    let value = serde_json::to_value(row).map_err(|e| AppError::Storage(format!("writing CSV: {e}")))?;
+    let value = serde_json::to_value(row).map_err(|e| AppError::internal("writing CSV", e))?;
     Ok(T::COLUMNS
         .iter()
         .map(|column| match value.get(column) {
@@ -89,12 +89,12 @@ pub fn to_csv<T: CsvColumns>(rows: &[T]) -> Result<Vec<u8>, AppError> {
     {
         let mut w =
             csv::WriterBuilder::new().has_headers(false).terminator(csv::Terminator::CRLF).from_writer(&mut out);
-        let fail = |e: csv::Error| AppError::Storage(format!("writing CSV: {e}"));
+        let fail = |e: csv::Error| AppError::internal("writing CSV", e);
         w.write_record(T::COLUMNS).map_err(fail)?;
         for row in rows {
             w.write_record(csv_cells(row)?).map_err(fail)?;
         }
-        w.flush().map_err(|e| AppError::Storage(format!("writing CSV: {e}")))?;
+        w.flush().map_err(|e| AppError::internal("writing CSV", e))?;
     }
     Ok(out)
 }

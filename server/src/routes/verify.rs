@@ -24,9 +24,9 @@ pub async fn input_json(
     }
     let stored = state.storage.find_draw(&id).await?.ok_or(AppError::NotFound(id))?;
     let record: serde_json::Value = serde_json::from_str(&stored.record_json)
-        .map_err(|e| AppError::Storage(format!("stored record unreadable: {e}")))?;
-    let input = record.get("input").ok_or_else(|| AppError::Storage("stored record has no input".to_owned()))?;
-    let body = serde_json::to_vec(input).map_err(|e| AppError::Storage(format!("input not encodable: {e}")))?;
+        .map_err(|e| AppError::internal("stored record unreadable", e))?;
+    let input = record.get("input").ok_or_else(|| AppError::internal("stored record has no input", "no input field"))?;
+    let body = serde_json::to_vec(input).map_err(|e| AppError::internal("input not encodable", e))?;
     Ok(with_etag(&headers, JSON, body, Keep::Forever))
 }
 
@@ -69,19 +69,19 @@ fn keep<T>(cache: &Kept<T>, id: String, value: std::sync::Arc<T>, max: usize) {
 
 fn split_record(record_json: &str) -> Result<Split, AppError> {
     let mut record: serde_json::Value =
-        serde_json::from_str(record_json).map_err(|e| AppError::Storage(format!("stored record unreadable: {e}")))?;
+        serde_json::from_str(record_json).map_err(|e| AppError::internal("stored record unreadable", e))?;
     let objects = record
         .get_mut("input")
         .and_then(|i| i.get_mut("objects"))
         .map(serde_json::Value::take)
-        .ok_or_else(|| AppError::Storage("stored record has no objects".to_owned()))?;
+        .ok_or_else(|| AppError::internal("stored record has no objects", "no input.objects field"))?;
     let objects: Vec<draw::Object> =
-        serde_json::from_value(objects).map_err(|e| AppError::Storage(format!("stored objects unreadable: {e}")))?;
+        serde_json::from_value(objects).map_err(|e| AppError::internal("stored objects unreadable", e))?;
     if let Some(input) = record.get_mut("input") {
         input["objects"] = serde_json::Value::Array(Vec::new());
     }
-    let pool = draw::pool_bin::encode(&objects).map_err(|e| AppError::Storage(format!("pool not encodable: {e}")))?;
-    let head = serde_json::to_string(&record).map_err(|e| AppError::Storage(format!("record not encodable: {e}")))?;
+    let pool = draw::pool_bin::encode(&objects).map_err(|e| AppError::internal("pool not encodable", e))?;
+    let head = serde_json::to_string(&record).map_err(|e| AppError::internal("record not encodable", e))?;
     Ok(Split { head, pool })
 }
 
@@ -92,7 +92,7 @@ async fn split(state: &AppState, id: String) -> Result<std::sync::Arc<Split>, Ap
     let stored = state.storage.find_draw(&id).await?.ok_or_else(|| AppError::NotFound(id.clone()))?;
     let made = tokio::task::spawn_blocking(move || split_record(&stored.record_json))
         .await
-        .map_err(|e| AppError::Storage(format!("splitting the record failed: {e}")))??;
+        .map_err(|e| AppError::internal("splitting the record failed", e))??;
     let made = std::sync::Arc::new(made);
     keep(&SPLITS, key(state, &id), made.clone(), SPLITS_KEPT);
     Ok(made)
@@ -141,12 +141,12 @@ pub async fn lookup(
             let stored = state.storage.find_draw(&id).await?.ok_or_else(|| AppError::NotFound(id.clone()))?;
             let index = tokio::task::spawn_blocking(move || {
                 let record: draw::DrawRecord = serde_json::from_str(&stored.record_json)
-                    .map_err(|e| AppError::Storage(format!("stored record unreadable: {e}")))?;
+                    .map_err(|e| AppError::internal("stored record unreadable", e))?;
                 draw::pool_index::LookupIndex::new(&record)
-                    .map_err(|e| AppError::Storage(format!("stored record invalid: {e}")))
+                    .map_err(|e| AppError::internal("stored record invalid", e))
             })
             .await
-            .map_err(|e| AppError::Storage(format!("indexing the pool failed: {e}")))??;
+            .map_err(|e| AppError::internal("indexing the pool failed", e))??;
             let index = std::sync::Arc::new(index);
             keep(&LOOKUPS, key(&state, &id), index.clone(), LOOKUPS_KEPT);
             index
