@@ -505,3 +505,18 @@ pub fn CommitmentCheck(
         <div class="commitment-check" role="status" aria-live="polite" inner_html=result></div>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::esc;
+
+    #[test]
+    fn text_put_into_inner_html_is_escaped() {
+        assert_eq!(
+            esc("</p><script>alert('x')</script><img src=x onerror=\"y\">&amp;"),
+            "&lt;/p&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&lt;img src=x onerror=&quot;y&quot;&gt;&amp;amp;"
+        );
+        assert_eq!(esc("东胜区 A-1"), "东胜区 A-1");
+        assert_eq!(esc(""), "");
+    }
+}

@@ -73,5 +73,11 @@ mod tests {
         assert_eq!(add_working_days("2025-06-06", 1), "2025-06-09");
         assert_eq!(add_working_days("2025-06-02", 5), "2025-06-09");
         assert_eq!(date(working_day_from(days("2025-06-01"))), "2025-06-02");
+        // Known weekdays, from a calendar: 2024-12-31 Tuesday, 2000-01-01 Saturday, 2026-11-30 Monday.
+        assert_eq!(weekday(days("2024-12-31")), 1);
+        assert_eq!(weekday(days("2000-01-01")), 5);
+        assert_eq!(weekday(days("2026-11-30")), 0);
+        // Over a weekend: Thursday + 5 working days = next Thursday.
+        assert_eq!(add_working_days("2025-06-05", 5), "2025-06-12");
     }
 }

@@ -732,3 +732,16 @@ impl PortalSource for SqliteStorage {
         Ok(Some(EnterpriseDetail { versions, draws, results }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::like_pattern;
+
+    #[test]
+    fn like_patterns_escape_the_wildcards_of_the_search_text() {
+        assert_eq!(like_pattern("食品"), "%食品%");
+        assert_eq!(like_pattern("100%_纯"), "%100\\%\\_纯%");
+        assert_eq!(like_pattern("a\\b"), "%a\\\\b%");
+        assert_eq!(like_pattern(""), "%%");
+    }
+}
