@@ -9,6 +9,7 @@ pub mod api;
 pub mod components;
 pub mod glossary;
 pub mod i18n;
+pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;

@@ -2,10 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// [`DrawSummary::status`] of a completed draw.
-pub const STATUS_DRAWN: &str = "drawn";
-/// [`DrawSummary::status`] of a committed draw still waiting for its randomness.
-pub const STATUS_AWAITING: &str = "awaiting_randomness";
+pub use crate::model::{DrawStatus, InspectorStatus, ItemStatus, Level, Outcome, Rectification, ResultCategory};
 
 /// A commitment published before the randomness existed (draw not made yet).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,8 +31,8 @@ pub struct DrawSummary {
     pub published_at: Option<String>,
     /// Kind of public randomness: `drand-quicknet`, `public-numbers` or `demo`.
     pub randomness_source: String,
-    /// `drawn`, or `awaiting_randomness` (committed, randomness not yet known or draw not yet made).
-    pub status: String,
+    /// Drawn, or awaiting its randomness (committed, randomness not yet known or draw not yet made).
+    pub status: DrawStatus,
 }
 
 impl DrawSummary {
@@ -46,7 +43,7 @@ impl DrawSummary {
 
     /// Committed, but the randomness is not known yet (or the draw is not made yet).
     pub fn is_awaiting(&self) -> bool {
-        self.status == STATUS_AWAITING
+        self.status == DrawStatus::AwaitingRandomness
     }
 }
 
@@ -256,8 +253,8 @@ pub struct Department {
     /// Permalink key; departments created only by a draw may lack one.
     pub code: Option<String>,
     pub name: String,
-    /// `province`, `city` or `district`, when known.
-    pub level: Option<String>,
+    /// When known.
+    pub level: Option<Level>,
     pub parent_code: Option<String>,
     pub parent_name: Option<String>,
     /// Current, not withdrawn items of its list.
@@ -279,8 +276,7 @@ pub struct ItemRow {
     pub qualification: String,
     /// Methods separated by `;`.
     pub method: String,
-    /// `active` or `withdrawn`.
-    pub status: String,
+    pub status: ItemStatus,
     pub effective_from: String,
     pub published_at: String,
     pub correction_reason: Option<String>,
@@ -303,8 +299,7 @@ pub struct InspectorRow {
     pub valid_until: String,
     /// The certificate's validity ended before today (Beijing date).
     pub expired: bool,
-    /// `active` or `left`.
-    pub status: String,
+    pub status: InspectorStatus,
     pub published_at: String,
     pub correction_reason: Option<String>,
 }
@@ -395,11 +390,10 @@ pub struct ResultRow {
     pub reported_on: String,
     pub delivered_on: Option<String>,
     pub entered_on: Option<String>,
-    pub category: String,
+    pub category: ResultCategory,
     pub findings: String,
     pub rectification_deadline: Option<String>,
-    /// `none`, `pending`, `done` or `overdue`.
-    pub rectification_status: String,
+    pub rectification_status: Rectification,
     pub penalty_case: Option<String>,
     pub published_at: String,
     pub correction_reason: Option<String>,
@@ -414,8 +408,7 @@ pub struct DrawObjectRow {
     pub draw_date: String,
     pub department: String,
     pub stratum: String,
-    /// `selected`, `not_selected` or `excluded`.
-    pub outcome: String,
+    pub outcome: Outcome,
     pub position: Option<i64>,
     /// When selected: the team's certificates, separated by `;`.
     pub team: Option<String>,
@@ -451,17 +444,6 @@ pub struct Latest {
     pub plans: Vec<PlanRow>,
 }
 
-/// The eight result categories used in practice (DOMAIN.md §6).
-pub const RESULT_CATEGORIES: [&str; 8] = [
-    "未发现问题",
-    "发现问题已责令改正",
-    "发现问题待后续处理",
-    "未按规定公示应当公示的信息",
-    "通过登记的住所（经营场所）无法联系",
-    "已关闭停业或正在组织清算",
-    "不配合检查情节严重",
-    "未发现开展本次抽查涉及的经营活动",
-];
 
 /// Bilingual text of an exclusion reason code stored in `draw_objects`.
 pub fn exclusion_reason_text(code: &str) -> Option<(&'static str, &'static str)> {

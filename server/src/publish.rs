@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use app::types::{DrawSummary, STATUS_DRAWN};
+use app::types::{DrawStatus, DrawSummary, Outcome};
 use app::view::DrawView;
 use draw::{DrawInput, DrawRecord};
 
@@ -97,8 +97,7 @@ pub struct DrawSubmission {
 pub struct ObjectOutcome {
     pub credit_code: String,
     pub stratum: String,
-    /// `selected`, `excluded` or `not_selected`.
-    pub outcome: &'static str,
+    pub outcome: Outcome,
     /// 1-based, when selected.
     pub position: Option<i64>,
     /// The team's certificates separated by `;`, when selected.
@@ -159,7 +158,7 @@ pub fn verify_draw(submission: DrawSubmission) -> Result<VerifiedDraw, PublishEr
         committed_at: submission.committed_at,
         published_at: Some(submission.published_at),
         randomness_source: record.randomness.kind().to_owned(),
-        status: STATUS_DRAWN.to_owned(),
+        status: DrawStatus::Drawn,
     };
     let view_json = serde_json::to_string(&DrawView::from_record(&summary, &record))
         .map_err(|e| invalid(&id, format!("page view not encodable: {e}")))?;
@@ -191,9 +190,9 @@ fn outcomes(record: &DrawRecord) -> Vec<ObjectOutcome> {
         .map(|o| {
             let (outcome, position, team, exclusion_reason) =
                 match (selected.get(o.id.as_str()), excluded.get(o.id.as_str())) {
-                    (Some((p, t)), _) => ("selected", Some(*p), Some(t.clone()), None),
-                    (None, Some(r)) => ("excluded", None, None, Some(r.clone())),
-                    (None, None) => ("not_selected", None, None, None),
+                    (Some((p, t)), _) => (Outcome::Selected, Some(*p), Some(t.clone()), None),
+                    (None, Some(r)) => (Outcome::Excluded, None, None, Some(r.clone())),
+                    (None, None) => (Outcome::NotSelected, None, None, None),
                 };
             ObjectOutcome { credit_code: o.id.clone(), stratum: o.stratum.clone(), outcome, position, team, exclusion_reason }
         })
@@ -261,9 +260,9 @@ mod tests {
         assert_eq!(v.objects.len(), record.input.objects.len());
         let first = &record.result.strata.iter().find(|s| !s.selected.is_empty()).unwrap().selected[0];
         let o = v.objects.iter().find(|o| o.credit_code == first.object).unwrap();
-        assert_eq!((o.outcome, o.position), ("selected", Some(1)));
+        assert_eq!((o.outcome, o.position), (Outcome::Selected, Some(1)));
         assert_eq!(
-            v.objects.iter().filter(|o| o.outcome == "excluded").count(),
+            v.objects.iter().filter(|o| o.outcome == Outcome::Excluded).count(),
             record.result.exclusions.len()
         );
     }

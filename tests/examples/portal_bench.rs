@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use draw::{Allocation, DrawInput, Inspector, Object, Plan, Randomness, RandomnessSource, Ratio, Stratum, TeamRule};
 use gongkai_server::publish::{self, DrawSubmission};
 use gongkai_server::storage::{
-    Batch, Level, NewDepartment, NewEnterprise, NewInspector, NewItem, NewResult, Rectification,
+    Batch, Level, NewDepartment, NewEnterprise, NewInspector, NewItem, NewResult, Rectification, ResultCategory,
     SqliteStorage, Storage,
 };
 
@@ -285,7 +285,7 @@ async fn generate(db: &Path, enterprises: usize, draws: usize) {
                     reported_on: format!("{year}-{month:02}-24"),
                     delivered_on: Some(format!("{year}-{month:02}-26")),
                     entered_on: Some(format!("{year}-{month:02}-28")),
-                    category: if n % 7 == 0 { "发现问题已责令改正" } else { "未发现问题" }.to_owned(),
+                    category: if n % 7 == 0 { ResultCategory::CorrectedOnOrder } else { ResultCategory::NoProblem },
                     findings: "按要求检查。".to_owned(),
                     rectification_deadline: None,
                     rectification: if n % 7 == 0 { Rectification::Done } else { Rectification::None },

@@ -183,3 +183,16 @@ async fn a_stored_page_view_that_no_longer_parses_is_rebuilt_from_the_record() {
     let main = |html: &str| html[html.find("<main").unwrap()..html.find("</main>").unwrap()].to_owned();
     assert_eq!(main(&after), main(&before), "the rebuilt page is the page");
 }
+
+#[tokio::test]
+async fn result_categories_are_in_the_pages_language_and_the_data_keeps_the_chinese() {
+    let app = spawn_app().await;
+    let (status, en) = app.get("/results?lang=en").await;
+    assert_eq!(status, 200);
+    assert!(en.contains("No problem found"), "English category on the English list");
+    assert!(!en.contains("未发现问题"), "no Chinese category on the English page");
+    let (_, zh) = app.get("/results?lang=zh").await;
+    assert!(zh.contains("未发现问题") && !zh.contains("No problem found"));
+    let (_, json) = app.get("/api/results").await;
+    assert!(json.contains("\"category\":\"未发现问题\""), "open data keeps the published text");
+}

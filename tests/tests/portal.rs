@@ -8,7 +8,7 @@ use app::types::{EnterpriseDetail, Paged, ResultRow};
 use gongkai_server::publish::{self, CommitmentSubmission, DrawSubmission};
 use gongkai_server::storage::{
     Batch, Correction, Level, NewDepartment, NewEnterprise, NewInspector, NewItem, NewPlan, NewPlanLine, NewResult,
-    Rectification, Storage,
+    Rectification, ResultCategory, Storage,
 };
 use gongkai_tests::{TestApp, spawn_empty};
 
@@ -114,7 +114,7 @@ fn result(code: &str, draw_id: &str, credit: &str, name: &str, team: &[String], 
         reported_on: "2025-06-12".to_owned(),
         delivered_on: Some("2025-06-16".to_owned()),
         entered_on: Some("2025-06-20".to_owned()),
-        category: if correction.is_some() { "发现问题已责令改正" } else { "未发现问题" }.to_owned(),
+        category: if correction.is_some() { ResultCategory::CorrectedOnOrder } else { ResultCategory::NoProblem },
         findings: if correction.is_some() {
             "电子秤未按期检定，已责令改正".to_owned()
         } else {
@@ -468,7 +468,7 @@ async fn an_enterprise_page_shows_every_draw_and_result() {
         serde_json::from_str(&app.get(&format!("/api/enterprises/{}", seeded.star)).await.1).unwrap();
     assert_eq!(detail.versions[0].name, STAR);
     assert_eq!(detail.draws.len(), 1);
-    assert_eq!(detail.draws[0].outcome, "selected");
+    assert_eq!(detail.draws[0].outcome, app::types::Outcome::Selected);
     assert_eq!(detail.results.len(), 1, "the current version of each result");
 
     // Search by a part of the name, and by code.

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::i18n::{Lang, use_lang};
-use crate::types::{Department, ListQuery};
+use crate::types::{Department, Level, ListQuery, Rectification};
 
 /// The list query of the current address.
 pub fn use_list_query() -> Memo<ListQuery> {
@@ -117,10 +117,10 @@ pub fn department_options(departments: &[Department]) -> Vec<(String, String)> {
         .iter()
         .filter_map(|d| {
             let code = d.code.clone()?;
-            let indent = match d.level.as_deref() {
-                Some("city") => "　",
-                Some("district") => "　　",
-                _ => "",
+            let indent = match d.level {
+                Some(Level::City) => "　",
+                Some(Level::District) => "　　",
+                Some(Level::Province) | None => "",
             };
             Some((code, format!("{indent}{}", d.name)))
         })
@@ -162,31 +162,30 @@ pub fn YearField(value: Option<String>) -> impl IntoView {
 }
 
 /// Text of a rectification status.
-pub fn rectification_text(lang: Lang, status: &str) -> &'static str {
+pub fn rectification_text(lang: Lang, status: Rectification) -> &'static str {
     match status {
-        "none" => lang.pick("无需整改", "none needed"),
-        "pending" => lang.pick("整改中", "in progress"),
-        "done" => lang.pick("已整改", "rectified"),
-        "overdue" => lang.pick("逾期未整改", "overdue"),
-        _ => lang.pick("未知", "unknown"),
+        Rectification::None => lang.pick("无需整改", "none needed"),
+        Rectification::Pending => lang.pick("整改中", "in progress"),
+        Rectification::Done => lang.pick("已整改", "rectified"),
+        Rectification::Overdue => lang.pick("逾期未整改", "overdue"),
     }
 }
 
 /// The rectification statuses as options.
 pub fn rectification_options(lang: Lang) -> Vec<(String, String)> {
-    ["none", "pending", "done", "overdue"]
-        .into_iter()
-        .map(|s| (s.to_owned(), rectification_text(lang, s).to_owned()))
+    Rectification::ALL
+        .iter()
+        .map(|s| (s.as_str().to_owned(), rectification_text(lang, *s).to_owned()))
         .collect()
 }
 
 /// Text of a department level.
-pub fn level_text(lang: Lang, level: Option<&str>) -> &'static str {
+pub fn level_text(lang: Lang, level: Option<Level>) -> &'static str {
     match level {
-        Some("province") => lang.pick("省级", "province"),
-        Some("city") => lang.pick("市级", "city"),
-        Some("district") => lang.pick("县区级", "district"),
-        _ => "",
+        Some(Level::Province) => lang.pick("省级", "province"),
+        Some(Level::City) => lang.pick("市级", "city"),
+        Some(Level::District) => lang.pick("县区级", "district"),
+        None => "",
     }
 }
 

@@ -57,7 +57,7 @@ pub fn DepartmentPage() -> impl IntoView {
                 } else {
                     view! { <ItemTable items=detail.items of_department=true/> }.into_any()
                 };
-                let level = level_text(lang, d.level.as_deref());
+                let level = level_text(lang, d.level);
                 view! {
                     <Title text=format!("{} · {}", d.name, lang.pick("公开", "Gongkai"))/>
                     <h1>{d.name.clone()}</h1>

@@ -33,8 +33,8 @@ fn branch(lang: Lang, all: &[Department], parent: Option<&str>, depth: usize) ->
         .into_iter()
         .map(|d| {
             let count = match lang {
-                Lang::Zh => format!("（{}，事项 {} 项）", level_text(lang, d.level.as_deref()), d.item_count),
-                Lang::En => format!(" ({}, {} items)", level_text(lang, d.level.as_deref()), d.item_count),
+                Lang::Zh => format!("（{}，事项 {} 项）", level_text(lang, d.level), d.item_count),
+                Lang::En => format!(" ({}, {} items)", level_text(lang, d.level), d.item_count),
             };
             view! {
                 <li>

@@ -9,7 +9,7 @@ use crate::components::filters::{DepartmentField, FilterForm, SelectField, TextF
 use crate::components::load::loaded;
 use crate::components::table::{DataTable, ListAt, PageHead, paged_list};
 use crate::i18n::{Lang, use_lang};
-use crate::types::{DrawSummary, STATUS_AWAITING, STATUS_DRAWN};
+use crate::types::{DrawStatus, DrawSummary};
 
 /// Text of a draw's status.
 pub fn status_text(lang: Lang, d: &DrawSummary) -> &'static str {
@@ -92,9 +92,9 @@ pub fn DrawsPage() -> impl IntoView {
             move |(page, departments)| {
                 let q = query.get_untracked();
                 let statuses = vec![
-                    (STATUS_DRAWN.to_owned(), lang.pick("已抽取", "drawn").to_owned()),
+                    (DrawStatus::Drawn.as_str().to_owned(), lang.pick("已抽取", "drawn").to_owned()),
                     (
-                        STATUS_AWAITING.to_owned(),
+                        DrawStatus::AwaitingRandomness.as_str().to_owned(),
                         lang.pick("已承诺，等待随机数", "committed, awaiting randomness").to_owned(),
                     ),
                 ];

@@ -14,12 +14,12 @@ use crate::i18n::{Lang, use_lang};
 use crate::pages::enterprises::enterprise_statuses;
 use crate::pages::not_found::NotFoundContent;
 use crate::pages::results::ResultTable;
-use crate::types::{DrawObjectRow, EnterpriseDetail, exclusion_reason_text};
+use crate::types::{DrawObjectRow, EnterpriseDetail, Outcome, exclusion_reason_text};
 
 /// What happened to the enterprise in one draw, in words.
 fn outcome(lang: Lang, o: &DrawObjectRow) -> AnyView {
-    match o.outcome.as_str() {
-        "selected" => {
+    match o.outcome {
+        Outcome::Selected => {
             let position = o.position.map(|p| match lang {
                 Lang::Zh => format!("，第 {p} 位"),
                 Lang::En => format!(", position {p}"),
@@ -52,18 +52,18 @@ fn outcome(lang: Lang, o: &DrawObjectRow) -> AnyView {
             }
             .into_any()
         }
-        "excluded" => {
+        Outcome::Excluded => {
             let reason = o.exclusion_reason.as_deref().map(|code| match exclusion_reason_text(code) {
                 Some((zh, en)) => lang.pick(zh, en).to_owned(),
                 None => code.to_owned(),
             });
             view! {
                 <span class="tag tag-warn">{lang.pick("被排除", "excluded")}</span>
-                {reason.map(|r| view! { "：" {r} })}
+                {reason.map(|r| view! { {lang.pick("：", ": ")} {r} })}
             }
             .into_any()
         }
-        _ => view! { <span class="tag">{lang.pick("未抽中", "not drawn")}</span> }.into_any(),
+        Outcome::NotSelected => view! { <span class="tag">{lang.pick("未抽中", "not drawn")}</span> }.into_any(),
     }
 }
 

@@ -10,7 +10,7 @@ use crate::components::filters::{DepartmentField, FilterForm, SelectField, TextF
 use crate::components::load::loaded;
 use crate::components::table::{DataTable, ListAt, PageHead, paged_list};
 use crate::i18n::{Lang, use_lang};
-use crate::types::InspectorRow;
+use crate::types::{InspectorRow, InspectorStatus};
 
 /// Marks of an inspector's state: expired certificate, left the directory.
 pub fn inspector_marks(lang: Lang, i: &InspectorRow) -> AnyView {
@@ -20,7 +20,7 @@ pub fn inspector_marks(lang: Lang, i: &InspectorRow) -> AnyView {
             <strong class="tag tag-warn">{lang.pick("执法证已过期", "certificate expired")}</strong>
         }
     });
-    let left = (i.status == "left").then(|| {
+    let left = (i.status == InspectorStatus::Left).then(|| {
         view! {
             " "
             <strong class="tag tag-old">{lang.pick("已调离", "left the directory")}</strong>

@@ -10,7 +10,7 @@ use crate::components::filters::{VersionNote, joined};
 use crate::components::load::loaded;
 use crate::i18n::use_lang;
 use crate::pages::not_found::NotFoundContent;
-use crate::types::ItemRow;
+use crate::types::{ItemRow, ItemStatus};
 
 #[component]
 pub fn ItemPage() -> impl IntoView {
@@ -34,7 +34,7 @@ pub fn ItemPage() -> impl IntoView {
                     .into_iter()
                     .enumerate()
                     .map(|(k, v)| {
-                        let withdrawn = (v.status == "withdrawn").then(|| {
+                        let withdrawn = (v.status == ItemStatus::Withdrawn).then(|| {
                             view! {
                                 <p>
                                     <strong class="tag tag-warn">{lang.pick("本事项已取消", "This item is withdrawn")}</strong>

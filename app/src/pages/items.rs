@@ -8,7 +8,7 @@ use crate::components::filters::{DepartmentField, FilterForm, TextField, joined,
 use crate::components::load::loaded;
 use crate::components::table::{DataTable, ListAt, PageHead, paged_list};
 use crate::i18n::use_lang;
-use crate::types::ItemRow;
+use crate::types::{ItemRow, ItemStatus};
 
 /// A table of items (current versions). On a department's own page
 /// (`of_department`) it leaves out the department and shows each item's legal
@@ -20,7 +20,7 @@ pub fn ItemTable(items: Vec<ItemRow>, #[prop(optional)] of_department: bool) -> 
         .into_iter()
         .map(|i| {
             let href = format!("/items/{}/{}", i.department_code.clone().unwrap_or_default(), i.item_code);
-            let withdrawn = (i.status == "withdrawn").then(|| {
+            let withdrawn = (i.status == ItemStatus::Withdrawn).then(|| {
                 view! {
                     " "
                     <strong class="tag tag-warn">{lang.pick("已取消", "withdrawn")}</strong>

@@ -41,7 +41,7 @@ pub fn ResultPage() -> impl IntoView {
                         });
                         view! {
                             <article class="version" class:version-old={k > 0}>
-                                <h3>{v.category.clone()}</h3>
+                                <h3>{v.category.text(lang)}</h3>
                                 <VersionNote version=v.version current={k == 0} reason=v.correction_reason.clone()/>
                                 <dl class="facts">
                                     <div>
@@ -92,7 +92,7 @@ pub fn ResultPage() -> impl IntoView {
                                     <div>
                                         <dt>{lang.pick("整改情况", "Rectification")}</dt>
                                         <dd>
-                                            {rectification_text(lang, &v.rectification_status)}
+                                            {rectification_text(lang, v.rectification_status)}
                                             {v.rectification_deadline.clone().map(|d| format!(" ({} {d})", lang.pick("期限", "deadline")))}
                                         </dd>
                                     </div>

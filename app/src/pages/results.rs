@@ -13,7 +13,7 @@ use crate::components::filters::{
 use crate::components::load::loaded;
 use crate::components::table::{DataTable, ListAt, PageHead, paged_list};
 use crate::i18n::use_lang;
-use crate::types::{RESULT_CATEGORIES, ResultRow};
+use crate::types::{ResultCategory, ResultRow};
 
 /// A table of results (current versions).
 #[component]
@@ -38,10 +38,10 @@ pub fn ResultTable(results: Vec<ResultRow>, #[prop(into)] caption: String) -> im
                     </td>
                     <td>{r.department.clone()}</td>
                     <td>
-                        <A href=format!("/results/{}", r.result_code)>{r.category.clone()}</A>
+                        <A href=format!("/results/{}", r.result_code)>{r.category.text(lang)}</A>
                         {corrected}
                     </td>
-                    <td>{rectification_text(lang, &r.rectification_status)}</td>
+                    <td>{rectification_text(lang, r.rectification_status)}</td>
                 </tr>
             }
         })
@@ -81,7 +81,8 @@ pub fn ResultsPage() -> impl IntoView {
             data,
             move |(page, departments)| {
                 let q = query.get_untracked();
-                let categories = RESULT_CATEGORIES.iter().map(|c| ((*c).to_owned(), (*c).to_owned())).collect();
+                let categories =
+                    ResultCategory::ALL.iter().map(|c| (c.as_str().to_owned(), c.text(lang).to_owned())).collect();
                 let list = paged_list(
                     page,
                     &q,

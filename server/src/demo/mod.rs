@@ -350,7 +350,6 @@ mod tests {
                     assert!(working_days(delivered, entered) <= 10, "entry within 10 working days (art. 23): {r:?}");
                 }
             }
-            assert!(crate::storage::RESULT_CATEGORIES.contains(&r.category.as_str()));
         }
         assert!(!demo.result_corrections.is_empty());
     }

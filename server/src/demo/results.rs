@@ -8,7 +8,7 @@ use super::dates::{add_working_days, date, days, working_day_from};
 use super::draws::final_teams;
 use super::people::Firm;
 use super::{DemoDraw, Gen};
-use crate::storage::{Correction, NewResult, RESULT_CATEGORIES, Rectification};
+use crate::storage::{Correction, NewResult, Rectification, ResultCategory};
 
 /// How the results of one draw are generated.
 pub struct Campaign<'a> {
@@ -39,7 +39,7 @@ fn findings(category: &str, item_name: &str) -> String {
     }
 }
 
-fn category(g: &mut Gen) -> &'static str {
+fn category(g: &mut Gen) -> ResultCategory {
     let i = match g.below(100) {
         0..70 => 0,
         70..84 => 1,
@@ -50,7 +50,7 @@ fn category(g: &mut Gen) -> &'static str {
         98 => 6,
         _ => 7,
     };
-    RESULT_CATEGORIES[i]
+    ResultCategory::ALL[i]
 }
 
 /// The results of a campaign, the corrections of some of them, and the
@@ -73,7 +73,7 @@ pub fn results(c: &Campaign<'_>) -> (Vec<NewResult>, Vec<NewResult>, Vec<History
         let delivered = add_working_days(&reported, 1 + g.below(5) as u32);
         let entered = add_working_days(&delivered, 1 + g.below(10) as u32);
         let category = category(&mut g);
-        let (deadline, rectification, case) = match category {
+        let (deadline, rectification, case) = match category.as_str() {
             "发现问题已责令改正" => {
                 let deadline = add_working_days(&inspected, 15);
                 let status = if g.chance(850) { Rectification::Done } else { Rectification::Overdue };
@@ -103,8 +103,8 @@ pub fn results(c: &Campaign<'_>) -> (Vec<NewResult>, Vec<NewResult>, Vec<History
             reported_on: reported,
             delivered_on: Some(delivered),
             entered_on: Some(entered.clone()),
-            category: category.to_owned(),
-            findings: findings(category, &stratum_name(input, &stratum)),
+            category,
+            findings: findings(category.as_str(), &stratum_name(input, &stratum)),
             rectification_deadline: deadline,
             rectification,
             penalty_case: case,

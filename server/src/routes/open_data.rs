@@ -238,11 +238,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_pages_offer_the_categories_the_storage_accepts() {
-        assert_eq!(app::types::RESULT_CATEGORIES, crate::storage::RESULT_CATEGORIES);
-    }
-
-    #[test]
     fn csv_starts_with_a_bom_and_a_header_even_when_empty() {
         let out = to_csv::<ResultRow>(&[]).unwrap();
         let text = String::from_utf8(out).unwrap();
@@ -261,7 +256,7 @@ mod tests {
             committed_at: None,
             published_at: Some("t".into()),
             randomness_source: "demo".into(),
-            status: "drawn".into(),
+            status: app::types::DrawStatus::Drawn,
         };
         let text = String::from_utf8(to_csv(std::slice::from_ref(&row)).unwrap()).unwrap();
         let json = serde_json::to_value(&row).unwrap();
@@ -283,7 +278,7 @@ mod tests {
             committed_at: Some("\tx".into()),
             published_at: Some("\rx".into()),
             randomness_source: "a=b".into(),
-            status: "drawn".into(),
+            status: app::types::DrawStatus::Drawn,
         };
         let text = String::from_utf8(to_csv(std::slice::from_ref(&row)).unwrap()).unwrap();
         let line = text.lines().nth(1).unwrap();

@@ -6,24 +6,8 @@ mod sqlite;
 pub use app::ssr::{DrawSource, PortalSource};
 pub use sqlite::{SqliteStorage, WRITE_WAIT};
 
-/// Level of a department in the hierarchy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    Province,
-    City,
-    District,
-}
-
-impl Level {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Province => "province",
-            Level::City => "city",
-            Level::District => "district",
-        }
-    }
-}
+/// The closed sets of published values, shared with the pages (`app::model`).
+pub use app::model::{Level, Rectification, ResultCategory};
 
 /// A department to register (or, when the name exists without a code, to complete).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -126,39 +110,6 @@ pub struct NewPlan {
     pub correction: Option<Correction>,
 }
 
-/// Rectification status of a result.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Rectification {
-    None,
-    Pending,
-    Done,
-    Overdue,
-}
-
-impl Rectification {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rectification::None => "none",
-            Rectification::Pending => "pending",
-            Rectification::Done => "done",
-            Rectification::Overdue => "overdue",
-        }
-    }
-}
-
-/// The eight result categories used in practice (DOMAIN.md §6).
-pub const RESULT_CATEGORIES: [&str; 8] = [
-    "未发现问题",
-    "发现问题已责令改正",
-    "发现问题待后续处理",
-    "未按规定公示应当公示的信息",
-    "通过登记的住所（经营场所）无法联系",
-    "已关闭停业或正在组织清算",
-    "不配合检查情节严重",
-    "未发现开展本次抽查涉及的经营活动",
-];
-
 /// The 检查结果 of one object of one published draw.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewResult {
@@ -175,8 +126,7 @@ pub struct NewResult {
     pub reported_on: String,
     pub delivered_on: Option<String>,
     pub entered_on: Option<String>,
-    /// One of [`RESULT_CATEGORIES`].
-    pub category: String,
+    pub category: ResultCategory,
     pub findings: String,
     pub rectification_deadline: Option<String>,
     pub rectification: Rectification,

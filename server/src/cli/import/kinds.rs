@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::storage::{
     Batch, Level, NewDepartment, NewEnterprise, NewInspector, NewItem, NewPlan, NewPlanLine, NewResult,
-    RESULT_CATEGORIES, Rectification,
+    Rectification, ResultCategory,
 };
 
 use super::fields::{Fields, Problems};
@@ -461,16 +461,19 @@ fn result(f: &mut Fields<'_>, seen: &mut BTreeMap<String, u64>) -> Option<NewRes
     ordered(f, ("inspected_on", &inspected_on), ("reported_on", &reported_on));
     let delivered_on = f.optional_date("delivered_on");
     let entered_on = f.optional_date("entered_on");
-    let category = f.required("category");
-    if !category.is_empty() && !RESULT_CATEGORIES.contains(&category.as_str()) {
-        let all = RESULT_CATEGORIES.join("，");
-        f.report(
-            "category",
-            format!(
-                "“{category}” 不是检查结果类别之一（{all}）/ '{category}' is not one of the result categories ({all})"
-            ),
-        );
-    }
+    let category_text = f.required("category");
+    let category = ResultCategory::parse(&category_text).unwrap_or_else(|| {
+        if !category_text.is_empty() {
+            let all = ResultCategory::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().join("，");
+            f.report(
+                "category",
+                format!(
+                    "“{category_text}” 不是检查结果类别之一（{all}）/ '{category_text}' is not one of the result categories ({all})"
+                ),
+            );
+        }
+        ResultCategory::NoProblem
+    });
     let findings = f.text("findings");
     let rectification_deadline = f.optional_date("rectification_deadline");
     let rectification = if f.text("rectification").is_empty() {

@@ -3,7 +3,7 @@
 use app::ssr::{DrawSource, PortalSource, SourceError};
 use app::types::{
     COUNT_CAP, Department, DepartmentDetail, DrawObjectRow, DrawSummary, EnterpriseDetail, EnterpriseRow, InspectorRow,
-    ItemRow, Latest, ListQuery, Paged, PlanDetail, PlanLineRow, PlanRow, ResultRow, STATUS_AWAITING, STATUS_DRAWN,
+    ItemRow, Latest, ListQuery, Paged, PlanDetail, PlanLineRow, PlanRow, ResultRow, DrawStatus,
     StoredCommitment, StoredDraw,
 };
 use sqlx::Sqlite;
@@ -419,8 +419,8 @@ impl SqliteStorage {
             awaiting.push("(c.title LIKE ? ESCAPE '\\' OR c.draw_id = ?)", [text(like_pattern(q)), text(q)]);
         }
         let (per, offset) = (query.per_page(), query.offset());
-        let with_drawn = status != Some(STATUS_AWAITING);
-        let with_awaiting = status != Some(STATUS_DRAWN);
+        let with_drawn = status != Some(DrawStatus::AwaitingRandomness.as_str());
+        let with_awaiting = status != Some(DrawStatus::Drawn.as_str());
         // The page's keys from the two date indexes, merged; then only those rows.
         let mut parts = Vec::new();
         let mut args = Vec::new();

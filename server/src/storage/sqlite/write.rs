@@ -555,7 +555,7 @@ async fn import_results(
         .bind(&r.reported_on)
         .bind(&r.delivered_on)
         .bind(&r.entered_on)
-        .bind(&r.category)
+        .bind(r.category)
         .bind(&r.findings)
         .bind(&r.rectification_deadline)
         .bind(r.rectification.as_str())
