@@ -1,6 +1,5 @@
 # Shared by scripts/*.sh (sourced, not run).
 # Pinned tool versions: keep in step with Cargo.toml (wasm-bindgen) and tests/browser/package.json.
-CARGO_LEPTOS_VERSION="0.3.10"
 WASM_BINDGEN_VERSION="0.2.130"
 BINARYEN_VERSION="132"
 
@@ -40,7 +39,7 @@ now() { date +%s; }
 # Builds the browser's draw verifier (crate verifier/) into the site's pkg dir:
 # pkg/verifier.js + pkg/verifier_bg.wasm, imported by the draw page only when
 # someone verifies (it holds drand's BLS12-381 check, which the page bundle
-# does not). cargo-leptos builds one lib, so this is its own step.
+# does not), so it is its own module.
 build_verifier() {
   local target; target="$(cd "$ROOT" && realpath -m "${CARGO_TARGET_DIR:-target}")"
   local pkg="$ROOT/target/site/pkg"
@@ -59,12 +58,29 @@ build_verifier() {
     "$pkg/verifier_bg.wasm" -o "$pkg/verifier_bg.wasm"
 }
 
-# Builds the release server, the hydrate bundle (cargo-leptos) and the
-# verifier module, unless the last build_site with the same cargo target dir
-# is newer than every input.
-# (cargo-leptos re-runs wasm-bindgen and wasm-opt on every invocation, ~30 s,
-# even when no Rust code changed.) The stamp names the target dir, so a server
-# binary and a bundle from different builds are never paired.
+# Builds the page bundle: the `frontend` crate (the islands) to WebAssembly
+# with the wasm-release profile, wasm-bindgen into target/site/pkg/gongkai.js
+# and gongkai.wasm (the names Leptos's island loader asks for), then wasm-opt
+# for size. This is what `cargo leptos build --release` did, without
+# installing cargo-leptos (about 20 minutes on a new machine).
+build_bundle() {
+  local target; target="$(cd "$ROOT" && realpath -m "${CARGO_TARGET_DIR:-target}")"
+  local pkg="$ROOT/target/site/pkg"
+  log "bundle: cargo build -p frontend --target wasm32-unknown-unknown --profile wasm-release"
+  (cd "$ROOT" && cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release)
+  mkdir -p "$pkg"
+  wasm-bindgen --target web --no-typescript --out-dir "$pkg" --out-name gongkai \
+    "$target/wasm32-unknown-unknown/wasm-release/frontend.wasm"
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-multivalue --enable-reference-types \
+    "$pkg/gongkai_bg.wasm" -o "$pkg/gongkai.wasm"
+  rm -f "$pkg/gongkai_bg.wasm"
+}
+
+# Builds the release server, the page bundle, the verifier module and the
+# static files (public/ into target/site), unless the last build_site with the
+# same cargo target dir is newer than every input. The stamp names the target
+# dir, so a server binary and a bundle from different builds are never paired.
 # GONGKAI_FORCE_BUILD=1 always builds.
 build_site() {
   local target; target="$(cd "$ROOT" && realpath -m "${CARGO_TARGET_DIR:-target}")"
@@ -74,12 +90,15 @@ build_site() {
     && [ -f "$ROOT/target/site/pkg/verifier_bg.wasm" ] \
     && [ -z "$(cd "$ROOT" && find app frontend server draw verifier public Cargo.toml Cargo.lock .cargo \
                  -newer "$stamp" -print -quit 2>/dev/null)" ]; then
-    log "cargo leptos build --release: up to date"
+    log "build site: up to date"
     return 0
   fi
-  log "cargo leptos build --release"
   rm -f "$stamp"
-  (cd "$ROOT" && cargo leptos build --release)
+  log "build site: cargo build --release -p server"
+  (cd "$ROOT" && cargo build --release -p server --bin server)
+  build_bundle
   build_verifier
+  log "build site: static files (public/ into target/site)"
+  cp -R "$ROOT/public/." "$ROOT/target/site/"
   echo "$target" > "$stamp"
 }

@@ -18,12 +18,11 @@ done
 command -v cargo >/dev/null 2>&1 || die "cargo not found: install Rust with rustup first"
 command -v rustup >/dev/null 2>&1 || die "rustup not found: the wasm32 target is installed with rustup"
 
-# System packages: a C compiler (SQLite, ring), pkg-config and OpenSSL headers
-# (cargo-leptos), Node.js and npm (wasm-opt from npm, browser tests).
+# System packages: a C compiler (SQLite, ring), Node.js and npm (wasm-opt from
+# npm, browser tests). The site is built without cargo-leptos (scripts/lib.sh
+# build_site), so neither it nor the OpenSSL headers it needs are installed.
 missing=()
 command -v cc >/dev/null 2>&1 || missing+=(build-essential)
-command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
-if ! pkg-config --exists openssl 2>/dev/null; then missing+=(libssl-dev); fi
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ -n "$BROWSER" ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
@@ -34,11 +33,6 @@ fi
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   log "rustup target add wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
-fi
-
-if [ "$(cargo leptos --version 2>/dev/null || true)" != "cargo-leptos $CARGO_LEPTOS_VERSION" ]; then
-  log "cargo install cargo-leptos $CARGO_LEPTOS_VERSION (takes a while, once)"
-  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --force
 fi
 
 if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ] \

@@ -3,7 +3,7 @@
 #   1. cargo test --workspace (all crates: draw, app, server, integration tests)
 #   2. the draw crate's tests on wasm32 (wasm-bindgen-test-runner in Node)
 #   2b. the independent Python implementation of draw/SPEC.md against the same vectors
-#   3. cargo leptos build --release (server binary + islands bundle + verifier),
+#   3. the release build of the site (server binary, islands bundle, verifier; scripts/lib.sh build_site),
 #      and the page bundle's size against its 400 KB budget
 #   4. browser tests: the release server and Debian Chromium via playwright-core
 set -euo pipefail
@@ -27,7 +27,7 @@ phase "cargo test (native)" cargo test --workspace --exclude frontend
 phase "cargo test -p draw (wasm32)" env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test -p draw --target wasm32-unknown-unknown
 phase "spec: independent Python implementation" python3 draw/reference/check_vectors.py
-phase "cargo leptos build --release" build_site
+phase "release build of the site" build_site
 phase "bundle sizes (budget)" bash "$ROOT/scripts/bundle-size.sh"
 phase "browser tests (chromium)" bash -c "cd '$BROWSER_DIR' && node --test --test-concurrency=1"
 

@@ -1,4 +1,4 @@
-//! The browser entry point: cargo-leptos builds this crate to WebAssembly. The
+//! The browser entry point, built to WebAssembly by `scripts/lib.sh` (build_bundle). The
 //! portal's pages are rendered on the server only; the generated JS calls
 //! `hydrate()` and then hydrates each island (`#[island]` in `app`: the verify
 //! panel, the "was I in this draw?" lookup and the commitment check).

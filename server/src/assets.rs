@@ -2,7 +2,7 @@
 //! for a year: `/pkg/gongkai.<hash>.js` and `/pkg/gongkai.<hash>.wasm`, the hash
 //! being the first 16 hex digits of the file's SHA-256.
 //!
-//! cargo-leptos builds the bundle under fixed names (`gongkai.js`,
+//! The build (scripts/lib.sh) writes the bundle under fixed names (`gongkai.js`,
 //! `gongkai.wasm`). At start the server hashes both and tells Leptos the names
 //! through its hash file (`LeptosOptions::hash_files`, read by
 //! `HydrationScripts`); it serves them from memory with

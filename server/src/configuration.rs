@@ -5,7 +5,7 @@
 //! | `GONGKAI_DATABASE` | `data/gongkai.db` | SQLite file, created (with its directory) if missing |
 //! | `GONGKAI_DEMO` | `1` | `0` disables seeding the demo draws into an empty database |
 //! | `LEPTOS_SITE_ADDR` | `127.0.0.1:3000` | address to listen on; port `0` picks a free port |
-//! | `LEPTOS_SITE_ROOT` | `target/site` | static files built by cargo-leptos |
+//! | `LEPTOS_SITE_ROOT` | `target/site` | static files and bundles (scripts/lib.sh build_site) |
 //! | `LEPTOS_SITE_PKG_DIR` | `pkg` | directory of the browser bundle inside the site root |
 //! | `LEPTOS_OUTPUT_NAME` | `gongkai` | file name of the browser bundle |
 //! | `LEPTOS_ENV` | `DEV` | `PROD` or `DEV` |

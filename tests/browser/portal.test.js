@@ -1,4 +1,4 @@
-// Browser tests: the real release server (built by `cargo leptos build --release`)
+// Browser tests: the real release server (built by `scripts/lib.sh` build_site)
 // on a free port with a fresh database, driven in Debian's Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-// cargo-leptos writes the site under the workspace, the binary under the cargo target dir.
+// The site is written under the workspace, the binary under the cargo target dir.
 const TARGET = process.env.CARGO_TARGET_DIR ? path.resolve(ROOT, process.env.CARGO_TARGET_DIR) : path.join(ROOT, 'target');
 const SERVER = path.join(TARGET, 'release', 'server');
 const SITE = path.join(ROOT, 'target', 'site');
@@ -62,7 +62,7 @@ function startServer() {
 }
 
 before(async () => {
-  assert.ok(existsSync(SERVER), `${SERVER} is missing: run cargo leptos build --release`);
+  assert.ok(existsSync(SERVER), `${SERVER} is missing: run build_site (scripts/lib.sh)`);
   assert.ok(existsSync(path.join(SITE, 'pkg', 'gongkai.wasm')), 'the hydrate bundle is missing');
   await startServer();
   browser = await chromium.launch({
