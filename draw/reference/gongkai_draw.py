@@ -355,15 +355,17 @@ def drand_round_at(t):
     return 1 if t <= DRAND_GENESIS else -(-(t - DRAND_GENESIS) // DRAND_PERIOD) + 1
 
 
-def hex_bytes(x, length=None):
-    if not isinstance(x, str) or x != x.lower():
-        raise DrawError("randomness: hex must be lower case")
-    try:
-        b = bytes.fromhex(x)
-    except ValueError:
-        raise DrawError("randomness: not valid hex") from None
+def hex_bytes(x, field, length=None):
+    """Lower-case hex only (§4): upper case is an error naming the field."""
+    if not isinstance(x, str):
+        raise DrawError(f"{field}: must be a hex string")
+    if x != x.lower():
+        raise DrawError(f"{field}: hex must be lower case")
+    if any(c not in "0123456789abcdef" for c in x) or len(x) % 2:
+        raise DrawError(f"{field}: not valid hex")
+    b = bytes.fromhex(x)
     if length is not None and len(b) != length:
-        raise DrawError(f"randomness: expected {length} bytes, got {len(b)}")
+        raise DrawError(f"{field}: expected {length} bytes, got {len(b)}")
     return b
 
 
@@ -376,15 +378,15 @@ def randomness_bytes(source, randomness):
     if kind == "drand-quicknet":
         if randomness.get("round") != source["round"]:
             raise DrawError(f"randomness.round: must be the committed round {source['round']}")
-        value = hex_bytes(randomness.get("randomness"), 32)
-        if value != H(hex_bytes(randomness.get("signature"))):
+        value = hex_bytes(randomness.get("randomness"), "randomness.randomness", 32)
+        if value != H(hex_bytes(randomness.get("signature"), "randomness.signature")):
             raise DrawError("randomness.randomness: is not SHA-256(signature)")
         return value
     if kind == "public-numbers":
         if not isinstance(randomness.get("key"), str) or not randomness["key"]:
             raise DrawError("randomness.key: missing")
         return utf8(randomness["key"])
-    return hex_bytes(randomness.get("value"), 32)
+    return hex_bytes(randomness.get("value"), "randomness.value", 32)
 
 
 def seed_of(commit, rand_bytes, draw_id):

@@ -116,7 +116,7 @@ pub enum Infeasible {
     #[error(
         "plan.team: 分层 {stratum} 的检查组无法保证：符合条件的检查人员 {qualified} 名，减去与同一对象有利害关系的至多 {conflicted} 名、可能已达工作量上限的至多 {capped} 名，少于每组 {needed} 名 / stratum {stratum} cannot be staffed for every possible draw: {qualified} qualified inspectors, minus up to {conflicted} with a declared conflict with one object and up to {capped} who may have reached the load cap, is fewer than {needed} per team"
     )]
-    TeamsNotGuaranteed { stratum: String, qualified: u64, conflicted: u64, capped: u64, needed: u64 },
+    TeamsNotGuaranteed { stratum: String, qualified: u64, conflicted: u64, capped: u128, needed: u64 },
     #[error(
         "plan.team.size: 分层 {stratum} 第 {position} 位对象 {object} 需要 {needed} 名检查人员，只有 {available} 名符合条件 / stratum {stratum} position {position} ({object}) needs {needed} inspectors, only {available} are eligible"
     )]
@@ -370,8 +370,10 @@ pub fn prepare<'c>(c: &Canonical<'c>) -> Result<Prepared<'c>, Infeasible> {
     // |B_s| − (its conflicts in B_s) − ⌊(T − size)/cap⌋ remain available.
     let team = &c.input.plan.team;
     let pools = Pools::new(c);
-    let places: u64 = quota.iter().sum::<u64>().saturating_mul(team.size);
-    let capped = places.saturating_sub(team.size) / team.load_cap;
+    // Exact integers (SPEC §11.2): T = size · Σ k_s < 2¹²⁸ (Σ k_s ≤ the number of
+    // objects < 2⁶⁴), so u128 holds T and ⌊(T − size)/cap⌋ without saturating.
+    let places: u128 = quota.iter().map(|&k| u128::from(k)).sum::<u128>() * u128::from(team.size);
+    let capped: u128 = places.saturating_sub(u128::from(team.size)) / u128::from(team.load_cap);
     let mut worst_conflicts = vec![0u64; c.strata.len()];
     for (&object, inspectors) in &pools.conflicts {
         if let Some(i) = c.find(object).filter(|&i| excluded[i].is_none()) {
@@ -382,8 +384,9 @@ pub fn prepare<'c>(c: &Canonical<'c>) -> Result<Prepared<'c>, Infeasible> {
     }
     for (s, stratum) in c.strata.iter().enumerate() {
         let qualified = pools.eligible[s].len() as u64;
-        let available = qualified.saturating_sub(worst_conflicts[s]).saturating_sub(capped);
-        if quota[s] > 0 && available < team.size {
+        // |B_s| − c_s − capped ≥ size, as |B_s| ≥ size + c_s + capped (no negative numbers).
+        let needed = u128::from(team.size) + u128::from(worst_conflicts[s]) + capped;
+        if quota[s] > 0 && u128::from(qualified) < needed {
             return Err(Infeasible::TeamsNotGuaranteed {
                 stratum: stratum.id.clone(),
                 qualified,

@@ -58,6 +58,18 @@ pub enum DrawError {
     Infeasible(#[from] Infeasible),
 }
 
+impl DrawError {
+    /// The field each problem names, in order (`objects[3] (…).id`,
+    /// `plan.team`, `randomness.value`, `recusals[0].reason` …).
+    pub fn fields(&self) -> Vec<String> {
+        match self {
+            DrawError::Input(e) => e.problems.iter().map(|p| p.field.clone()).collect(),
+            DrawError::Randomness(e) => vec![e.field()],
+            DrawError::Infeasible(e) => vec![e.to_string().split(": ").next().unwrap_or("").to_owned()],
+        }
+    }
+}
+
 /// Makes the draw: validates, commits, derives the seed from the randomness,
 /// runs the protocol. All or nothing.
 pub fn draw(input: DrawInput, randomness: Randomness) -> Result<DrawRecord, DrawError> {

@@ -183,7 +183,9 @@ pub struct RecuseArgs {
     #[arg(long, value_name = "CODE")]
     pub object: String,
     /// 回避人员的执法证号 / Certificate number of the inspector who steps aside
-    #[arg(long, value_name = "CERT")]
+    ///
+    /// 执法证号可以“-”开头 / a certificate number may start with '-' (SPEC §2): `--inspector -53YC0004`.
+    #[arg(long, value_name = "CERT", allow_hyphen_values = true)]
     pub inspector: String,
     /// 回避理由（公开）/ Reason of the recusal (published)
     #[arg(long, value_name = "TEXT")]

@@ -570,3 +570,44 @@ fn drand_round_from_a_time_and_randomness_from_the_signature() {
     assert!(run.stderr.contains("committed to drand-quicknet randomness, published demo"), "{}", run.stderr);
     assert!(!d.join("record3.json").exists());
 }
+
+/// SPEC §2 allows '-' in a certificate number, also as its first character:
+/// `recuse --inspector --53YC0004` names that inspector, it is not an option.
+#[test]
+fn a_certificate_starting_with_a_hyphen_is_a_value_not_an_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut input = input(&shape());
+    for p in &mut input.inspectors {
+        p.cert = format!("--{}", p.cert);
+    }
+    write_json(d, "input.json", &input);
+    let run = server(d, &["commit", "--input", "input.json", "--out", "committed.json"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let run = server(d, &["draw", "--input", "committed.json", "--demo", DEMO, "--out", "record.json"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let record: DrawRecord = read_json(&d.join("record.json"));
+    let first = record.result.strata.iter().find_map(|s| s.selected.first()).unwrap();
+    let (object, recused) = (first.object.clone(), first.team[0].clone());
+    assert!(recused.starts_with("--"));
+    let run = server(
+        d,
+        &[
+            "recuse",
+            "record.json",
+            "--object",
+            &object,
+            "--inspector",
+            &recused,
+            "--reason",
+            "与企业负责人系近亲属",
+            "--date",
+            "2025-06-03",
+            "--out",
+            "recused.json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.all());
+    let next: DrawRecord = read_json(&d.join("recused.json"));
+    assert_eq!(next.recusals[0].request.inspector, recused);
+}
