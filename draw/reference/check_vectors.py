@@ -112,7 +112,19 @@ def check_vector(path):
     diffs = [f"honest record: {d}" for d in g.verify(record)]
     if not g.verify(tampered):
         diffs.append("tampered record (quota + 1) was not detected")
-    report(f"{name}: verify(record) accepts the record, rejects a tampered copy", diffs)
+    # §12 canonical order: the same strata or exclusions in another order are a difference
+    for key in ("strata", "exclusions"):
+        if len(record["result"][key]) > 1:
+            reordered = json.loads(json.dumps(record))
+            reordered["result"][key].reverse()
+            if not g.verify(reordered):
+                diffs.append(f"result.{key} in reverse order was not detected")
+    # §13 step 2: against another published commitment the record differs
+    if not g.verify(record, "00" * 32):
+        diffs.append("a different published commitment was not detected")
+    if g.verify(record, exp["commitment"]):
+        diffs.append("the record does not verify against its own published commitment")
+    report(f"{name}: verify(record) accepts the record, rejects tampered copies", diffs)
 
 
 def all_fields(message):

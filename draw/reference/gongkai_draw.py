@@ -668,8 +668,13 @@ def compare(expected, published, place, diffs, names=("recomputed", "published")
     return diffs
 
 
-def verify(record):
-    """Re-run a full record; return the list of differences ([] means it verifies)."""
+def verify(record, published_commitment=None):
+    """Re-run a full record; return the list of differences ([] means it verifies).
+
+    Without `published_commitment` (lower-case hex of the commitment published
+    before the randomness, obtained independently of the record) this checks the
+    record's consistency only, not timing (§13 step 2): a record whose inputs were
+    edited and whose commitment, seed and result were recomputed also verifies."""
     if record.get("format") != "gongkai-draw-record":
         return ["format: not a gongkai-draw-record"]
     if record.get("version") != VERSION:
@@ -684,6 +689,9 @@ def verify(record):
         commit = commitment(c)                                                 # step 2
         compare(objects_root(c).hex(), record.get("objects_root"), "objects_root", diffs)
         compare(commit.hex(), record.get("commitment"), "commitment", diffs)
+        if published_commitment is not None:
+            compare(published_commitment, record.get("commitment"),
+                    "commitment (published before the randomness)", diffs)
         seed = seed_of(commit, randomness_bytes(c["source"], record.get("randomness")),
                        c["draw_id"])                                           # step 3
         compare(seed.hex(), record.get("seed"), "seed", diffs)

@@ -240,7 +240,8 @@ fn check_text(s: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn check_draw_id(s: &str) -> Result<(), String> {
+/// `draw_id`: 1–64 characters from `A–Z a–z 0–9 - _ .` (SPEC §2).
+pub fn check_draw_id(s: &str) -> Result<(), String> {
     let ok =
         (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
     if ok {

@@ -39,6 +39,7 @@ pub use protocol::{Exclusion, ExclusionReason, Infeasible, RecusalRequest, Selec
 pub use randomness::Randomness;
 pub use record::{
     Difference, DrawError, DrawRecord, DrawResult, Recusal, Step, StepKind, Verification, draw, recuse, verify,
+    verify_against,
 };
 
 /// A pool member's proof of inclusion against a record's `objects_root`.

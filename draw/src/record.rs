@@ -189,6 +189,16 @@ impl fmt::Display for Difference {
 pub struct Verification {
     pub steps: Vec<Step>,
     pub differences: Vec<Difference>,
+    /// Whether the record was checked against a commitment published before
+    /// the randomness (SPEC §13 step 2). When false, only the record's
+    /// consistency was checked: a record whose inputs were edited and whose
+    /// commitment, seed and result were recomputed would pass too.
+    #[serde(default)]
+    pub timing_checked: bool,
+    /// The commitment published before the randomness that the record was
+    /// checked against (lower-case hex), when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_commitment: Option<String>,
 }
 
 impl Verification {
@@ -201,6 +211,7 @@ impl Verification {
 struct Verifier {
     steps: Vec<Step>,
     differences: Vec<Difference>,
+    published: Option<[u8; 32]>,
 }
 
 impl Verifier {
@@ -220,7 +231,16 @@ impl Verifier {
 
     fn fail(mut self, kind: StepKind, detail: String) -> Verification {
         self.steps.push(Step { kind, ok: false, detail });
-        Verification { steps: self.steps, differences: self.differences }
+        self.finish()
+    }
+
+    fn finish(self) -> Verification {
+        Verification {
+            steps: self.steps,
+            differences: self.differences,
+            timing_checked: self.published.is_some(),
+            published_commitment: self.published.map(hex::encode),
+        }
     }
 }
 
@@ -252,8 +272,28 @@ where
 }
 
 /// Re-runs a record from its own inputs and compares every published value.
+///
+/// This checks the record's **consistency** only ([`Verification::timing_checked`]
+/// is false): the record carries its own commitment, so a record whose inputs
+/// were edited after the randomness was known, with commitment, seed and
+/// result recomputed, passes. [`verify_against`] also checks timing.
 pub fn verify(record: &DrawRecord) -> Verification {
-    let mut run = std::pin::pin!(verify_stepwise(record, |_| std::future::ready(())));
+    verify_against(record, None)
+}
+
+/// [`verify`], and, when `published_commitment` is given (the commitment as
+/// published before the randomness existed, obtained independently of the
+/// record, e.g. from the portal's draw list), that the record's commitment is
+/// that one (SPEC §13 step 2). A record whose inputs were changed after the
+/// commitment was published then differs, even if everything in it was
+/// recomputed. The result says whether timing was checked.
+pub fn verify_against(record: &DrawRecord, published_commitment: Option<[u8; 32]>) -> Verification {
+    let mut run = std::pin::pin!(verify_stepwise_against(
+        record,
+        published_commitment,
+        |_| std::future::ready(()),
+        None::<fn(Vec<u8>) -> std::future::Ready<Option<Hash>>>,
+    ));
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     loop {
         // `ready` pauses never wait, so the first poll finishes.
@@ -287,6 +327,23 @@ where
 /// on two threads).
 pub async fn verify_stepwise_with<F, Fut, H, HFut>(
     record: &DrawRecord,
+    pause: F,
+    hash_right: Option<H>,
+) -> Verification
+where
+    F: FnMut(&Step) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+    H: FnOnce(Vec<u8>) -> HFut,
+    HFut: std::future::Future<Output = Option<Hash>>,
+{
+    verify_stepwise_against(record, None, pause, hash_right).await
+}
+
+/// [`verify_stepwise_with`] against the commitment published before the
+/// randomness, when given (see [`verify_against`]).
+pub async fn verify_stepwise_against<F, Fut, H, HFut>(
+    record: &DrawRecord,
+    published_commitment: Option<[u8; 32]>,
     mut pause: F,
     hash_right: Option<H>,
 ) -> Verification
@@ -296,7 +353,7 @@ where
     H: FnOnce(Vec<u8>) -> HFut,
     HFut: std::future::Future<Output = Option<Hash>>,
 {
-    let mut v = Verifier { steps: Vec::new(), differences: Vec::new() };
+    let mut v = Verifier { steps: Vec::new(), differences: Vec::new(), published: published_commitment };
     // 1. Inputs.
     if record.format != FORMAT || record.version != VERSION || record.input.version != VERSION {
         return v.fail(
@@ -334,10 +391,26 @@ where
     if root_hex != record.objects_root {
         v.differ(StepKind::Commitment, "对象库默克尔根 / objects Merkle root".into(), &root_hex, &record.objects_root);
     }
+    let timing = match published_commitment {
+        Some(p) => {
+            let p = hex::encode(p);
+            if p != record.commitment {
+                v.differ(
+                    StepKind::Commitment,
+                    "记录的承诺值与随机数产生前公布的承诺值 / the record's commitment vs the one published before the randomness"
+                        .into(),
+                    &p,
+                    &record.commitment,
+                );
+            }
+            format!("；事先公布的承诺值 {p} / the commitment published before the randomness")
+        }
+        None => "；未给出事先公布的承诺值：只检查一致性，未检查时间 / no commitment published before the randomness was given: consistency checked, not timing".to_owned(),
+    };
     v.step(
         StepKind::Commitment,
         format!(
-            "重算 {commitment_hex}，公布 {}；承诺时间 {}，随机源 {} / recomputed vs published",
+            "重算 {commitment_hex}，公布 {}；承诺时间 {}，随机源 {}{timing} / recomputed vs published",
             record.commitment,
             record.committed_at.as_deref().unwrap_or("未记录 / not recorded"),
             randomness::describe_source(&record.input.randomness_source)
@@ -410,6 +483,20 @@ where
             );
         }
     }
+    // §12: exclusions in canonical object order; another order is a difference.
+    let in_both = |list: Vec<&str>, other: &BTreeMap<&str, _>| -> Vec<String> {
+        list.into_iter().filter(|o| other.contains_key(o)).map(str::to_owned).collect()
+    };
+    let expected_order = in_both(outcome.exclusions.iter().map(|e| e.object.as_str()).collect(), &published);
+    let published_order = in_both(record.result.exclusions.iter().map(|e| e.object.as_str()).collect(), &expected);
+    if expected_order != published_order {
+        v.differ(
+            StepKind::Eligibility,
+            "排除名单的顺序（应按信用代码字节序）/ order of result.exclusions (canonical object order)".into(),
+            expected_order.join("、"),
+            published_order.join("、"),
+        );
+    }
     v.step(StepKind::Eligibility, format!("{} 个对象被排除 / objects excluded", expected.len()));
     if let Some(step) = v.steps.last() {
         pause(step).await;
@@ -476,6 +563,24 @@ where
             );
         }
     }
+    // §12: strata in canonical order; another order is a difference.
+    let expected_order: Vec<&str> =
+        outcome.strata.iter().map(|s| s.id.as_str()).filter(|id| published.contains_key(id)).collect();
+    let published_order: Vec<&str> = record
+        .result
+        .strata
+        .iter()
+        .map(|s| s.id.as_str())
+        .filter(|id| outcome.strata.iter().any(|s| s.id == *id))
+        .collect();
+    if expected_order != published_order {
+        v.differ(
+            StepKind::Selection,
+            "分层的顺序（应按分层标识字节序）/ order of result.strata (canonical stratum order)".into(),
+            expected_order.join("、"),
+            published_order.join("、"),
+        );
+    }
     // A published object that is not in the pool is named as such, whatever else differs.
     for p in record.result.strata.iter().flat_map(|s| &s.selected) {
         if c.find(&p.object).is_none() {
@@ -530,7 +635,7 @@ where
         pause(step).await;
     }
 
-    Verification { steps: v.steps, differences: v.differences }
+    v.finish()
 }
 
 #[cfg(test)]

@@ -223,3 +223,65 @@ fn lookup_places_drawn_excluded_and_absent_enterprises() {
     let l = draw::lookup(&record, &absent).expect("valid input");
     assert!(l.proof.is_none() && l.excluded.is_none() && l.selected.is_none());
 }
+
+fn vector_record(name: &str) -> DrawRecord {
+    let (_, text) = VECTORS.iter().find(|(n, _)| *n == name).expect("vector");
+    run(&serde_json::from_str(text).expect("JSON")).expect("draws")
+}
+
+/// §12: strata and exclusions are published in canonical order; the same
+/// entries in another order are a difference, not an equivalent record.
+#[test]
+fn strata_and_exclusions_out_of_canonical_order_are_differences() {
+    let honest = vector_record("02-ratio-rounding");
+    assert!(verify(&honest).is_match());
+    let mut reversed = honest.clone();
+    reversed.result.strata.reverse();
+    let v = verify(&reversed);
+    assert!(!v.is_match());
+    assert_eq!(v.differences.len(), 1, "{:?}", v.differences);
+    assert_eq!(v.differences[0].step, draw::StepKind::Selection);
+    assert!(v.differences[0].location.contains("result.strata"), "{:?}", v.differences);
+
+    let honest = vector_record("11-directed-filter");
+    let mut reversed = honest.clone();
+    reversed.result.exclusions.reverse();
+    let v = verify(&reversed);
+    assert_eq!(v.differences.len(), 1, "{:?}", v.differences);
+    assert_eq!(v.differences[0].step, draw::StepKind::Eligibility);
+    assert!(v.differences[0].location.contains("result.exclusions"), "{:?}", v.differences);
+}
+
+/// §13 step 2: the record carries its own commitment, so a record whose
+/// inputs were edited after the randomness was known, with commitment, seed
+/// and result recomputed, is consistent. Only the commitment published
+/// before the randomness tells it apart.
+#[test]
+fn a_forged_record_is_consistent_but_not_the_published_commitment() {
+    let honest = vector_record("01-ratio-basic");
+    let first = honest.result.strata[0].selected[0].object.clone();
+    // The forger drops the first drawn enterprise from the pool and re-draws
+    // with the same randomness: another enterprise comes first.
+    let mut input = honest.input.clone();
+    input.objects.retain(|o| o.id != first);
+    let forged = draw(input, honest.randomness.clone()).expect("draws");
+    assert_ne!(forged.result.strata[0].selected[0].object, first);
+    assert_ne!(forged.commitment, honest.commitment);
+
+    let alone = verify(&forged);
+    assert!(alone.is_match() && !alone.timing_checked && alone.published_commitment.is_none());
+
+    let published: [u8; 32] = hex::decode(&honest.commitment).expect("hex").try_into().expect("32 bytes");
+    let v = draw::verify_against(&forged, Some(published));
+    assert!(!v.is_match() && v.timing_checked);
+    assert_eq!(v.differences.len(), 1, "{:?}", v.differences);
+    assert_eq!(v.differences[0].step, draw::StepKind::Commitment);
+    assert_eq!((v.differences[0].expected.as_str(), v.differences[0].published.as_str()), (
+        honest.commitment.as_str(),
+        forged.commitment.as_str()
+    ));
+
+    let v = draw::verify_against(&honest, Some(published));
+    assert!(v.is_match() && v.timing_checked);
+    assert_eq!(v.published_commitment.as_deref(), Some(honest.commitment.as_str()));
+}

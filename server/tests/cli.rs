@@ -611,3 +611,116 @@ fn a_certificate_starting_with_a_hyphen_is_a_value_not_an_option() {
     let next: DrawRecord = read_json(&d.join("recused.json"));
     assert_eq!(next.recusals[0].request.inspector, recused);
 }
+
+/// A record whose first drawn enterprise was dropped from the pool after the
+/// randomness was known, with commitment, seed and result recomputed from
+/// the same randomness (another enterprise comes first).
+fn forged(d: &Path, record_path: &Path) -> (DrawRecord, DrawRecord) {
+    let honest: DrawRecord = read_json(record_path);
+    let s = honest.result.strata.iter().find(|s| !s.selected.is_empty()).unwrap();
+    let first = s.selected[0].object.clone();
+    let mut input = honest.input.clone();
+    input.objects.retain(|o| o.id != first);
+    let forged = draw::draw(input, honest.randomness.clone()).unwrap();
+    let forged_first = &forged.result.strata.iter().find(|x| x.id == s.id).unwrap().selected[0].object;
+    assert_ne!(forged_first, &first);
+    write_json(d, "forged.json", &forged);
+    (honest, forged)
+}
+
+/// §13 step 2: from the record alone only consistency is checked, and the
+/// verifier says so; against the commitment published before the
+/// randomness the forged record differs (exit 1).
+#[test]
+fn a_forged_record_passes_consistency_but_not_the_published_commitment() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, path) = drawn(d);
+    let (honest, forged) = forged(d, &path);
+
+    let run = server(d, &["verify", "forged.json"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("consistency checked, NOT timing"), "{}", run.stdout);
+    let run = server(d, &["verify", "--json", "forged.json"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["timing_checked"], serde_json::json!(false));
+
+    let run = server(d, &["verify", "forged.json", "--commitment", &honest.commitment]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("the record's commitment vs the one published before the randomness"), "{}", run.stdout);
+    assert!(run.stdout.contains(&forged.commitment), "{}", run.stdout);
+    assert!(!run.stdout.contains("NOT timing"), "{}", run.stdout);
+
+    // The honest record against its published commitment (any hex case on the command line).
+    let run = server(d, &["verify", "record.json", "--commitment", &honest.commitment.to_uppercase(), "--json"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let v: Verification = serde_json::from_str(&run.stdout).unwrap();
+    assert!(v.is_match() && v.timing_checked);
+    assert_eq!(v.published_commitment.as_deref(), Some(honest.commitment.as_str()));
+
+    // Not a commitment: a usage error, exit 2.
+    let run = server(d, &["verify", "record.json", "--commitment", "abc"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("a commitment is 64 hex digits"), "{}", run.stderr);
+}
+
+/// A portal that answers `GET /api/draws/{id}` with the draw's summary, its
+/// draw list search with no rows, and 404 for anything else; serves `requests` requests, then stops.
+fn portal(id: &str, commitment: &str, requests: usize) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let (id, commitment) = (id.to_owned(), commitment.to_owned());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(requests) {
+            let mut stream = stream.unwrap();
+            let mut line = String::new();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            reader.read_line(&mut line).unwrap();
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).unwrap() == 0 || header == "\r\n" {
+                    break;
+                }
+            }
+            let (status, body) = if line.starts_with(&format!("GET /api/draws/{id} ")) {
+                ("200 OK", serde_json::json!({ "id": id, "commitment": commitment, "status": "drawn" }).to_string())
+            } else if line.starts_with("GET /api/draws?q=") {
+                ("200 OK", "[]".to_owned())
+            } else {
+                ("404 Not Found", "{}".to_owned())
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    format!("http://{address}")
+}
+
+#[test]
+fn verify_fetches_the_published_commitment_from_the_portal() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, path) = drawn(d);
+    let (honest, forged) = forged(d, &path);
+
+    let url = portal(&honest.input.draw_id, &honest.commitment, 1);
+    let run = server(d, &["verify", "forged.json", "--portal", &url]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains(&forged.commitment) && run.stdout.contains(&honest.commitment), "{}", run.stdout);
+
+    let url = portal(&honest.input.draw_id, &honest.commitment, 1);
+    let run = server(d, &["verify", "record.json", "--portal", &format!("{url}/")]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("checked against the commitment published before the randomness"), "{}", run.stdout);
+
+    // A portal that does not know the draw: exit 2, nothing verified against it.
+    let url = portal("another-draw", &honest.commitment, 2);
+    let run = server(d, &["verify", "record.json", "--portal", &url]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("the portal lists no commitment"), "{}", run.stderr);
+}
