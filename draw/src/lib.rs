@@ -17,6 +17,7 @@ pub mod commitment;
 pub mod encode;
 pub mod id;
 pub mod input;
+pub mod json;
 pub mod merkle;
 pub mod pool_bin;
 pub mod pool_index;

@@ -45,6 +45,11 @@ pub struct Recusal {
     #[serde(flatten)]
     pub request: RecusalRequest,
     pub replacement: String,
+    /// Lower-case hex of the recusal chain before this entry (SPEC §11.3):
+    /// binds the entry to the seed and every earlier recusal. Absent in v1
+    /// records made before the chain (their recusals are not bound).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prev: Option<String>,
 }
 
 /// Why a draw could not be made. Nothing is produced then.
@@ -109,7 +114,7 @@ pub fn recuse(record: &DrawRecord, request: RecusalRequest) -> Result<DrawRecord
     next.recusals = requests
         .into_iter()
         .zip(outcome.replacements)
-        .map(|(request, replacement)| Recusal { request, replacement })
+        .map(|(request, replacement)| Recusal { request, replacement, prev: None })
         .collect();
     Ok(next)
 }
@@ -355,6 +360,15 @@ where
 {
     let mut v = Verifier { steps: Vec::new(), differences: Vec::new(), published: published_commitment };
     // 1. Inputs.
+    if record.version != record.input.version {
+        return v.fail(
+            StepKind::Inputs,
+            format!(
+                "记录的 version “{}” 与 input.version “{}” 不同 / the record's version '{}' differs from input.version '{}'",
+                record.version, record.input.version, record.version, record.input.version
+            ),
+        );
+    }
     if record.format != FORMAT || record.version != VERSION || record.input.version != VERSION {
         return v.fail(
             StepKind::Inputs,

@@ -724,3 +724,129 @@ fn verify_fetches_the_published_commitment_from_the_portal() {
     assert_eq!(run.code, 2, "{}", run.all());
     assert!(run.stderr.contains("the portal lists no commitment"), "{}", run.stderr);
 }
+
+/// Sets a field of a JSON document: `path` like `["objects", 0, "abnormal"]`.
+fn set(doc: &mut serde_json::Value, path: &[serde_json::Value], to: serde_json::Value) {
+    let mut at = doc;
+    for (n, step) in path.iter().enumerate() {
+        let last = n + 1 == path.len();
+        at = match step {
+            serde_json::Value::String(k) if last => {
+                at.as_object_mut().unwrap().insert(k.clone(), to);
+                return;
+            }
+            serde_json::Value::String(k) => at.get_mut(k.as_str()).unwrap(),
+            serde_json::Value::Number(i) => at.get_mut(i.as_u64().unwrap() as usize).unwrap(),
+            _ => unreachable!(),
+        };
+    }
+}
+
+/// The problem lines of a refusal: `  field: message`.
+fn problem_lines(stderr: &str) -> Vec<&str> {
+    stderr.lines().filter(|l| l.starts_with("  ")).collect()
+}
+
+/// SPEC §3.1/§3.2: the same JSON problems are refused by `commit` and by
+/// `verify` (inside a record's input), every one reported with its record
+/// and field: null for a set, 0 for a boolean, 1.0 and 2⁶⁴ for integers, a
+/// missing field, an unknown nested field and a duplicate key.
+#[test]
+fn commit_and_verify_report_every_json_problem_with_record_and_field() {
+    use serde_json::json;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (input, path) = drawn(d);
+    let (o0, o1, p0) = (input.objects[0].id.clone(), input.objects[1].id.clone(), input.inspectors[0].cert.clone());
+    let breakage = |doc: &mut serde_json::Value, base: &[serde_json::Value]| {
+        let at = |rest: &[serde_json::Value]| [base, rest].concat();
+        set(doc, &at(&[json!("objects"), json!(0), json!("categories")]), json!(null));
+        set(doc, &at(&[json!("objects"), json!(1), json!("abnormal")]), json!(0));
+        set(doc, &at(&[json!("plan"), json!("team"), json!("size")]), json!(1.0));
+        set(doc, &at(&[json!("plan"), json!("team"), json!("load_cap")]), json!(18446744073709551615u64));
+        set(doc, &at(&[json!("objects"), json!(0), json!("risk")]), json!("high"));
+        set(doc, &at(&[json!("inspectors"), json!(0), json!("unit")]), json!("__MISSING__"));
+    };
+    let finish = |doc: &serde_json::Value| {
+        // 2⁶⁴ and a missing field, which serde_json's Value cannot hold or express directly.
+        let text = serde_json::to_string_pretty(doc).unwrap();
+        let text = text.replace("18446744073709551615", "18446744073709551616");
+        let text = text.replace("\"unit\": \"__MISSING__\",", "");
+        // A duplicate key: title twice.
+        text.replacen("\"title\": ", "\"title\": \"x\", \"title\": ", 1)
+    };
+    let expected = [
+        format!("objects[0] ({o0}).categories: 不得为 null"),
+        format!("objects[1] ({o1}).abnormal: 应为 true 或 false，实为 0"),
+        "plan.team.size: 应为 0 … 2⁶⁴−1 的整数".to_owned(),
+        "plan.team.load_cap: 应为 0 … 2⁶⁴−1 的整数".to_owned(),
+        format!("objects[0] ({o0}).risk: 未定义的字段"),
+        format!("inspectors[0] ({p0}).unit: 缺少此字段"),
+        "title: 键重复".to_owned(),
+    ];
+
+    let mut doc = serde_json::to_value(&input).unwrap();
+    breakage(&mut doc, &[]);
+    fs::write(d.join("broken-input.json"), finish(&doc)).unwrap();
+    let run = server(d, &["commit", "--input", "broken-input.json", "--out", "out.json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert_eq!(problem_lines(&run.stderr).len(), expected.len(), "{}", run.stderr);
+    for e in &expected {
+        assert!(run.stderr.contains(&format!("broken-input.json: {e}")), "{e}\n{}", run.stderr);
+    }
+    assert!(!d.join("out.json").exists());
+
+    let mut doc: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    breakage(&mut doc, &[json!("input")]);
+    fs::write(d.join("broken-record.json"), finish(&doc)).unwrap();
+    let run = server(d, &["verify", "broken-record.json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert_eq!(problem_lines(&run.stderr).len(), expected.len(), "{}", run.stderr);
+    for e in expected.iter().filter(|e| !e.starts_with("title")) {
+        assert!(run.stderr.contains(&format!("input.{e}")), "{e}\n{}", run.stderr);
+    }
+    // (The duplicated title is the record's own field here, not the input's.)
+    assert!(run.stderr.contains("title: 键重复"), "{}", run.stderr);
+}
+
+/// SPEC §12: fields of the record's top level that it does not define are
+/// ignored; the record's hex is lower case (upper case names the field);
+/// `version` and `input.version` must agree.
+#[test]
+fn record_level_rules_unknown_top_level_fields_hex_case_and_versions() {
+    use serde_json::json;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, path) = drawn(d);
+    let record: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+
+    let mut extra = record.clone();
+    set(&mut extra, &[json!("published_by")], json!("portal"));
+    write_json(d, "extra.json", &extra);
+    let run = server(d, &["verify", "extra.json"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+
+    let mut upper = record.clone();
+    let c = record["commitment"].as_str().unwrap().to_uppercase();
+    set(&mut upper, &[json!("commitment")], json!(c));
+    set(&mut upper, &[json!("randomness"), json!("value")], json!(DEMO.to_uppercase()));
+    write_json(d, "upper.json", &upper);
+    let run = server(d, &["verify", "upper.json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("commitment: 十六进制须为小写"), "{}", run.stderr);
+
+    let mut nested = record.clone();
+    set(&mut nested, &[json!("result"), json!("strata"), json!(0), json!("note")], json!("x"));
+    write_json(d, "nested.json", &nested);
+    let run = server(d, &["verify", "nested.json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains(".note: 未定义的字段"), "{}", run.stderr);
+
+    let mut versions = record.clone();
+    set(&mut versions, &[json!("input"), json!("version")], json!("v2"));
+    write_json(d, "versions.json", &versions);
+    let run = server(d, &["verify", "versions.json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("✗ 公布的输入完整有效"), "{}", run.stdout);
+    assert!(run.stdout.contains("differs from input.version 'v2'"), "{}", run.stdout);
+}
