@@ -70,7 +70,7 @@ def check_vector(path):
     try:
         # `input_json`: the input as JSON text, where the text matters (duplicate keys)
         inp = g.loads(v["input_json"]) if "input_json" in v else v["input"]
-        got = g.run_draw(inp, v["randomness"], v.get("recusals", []))
+        got = g.run_draw(inp, v["randomness"], v.get("recusals", []), link=v.get("link", False))
     except g.DrawError as e:
         if "expected_fields" in exp:
             # stated by hand: the field of every problem, in order, and words the message contains
@@ -100,7 +100,7 @@ def check_vector(path):
         report(name, [f"expected an error ({exp['expected_error']!r}) but the draw succeeded"])
         return
     diffs = []
-    for k in ("commitment", "objects_root", "seed", "result", "recusals"):
+    for k in ("commitment", "objects_root", "seed", "result", "recusals") + (("recusal_head",) if v.get("link") else ()):
         cmp(exp[k], got[k], k, diffs)
     report(name, diffs)
 
@@ -121,6 +121,18 @@ def check_vector(path):
             reordered["result"][key].reverse()
             if not g.verify(reordered):
                 diffs.append(f"result.{key} in reverse order was not detected")
+    # §11.3: a chained record's recusals are bound: an edited reason differs from the published head
+    if v.get("link"):
+        if g.verify(record, recusal_head=exp["recusal_head"]):
+            diffs.append("the record does not verify against its own recusal chain head")
+        edited = json.loads(json.dumps(record))
+        edited["recusals"][0]["reason"] = "另一理由"
+        for r, p in zip(edited["recusals"], g.recusal_chain(bytes.fromhex(exp["seed"]), edited["recusals"])):
+            r["prev"] = p.hex()  # the editor recomputes the links too
+        if g.verify(edited):
+            diffs.append("the re-linked edited record is not even consistent (expected: consistent)")
+        if not g.verify(edited, recusal_head=exp["recusal_head"]):
+            diffs.append("an edited recusal reason was not detected against the published chain head")
     # §13 step 2: against another published commitment the record differs
     if not g.verify(record, "00" * 32):
         diffs.append("a different published commitment was not detected")

@@ -815,13 +815,28 @@ def base_eligible(c, s):
 # §8-11  The whole draw
 # ---------------------------------------------------------------------------
 
-def run_draw(raw_input, randomness, recusals=()):
-    """Validate, commit, derive the seed and draw: the whole protocol from the inputs."""
+def run_draw(raw_input, randomness, recusals=(), link=False):
+    """Validate, commit, derive the seed and draw: the whole protocol from the inputs.
+    With `link`, every recusal carries its `prev` and the result has the `recusal_head` (§11.3)."""
     c = validate_and_canonicalise(raw_input)
     commit = commitment(c)
     seed = seed_of(commit, randomness_bytes(c["source"], randomness), c["draw_id"])
-    return {"commitment": commit.hex(), "objects_root": objects_root(c).hex(), "seed": seed.hex(),
-            **draw(c, seed, recusals)}
+    out = {"commitment": commit.hex(), "objects_root": objects_root(c).hex(), "seed": seed.hex(),
+           **draw(c, seed, recusals)}
+    if link:
+        chain = recusal_chain(seed, out["recusals"])
+        out["recusals"] = [{**r, "prev": p.hex()} for r, p in zip(out["recusals"], chain)]
+        out["recusal_head"] = chain[-1].hex()
+    return out
+
+
+def recusal_chain(seed, recusals):
+    """§11.3: chain[0] = H(str(tag) ‖ seed); chain[n+1] = H(str(tag) ‖ chain[n] ‖ the n-th recusal)."""
+    chain = [H(str_("gongkai-draw/v1/recusal-chain") + seed)]
+    for r in recusals:
+        chain.append(H(str_("gongkai-draw/v1/recusal") + chain[-1] + str_(r["object"]) + str_(r["inspector"])
+                       + str_(r["reason"]) + str_(r["date"]) + str_(r["replacement"])))
+    return chain
 
 
 def draw(c, seed, recusals):
@@ -887,8 +902,8 @@ def draw(c, seed, recusals):
             raise DrawError(f"recusals[{n}].object: {o} was not selected")
         if who not in teams[o]:
             raise DrawError(f"recusals[{n}].inspector: {who} is not on the team of {o}")
-        if not isinstance(r.get("reason"), str) or not r["reason"].strip():
-            raise DrawError(f"recusals[{n}].reason: must not be blank")
+        if text_problem(r.get("reason")):
+            raise DrawError(f"recusals[{n}].reason: {text_problem(r.get('reason'))} (the reason is text, §2)")
         if date_problem(r.get("date")) or r["date"] < c["draw_date"]:
             raise DrawError(f"recusals[{n}].date: must be a valid date not before draw_date")
         load[who] -= 1
@@ -946,13 +961,14 @@ def compare(expected, published, place, diffs, names=("recomputed", "published")
     return diffs
 
 
-def verify(record, published_commitment=None):
+def verify(record, published_commitment=None, recusal_head=None):
     """Re-run a full record; return the list of differences ([] means it verifies).
 
     Without `published_commitment` (lower-case hex of the commitment published
     before the randomness, obtained independently of the record) this checks the
     record's consistency only, not timing (§13 step 2): a record whose inputs were
-    edited and whose commitment, seed and result were recomputed also verifies."""
+    edited and whose commitment, seed and result were recomputed also verifies.
+    `recusal_head`: a recusal chain head the portal published after some recusal (§11.3)."""
     if record.get("format") != "gongkai-draw-record":
         return ["format: not a gongkai-draw-record"]
     if record.get("version") != VERSION:
@@ -960,7 +976,7 @@ def verify(record, published_commitment=None):
     if (record.get("input") or {}).get("version") != record["version"]:
         return ["input.version: differs from the record's version"]
     published_recusals = record.get("recusals", [])
-    requests = [{k: v for k, v in r.items() if k != "replacement"} for r in published_recusals]
+    requests = [{k: v for k, v in r.items() if k not in ("replacement", "prev")} for r in published_recusals]
     diffs = []
     try:
         c = validate_and_canonicalise(record["input"])                         # step 1
@@ -977,7 +993,13 @@ def verify(record, published_commitment=None):
     except DrawError as e:
         return diffs + [f"the draw cannot be re-run: {e}"]
     compare(ours["result"], record.get("result"), "result", diffs)
+    chain = recusal_chain(seed, published_recusals)
+    if any("prev" in r for r in published_recusals):  # chained: every entry must carry its link
+        ours["recusals"] = [{**r, "prev": p.hex()} for r, p in zip(ours["recusals"], chain)]
     compare(ours["recusals"], published_recusals, "recusals", diffs)
+    if recusal_head is not None and recusal_head not in [h.hex() for h in chain[1:]]:
+        diffs.append(f"recusal chain: the published head {recusal_head} is not in this record's chain "
+                     "(a published recusal was edited or removed)")
     return diffs
 
 

@@ -229,7 +229,7 @@ pub struct CanonicalInspector<'a> {
 
 /// Text fields (names, units, categories…): 1..=200 characters, no control characters,
 /// no leading or trailing whitespace.
-fn check_text(s: &str) -> Result<(), String> {
+pub fn check_text(s: &str) -> Result<(), String> {
     let n = s.chars().count();
     if n == 0 || n > 200 {
         return Err(format!("应为 1–200 个字符，实为 {n} 个 / must have 1–200 characters, has {n}"));

@@ -121,8 +121,14 @@ pub enum Infeasible {
         "plan.team.size: 分层 {stratum} 第 {position} 位对象 {object} 需要 {needed} 名检查人员，只有 {available} 名符合条件 / stratum {stratum} position {position} ({object}) needs {needed} inspectors, only {available} are eligible"
     )]
     NotEnoughInspectors { stratum: String, position: u64, object: String, needed: u64, available: u64 },
-    #[error("recusals[{index}]: {message}")]
-    Recusal { index: usize, message: String },
+    #[error("recusals[{index}]{field}: {message}")]
+    Recusal {
+        index: usize,
+        /// The field of the recusal at fault (`.object`, `.inspector`, `.reason`, `.date`), or empty.
+        #[serde(default)]
+        field: String,
+        message: String,
+    },
 }
 
 // ---------------------------------------------------------------------------
@@ -455,24 +461,27 @@ pub fn run(c: &Canonical<'_>, seed: &[u8; 32], recusals: &[RecusalRequest]) -> R
     let mut recused: Vec<(&str, u32)> = Vec::new();
     let mut replacements = Vec::with_capacity(recusals.len());
     for (n, r) in recusals.iter().enumerate() {
-        let fail = |message: String| Infeasible::Recusal { index: n, message };
+        let fail_at = |field: &str, message: String| Infeasible::Recusal { index: n, field: field.into(), message };
+        let fail = |message: String| fail_at("", message);
         let found = candidates.iter().enumerate().find_map(|(s, cand)| {
             cand[..quota[s] as usize].iter().position(|&o| c.objects[o as usize].id_str() == r.object).map(|p| (s, p))
         });
         let Some((s, p)) = found else {
-            return Err(fail(format!("对象 {} 未被抽中 / object {} was not drawn", r.object, r.object)));
+            return Err(fail_at(".object", format!("对象 {} 未被抽中 / object {} was not drawn", r.object, r.object)));
         };
         let Some(slot) = teams[s][p].iter().position(|&i| pools.certs[i as usize] == r.inspector) else {
-            return Err(fail(format!(
-                "{} 不在对象 {} 的检查组中 / {} is not on the team of {}",
-                r.inspector, r.object, r.inspector, r.object
-            )));
+            return Err(fail_at(
+                ".inspector",
+                format!("{} 不在对象 {} 的检查组中 / {} is not on the team of {}", r.inspector, r.object, r.inspector, r.object),
+            ));
         };
-        if r.reason.trim().is_empty() {
-            return Err(fail("回避须写明理由 / a recusal needs a reason".into()));
+        // The reason is text (SPEC §2): 1–200 characters, no control
+        // characters, no surrounding white space.
+        if let Err(e) = crate::input::check_text(&r.reason) {
+            return Err(fail_at(".reason", format!("回避须写明理由 / a recusal needs a reason: {e}")));
         }
         if crate::id::check_date(&r.date).is_err() || r.date < c.input.draw_date {
-            return Err(fail(format!("日期 {} 无效或早于抽取日 / date invalid or before the draw", r.date)));
+            return Err(fail_at(".date", format!("日期 {} 无效或早于抽取日 / date invalid or before the draw", r.date)));
         }
         let gone = teams[s][p][slot];
         recused.push((r.object.as_str(), gone));

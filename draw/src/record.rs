@@ -96,6 +96,52 @@ pub fn draw(input: DrawInput, randomness: Randomness) -> Result<DrawRecord, Draw
     })
 }
 
+/// Domain tags of the recusal chain (SPEC §11.3).
+pub const RECUSAL_CHAIN_TAG: &str = "gongkai-draw/v1/recusal-chain";
+pub const RECUSAL_TAG: &str = "gongkai-draw/v1/recusal";
+
+/// The recusal chain (SPEC §11.3): `chain[0] = H(str(RECUSAL_CHAIN_TAG) ‖ raw(seed))`,
+/// `chain[n+1] = H(str(RECUSAL_TAG) ‖ raw(chain[n]) ‖ str(object) ‖ str(inspector)
+/// ‖ str(reason) ‖ str(date) ‖ str(replacement))`. Returns the N + 1 values;
+/// `recusals[n].prev = chain[n]`, the head is `chain[N]`.
+pub fn recusal_chain(seed: &[u8; 32], recusals: &[Recusal]) -> Vec<[u8; 32]> {
+    let mut e = crate::encode::Encoder::new();
+    e.str(RECUSAL_CHAIN_TAG).raw(seed);
+    let mut chain = vec![e.sha256()];
+    for r in recusals {
+        let mut e = crate::encode::Encoder::new();
+        let q = &r.request;
+        e.str(RECUSAL_TAG)
+            .raw(chain.last().map_or(&[0; 32], |h| h))
+            .str(&q.object)
+            .str(&q.inspector)
+            .str(&q.reason)
+            .str(&q.date)
+            .str(&r.replacement);
+        chain.push(e.sha256());
+    }
+    chain
+}
+
+/// Fills `prev` of every recusal of a record from its seed, and returns the
+/// chain head to publish (`None` if the record's seed is not 32 bytes of hex).
+pub fn link_recusals(record: &mut DrawRecord) -> Option<String> {
+    let seed: [u8; 32] = hex::decode(&record.seed).ok()?.try_into().ok()?;
+    let chain = recusal_chain(&seed, &record.recusals);
+    for (r, prev) in record.recusals.iter_mut().zip(&chain) {
+        r.prev = Some(hex::encode(prev));
+    }
+    chain.last().map(hex::encode)
+}
+
+/// [`recuse`], with every recusal bound into the recusal chain (`prev`).
+/// Returns the new record and the chain head to publish with it.
+pub fn recuse_linked(record: &DrawRecord, request: RecusalRequest) -> Result<(DrawRecord, String), DrawError> {
+    let mut next = recuse(record, request)?;
+    let head = link_recusals(&mut next).unwrap_or_default();
+    Ok((next, head))
+}
+
 /// Adds a recusal to a record: the inspector leaves the object's team and the
 /// recusal stream draws a replacement. Returns the new record; the old one is unchanged.
 pub fn recuse(record: &DrawRecord, request: RecusalRequest) -> Result<DrawRecord, DrawError> {
@@ -204,6 +250,26 @@ pub struct Verification {
     /// checked against (lower-case hex), when one was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published_commitment: Option<String>,
+    /// Whether every recusal carries its `prev` link (SPEC §11.3). False for a
+    /// record with recusals from before the chain: their reasons and dates
+    /// are not bound. (True when there are no recusals.)
+    #[serde(default)]
+    pub recusals_chained: bool,
+    /// The recomputed head of the recusal chain (lower-case hex), when there are recusals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recusal_head: Option<String>,
+    /// Whether the chain was checked against a head published by the portal.
+    #[serde(default)]
+    pub recusal_head_checked: bool,
+}
+
+/// What was published outside the record, to check it against (SPEC §13).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Published {
+    /// The commitment published before the randomness.
+    pub commitment: Option<[u8; 32]>,
+    /// A recusal chain head published after some recusal (any of `chain[1..]`).
+    pub recusal_head: Option<[u8; 32]>,
 }
 
 impl Verification {
@@ -216,7 +282,9 @@ impl Verification {
 struct Verifier {
     steps: Vec<Step>,
     differences: Vec<Difference>,
-    published: Option<[u8; 32]>,
+    published: Published,
+    recusals_chained: bool,
+    recusal_head: Option<String>,
 }
 
 impl Verifier {
@@ -243,8 +311,11 @@ impl Verifier {
         Verification {
             steps: self.steps,
             differences: self.differences,
-            timing_checked: self.published.is_some(),
-            published_commitment: self.published.map(hex::encode),
+            timing_checked: self.published.commitment.is_some(),
+            published_commitment: self.published.commitment.map(hex::encode),
+            recusals_chained: self.recusals_chained,
+            recusal_head: self.recusal_head,
+            recusal_head_checked: self.published.recusal_head.is_some(),
         }
     }
 }
@@ -293,9 +364,16 @@ pub fn verify(record: &DrawRecord) -> Verification {
 /// commitment was published then differs, even if everything in it was
 /// recomputed. The result says whether timing was checked.
 pub fn verify_against(record: &DrawRecord, published_commitment: Option<[u8; 32]>) -> Verification {
+    verify_published(record, Published { commitment: published_commitment, recusal_head: None })
+}
+
+/// [`verify_against`], and, when `published.recusal_head` is given (a recusal
+/// chain head the portal published after some recusal), that the record's
+/// recusals up to that one are those it was published with (SPEC §11.3).
+pub fn verify_published(record: &DrawRecord, published: Published) -> Verification {
     let mut run = std::pin::pin!(verify_stepwise_against(
         record,
-        published_commitment,
+        published,
         |_| std::future::ready(()),
         None::<fn(Vec<u8>) -> std::future::Ready<Option<Hash>>>,
     ));
@@ -341,14 +419,14 @@ where
     H: FnOnce(Vec<u8>) -> HFut,
     HFut: std::future::Future<Output = Option<Hash>>,
 {
-    verify_stepwise_against(record, None, pause, hash_right).await
+    verify_stepwise_against(record, Published::default(), pause, hash_right).await
 }
 
 /// [`verify_stepwise_with`] against the commitment published before the
 /// randomness, when given (see [`verify_against`]).
 pub async fn verify_stepwise_against<F, Fut, H, HFut>(
     record: &DrawRecord,
-    published_commitment: Option<[u8; 32]>,
+    published: Published,
     mut pause: F,
     hash_right: Option<H>,
 ) -> Verification
@@ -358,7 +436,14 @@ where
     H: FnOnce(Vec<u8>) -> HFut,
     HFut: std::future::Future<Output = Option<Hash>>,
 {
-    let mut v = Verifier { steps: Vec::new(), differences: Vec::new(), published: published_commitment };
+    let mut v = Verifier {
+        steps: Vec::new(),
+        differences: Vec::new(),
+        published,
+        recusals_chained: record.recusals.iter().all(|r| r.prev.is_some()),
+        recusal_head: None,
+    };
+    let published_commitment = published.commitment;
     // 1. Inputs.
     if record.version != record.input.version {
         return v.fail(
@@ -644,7 +729,43 @@ where
             );
         }
     }
-    v.step(StepKind::Recusals, format!("{} 次回避 / recusals", record.recusals.len()));
+    // §11.3: the recusal chain binds each recusal to the seed and every earlier one.
+    let chain = recusal_chain(&seed, &record.recusals);
+    let linked = record.recusals.iter().any(|r| r.prev.is_some());
+    if linked {
+        for (n, (r, expected)) in record.recusals.iter().zip(&chain).enumerate() {
+            let expected = hex::encode(expected);
+            if r.prev.as_deref() != Some(expected.as_str()) {
+                v.differ(
+                    StepKind::Recusals,
+                    format!("第 {} 次回避的 prev（回避链）/ prev of recusal {} (the recusal chain)", n + 1, n + 1),
+                    &expected,
+                    r.prev.clone().unwrap_or_else(none),
+                );
+            }
+        }
+    }
+    let head = (!record.recusals.is_empty()).then(|| chain.last().map(hex::encode)).flatten();
+    if let Some(p) = v.published.recusal_head
+        && !chain[1..].contains(&p)
+    {
+        v.differ(
+            StepKind::Recusals,
+            "公布的回避链头不在本记录的回避链中：已公布的回避被改动或删除 / the published recusal chain head is not in this record's chain: a published recusal was edited or removed".into(),
+            chain[1..].iter().map(hex::encode).collect::<Vec<_>>().join("、"),
+            hex::encode(p),
+        );
+    }
+    let chained = match (&head, linked, v.published.recusal_head) {
+        (None, _, _) => String::new(),
+        (Some(h), true, Some(_)) => format!("；回避链头 {h}，已对照公布的链头 / chain head, checked against the published head"),
+        (Some(h), true, None) => format!(
+            "；回避链头 {h}，未对照公布的链头：只检查一致性 / chain head {h}, not checked against a published head: consistency only"
+        ),
+        (Some(_), false, _) => "；回避未链接（链出现之前的 v1 记录）：理由和日期未被约束 / the recusals are not chained (a v1 record from before the chain): their reasons and dates are not bound".to_owned(),
+    };
+    v.recusal_head = head;
+    v.step(StepKind::Recusals, format!("{} 次回避 / recusals{chained}", record.recusals.len()));
     if let Some(step) = v.steps.last() {
         pause(step).await;
     }

@@ -58,6 +58,8 @@ const VECTORS: &[(&str, &str)] = vectors!(
     "39-null-vs-absent",
     "40-drand-round-zero",
     "41-public-numbers-text-and-date",
+    "42-recusal-reason-text",
+    "43-recusal-chain",
 );
 
 const PRIMITIVES: &str = include_str!("../vectors/primitives.json");
@@ -83,8 +85,9 @@ fn run(vector: &Value) -> Result<DrawRecord, (String, Vec<String>)> {
         serde_json::from_value(vector["recusals"].clone()).map_err(|e| other(e.to_string()))?;
     let failed = |e: draw::DrawError| (e.to_string(), e.fields());
     let mut record = draw(input, randomness).map_err(failed)?;
+    let link = vector.get("link").and_then(Value::as_bool).unwrap_or(false);
     for r in recusals {
-        record = recuse(&record, r).map_err(failed)?;
+        record = if link { draw::recuse_linked(&record, r).map_err(failed)?.0 } else { recuse(&record, r).map_err(failed)? };
     }
     Ok(record)
 }
@@ -154,13 +157,18 @@ fn every_vector_reproduces() {
                     expected.get("expected_error").is_none() && expected.get("expected_fields").is_none(),
                     "{name}: should have failed"
                 );
-                let got = serde_json::json!({
+                let mut got = serde_json::json!({
                     "commitment": record.commitment,
                     "objects_root": record.objects_root,
                     "seed": record.seed,
                     "result": record.result,
                     "recusals": record.recusals,
                 });
+                if vector.get("link").and_then(Value::as_bool) == Some(true) {
+                    let v = verify(&record);
+                    assert!(v.recusals_chained, "{name}");
+                    got["recusal_head"] = serde_json::json!(v.recusal_head);
+                }
                 assert_eq!(&got, expected, "{name}: record differs from the vector");
                 assert!(verify(&record).is_match(), "{name}: record does not verify");
                 // The record as published reads back strictly, unchanged.
@@ -307,4 +315,50 @@ fn a_forged_record_is_consistent_but_not_the_published_commitment() {
     let v = draw::verify_against(&honest, Some(published));
     assert!(v.is_match() && v.timing_checked);
     assert_eq!(v.published_commitment.as_deref(), Some(honest.commitment.as_str()));
+}
+
+/// §11.3: a recusal's reason and date are bound by the recusal chain. An
+/// edited reason, with every link recomputed, is consistent, but not the
+/// chain head the portal published; a v1 record without links is verified
+/// and said to be unbound.
+#[test]
+fn an_edited_recusal_differs_from_the_published_chain_head() {
+    let record = vector_record("43-recusal-chain");
+    let head: [u8; 32] = hex::decode(verify(&record).recusal_head.expect("head")).expect("hex").try_into().expect("32");
+    let published = draw::Published { commitment: None, recusal_head: Some(head) };
+    let v = draw::verify_published(&record, published);
+    assert!(v.is_match() && v.recusals_chained && v.recusal_head_checked);
+
+    // The head published after the first recusal still checks the first one.
+    let seed: [u8; 32] = hex::decode(&record.seed).expect("hex").try_into().expect("32");
+    let first = draw::recusal_chain(&seed, &record.recusals)[1];
+    assert!(draw::verify_published(&record, draw::Published { recusal_head: Some(first), ..published }).is_match());
+
+    let mut edited = record.clone();
+    edited.recusals[0].request.reason = "另一理由".into();
+    edited.recusals[1].request.date = "2025-06-06".into();
+    draw::link_recusals(&mut edited);
+    assert!(verify(&edited).is_match(), "re-linked, the edit is consistent");
+    let v = draw::verify_published(&edited, published);
+    assert!(!v.is_match());
+    assert_eq!(v.differences.len(), 1, "{:?}", v.differences);
+    assert_eq!(v.differences[0].step, draw::StepKind::Recusals);
+    assert_eq!(v.differences[0].published, hex::encode(head));
+
+    // The first one edited without re-linking: the link after it differs.
+    let mut unlinked_edit = record.clone();
+    unlinked_edit.recusals[0].request.reason = "另一理由".into();
+    let v = verify(&unlinked_edit);
+    assert_eq!(v.differences.len(), 1, "{:?}", v.differences);
+    assert!(v.differences[0].location.contains("prev of recusal 2"), "{:?}", v.differences);
+
+    // A v1 record from before the chain: verified, and said to be unbound.
+    let old = vector_record("20-two-recusals");
+    let v = verify(&old);
+    assert!(v.is_match() && !v.recusals_chained);
+    assert!(v.steps.iter().any(|s| s.detail.contains("not chained")), "{:?}", v.steps);
+    // A link missing from one entry of a chained record is a difference.
+    let mut partly = record.clone();
+    partly.recusals[0].prev = None;
+    assert!(!verify(&partly).is_match());
 }

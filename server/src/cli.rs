@@ -179,6 +179,9 @@ pub struct VerifyArgs {
     /// 随机数产生前公布的承诺值（64 位十六进制）/ The commitment published before the randomness (64 hex digits)
     #[arg(long, value_name = "HEX", conflicts_with = "portal")]
     pub commitment: Option<String>,
+    /// 门户公布的回避链头（某次回避后公布的）/ A recusal chain head the portal published (after some recusal)
+    #[arg(long, value_name = "HEX")]
+    pub recusal_head: Option<String>,
     /// 从门户网站取得事先公布的承诺值（GET URL/api/draws/{draw_id}；仅 http://）/
     /// Fetch the commitment published before the randomness from the portal (GET URL/api/draws/{draw_id}; http:// only)
     #[arg(long, value_name = "URL")]

@@ -850,3 +850,54 @@ fn record_level_rules_unknown_top_level_fields_hex_case_and_versions() {
     assert!(run.stdout.contains("✗ 公布的输入完整有效"), "{}", run.stdout);
     assert!(run.stdout.contains("differs from input.version 'v2'"), "{}", run.stdout);
 }
+
+/// SPEC §11.3: `recuse` binds the recusal into the recusal chain and prints
+/// the head to publish; a reason edited afterwards (every link recomputed)
+/// is consistent, but differs from the published head (exit 1).
+#[test]
+fn an_edited_recusal_reason_differs_from_the_published_chain_head() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, path) = drawn(d);
+    let record: DrawRecord = read_json(&path);
+    let first = record.result.strata.iter().find_map(|s| s.selected.first()).unwrap();
+    let (object, recused) = (first.object.clone(), first.team[0].clone());
+    let run = server(
+        d,
+        &[
+            "recuse",
+            "record.json",
+            "--object",
+            &object,
+            "--inspector",
+            &recused,
+            "--reason",
+            "与企业负责人系近亲属",
+            "--date",
+            "2025-06-02",
+            "--out",
+            "recused.json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.all());
+    let next: DrawRecord = read_json(&d.join("recused.json"));
+    let head = draw::verify(&next).recusal_head.unwrap();
+    assert!(run.stdout.contains(&format!("recusal chain head: {head}")), "{}", run.stdout);
+    assert_eq!(next.recusals[0].prev.as_ref().map(String::len), Some(64));
+
+    let run = server(d, &["verify", "recused.json", "--recusal-head", &head]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let run = server(d, &["verify", "recused.json"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("was not checked against the head the portal published"), "{}", run.stdout);
+
+    let mut edited = next.clone();
+    edited.recusals[0].request.reason = "工作安排".into();
+    draw::link_recusals(&mut edited);
+    write_json(d, "edited.json", &edited);
+    let run = server(d, &["verify", "edited.json"]);
+    assert_eq!(run.code, 0, "consistent: {}", run.all());
+    let run = server(d, &["verify", "edited.json", "--recusal-head", &head]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("a published recusal was edited or removed"), "{}", run.stdout);
+}

@@ -60,6 +60,18 @@ pub fn render(v: &Verification) -> String {
             "已对照随机数产生前公布的承诺值 / checked against the commitment published before the randomness: {p}\n"
         ));
     }
+    if !v.recusals_chained {
+        out.push_str(
+            "⚠ 回避未链接（回避链出现之前的 v1 记录）：回避的理由和日期事后可改而不被发现 / \
+             the recusals are not chained (a v1 record from before the recusal chain): their reasons and dates \
+             could be edited afterwards without detection\n",
+        );
+    } else if let (Some(head), false) = (&v.recusal_head, v.recusal_head_checked) {
+        out.push_str(&format!(
+            "⚠ 回避链头 {head} 未对照门户公布的链头（--recusal-head）/ the recusal chain head was not checked against \
+             the head the portal published (--recusal-head)\n"
+        ));
+    }
     if v.is_match() {
         out.push_str("✓ 与公布结果一致 / the record matches: every published value was recomputed\n");
     } else {
@@ -68,7 +80,7 @@ pub fn render(v: &Verification) -> String {
     out
 }
 
-/// A commitment given on the command line: 64 hex digits (either case is
+/// A commitment (or recusal chain head) given on the command line: 64 hex digits (either case is
 /// accepted here and read as the same bytes; records use lower case only).
 fn parse_commitment(text: &str, origin: &str) -> Result<[u8; 32], Failure> {
     let text = text.trim();
@@ -156,7 +168,12 @@ pub fn run(args: &VerifyArgs) -> Outcome {
         (None, Some(portal)) => Some(portal_commitment(portal, &record.input.draw_id)?),
         (None, None) => None,
     };
-    let verification = draw::verify_against(&record, published);
+    let recusal_head = match &args.recusal_head {
+        Some(h) => Some(parse_commitment(h, "--recusal-head")?),
+        None => None,
+    };
+    let verification =
+        draw::verify_published(&record, draw::Published { commitment: published, recusal_head });
     let code = if verification.is_match() { ExitCode::SUCCESS } else { ExitCode::FAILURE };
     if args.json {
         let text = serde_json::to_string_pretty(&verification)
