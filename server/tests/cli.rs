@@ -901,3 +901,38 @@ fn an_edited_recusal_reason_differs_from_the_published_chain_head() {
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stdout.contains("a published recusal was edited or removed"), "{}", run.stdout);
 }
+
+/// SPEC §3.1: `commit --out` writes the complete form of the input (every
+/// optional field with its default), and `draw` embeds exactly that object.
+#[test]
+fn commit_writes_the_complete_input_and_the_record_embeds_it_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut doc = serde_json::to_value(input(&shape())).unwrap();
+    // A minimal file: no version, no optional field.
+    let top = doc.as_object_mut().unwrap();
+    top.remove("version");
+    top.remove("ancestors");
+    top.remove("history");
+    top["plan"].as_object_mut().unwrap().remove("directed");
+    top["plan"]["team"].as_object_mut().unwrap().remove("qualification");
+    for o in top["objects"].as_array_mut().unwrap() {
+        let o = o.as_object_mut().unwrap();
+        for f in ["categories", "abnormal", "serious_violation", "penalised"] {
+            o.remove(f);
+        }
+    }
+    write_json(d, "minimal.json", &doc);
+    let run = server(d, &["commit", "--input", "minimal.json", "--out", "committed.json"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let committed: serde_json::Value = read_json(&d.join("committed.json"));
+    assert_eq!(committed["version"], "v1");
+    assert_eq!(committed["ancestors"], serde_json::json!([]));
+    assert_eq!(committed["history"], serde_json::json!([]));
+    assert_eq!(committed["plan"]["directed"], serde_json::Value::Null);
+    assert_eq!(committed["objects"][0]["abnormal"], serde_json::json!(false));
+    let run = server(d, &["draw", "--input", "committed.json", "--demo", DEMO, "--out", "record.json"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let record: serde_json::Value = read_json(&d.join("record.json"));
+    assert_eq!(record["input"], committed);
+}
