@@ -226,6 +226,29 @@ mod tests {
         assert!(!quicknet_signature_valid(123, &forged));
     }
 
+    /// SPEC §6.1: the signature is exactly 48 bytes, a compressed G1 point on
+    /// the curve and in the subgroup; anything else is an invalid signature.
+    #[test]
+    fn malformed_signatures_are_invalid() {
+        let sig = hex::decode(
+            "b75c69d0b72a5d906e854e808ba7e2accb1542ac355ae486d591aa9d43765482e26cd02df835d3546d23c4b13e0dfc92",
+        )
+        .unwrap();
+        // Uncompressed flag cleared: not the compressed encoding.
+        let mut flag = sig.clone();
+        flag[0] &= 0x7f;
+        assert!(!quicknet_signature_valid(123, &flag));
+        // The point at infinity (compressed, infinity bit set).
+        let mut infinity = vec![0u8; 48];
+        infinity[0] = 0xc0;
+        assert!(!quicknet_signature_valid(123, &infinity));
+        // Wrong lengths (a G2-sized signature, a truncated one).
+        assert!(!quicknet_signature_valid(123, &[sig.clone(), sig.clone()].concat()));
+        assert!(!quicknet_signature_valid(123, &sig[..47]));
+        // The DST and message are the scheme's: the same signature is not valid for round 0.
+        assert!(!quicknet_signature_valid(0, &sig));
+    }
+
     #[test]
     fn key_strings() {
         assert!(is_key_string("9319./2.5.8.10.12./9.18.26.34.41.45./"));

@@ -72,14 +72,15 @@ pub enum DrawCommand {
     ///
     /// 记录自带承诺值：只凭记录只能检查一致性。要检查时间（输入在随机数产生前已确定），
     /// 请用 --commitment 给出事先公布的承诺值，或用 --portal 从门户网站取得。
-    /// 退出码：0 一致；1 有差异；2 文件无法读取、不是抽取记录，或无法从门户取得承诺值。
+    /// 退出码：0 一致；1 有差异，或记录的字段有错误（逐一列出）；2 文件无法读取、不是抽取记录，或无法从门户取得承诺值。
     ///
     /// A record carries its own commitment: from the record alone only its consistency
     /// can be checked. To check timing (that the inputs were fixed before the
     /// randomness), give the commitment published before the draw with --commitment,
     /// or fetch it from the portal with --portal.
-    /// Exit code: 0 the record matches; 1 something differs; 2 the file cannot be
-    /// read or is not a draw record, or the portal's commitment cannot be fetched.
+    /// Exit code: 0 the record matches; 1 something differs, or fields of the record are
+    /// invalid (each one listed); 2 the file cannot be read or is not a draw record, or
+    /// the portal's commitment cannot be fetched.
     #[command(verbatim_doc_comment)]
     Verify(VerifyArgs),
 
