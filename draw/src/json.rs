@@ -211,7 +211,10 @@ impl Reader {
     fn object<'v>(&mut self, v: &'v Value, at: &str, fields: &[&str]) -> Option<&'v Map<String, Value>> {
         let Some(m) = v.as_object() else {
             let at = if at.is_empty() { "input" } else { at };
-            self.bad(at.to_owned(), format!("应为 JSON 对象，实为 {} / must be a JSON object, found {}", kind(v), kind(v)));
+            self.bad(
+                at.to_owned(),
+                format!("应为 JSON 对象，实为 {} / must be a JSON object, found {}", kind(v), kind(v)),
+            );
             return None;
         };
         for k in m.keys() {
@@ -304,7 +307,10 @@ impl Reader {
         match v {
             Value::Bool(b) => *b,
             other => {
-                self.bad(at, format!("应为 true 或 false，实为 {} / must be true or false, found {}", kind(other), kind(other)));
+                self.bad(
+                    at,
+                    format!("应为 true 或 false，实为 {} / must be true or false, found {}", kind(other), kind(other)),
+                );
                 false
             }
         }
@@ -395,8 +401,12 @@ impl Reader {
         let strata_at = join(at, "strata");
         let strata = self.required(m, at, "strata");
         plan.strata = self.list(strata, &strata_at, "id", |r, x, at| {
-            let mut s =
-                Stratum { id: String::new(), name: String::new(), ratio: Ratio { num: 0, den: 0 }, qualification: None };
+            let mut s = Stratum {
+                id: String::new(),
+                name: String::new(),
+                ratio: Ratio { num: 0, den: 0 },
+                qualification: None,
+            };
             if let Some(m) = r.object(x, at, &["id", "name", "ratio", "qualification"]) {
                 s.id = r.req_string(m, at, "id");
                 s.name = r.req_string(m, at, "name");
@@ -541,8 +551,12 @@ impl Reader {
         });
         let history = self.defaulted(m, at, "history");
         input.history = self.list(history, &join(at, "history"), "object", |r, x, at| {
-            let mut h =
-                HistoryEntry { object: String::new(), department: String::new(), unit: String::new(), date: String::new() };
+            let mut h = HistoryEntry {
+                object: String::new(),
+                department: String::new(),
+                unit: String::new(),
+                date: String::new(),
+            };
             if let Some(m) = r.object(x, at, &["object", "department", "unit", "date"]) {
                 h.object = r.req_string(m, at, "object");
                 h.department = r.req_string(m, at, "department");
@@ -732,8 +746,12 @@ fn record_reading(v: &Value, problems: Vec<Problem>) -> Result<DrawRecord, Input
     };
     let recusals = r.defaulted(m, "", "recusals");
     let recusals = r.list(recusals, "recusals", "object", |r, x, at| {
-        let mut request =
-            RecusalRequest { object: String::new(), inspector: String::new(), reason: String::new(), date: String::new() };
+        let mut request = RecusalRequest {
+            object: String::new(),
+            inspector: String::new(),
+            reason: String::new(),
+            date: String::new(),
+        };
         let mut replacement = String::new();
         let mut prev = None;
         if let Some(m) = r.object(x, at, &["object", "inspector", "reason", "date", "replacement", "prev"]) {

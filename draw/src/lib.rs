@@ -39,8 +39,8 @@ pub use input::{
 pub use protocol::{Exclusion, ExclusionReason, Infeasible, RecusalRequest, Selection, StratumResult};
 pub use randomness::Randomness;
 pub use record::{
-    Difference, DrawError, DrawRecord, DrawResult, Published, Recusal, Step, StepKind, Verification, draw, link_recusals,
-    recusal_chain, recuse, recuse_linked, verify, verify_against, verify_published,
+    Difference, DrawError, DrawRecord, DrawResult, Published, Recusal, Step, StepKind, Verification, draw,
+    link_recusals, recusal_chain, recuse, recuse_linked, verify, verify_against, verify_published,
 };
 
 /// A pool member's proof of inclusion against a record's `objects_root`.

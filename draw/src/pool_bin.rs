@@ -284,9 +284,8 @@ mod tests {
         assert_eq!(r.usize().unwrap(), 5);
         let strata: Vec<String> = (0..r.usize().unwrap()).map(|_| r.str().unwrap()).collect();
         assert_eq!(strata, ["A", "B"]);
-        let lists: Vec<Vec<String>> = (0..r.usize().unwrap())
-            .map(|_| (0..r.usize().unwrap()).map(|_| r.str().unwrap()).collect())
-            .collect();
+        let lists: Vec<Vec<String>> =
+            (0..r.usize().unwrap()).map(|_| (0..r.usize().unwrap()).map(|_| r.str().unwrap()).collect()).collect();
         let want: [&[&str]; 5] = [&[], &["Z"], &["a"], &["a", "b"], &["b", "a"]];
         assert_eq!(lists, want.map(|l| l.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>()));
         let mut decoded = decode(&bin).unwrap();

@@ -472,7 +472,10 @@ pub fn run(c: &Canonical<'_>, seed: &[u8; 32], recusals: &[RecusalRequest]) -> R
         let Some(slot) = teams[s][p].iter().position(|&i| pools.certs[i as usize] == r.inspector) else {
             return Err(fail_at(
                 ".inspector",
-                format!("{} 不在对象 {} 的检查组中 / {} is not on the team of {}", r.inspector, r.object, r.inspector, r.object),
+                format!(
+                    "{} 不在对象 {} 的检查组中 / {} is not on the team of {}",
+                    r.inspector, r.object, r.inspector, r.object
+                ),
             ));
         };
         // The reason is text (SPEC §2): 1–200 characters, no control
@@ -481,7 +484,10 @@ pub fn run(c: &Canonical<'_>, seed: &[u8; 32], recusals: &[RecusalRequest]) -> R
             return Err(fail_at(".reason", format!("回避须写明理由 / a recusal needs a reason: {e}")));
         }
         if crate::id::check_date(&r.date).is_err() || r.date < c.input.draw_date {
-            return Err(fail_at(".date", format!("日期 {} 无效或早于抽取日 / date invalid or before the draw", r.date)));
+            return Err(fail_at(
+                ".date",
+                format!("日期 {} 无效或早于抽取日 / date invalid or before the draw", r.date),
+            ));
         }
         let gone = teams[s][p][slot];
         recused.push((r.object.as_str(), gone));

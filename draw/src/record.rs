@@ -408,11 +408,7 @@ where
 /// and then the right half is hashed here too. With `hash_right` given, this
 /// thread starts no other (natively, [`verify_stepwise`] hashes the halves
 /// on two threads).
-pub async fn verify_stepwise_with<F, Fut, H, HFut>(
-    record: &DrawRecord,
-    pause: F,
-    hash_right: Option<H>,
-) -> Verification
+pub async fn verify_stepwise_with<F, Fut, H, HFut>(record: &DrawRecord, pause: F, hash_right: Option<H>) -> Verification
 where
     F: FnMut(&Step) -> Fut,
     Fut: std::future::Future<Output = ()>,

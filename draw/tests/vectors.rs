@@ -87,7 +87,11 @@ fn run(vector: &Value) -> Result<DrawRecord, (String, Vec<String>)> {
     let mut record = draw(input, randomness).map_err(failed)?;
     let link = vector.get("link").and_then(Value::as_bool).unwrap_or(false);
     for r in recusals {
-        record = if link { draw::recuse_linked(&record, r).map_err(failed)?.0 } else { recuse(&record, r).map_err(failed)? };
+        record = if link {
+            draw::recuse_linked(&record, r).map_err(failed)?.0
+        } else {
+            recuse(&record, r).map_err(failed)?
+        };
     }
     Ok(record)
 }
@@ -307,10 +311,10 @@ fn a_forged_record_is_consistent_but_not_the_published_commitment() {
     assert!(!v.is_match() && v.timing_checked);
     assert_eq!(v.differences.len(), 1, "{:?}", v.differences);
     assert_eq!(v.differences[0].step, draw::StepKind::Commitment);
-    assert_eq!((v.differences[0].expected.as_str(), v.differences[0].published.as_str()), (
-        honest.commitment.as_str(),
-        forged.commitment.as_str()
-    ));
+    assert_eq!(
+        (v.differences[0].expected.as_str(), v.differences[0].published.as_str()),
+        (honest.commitment.as_str(), forged.commitment.as_str())
+    );
 
     let v = draw::verify_against(&honest, Some(published));
     assert!(v.is_match() && v.timing_checked);

@@ -648,7 +648,11 @@ fn a_forged_record_passes_consistency_but_not_the_published_commitment() {
 
     let run = server(d, &["verify", "forged.json", "--commitment", &honest.commitment]);
     assert_eq!(run.code, 1, "{}", run.all());
-    assert!(run.stdout.contains("the record's commitment vs the one published before the randomness"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("the record's commitment vs the one published before the randomness"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains(&forged.commitment), "{}", run.stdout);
     assert!(!run.stdout.contains("NOT timing"), "{}", run.stdout);
 

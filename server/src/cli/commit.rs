@@ -29,10 +29,7 @@ fn read_input_file(path: &Path, problems: &mut Vec<String>) -> Result<Map<String
     problems.extend(duplicates.iter().map(|p| format!("{}: {p}", path.display())));
     match value {
         Value::Object(m) => Ok(m),
-        _ => Err(Failure::content(format!(
-            "{}: 应为 JSON 对象 / must be a JSON object (a DrawInput)",
-            path.display()
-        ))),
+        _ => Err(Failure::content(format!("{}: 应为 JSON 对象 / must be a JSON object (a DrawInput)", path.display()))),
     }
 }
 

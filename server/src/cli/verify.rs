@@ -172,8 +172,7 @@ pub fn run(args: &VerifyArgs) -> Outcome {
         Some(h) => Some(parse_commitment(h, "--recusal-head")?),
         None => None,
     };
-    let verification =
-        draw::verify_published(&record, draw::Published { commitment: published, recusal_head });
+    let verification = draw::verify_published(&record, draw::Published { commitment: published, recusal_head });
     let code = if verification.is_match() { ExitCode::SUCCESS } else { ExitCode::FAILURE };
     if args.json {
         let text = serde_json::to_string_pretty(&verification)
