@@ -11,6 +11,7 @@
 //! Every such problem is reported. Only a document without any is then
 //! validated by the rules of §3.2 ([`DrawInput::canonical`]).
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 
@@ -27,25 +28,47 @@ use crate::record::{DrawRecord, DrawResult, Recusal};
 
 /// One step of a path into a JSON document.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Seg {
-    Key(String),
+enum Seg<'de> {
+    Key(Cow<'de, str>),
     Index(usize),
 }
 
-/// Collects the path of every repeated key of every object.
-struct Walk<'a> {
-    path: &'a mut Vec<Seg>,
-    found: &'a mut Vec<Vec<Seg>>,
+/// A key, borrowed from the text when it has no escapes (no allocation).
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(V)
+    }
 }
 
-impl<'de> DeserializeSeed<'de> for Walk<'_> {
+/// Collects the path of every repeated key of every object.
+struct Walk<'a, 'de> {
+    path: &'a mut Vec<Seg<'de>>,
+    found: &'a mut Vec<Vec<Seg<'de>>>,
+}
+
+impl<'de> DeserializeSeed<'de> for Walk<'_, 'de> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for Walk<'_> {
+impl<'de> Visitor<'de> for Walk<'_, 'de> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
@@ -84,8 +107,8 @@ impl<'de> Visitor<'de> for Walk<'_> {
         }
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut seen = HashSet::new();
-        while let Some(key) = map.next_key::<String>()? {
+        let mut seen: HashSet<Cow<'de, str>> = HashSet::new();
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             self.path.push(Seg::Key(key.clone()));
             if !seen.insert(key) {
                 self.found.push(self.path.clone());
@@ -98,11 +121,11 @@ impl<'de> Visitor<'de> for Walk<'_> {
 }
 
 /// Lists whose entries are named by an identifier as well as their index.
-fn label_key(list: &[Seg]) -> Option<&'static str> {
+fn label_key(list: &[Seg<'_>]) -> Option<&'static str> {
     let keys: Vec<&str> = list
         .iter()
         .filter_map(|s| match s {
-            Seg::Key(k) => Some(k.as_str()),
+            Seg::Key(k) => Some(k.as_ref()),
             Seg::Index(_) => None,
         })
         .collect();
@@ -117,7 +140,7 @@ fn label_key(list: &[Seg]) -> Option<&'static str> {
 }
 
 /// `objects[3] (91…).abnormal`, as §3.2 names a field.
-fn show_path(root: &Value, path: &[Seg]) -> String {
+fn show_path(root: &Value, path: &[Seg<'_>]) -> String {
     let mut out = String::new();
     let mut at = Some(root);
     for (n, seg) in path.iter().enumerate() {
@@ -127,7 +150,7 @@ fn show_path(root: &Value, path: &[Seg]) -> String {
                     out.push('.');
                 }
                 out.push_str(k);
-                at = at.and_then(|v| v.get(k));
+                at = at.and_then(|v| v.get(k.as_ref()));
             }
             Seg::Index(i) => {
                 out.push_str(&format!("[{i}]"));
@@ -708,8 +731,40 @@ fn input_reading(v: &Value, problems: Vec<Problem>) -> Result<DrawInput, InputEr
 /// Reads a `DrawInput` from JSON text by the rules of §3.1 (every problem,
 /// duplicate keys included). The result still has to be validated (§3.2).
 pub fn parse_input(text: &str) -> Result<DrawInput, InputError> {
+    if let Some(input) = fast_input(text) {
+        return Ok(input);
+    }
     let (value, duplicates) = parse_with_duplicates(text)?;
     input_reading(&value, duplicates)
+}
+
+/// The plan of an input, the rest skipped.
+#[derive(serde::Deserialize)]
+struct PlanOf {
+    plan: Value,
+}
+
+/// Whether the text has a duplicate key (or is not JSON): a cheap pass.
+fn has_duplicates(text: &str) -> bool {
+    let (mut path, mut found) = (Vec::new(), Vec::new());
+    let mut d = serde_json::Deserializer::from_str(text);
+    Walk { path: &mut path, found: &mut found }.deserialize(&mut d).is_err() || !found.is_empty()
+}
+
+/// The fast path for a valid input: no duplicate key, serde's typed parse
+/// (which, with `deny_unknown_fields` on every input type, refuses what
+/// [`Reader::input`] refuses) and the plan read strictly (serde lets a unit
+/// variant such as `{"mode": "ratio"}` carry unknown fields). Any problem
+/// sends the text to the slow path, which names every one.
+fn fast_input(text: &str) -> Option<DrawInput> {
+    if has_duplicates(text) {
+        return None;
+    }
+    let input: DrawInput = serde_json::from_str(text).ok()?;
+    let PlanOf { plan } = serde_json::from_str(text).ok()?;
+    let mut r = Reader { problems: Vec::new() };
+    r.plan(&plan, "plan");
+    r.problems.is_empty().then_some(input)
 }
 
 /// Reads a record (§12) from a parsed JSON value: the input by the rules of
@@ -726,12 +781,18 @@ fn record_reading(v: &Value, problems: Vec<Problem>) -> Result<DrawRecord, Input
         r.bad("record".into(), format!("应为 JSON 对象，实为 {} / must be a JSON object, found {}", kind(v), kind(v)));
         return Err(InputError { problems: r.problems });
     };
-    let format = r.req_string(m, "", "format");
-    let version = r.req_string(m, "", "version");
     let input = match r.required(m, "", "input") {
         Some(i) => r.input(i, "input"),
         None => empty_input(),
     };
+    let record = record_fields(&mut r, m, input);
+    finish(r, record)
+}
+
+/// Every field of a record but `input` (given), read strictly.
+fn record_fields(r: &mut Reader, m: &Map<String, Value>, input: DrawInput) -> DrawRecord {
+    let format = r.req_string(m, "", "format");
+    let version = r.req_string(m, "", "version");
     let commitment = r.hash_hex(m, "", "commitment");
     let objects_root = r.hash_hex(m, "", "objects_root");
     let committed_at = r.nullable_string(m, "", "committed_at");
@@ -766,23 +827,79 @@ fn record_reading(v: &Value, problems: Vec<Problem>) -> Result<DrawRecord, Input
         }
         Recusal { request, replacement, prev }
     });
-    let record = DrawRecord {
-        format,
-        version,
-        input,
-        commitment,
-        objects_root,
-        committed_at,
-        randomness,
-        seed,
-        result,
-        recusals,
-    };
-    finish(r, record)
+    DrawRecord { format, version, input, commitment, objects_root, committed_at, randomness, seed, result, recusals }
 }
 
 /// Reads a record from JSON text (every problem, duplicate keys included).
 pub fn parse_record(text: &str) -> Result<DrawRecord, InputError> {
+    if let Some(record) = fast_record(text) {
+        return Ok(record);
+    }
     let (value, duplicates) = parse_with_duplicates(text)?;
     record_reading(&value, duplicates)
+}
+
+/// A record's input plan and its other top-level fields, the rest of the input skipped.
+#[derive(serde::Deserialize)]
+struct RecordParts {
+    input: PlanOf,
+    #[serde(flatten)]
+    rest: Map<String, Value>,
+}
+
+/// The fast path for a valid record (see [`fast_input`]): the input typed,
+/// its plan and every other field of the record read strictly.
+fn fast_record(text: &str) -> Option<DrawRecord> {
+    if has_duplicates(text) {
+        return None;
+    }
+    #[derive(serde::Deserialize)]
+    struct InputOf {
+        input: DrawInput,
+    }
+    let InputOf { input } = serde_json::from_str(text).ok()?;
+    let RecordParts { input: PlanOf { plan }, rest } = serde_json::from_str(text).ok()?;
+    let mut r = Reader { problems: Vec::new() };
+    r.plan(&plan, "input.plan");
+    let record = record_fields(&mut r, &rest, input);
+    r.problems.is_empty().then_some(record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// serde's derive refuses what the strict reader refuses, so that a valid
+    /// document can take the fast path (typed parse) with the same verdict.
+    #[test]
+    fn typed_parse_refuses_unknown_fields_in_tagged_enums_too() {
+        let bad = r#"{"source": "demo", "label": "x", "round": 1}"#;
+        assert!(serde_json::from_str::<RandomnessSource>(bad).is_err());
+        let good = r#"{"source": "demo", "label": "x"}"#;
+        assert!(serde_json::from_str::<RandomnessSource>(good).is_ok());
+        // …except a unit variant: `{"mode": "ratio"}` with more fields is
+        // accepted by serde, so the fast path reads the plan strictly too.
+        assert!(serde_json::from_str::<Allocation>(r#"{"mode": "ratio", "count": 1}"#).is_ok());
+        let input = serde_json::to_value(crate::synthetic::input(&crate::synthetic::Shape {
+            objects: 10,
+            strata: 2,
+            inspectors: 6,
+            select: 2,
+            team_size: 2,
+            load_cap: 5,
+            history: 0,
+            seed: 1,
+        }))
+        .unwrap_or_default();
+        let mut bad = input.clone();
+        bad["plan"]["allocation"] = serde_json::json!({"mode": "ratio", "count": 1});
+        let e = parse_input(&bad.to_string()).err().map(|e| e.problems);
+        assert_eq!(
+            e.map(|p| p.iter().map(|p| p.field.clone()).collect::<Vec<_>>()),
+            Some(vec!["plan.allocation.count".to_owned()])
+        );
+        assert!(parse_input(&input.to_string()).is_ok());
+        assert!(serde_json::from_str::<Randomness>(r#"{"source": "demo", "value": "00", "x": 1}"#).is_err());
+        assert!(serde_json::from_str::<Ratio>(r#"{"num": 1, "den": 2, "num": 1}"#).is_err());
+    }
 }

@@ -17,7 +17,7 @@ pub const QUICKNET_PUBLIC_KEY: &str = "83cf0f2896adee7eb8b5f01fcad3912212c437e00
 
 /// The randomness as published once it exists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "source", rename_all = "kebab-case")]
+#[serde(tag = "source", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Randomness {
     /// A drand quicknet beacon: `randomness = SHA-256(signature)`.
     DrandQuicknet { round: u64, signature: String, randomness: String },

@@ -74,6 +74,13 @@ fn run(vector: &Value) -> Result<DrawRecord, (String, Vec<String>)> {
         Some(text) => draw::json::parse_input(text),
         None => draw::json::input_from_value(&vector["input"]),
     };
+    // The text reader (fast path for valid inputs) gives the same verdict.
+    if let Some(v) = vector.get("input") {
+        let fields = |r: &Result<DrawInput, draw::InputError>| {
+            r.as_ref().map_err(|e| e.problems.iter().map(|p| p.field.clone()).collect::<Vec<_>>()).cloned()
+        };
+        assert_eq!(fields(&draw::json::parse_input(&v.to_string())), fields(&input));
+    }
     let input: DrawInput = input.map_err(|e| (e.to_string(), e.problems.iter().map(|p| p.field.clone()).collect()))?;
     // Read strictly, it is what serde's derive reads from a valid input.
     if let Some(v) = vector.get("input") {
