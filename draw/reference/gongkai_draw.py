@@ -386,8 +386,9 @@ def check_types(raw, prefix=""):
 # §3  Inputs: fill in defaults, validate, put in canonical order.
 # ---------------------------------------------------------------------------
 
-def validate_and_canonicalise(raw):
-    """Return the input in canonical order (§3.2), or raise DrawError listing every problem."""
+def validate_and_canonicalise(raw, prefix=""):
+    """Return the input in canonical order (§3.2), or raise DrawError listing every problem.
+    `prefix` names the input's fields inside a record ("input") in the type problems of §3.1."""
     problems = []
 
     def bad(where, problem):
@@ -407,7 +408,7 @@ def validate_and_canonicalise(raw):
                 seen.setdefault(v, i)
         return [v for v in values if isinstance(v, str)]
 
-    check_types(raw)
+    check_types(raw, prefix)
     get = raw.get
     if get("version") != VERSION:
         bad("version", f'must be "{VERSION}"')
@@ -979,7 +980,7 @@ def verify(record, published_commitment=None, recusal_head=None):
     requests = [{k: v for k, v in r.items() if k not in ("replacement", "prev")} for r in published_recusals]
     diffs = []
     try:
-        c = validate_and_canonicalise(record["input"])                         # step 1
+        c = validate_and_canonicalise(record["input"], "input")                # step 1
         commit = commitment(c)                                                 # step 2
         compare(objects_root(c).hex(), record.get("objects_root"), "objects_root", diffs)
         compare(commit.hex(), record.get("commitment"), "commitment", diffs)

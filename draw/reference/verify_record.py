@@ -26,7 +26,11 @@ if __name__ == "__main__":
         sys.exit(__doc__)
     published, head = options["--commitment"], options["--recusal-head"]
     with open(args[0], encoding="utf-8") as f:
-        record = json.load(f)
+        try:
+            record = g.loads(f.read())  # duplicate keys are errors (§3.1)
+        except g.DrawError as e:
+            print(f"the record cannot be read: {e}")
+            sys.exit(1)
     diffs = g.verify(record, published, head)
     if not diffs:
         if record["randomness"].get("source") == "demo":
