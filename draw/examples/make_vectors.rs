@@ -507,7 +507,7 @@ fn primitives(dir: &std::path::Path) {
             "calls": uniform,
         },
         "partial_fisher_yates": {
-            "description": "Stream (seed 0x11…, \"objects\", \"B\"), items 0..20, k = 5: the first 5 items after the partial shuffle.",
+            "description": "Stream (seed 0x11…, \"objects\", \"B\"), the 20 items 0, 1, …, 19, k = 5: the first 5 items after the partial shuffle.",
             "selected": items[..5].to_vec(),
         },
         "rfc3797": {

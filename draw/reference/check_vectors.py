@@ -68,15 +68,28 @@ def check_vector(path):
     v = json.load(open(path, encoding="utf-8"))
     exp = v["expected"]
     try:
-        got = g.run_draw(v["input"], v["randomness"], v.get("recusals", []))
+        # `input_json`: the input as JSON text, where the text matters (duplicate keys)
+        inp = g.loads(v["input_json"]) if "input_json" in v else v["input"]
+        got = g.run_draw(inp, v["randomness"], v.get("recusals", []), link=v.get("link", False))
     except g.DrawError as e:
-        if "expected_error" in exp:
+        if "expected_fields" in exp:
+            # stated by hand: the field of every problem, in order, and words the message contains
+            ours = str(e).strip().replace("\n", " | ")
+            diffs = cmp(sorted(exp["expected_fields"]), sorted(all_fields(str(e))), "fields (sorted)", [])
+            for words in exp.get("expected_error_contains", []):
+                if words not in str(e):
+                    diffs.append(f"the error does not contain {words!r}: {ours}")
+            report(f"{name}: rejected as expected: {ours}", diffs)
+        elif "expected_error" in exp:
             ours = str(e).strip().replace("\n", " | ")
             same_field = first_field(str(e)) == first_field(exp["expected_error"])
             note = "" if same_field else f"  (field differs: expected {exp['expected_error']!r})"
             report(f"{name}: rejected as expected: {ours}{note}", [])
         else:
             report(name, [f"unexpected error: {e}"])
+        return
+    if "expected_fields" in exp:
+        report(name, [f"expected an error ({exp['expected_fields']!r}) but the draw succeeded"])
         return
     if "expected_error" in exp:
         if "BLS" in exp["expected_error"]:
@@ -87,7 +100,7 @@ def check_vector(path):
         report(name, [f"expected an error ({exp['expected_error']!r}) but the draw succeeded"])
         return
     diffs = []
-    for k in ("commitment", "objects_root", "seed", "result", "recusals"):
+    for k in ("commitment", "objects_root", "seed", "result", "recusals") + (("recusal_head",) if v.get("link") else ()):
         cmp(exp[k], got[k], k, diffs)
     report(name, diffs)
 
@@ -101,7 +114,39 @@ def check_vector(path):
     diffs = [f"honest record: {d}" for d in g.verify(record)]
     if not g.verify(tampered):
         diffs.append("tampered record (quota + 1) was not detected")
-    report(f"{name}: verify(record) accepts the record, rejects a tampered copy", diffs)
+    # §12 canonical order: the same strata or exclusions in another order are a difference
+    for key in ("strata", "exclusions"):
+        if len(record["result"][key]) > 1:
+            reordered = json.loads(json.dumps(record))
+            reordered["result"][key].reverse()
+            if not g.verify(reordered):
+                diffs.append(f"result.{key} in reverse order was not detected")
+    # §11.3: a chained record's recusals are bound: an edited reason differs from the published head
+    if v.get("link"):
+        if g.verify(record, recusal_head=exp["recusal_head"]):
+            diffs.append("the record does not verify against its own recusal chain head")
+        edited = json.loads(json.dumps(record))
+        edited["recusals"][0]["reason"] = "另一理由"
+        for r, p in zip(edited["recusals"], g.recusal_chain(bytes.fromhex(exp["seed"]), edited["recusals"])):
+            r["prev"] = p.hex()  # the editor recomputes the links too
+        if g.verify(edited):
+            diffs.append("the re-linked edited record is not even consistent (expected: consistent)")
+        if not g.verify(edited, recusal_head=exp["recusal_head"]):
+            diffs.append("an edited recusal reason was not detected against the published chain head")
+    # §13 step 2: against another published commitment the record differs
+    if not g.verify(record, "00" * 32):
+        diffs.append("a different published commitment was not detected")
+    if g.verify(record, exp["commitment"]):
+        diffs.append("the record does not verify against its own published commitment")
+    report(f"{name}: verify(record) accepts the record, rejects tampered copies", diffs)
+
+
+def all_fields(message):
+    """Every field an error names, in order."""
+    lines = [l.strip() for l in message.splitlines() if l.strip()]
+    if len(lines) > 1 and lines[0].startswith(("输入有", "the input has")):
+        lines = lines[1:]
+    return [l.split(": ")[0] for l in lines]
 
 
 def first_field(message):

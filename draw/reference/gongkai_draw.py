@@ -106,11 +106,289 @@ def by_bytes(xs):
 
 
 # ---------------------------------------------------------------------------
+# §3.1  Reading the JSON: duplicate keys, unknown fields, null vs absent, types.
+# Every problem is reported; only an input without any is validated (§3.2).
+# ---------------------------------------------------------------------------
+
+class _Obj(dict):
+    """A JSON object that remembers its repeated keys (json keeps the last value)."""
+    dups = ()
+
+
+def _pairs(pairs):
+    o, dups = _Obj(), []
+    for k, v in pairs:
+        if k in o:
+            dups.append(k)
+        o[k] = v
+    o.dups = dups
+    return o
+
+
+def _labelled(prefix, keys_path, i, item):
+    """`objects[3] (91…)`: entries of the identified lists are named by their id too."""
+    ids = {("objects",): "id", ("inspectors",): "cert", ("history",): "object", ("plan", "strata"): "id"}
+    path = tuple(keys_path[1:]) if keys_path[:1] == ["input"] else tuple(keys_path)
+    key = ids.get(path)
+    label = f" ({item[key]})" if key and isinstance(item, dict) and isinstance(item.get(key), str) else ""
+    return f"{prefix}[{i}]{label}"
+
+
+def duplicate_keys(value, at="", keys_path=None):
+    """Every repeated key of every object, as `field` names."""
+    keys_path = keys_path or []
+    out = []
+    if isinstance(value, dict):
+        for k in getattr(value, "dups", ()):
+            out.append(f"{at}.{k}" if at else k)
+        for k, v in value.items():
+            out += duplicate_keys(v, f"{at}.{k}" if at else k, keys_path + [k])
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += duplicate_keys(v, _labelled(at, keys_path, i, v), keys_path)
+    return out
+
+
+def loads(text):
+    """Parse JSON text; raise DrawError naming every duplicate key."""
+    value = json.loads(text, object_pairs_hook=_pairs)
+    dups = duplicate_keys(value)
+    if dups:
+        raise DrawError(f"the input has {len(dups)} problem(s):\n" + "".join(f"  {d}: duplicate key\n" for d in dups))
+    return value
+
+
+def _kind(v):
+    return json.dumps(v) if v is None or isinstance(v, (bool, int, float)) else type(v).__name__
+
+
+class _Reader:
+    """Reads a document field by field, collecting every type problem (§3.1)."""
+
+    def __init__(self):
+        self.problems = []
+
+    def bad(self, field, message):
+        self.problems.append(f"{field}: {message}")
+
+    @staticmethod
+    def join(at, key):
+        return f"{at}.{key}" if at else key
+
+    def obj(self, v, at, fields):
+        if not isinstance(v, dict):
+            self.bad(at or "input", f"must be a JSON object, found {_kind(v)}")
+            return None
+        for k in v:
+            if k not in fields:
+                self.bad(self.join(at, k), "unknown field")
+        return v
+
+    def required(self, m, at, key):
+        if key not in m:
+            self.bad(self.join(at, key), "the field is missing")
+            return None
+        if m[key] is None:
+            self.bad(self.join(at, key), "must not be null")
+            return None
+        return m[key]
+
+    def defaulted(self, m, at, key):
+        if key in m and m[key] is None:
+            self.bad(self.join(at, key), "must not be null; leave the field out for its default")
+            return None
+        return m.get(key)
+
+    def string(self, v, at):
+        if not isinstance(v, str):
+            self.bad(at, f"must be a string, found {_kind(v)}")
+
+    def req_string(self, m, at, key):
+        v = self.required(m, at, key)
+        if v is not None:
+            self.string(v, self.join(at, key))
+
+    def nullable_string(self, m, at, key):
+        if m.get(key) is not None:
+            self.string(m[key], self.join(at, key))
+
+    def u64(self, v, at):
+        if u64_problem(v):
+            self.bad(at, f"must be an integer 0 .. 2^64-1 without fraction or exponent, found {_kind(v)}")
+
+    def req_u64(self, m, at, key):
+        v = self.required(m, at, key)
+        if v is not None:
+            self.u64(v, self.join(at, key))
+
+    def boolean(self, v, at):
+        if not isinstance(v, bool):
+            self.bad(at, f"must be true or false, found {_kind(v)}")
+
+    def flag(self, m, at, key):
+        v = self.defaulted(m, at, key)
+        if v is not None:
+            self.boolean(v, self.join(at, key))
+
+    def strings(self, v, at):
+        if not isinstance(v, list):
+            self.bad(at, f"must be an array of strings, found {_kind(v)}")
+            return
+        for i, x in enumerate(v):
+            self.string(x, f"{at}[{i}]")
+
+    def set(self, m, at, key):
+        v = self.defaulted(m, at, key)
+        if v is not None:
+            self.strings(v, self.join(at, key))
+
+    def req_set(self, m, at, key):
+        v = self.required(m, at, key)
+        if v is not None:
+            self.strings(v, self.join(at, key))
+
+    def entries(self, v, at, keys_path, one):
+        if v is None:
+            return
+        if not isinstance(v, list):
+            self.bad(at, f"must be an array, found {_kind(v)}")
+            return
+        for i, x in enumerate(v):
+            one(x, _labelled(at, keys_path, i, x))
+
+    def tagged(self, v, at, tag, variants, all_fields):
+        """An object whose `tag` field selects its fields: returns the object, or None."""
+        kind = v.get(tag) if isinstance(v, dict) else None
+        if isinstance(kind, str) and kind in variants:
+            return self.obj(v, at, [tag] + variants[kind])
+        m = self.obj(v, at, [tag] + all_fields)
+        if m is not None and self.required(m, at, tag) is not None:
+            self.bad(self.join(at, tag), f"must be one of {', '.join(variants)}")
+        return None
+
+    def plan(self, v, at):
+        m = self.obj(v, at, ["strata", "allocation", "team", "directed"])
+        if m is None:
+            return
+        keys = ["plan", "strata"] if not at.startswith("input") else ["input", "plan", "strata"]
+
+        def stratum(x, where):
+            sm = self.obj(x, where, ["id", "name", "ratio", "qualification"])
+            if sm is None:
+                return
+            self.req_string(sm, where, "id")
+            self.req_string(sm, where, "name")
+            ratio = self.required(sm, where, "ratio")
+            if ratio is not None:
+                rm = self.obj(ratio, self.join(where, "ratio"), ["num", "den"])
+                if rm is not None:
+                    self.req_u64(rm, self.join(where, "ratio"), "num")
+                    self.req_u64(rm, self.join(where, "ratio"), "den")
+            self.nullable_string(sm, where, "qualification")
+
+        self.entries(self.required(m, at, "strata"), self.join(at, "strata"), keys, stratum)
+        a = self.required(m, at, "allocation")
+        if a is not None:
+            aat = self.join(at, "allocation")
+            am = self.tagged(a, aat, "mode", {"ratio": [], "total": ["count", "min_one_per_stratum"]},
+                             ["count", "min_one_per_stratum"])
+            if am is not None and am.get("mode") == "total":
+                self.req_u64(am, aat, "count")
+                b = self.required(am, aat, "min_one_per_stratum")
+                if b is not None:
+                    self.boolean(b, self.join(aat, "min_one_per_stratum"))
+        t = self.required(m, at, "team")
+        if t is not None:
+            tat = self.join(at, "team")
+            tm = self.obj(t, tat, ["size", "load_cap", "qualification", "units"])
+            if tm is not None:
+                self.req_u64(tm, tat, "size")
+                self.req_u64(tm, tat, "load_cap")
+                self.nullable_string(tm, tat, "qualification")
+                self.req_set(tm, tat, "units")
+        if m.get("directed") is not None:
+            dat = self.join(at, "directed")
+            dm = self.obj(m["directed"], dat, ["categories"])
+            if dm is not None:
+                self.req_set(dm, dat, "categories")
+
+    def input(self, v, prefix=""):
+        at = prefix
+        kp = [prefix] if prefix else []
+        m = self.obj(v, at, ["version", "draw_id", "title", "department", "unit", "ancestors",
+                                         "draw_date", "randomness_source", "plan", "objects", "inspectors", "history"])
+        if m is None:
+            return
+        for f in ("version", "draw_id", "title", "department", "unit"):
+            self.req_string(m, at, f)
+        self.set(m, at, "ancestors")
+        self.req_string(m, at, "draw_date")
+        src = self.required(m, at, "randomness_source")
+        if src is not None:
+            sat = self.join(at, "randomness_source")
+            sm = self.tagged(src, sat, "source", {"drand-quicknet": ["round"],
+                                                  "public-numbers": ["description", "date"],
+                                                  "demo": ["label"]},
+                             ["round", "description", "date", "label"])
+            if sm is not None:
+                if sm["source"] == "drand-quicknet":
+                    self.req_u64(sm, sat, "round")
+                else:
+                    for f in {"public-numbers": ["description", "date"], "demo": ["label"]}[sm["source"]]:
+                        self.req_string(sm, sat, f)
+        p = self.required(m, at, "plan")
+        if p is not None:
+            self.plan(p, self.join(at, "plan"))
+
+        def obj_entry(x, where):
+            om = self.obj(x, where, ["id", "stratum", "categories", "abnormal", "serious_violation", "penalised"])
+            if om is not None:
+                self.req_string(om, where, "id")
+                self.req_string(om, where, "stratum")
+                self.set(om, where, "categories")
+                for f in ("abnormal", "serious_violation", "penalised"):
+                    self.flag(om, where, f)
+
+        def inspector_entry(x, where):
+            pm = self.obj(x, where, ["cert", "unit", "qualifications", "valid_from", "valid_until", "conflicts"])
+            if pm is not None:
+                for f in ("cert", "unit"):
+                    self.req_string(pm, where, f)
+                self.set(pm, where, "qualifications")
+                for f in ("valid_from", "valid_until"):
+                    self.req_string(pm, where, f)
+                self.set(pm, where, "conflicts")
+
+        def history_entry(x, where):
+            hm = self.obj(x, where, ["object", "department", "unit", "date"])
+            if hm is not None:
+                for f in ("object", "department", "unit", "date"):
+                    self.req_string(hm, where, f)
+
+        self.entries(self.required(m, at, "objects"), self.join(at, "objects"), kp + ["objects"], obj_entry)
+        self.entries(self.required(m, at, "inspectors"), self.join(at, "inspectors"), kp + ["inspectors"],
+                     inspector_entry)
+        self.entries(self.defaulted(m, at, "history"), self.join(at, "history"), kp + ["history"], history_entry)
+
+
+def check_types(raw, prefix=""):
+    """§3.1: raise DrawError listing every duplicate key and type problem of an input."""
+    problems = duplicate_keys(raw, prefix, [prefix] if prefix else [])
+    problems = [f"{d}: duplicate key" for d in problems]
+    r = _Reader()
+    r.input(raw, prefix)
+    problems += r.problems
+    if problems:
+        raise DrawError(f"the input has {len(problems)} problem(s):\n" + "".join(f"  {p}\n" for p in problems))
+
+
+# ---------------------------------------------------------------------------
 # §3  Inputs: fill in defaults, validate, put in canonical order.
 # ---------------------------------------------------------------------------
 
-def validate_and_canonicalise(raw):
-    """Return the input in canonical order (§3.2), or raise DrawError listing every problem."""
+def validate_and_canonicalise(raw, prefix=""):
+    """Return the input in canonical order (§3.2), or raise DrawError listing every problem.
+    `prefix` names the input's fields inside a record ("input") in the type problems of §3.1."""
     problems = []
 
     def bad(where, problem):
@@ -130,8 +408,7 @@ def validate_and_canonicalise(raw):
                 seen.setdefault(v, i)
         return [v for v in values if isinstance(v, str)]
 
-    if not isinstance(raw, dict):
-        raise DrawError("input: must be a JSON object")
+    check_types(raw, prefix)
     get = raw.get
     if get("version") != VERSION:
         bad("version", f'must be "{VERSION}"')
@@ -148,6 +425,8 @@ def validate_and_canonicalise(raw):
     kind = src.get("source")
     if kind == "drand-quicknet":
         bad("randomness_source.round", u64_problem(src.get("round")))
+        if src.get("round") == 0:
+            bad("randomness_source.round", "drand rounds start at 1: round 0 is refused")
     elif kind == "public-numbers":
         bad("randomness_source.description", text_problem(src.get("description")))
         bad("randomness_source.date", date_problem(src.get("date")))
@@ -355,15 +634,17 @@ def drand_round_at(t):
     return 1 if t <= DRAND_GENESIS else -(-(t - DRAND_GENESIS) // DRAND_PERIOD) + 1
 
 
-def hex_bytes(x, length=None):
-    if not isinstance(x, str) or x != x.lower():
-        raise DrawError("randomness: hex must be lower case")
-    try:
-        b = bytes.fromhex(x)
-    except ValueError:
-        raise DrawError("randomness: not valid hex") from None
+def hex_bytes(x, field, length=None):
+    """Lower-case hex only (§4): upper case is an error naming the field."""
+    if not isinstance(x, str):
+        raise DrawError(f"{field}: must be a hex string")
+    if x != x.lower():
+        raise DrawError(f"{field}: hex must be lower case")
+    if any(c not in "0123456789abcdef" for c in x) or len(x) % 2:
+        raise DrawError(f"{field}: not valid hex")
+    b = bytes.fromhex(x)
     if length is not None and len(b) != length:
-        raise DrawError(f"randomness: expected {length} bytes, got {len(b)}")
+        raise DrawError(f"{field}: expected {length} bytes, got {len(b)}")
     return b
 
 
@@ -376,15 +657,15 @@ def randomness_bytes(source, randomness):
     if kind == "drand-quicknet":
         if randomness.get("round") != source["round"]:
             raise DrawError(f"randomness.round: must be the committed round {source['round']}")
-        value = hex_bytes(randomness.get("randomness"), 32)
-        if value != H(hex_bytes(randomness.get("signature"))):
+        value = hex_bytes(randomness.get("randomness"), "randomness.randomness", 32)
+        if value != H(hex_bytes(randomness.get("signature"), "randomness.signature")):
             raise DrawError("randomness.randomness: is not SHA-256(signature)")
         return value
     if kind == "public-numbers":
         if not isinstance(randomness.get("key"), str) or not randomness["key"]:
             raise DrawError("randomness.key: missing")
         return utf8(randomness["key"])
-    return hex_bytes(randomness.get("value"), 32)
+    return hex_bytes(randomness.get("value"), "randomness.value", 32)
 
 
 def seed_of(commit, rand_bytes, draw_id):
@@ -535,13 +816,28 @@ def base_eligible(c, s):
 # §8-11  The whole draw
 # ---------------------------------------------------------------------------
 
-def run_draw(raw_input, randomness, recusals=()):
-    """Validate, commit, derive the seed and draw: the whole protocol from the inputs."""
+def run_draw(raw_input, randomness, recusals=(), link=False):
+    """Validate, commit, derive the seed and draw: the whole protocol from the inputs.
+    With `link`, every recusal carries its `prev` and the result has the `recusal_head` (§11.3)."""
     c = validate_and_canonicalise(raw_input)
     commit = commitment(c)
     seed = seed_of(commit, randomness_bytes(c["source"], randomness), c["draw_id"])
-    return {"commitment": commit.hex(), "objects_root": objects_root(c).hex(), "seed": seed.hex(),
-            **draw(c, seed, recusals)}
+    out = {"commitment": commit.hex(), "objects_root": objects_root(c).hex(), "seed": seed.hex(),
+           **draw(c, seed, recusals)}
+    if link:
+        chain = recusal_chain(seed, out["recusals"])
+        out["recusals"] = [{**r, "prev": p.hex()} for r, p in zip(out["recusals"], chain)]
+        out["recusal_head"] = chain[-1].hex()
+    return out
+
+
+def recusal_chain(seed, recusals):
+    """§11.3: chain[0] = H(str(tag) ‖ seed); chain[n+1] = H(str(tag) ‖ chain[n] ‖ the n-th recusal)."""
+    chain = [H(str_("gongkai-draw/v1/recusal-chain") + seed)]
+    for r in recusals:
+        chain.append(H(str_("gongkai-draw/v1/recusal") + chain[-1] + str_(r["object"]) + str_(r["inspector"])
+                       + str_(r["reason"]) + str_(r["date"]) + str_(r["replacement"])))
+    return chain
 
 
 def draw(c, seed, recusals):
@@ -607,8 +903,8 @@ def draw(c, seed, recusals):
             raise DrawError(f"recusals[{n}].object: {o} was not selected")
         if who not in teams[o]:
             raise DrawError(f"recusals[{n}].inspector: {who} is not on the team of {o}")
-        if not isinstance(r.get("reason"), str) or not r["reason"].strip():
-            raise DrawError(f"recusals[{n}].reason: must not be blank")
+        if text_problem(r.get("reason")):
+            raise DrawError(f"recusals[{n}].reason: {text_problem(r.get('reason'))} (the reason is text, §2)")
         if date_problem(r.get("date")) or r["date"] < c["draw_date"]:
             raise DrawError(f"recusals[{n}].date: must be a valid date not before draw_date")
         load[who] -= 1
@@ -666,8 +962,14 @@ def compare(expected, published, place, diffs, names=("recomputed", "published")
     return diffs
 
 
-def verify(record):
-    """Re-run a full record; return the list of differences ([] means it verifies)."""
+def verify(record, published_commitment=None, recusal_head=None):
+    """Re-run a full record; return the list of differences ([] means it verifies).
+
+    Without `published_commitment` (lower-case hex of the commitment published
+    before the randomness, obtained independently of the record) this checks the
+    record's consistency only, not timing (§13 step 2): a record whose inputs were
+    edited and whose commitment, seed and result were recomputed also verifies.
+    `recusal_head`: a recusal chain head the portal published after some recusal (§11.3)."""
     if record.get("format") != "gongkai-draw-record":
         return ["format: not a gongkai-draw-record"]
     if record.get("version") != VERSION:
@@ -675,13 +977,16 @@ def verify(record):
     if (record.get("input") or {}).get("version") != record["version"]:
         return ["input.version: differs from the record's version"]
     published_recusals = record.get("recusals", [])
-    requests = [{k: v for k, v in r.items() if k != "replacement"} for r in published_recusals]
+    requests = [{k: v for k, v in r.items() if k not in ("replacement", "prev")} for r in published_recusals]
     diffs = []
     try:
-        c = validate_and_canonicalise(record["input"])                         # step 1
+        c = validate_and_canonicalise(record["input"], "input")                # step 1
         commit = commitment(c)                                                 # step 2
         compare(objects_root(c).hex(), record.get("objects_root"), "objects_root", diffs)
         compare(commit.hex(), record.get("commitment"), "commitment", diffs)
+        if published_commitment is not None:
+            compare(published_commitment, record.get("commitment"),
+                    "commitment (published before the randomness)", diffs)
         seed = seed_of(commit, randomness_bytes(c["source"], record.get("randomness")),
                        c["draw_id"])                                           # step 3
         compare(seed.hex(), record.get("seed"), "seed", diffs)
@@ -689,7 +994,13 @@ def verify(record):
     except DrawError as e:
         return diffs + [f"the draw cannot be re-run: {e}"]
     compare(ours["result"], record.get("result"), "result", diffs)
+    chain = recusal_chain(seed, published_recusals)
+    if any("prev" in r for r in published_recusals):  # chained: every entry must carry its link
+        ours["recusals"] = [{**r, "prev": p.hex()} for r, p in zip(ours["recusals"], chain)]
     compare(ours["recusals"], published_recusals, "recusals", diffs)
+    if recusal_head is not None and recusal_head not in [h.hex() for h in chain[1:]]:
+        diffs.append(f"recusal chain: the published head {recusal_head} is not in this record's chain "
+                     "(a published recusal was edited or removed)")
     return diffs
 
 

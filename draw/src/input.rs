@@ -10,6 +10,7 @@ pub const VERSION: &str = "v1";
 
 /// Everything a draw depends on. All of it is bound by the commitment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)] // SPEC §3.1: unknown fields are refused at every level
 pub struct DrawInput {
     /// Protocol version, `"v1"`.
     pub version: String,
@@ -41,7 +42,7 @@ pub struct DrawInput {
 
 /// Where the public randomness will come from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "source", rename_all = "kebab-case")]
+#[serde(tag = "source", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum RandomnessSource {
     /// A drand quicknet round (3 s period, genesis 1692803367).
     DrandQuicknet { round: u64 },
@@ -52,6 +53,7 @@ pub enum RandomnessSource {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)] // SPEC §3.1: unknown fields are refused at every level
 pub struct Plan {
     /// Strata (分层), e.g. kinds of checks or credit-risk classes.
     pub strata: Vec<Stratum>,
@@ -63,6 +65,7 @@ pub struct Plan {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)] // SPEC §3.1: unknown fields are refused at every level
 pub struct Stratum {
     pub id: String,
     pub name: String,
@@ -74,13 +77,14 @@ pub struct Stratum {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)] // SPEC §3.1: unknown fields are refused at every level
 pub struct Ratio {
     pub num: u64,
     pub den: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "mode", rename_all = "kebab-case")]
+#[serde(tag = "mode", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Allocation {
     /// Each stratum draws ⌈ratio × eligible⌉.
     Ratio,
@@ -90,6 +94,7 @@ pub enum Allocation {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)] // SPEC §3.1: unknown fields are refused at every level
 pub struct TeamRule {
     /// Inspectors per object, at least 2.
     pub size: u64,
@@ -103,11 +108,13 @@ pub struct TeamRule {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)] // SPEC §3.1: unknown fields are refused at every level
 pub struct DirectedFilter {
     pub categories: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)] // SPEC §3.1: unknown fields are refused at every level
 pub struct Object {
     /// 统一社会信用代码.
     pub id: String,
@@ -126,6 +133,7 @@ pub struct Object {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)] // SPEC §3.1: unknown fields are refused at every level
 pub struct Inspector {
     /// 执法证号, the inspector's identifier.
     pub cert: String,
@@ -140,6 +148,7 @@ pub struct Inspector {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)] // SPEC §3.1: unknown fields are refused at every level
 pub struct HistoryEntry {
     pub object: String,
     pub department: String,
@@ -229,7 +238,7 @@ pub struct CanonicalInspector<'a> {
 
 /// Text fields (names, units, categories…): 1..=200 characters, no control characters,
 /// no leading or trailing whitespace.
-fn check_text(s: &str) -> Result<(), String> {
+pub fn check_text(s: &str) -> Result<(), String> {
     let n = s.chars().count();
     if n == 0 || n > 200 {
         return Err(format!("应为 1–200 个字符，实为 {n} 个 / must have 1–200 characters, has {n}"));
@@ -240,7 +249,8 @@ fn check_text(s: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn check_draw_id(s: &str) -> Result<(), String> {
+/// `draw_id`: 1–64 characters from `A–Z a–z 0–9 - _ .` (SPEC §2).
+pub fn check_draw_id(s: &str) -> Result<(), String> {
     let ok =
         (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
     if ok {

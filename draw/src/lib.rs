@@ -5,18 +5,23 @@
 //! crate is that computation: pure, integer-only, the same natively and on
 //! wasm32. It follows SPEC.md section by section:
 //!
-//! 1. [`input`]: validate the inputs and put them in canonical order (§2–3);
+//! 1. [`json`]: read inputs and records from JSON by one strict rule, every
+//!    problem named (§3.1); [`input`]: validate the inputs and put them in
+//!    canonical order (§2–3);
 //! 2. [`commitment`]: commit to them (§4–5, Merkle root over the pool);
 //! 3. [`randomness`]: derive the seed from the commitment and the public randomness (§6);
 //! 4. [`stream`]: one ChaCha20 stream per purpose, Lemire's uniform integers (§7);
 //! 5. [`protocol`]: eligibility, allocation, selection, teams, recusals (§8–11);
-//! 6. [`record`]: the self-contained record, and [`verify`] to re-run it (§12).
+//! 6. [`record`]: the self-contained record, [`verify`] to re-run it (§12),
+//!    [`verify_published`] to check it against what was published outside it
+//!    (the commitment before the randomness, the recusal chain head; §11.3, §13).
 #![forbid(unsafe_code)]
 
 pub mod commitment;
 pub mod encode;
 pub mod id;
 pub mod input;
+pub mod json;
 pub mod merkle;
 pub mod pool_bin;
 pub mod pool_index;
@@ -38,7 +43,8 @@ pub use input::{
 pub use protocol::{Exclusion, ExclusionReason, Infeasible, RecusalRequest, Selection, StratumResult};
 pub use randomness::Randomness;
 pub use record::{
-    Difference, DrawError, DrawRecord, DrawResult, Recusal, Step, StepKind, Verification, draw, recuse, verify,
+    Difference, DrawError, DrawRecord, DrawResult, Published, Recusal, Step, StepKind, Verification, draw,
+    link_recusals, recusal_chain, recuse, recuse_linked, verify, verify_against, verify_published,
 };
 
 /// A pool member's proof of inclusion against a record's `objects_root`.

@@ -259,6 +259,42 @@ mod tests {
         assert_eq!(decode(&bin).unwrap().len(), objects.len());
     }
 
+    /// SPEC §15: the strata dictionary is sorted by bytes; the category-list
+    /// dictionary holds each list as the object gives it (not re-sorted), the
+    /// lists ordered lexicographically by bytes, a prefix first.
+    #[test]
+    fn dictionaries_are_in_the_stated_order() {
+        let given: [(&str, &[&str]); 5] =
+            [("B", &["b", "a"]), ("A", &["a"]), ("B", &[]), ("A", &["a", "b"]), ("B", &["Z"])];
+        let objects: Vec<Object> = given
+            .iter()
+            .enumerate()
+            .map(|(i, (stratum, categories))| Object {
+                id: crate::synthetic::credit_code(i as u64),
+                stratum: (*stratum).into(),
+                categories: categories.iter().map(|c| (*c).to_owned()).collect(),
+                abnormal: false,
+                serious_violation: false,
+                penalised: false,
+            })
+            .collect();
+        let bin = encode(&objects).unwrap();
+        let body = miniz_oxide::inflate::decompress_to_vec_zlib(&bin[MAGIC.len()..]).unwrap();
+        let mut r = Reader { data: &body, at: 0 };
+        assert_eq!(r.usize().unwrap(), 5);
+        let strata: Vec<String> = (0..r.usize().unwrap()).map(|_| r.str().unwrap()).collect();
+        assert_eq!(strata, ["A", "B"]);
+        let lists: Vec<Vec<String>> =
+            (0..r.usize().unwrap()).map(|_| (0..r.usize().unwrap()).map(|_| r.str().unwrap()).collect()).collect();
+        let want: [&[&str]; 5] = [&[], &["Z"], &["a"], &["a", "b"], &["b", "a"]];
+        assert_eq!(lists, want.map(|l| l.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>()));
+        let mut decoded = decode(&bin).unwrap();
+        decoded.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut objects = objects;
+        objects.sort_by(|a, b| a.id.cmp(&b.id));
+        assert_eq!(decoded, objects, "each list comes back as given, [b, a] not re-sorted");
+    }
+
     #[test]
     fn base_31_digits() {
         assert_eq!(LOW, 31u128.pow(9));

@@ -116,13 +116,19 @@ pub enum Infeasible {
     #[error(
         "plan.team: 分层 {stratum} 的检查组无法保证：符合条件的检查人员 {qualified} 名，减去与同一对象有利害关系的至多 {conflicted} 名、可能已达工作量上限的至多 {capped} 名，少于每组 {needed} 名 / stratum {stratum} cannot be staffed for every possible draw: {qualified} qualified inspectors, minus up to {conflicted} with a declared conflict with one object and up to {capped} who may have reached the load cap, is fewer than {needed} per team"
     )]
-    TeamsNotGuaranteed { stratum: String, qualified: u64, conflicted: u64, capped: u64, needed: u64 },
+    TeamsNotGuaranteed { stratum: String, qualified: u64, conflicted: u64, capped: u128, needed: u64 },
     #[error(
         "plan.team.size: 分层 {stratum} 第 {position} 位对象 {object} 需要 {needed} 名检查人员，只有 {available} 名符合条件 / stratum {stratum} position {position} ({object}) needs {needed} inspectors, only {available} are eligible"
     )]
     NotEnoughInspectors { stratum: String, position: u64, object: String, needed: u64, available: u64 },
-    #[error("recusals[{index}]: {message}")]
-    Recusal { index: usize, message: String },
+    #[error("recusals[{index}]{field}: {message}")]
+    Recusal {
+        index: usize,
+        /// The field of the recusal at fault (`.object`, `.inspector`, `.reason`, `.date`), or empty.
+        #[serde(default)]
+        field: String,
+        message: String,
+    },
 }
 
 // ---------------------------------------------------------------------------
@@ -370,8 +376,10 @@ pub fn prepare<'c>(c: &Canonical<'c>) -> Result<Prepared<'c>, Infeasible> {
     // |B_s| − (its conflicts in B_s) − ⌊(T − size)/cap⌋ remain available.
     let team = &c.input.plan.team;
     let pools = Pools::new(c);
-    let places: u64 = quota.iter().sum::<u64>().saturating_mul(team.size);
-    let capped = places.saturating_sub(team.size) / team.load_cap;
+    // Exact integers (SPEC §11.2): T = size · Σ k_s < 2¹²⁸ (Σ k_s ≤ the number of
+    // objects < 2⁶⁴), so u128 holds T and ⌊(T − size)/cap⌋ without saturating.
+    let places: u128 = quota.iter().map(|&k| u128::from(k)).sum::<u128>() * u128::from(team.size);
+    let capped: u128 = places.saturating_sub(u128::from(team.size)) / u128::from(team.load_cap);
     let mut worst_conflicts = vec![0u64; c.strata.len()];
     for (&object, inspectors) in &pools.conflicts {
         if let Some(i) = c.find(object).filter(|&i| excluded[i].is_none()) {
@@ -382,8 +390,9 @@ pub fn prepare<'c>(c: &Canonical<'c>) -> Result<Prepared<'c>, Infeasible> {
     }
     for (s, stratum) in c.strata.iter().enumerate() {
         let qualified = pools.eligible[s].len() as u64;
-        let available = qualified.saturating_sub(worst_conflicts[s]).saturating_sub(capped);
-        if quota[s] > 0 && available < team.size {
+        // |B_s| − c_s − capped ≥ size, as |B_s| ≥ size + c_s + capped (no negative numbers).
+        let needed = u128::from(team.size) + u128::from(worst_conflicts[s]) + capped;
+        if quota[s] > 0 && u128::from(qualified) < needed {
             return Err(Infeasible::TeamsNotGuaranteed {
                 stratum: stratum.id.clone(),
                 qualified,
@@ -452,24 +461,33 @@ pub fn run(c: &Canonical<'_>, seed: &[u8; 32], recusals: &[RecusalRequest]) -> R
     let mut recused: Vec<(&str, u32)> = Vec::new();
     let mut replacements = Vec::with_capacity(recusals.len());
     for (n, r) in recusals.iter().enumerate() {
-        let fail = |message: String| Infeasible::Recusal { index: n, message };
+        let fail_at = |field: &str, message: String| Infeasible::Recusal { index: n, field: field.into(), message };
+        let fail = |message: String| fail_at("", message);
         let found = candidates.iter().enumerate().find_map(|(s, cand)| {
             cand[..quota[s] as usize].iter().position(|&o| c.objects[o as usize].id_str() == r.object).map(|p| (s, p))
         });
         let Some((s, p)) = found else {
-            return Err(fail(format!("对象 {} 未被抽中 / object {} was not drawn", r.object, r.object)));
+            return Err(fail_at(".object", format!("对象 {} 未被抽中 / object {} was not drawn", r.object, r.object)));
         };
         let Some(slot) = teams[s][p].iter().position(|&i| pools.certs[i as usize] == r.inspector) else {
-            return Err(fail(format!(
-                "{} 不在对象 {} 的检查组中 / {} is not on the team of {}",
-                r.inspector, r.object, r.inspector, r.object
-            )));
+            return Err(fail_at(
+                ".inspector",
+                format!(
+                    "{} 不在对象 {} 的检查组中 / {} is not on the team of {}",
+                    r.inspector, r.object, r.inspector, r.object
+                ),
+            ));
         };
-        if r.reason.trim().is_empty() {
-            return Err(fail("回避须写明理由 / a recusal needs a reason".into()));
+        // The reason is text (SPEC §2): 1–200 characters, no control
+        // characters, no surrounding white space.
+        if let Err(e) = crate::input::check_text(&r.reason) {
+            return Err(fail_at(".reason", format!("回避须写明理由 / a recusal needs a reason: {e}")));
         }
         if crate::id::check_date(&r.date).is_err() || r.date < c.input.draw_date {
-            return Err(fail(format!("日期 {} 无效或早于抽取日 / date invalid or before the draw", r.date)));
+            return Err(fail_at(
+                ".date",
+                format!("日期 {} 无效或早于抽取日 / date invalid or before the draw", r.date),
+            ));
         }
         let gone = teams[s][p][slot];
         recused.push((r.object.as_str(), gone));

@@ -17,7 +17,7 @@ pub const QUICKNET_PUBLIC_KEY: &str = "83cf0f2896adee7eb8b5f01fcad3912212c437e00
 
 /// The randomness as published once it exists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "source", rename_all = "kebab-case")]
+#[serde(tag = "source", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Randomness {
     /// A drand quicknet beacon: `randomness = SHA-256(signature)`.
     DrandQuicknet { round: u64, signature: String, randomness: String },
@@ -39,6 +39,9 @@ pub enum RandomnessError {
     WrongRound { committed: u64, published: u64 },
     #[error("randomness.{field}: 不是有效的十六进制 / not valid hex")]
     Hex { field: &'static str },
+    /// SPEC §4: hex is lower case; upper-case digits are refused, not decoded.
+    #[error("randomness.{field}: 十六进制须为小写（0-9a-f）/ hex must be lower case (0-9a-f)")]
+    UpperCaseHex { field: &'static str },
     #[error("drand randomness 不等于 SHA-256(signature) / randomness is not SHA-256 of the signature")]
     SignatureHash,
     #[error(
@@ -49,6 +52,29 @@ pub enum RandomnessError {
     DemoLength,
     #[error("公开号码串 “{0}” 不符合 RFC 3797 格式（如 9319./2.5.8.10.12./）/ not an RFC 3797 key string")]
     Key(String),
+}
+
+impl RandomnessError {
+    /// The field of the published randomness this error is about.
+    pub fn field(&self) -> String {
+        match self {
+            RandomnessError::WrongSource { .. } => "randomness.source".into(),
+            RandomnessError::WrongRound { .. } => "randomness.round".into(),
+            RandomnessError::Hex { field } | RandomnessError::UpperCaseHex { field } => format!("randomness.{field}"),
+            RandomnessError::SignatureHash => "randomness.randomness".into(),
+            RandomnessError::Signature { .. } => "randomness.signature".into(),
+            RandomnessError::DemoLength => "randomness.value".into(),
+            RandomnessError::Key(_) => "randomness.key".into(),
+        }
+    }
+}
+
+/// Decodes lower-case hex (SPEC §4): upper-case digits are an error naming the field.
+fn lower_hex(text: &str, field: &'static str) -> Result<Vec<u8>, RandomnessError> {
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Err(RandomnessError::UpperCaseHex { field });
+    }
+    hex::decode(text).map_err(|_| RandomnessError::Hex { field })
 }
 
 /// Unix time at which a quicknet round is emitted.
@@ -128,8 +154,8 @@ impl Randomness {
                 if round != committed {
                     return Err(RandomnessError::WrongRound { committed: *committed, published: *round });
                 }
-                let sig = hex::decode(signature).map_err(|_| RandomnessError::Hex { field: "signature" })?;
-                let value = hex::decode(randomness).map_err(|_| RandomnessError::Hex { field: "randomness" })?;
+                let sig = lower_hex(signature, "signature")?;
+                let value = lower_hex(randomness, "randomness")?;
                 if Sha256::digest(&sig).as_slice() != value.as_slice() {
                     return Err(RandomnessError::SignatureHash);
                 }
@@ -146,7 +172,7 @@ impl Randomness {
                 }
             }
             (Randomness::Demo { value }, RandomnessSource::Demo { .. }) => {
-                let v = hex::decode(value).map_err(|_| RandomnessError::Hex { field: "value" })?;
+                let v = lower_hex(value, "value")?;
                 if v.len() == 32 { Ok(v) } else { Err(RandomnessError::DemoLength) }
             }
             _ => Err(RandomnessError::WrongSource { committed: source.kind(), published: self.kind() }),
@@ -198,6 +224,29 @@ mod tests {
         let mut forged = sig.clone();
         forged[47] ^= 1;
         assert!(!quicknet_signature_valid(123, &forged));
+    }
+
+    /// SPEC §6.1: the signature is exactly 48 bytes, a compressed G1 point on
+    /// the curve and in the subgroup; anything else is an invalid signature.
+    #[test]
+    fn malformed_signatures_are_invalid() {
+        let sig = hex::decode(
+            "b75c69d0b72a5d906e854e808ba7e2accb1542ac355ae486d591aa9d43765482e26cd02df835d3546d23c4b13e0dfc92",
+        )
+        .unwrap();
+        // Uncompressed flag cleared: not the compressed encoding.
+        let mut flag = sig.clone();
+        flag[0] &= 0x7f;
+        assert!(!quicknet_signature_valid(123, &flag));
+        // The point at infinity (compressed, infinity bit set).
+        let mut infinity = vec![0u8; 48];
+        infinity[0] = 0xc0;
+        assert!(!quicknet_signature_valid(123, &infinity));
+        // Wrong lengths (a G2-sized signature, a truncated one).
+        assert!(!quicknet_signature_valid(123, &[sig.clone(), sig.clone()].concat()));
+        assert!(!quicknet_signature_valid(123, &sig[..47]));
+        // The DST and message are the scheme's: the same signature is not valid for round 0.
+        assert!(!quicknet_signature_valid(0, &sig));
     }
 
     #[test]

@@ -45,6 +45,11 @@ pub struct Recusal {
     #[serde(flatten)]
     pub request: RecusalRequest,
     pub replacement: String,
+    /// Lower-case hex of the recusal chain before this entry (SPEC §11.3):
+    /// binds the entry to the seed and every earlier recusal. Absent in v1
+    /// records made before the chain (their recusals are not bound).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prev: Option<String>,
 }
 
 /// Why a draw could not be made. Nothing is produced then.
@@ -56,6 +61,18 @@ pub enum DrawError {
     Randomness(#[from] RandomnessError),
     #[error("{0}")]
     Infeasible(#[from] Infeasible),
+}
+
+impl DrawError {
+    /// The field each problem names, in order (`objects[3] (…).id`,
+    /// `plan.team`, `randomness.value`, `recusals[0].reason` …).
+    pub fn fields(&self) -> Vec<String> {
+        match self {
+            DrawError::Input(e) => e.problems.iter().map(|p| p.field.clone()).collect(),
+            DrawError::Randomness(e) => vec![e.field()],
+            DrawError::Infeasible(e) => vec![e.to_string().split(": ").next().unwrap_or("").to_owned()],
+        }
+    }
 }
 
 /// Makes the draw: validates, commits, derives the seed from the randomness,
@@ -79,6 +96,52 @@ pub fn draw(input: DrawInput, randomness: Randomness) -> Result<DrawRecord, Draw
     })
 }
 
+/// Domain tags of the recusal chain (SPEC §11.3).
+pub const RECUSAL_CHAIN_TAG: &str = "gongkai-draw/v1/recusal-chain";
+pub const RECUSAL_TAG: &str = "gongkai-draw/v1/recusal";
+
+/// The recusal chain (SPEC §11.3): `chain[0] = H(str(RECUSAL_CHAIN_TAG) ‖ raw(seed))`,
+/// `chain[n+1] = H(str(RECUSAL_TAG) ‖ raw(chain[n]) ‖ str(object) ‖ str(inspector)
+/// ‖ str(reason) ‖ str(date) ‖ str(replacement))`. Returns the N + 1 values;
+/// `recusals[n].prev = chain[n]`, the head is `chain[N]`.
+pub fn recusal_chain(seed: &[u8; 32], recusals: &[Recusal]) -> Vec<[u8; 32]> {
+    let mut e = crate::encode::Encoder::new();
+    e.str(RECUSAL_CHAIN_TAG).raw(seed);
+    let mut chain = vec![e.sha256()];
+    for r in recusals {
+        let mut e = crate::encode::Encoder::new();
+        let q = &r.request;
+        e.str(RECUSAL_TAG)
+            .raw(chain.last().map_or(&[0; 32], |h| h))
+            .str(&q.object)
+            .str(&q.inspector)
+            .str(&q.reason)
+            .str(&q.date)
+            .str(&r.replacement);
+        chain.push(e.sha256());
+    }
+    chain
+}
+
+/// Fills `prev` of every recusal of a record from its seed, and returns the
+/// chain head to publish (`None` if the record's seed is not 32 bytes of hex).
+pub fn link_recusals(record: &mut DrawRecord) -> Option<String> {
+    let seed: [u8; 32] = hex::decode(&record.seed).ok()?.try_into().ok()?;
+    let chain = recusal_chain(&seed, &record.recusals);
+    for (r, prev) in record.recusals.iter_mut().zip(&chain) {
+        r.prev = Some(hex::encode(prev));
+    }
+    chain.last().map(hex::encode)
+}
+
+/// [`recuse`], with every recusal bound into the recusal chain (`prev`).
+/// Returns the new record and the chain head to publish with it.
+pub fn recuse_linked(record: &DrawRecord, request: RecusalRequest) -> Result<(DrawRecord, String), DrawError> {
+    let mut next = recuse(record, request)?;
+    let head = link_recusals(&mut next).unwrap_or_default();
+    Ok((next, head))
+}
+
 /// Adds a recusal to a record: the inspector leaves the object's team and the
 /// recusal stream draws a replacement. Returns the new record; the old one is unchanged.
 pub fn recuse(record: &DrawRecord, request: RecusalRequest) -> Result<DrawRecord, DrawError> {
@@ -97,7 +160,7 @@ pub fn recuse(record: &DrawRecord, request: RecusalRequest) -> Result<DrawRecord
     next.recusals = requests
         .into_iter()
         .zip(outcome.replacements)
-        .map(|(request, replacement)| Recusal { request, replacement })
+        .map(|(request, replacement)| Recusal { request, replacement, prev: None })
         .collect();
     Ok(next)
 }
@@ -177,6 +240,36 @@ impl fmt::Display for Difference {
 pub struct Verification {
     pub steps: Vec<Step>,
     pub differences: Vec<Difference>,
+    /// Whether the record was checked against a commitment published before
+    /// the randomness (SPEC §13 step 2). When false, only the record's
+    /// consistency was checked: a record whose inputs were edited and whose
+    /// commitment, seed and result were recomputed would pass too.
+    #[serde(default)]
+    pub timing_checked: bool,
+    /// The commitment published before the randomness that the record was
+    /// checked against (lower-case hex), when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_commitment: Option<String>,
+    /// Whether every recusal carries its `prev` link (SPEC §11.3). False for a
+    /// record with recusals from before the chain: their reasons and dates
+    /// are not bound. (True when there are no recusals.)
+    #[serde(default)]
+    pub recusals_chained: bool,
+    /// The recomputed head of the recusal chain (lower-case hex), when there are recusals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recusal_head: Option<String>,
+    /// Whether the chain was checked against a head published by the portal.
+    #[serde(default)]
+    pub recusal_head_checked: bool,
+}
+
+/// What was published outside the record, to check it against (SPEC §13).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Published {
+    /// The commitment published before the randomness.
+    pub commitment: Option<[u8; 32]>,
+    /// A recusal chain head published after some recusal (any of `chain[1..]`).
+    pub recusal_head: Option<[u8; 32]>,
 }
 
 impl Verification {
@@ -189,6 +282,9 @@ impl Verification {
 struct Verifier {
     steps: Vec<Step>,
     differences: Vec<Difference>,
+    published: Published,
+    recusals_chained: bool,
+    recusal_head: Option<String>,
 }
 
 impl Verifier {
@@ -208,7 +304,19 @@ impl Verifier {
 
     fn fail(mut self, kind: StepKind, detail: String) -> Verification {
         self.steps.push(Step { kind, ok: false, detail });
-        Verification { steps: self.steps, differences: self.differences }
+        self.finish()
+    }
+
+    fn finish(self) -> Verification {
+        Verification {
+            steps: self.steps,
+            differences: self.differences,
+            timing_checked: self.published.commitment.is_some(),
+            published_commitment: self.published.commitment.map(hex::encode),
+            recusals_chained: self.recusals_chained,
+            recusal_head: self.recusal_head,
+            recusal_head_checked: self.published.recusal_head.is_some(),
+        }
     }
 }
 
@@ -240,8 +348,35 @@ where
 }
 
 /// Re-runs a record from its own inputs and compares every published value.
+///
+/// This checks the record's **consistency** only ([`Verification::timing_checked`]
+/// is false): the record carries its own commitment, so a record whose inputs
+/// were edited after the randomness was known, with commitment, seed and
+/// result recomputed, passes. [`verify_against`] also checks timing.
 pub fn verify(record: &DrawRecord) -> Verification {
-    let mut run = std::pin::pin!(verify_stepwise(record, |_| std::future::ready(())));
+    verify_against(record, None)
+}
+
+/// [`verify`], and, when `published_commitment` is given (the commitment as
+/// published before the randomness existed, obtained independently of the
+/// record, e.g. from the portal's draw list), that the record's commitment is
+/// that one (SPEC §13 step 2). A record whose inputs were changed after the
+/// commitment was published then differs, even if everything in it was
+/// recomputed. The result says whether timing was checked.
+pub fn verify_against(record: &DrawRecord, published_commitment: Option<[u8; 32]>) -> Verification {
+    verify_published(record, Published { commitment: published_commitment, recusal_head: None })
+}
+
+/// [`verify_against`], and, when `published.recusal_head` is given (a recusal
+/// chain head the portal published after some recusal), that the record's
+/// recusals up to that one are those it was published with (SPEC §11.3).
+pub fn verify_published(record: &DrawRecord, published: Published) -> Verification {
+    let mut run = std::pin::pin!(verify_stepwise_against(
+        record,
+        published,
+        |_| std::future::ready(()),
+        None::<fn(Vec<u8>) -> std::future::Ready<Option<Hash>>>,
+    ));
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     loop {
         // `ready` pauses never wait, so the first poll finishes.
@@ -273,8 +408,21 @@ where
 /// and then the right half is hashed here too. With `hash_right` given, this
 /// thread starts no other (natively, [`verify_stepwise`] hashes the halves
 /// on two threads).
-pub async fn verify_stepwise_with<F, Fut, H, HFut>(
+pub async fn verify_stepwise_with<F, Fut, H, HFut>(record: &DrawRecord, pause: F, hash_right: Option<H>) -> Verification
+where
+    F: FnMut(&Step) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+    H: FnOnce(Vec<u8>) -> HFut,
+    HFut: std::future::Future<Output = Option<Hash>>,
+{
+    verify_stepwise_against(record, Published::default(), pause, hash_right).await
+}
+
+/// [`verify_stepwise_with`] against the commitment published before the
+/// randomness, when given (see [`verify_against`]).
+pub async fn verify_stepwise_against<F, Fut, H, HFut>(
     record: &DrawRecord,
+    published: Published,
     mut pause: F,
     hash_right: Option<H>,
 ) -> Verification
@@ -284,8 +432,24 @@ where
     H: FnOnce(Vec<u8>) -> HFut,
     HFut: std::future::Future<Output = Option<Hash>>,
 {
-    let mut v = Verifier { steps: Vec::new(), differences: Vec::new() };
+    let mut v = Verifier {
+        steps: Vec::new(),
+        differences: Vec::new(),
+        published,
+        recusals_chained: record.recusals.iter().all(|r| r.prev.is_some()),
+        recusal_head: None,
+    };
+    let published_commitment = published.commitment;
     // 1. Inputs.
+    if record.version != record.input.version {
+        return v.fail(
+            StepKind::Inputs,
+            format!(
+                "记录的 version “{}” 与 input.version “{}” 不同 / the record's version '{}' differs from input.version '{}'",
+                record.version, record.input.version, record.version, record.input.version
+            ),
+        );
+    }
     if record.format != FORMAT || record.version != VERSION || record.input.version != VERSION {
         return v.fail(
             StepKind::Inputs,
@@ -322,10 +486,26 @@ where
     if root_hex != record.objects_root {
         v.differ(StepKind::Commitment, "对象库默克尔根 / objects Merkle root".into(), &root_hex, &record.objects_root);
     }
+    let timing = match published_commitment {
+        Some(p) => {
+            let p = hex::encode(p);
+            if p != record.commitment {
+                v.differ(
+                    StepKind::Commitment,
+                    "记录的承诺值与随机数产生前公布的承诺值 / the record's commitment vs the one published before the randomness"
+                        .into(),
+                    &p,
+                    &record.commitment,
+                );
+            }
+            format!("；事先公布的承诺值 {p} / the commitment published before the randomness")
+        }
+        None => "；未给出事先公布的承诺值：只检查一致性，未检查时间 / no commitment published before the randomness was given: consistency checked, not timing".to_owned(),
+    };
     v.step(
         StepKind::Commitment,
         format!(
-            "重算 {commitment_hex}，公布 {}；承诺时间 {}，随机源 {} / recomputed vs published",
+            "重算 {commitment_hex}，公布 {}；承诺时间 {}，随机源 {}{timing} / recomputed vs published",
             record.commitment,
             record.committed_at.as_deref().unwrap_or("未记录 / not recorded"),
             randomness::describe_source(&record.input.randomness_source)
@@ -398,6 +578,20 @@ where
             );
         }
     }
+    // §12: exclusions in canonical object order; another order is a difference.
+    let in_both = |list: Vec<&str>, other: &BTreeMap<&str, _>| -> Vec<String> {
+        list.into_iter().filter(|o| other.contains_key(o)).map(str::to_owned).collect()
+    };
+    let expected_order = in_both(outcome.exclusions.iter().map(|e| e.object.as_str()).collect(), &published);
+    let published_order = in_both(record.result.exclusions.iter().map(|e| e.object.as_str()).collect(), &expected);
+    if expected_order != published_order {
+        v.differ(
+            StepKind::Eligibility,
+            "排除名单的顺序（应按信用代码字节序）/ order of result.exclusions (canonical object order)".into(),
+            expected_order.join("、"),
+            published_order.join("、"),
+        );
+    }
     v.step(StepKind::Eligibility, format!("{} 个对象被排除 / objects excluded", expected.len()));
     if let Some(step) = v.steps.last() {
         pause(step).await;
@@ -464,6 +658,24 @@ where
             );
         }
     }
+    // §12: strata in canonical order; another order is a difference.
+    let expected_order: Vec<&str> =
+        outcome.strata.iter().map(|s| s.id.as_str()).filter(|id| published.contains_key(id)).collect();
+    let published_order: Vec<&str> = record
+        .result
+        .strata
+        .iter()
+        .map(|s| s.id.as_str())
+        .filter(|id| outcome.strata.iter().any(|s| s.id == *id))
+        .collect();
+    if expected_order != published_order {
+        v.differ(
+            StepKind::Selection,
+            "分层的顺序（应按分层标识字节序）/ order of result.strata (canonical stratum order)".into(),
+            expected_order.join("、"),
+            published_order.join("、"),
+        );
+    }
     // A published object that is not in the pool is named as such, whatever else differs.
     for p in record.result.strata.iter().flat_map(|s| &s.selected) {
         if c.find(&p.object).is_none() {
@@ -513,12 +725,48 @@ where
             );
         }
     }
-    v.step(StepKind::Recusals, format!("{} 次回避 / recusals", record.recusals.len()));
+    // §11.3: the recusal chain binds each recusal to the seed and every earlier one.
+    let chain = recusal_chain(&seed, &record.recusals);
+    let linked = record.recusals.iter().any(|r| r.prev.is_some());
+    if linked {
+        for (n, (r, expected)) in record.recusals.iter().zip(&chain).enumerate() {
+            let expected = hex::encode(expected);
+            if r.prev.as_deref() != Some(expected.as_str()) {
+                v.differ(
+                    StepKind::Recusals,
+                    format!("第 {} 次回避的 prev（回避链）/ prev of recusal {} (the recusal chain)", n + 1, n + 1),
+                    &expected,
+                    r.prev.clone().unwrap_or_else(none),
+                );
+            }
+        }
+    }
+    let head = (!record.recusals.is_empty()).then(|| chain.last().map(hex::encode)).flatten();
+    if let Some(p) = v.published.recusal_head
+        && !chain[1..].contains(&p)
+    {
+        v.differ(
+            StepKind::Recusals,
+            "公布的回避链头不在本记录的回避链中：已公布的回避被改动或删除 / the published recusal chain head is not in this record's chain: a published recusal was edited or removed".into(),
+            chain[1..].iter().map(hex::encode).collect::<Vec<_>>().join("、"),
+            hex::encode(p),
+        );
+    }
+    let chained = match (&head, linked, v.published.recusal_head) {
+        (None, _, _) => String::new(),
+        (Some(h), true, Some(_)) => format!("；回避链头 {h}，已对照公布的链头 / chain head, checked against the published head"),
+        (Some(h), true, None) => format!(
+            "；回避链头 {h}，未对照公布的链头：只检查一致性 / chain head {h}, not checked against a published head: consistency only"
+        ),
+        (Some(_), false, _) => "；回避未链接（链出现之前的 v1 记录）：理由和日期未被约束 / the recusals are not chained (a v1 record from before the chain): their reasons and dates are not bound".to_owned(),
+    };
+    v.recusal_head = head;
+    v.step(StepKind::Recusals, format!("{} 次回避 / recusals{chained}", record.recusals.len()));
     if let Some(step) = v.steps.last() {
         pause(step).await;
     }
 
-    Verification { steps: v.steps, differences: v.differences }
+    v.finish()
 }
 
 #[cfg(test)]

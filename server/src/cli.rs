@@ -70,10 +70,17 @@ pub enum DrawCommand {
 
     /// 离线复核一份抽取记录 / Re-run a published draw record offline and compare every value
     ///
-    /// 退出码：0 一致；1 有差异；2 文件无法读取或不是抽取记录。
+    /// 记录自带承诺值：只凭记录只能检查一致性。要检查时间（输入在随机数产生前已确定），
+    /// 请用 --commitment 给出事先公布的承诺值，或用 --portal 从门户网站取得。
+    /// 退出码：0 一致；1 有差异，或记录的字段有错误（逐一列出）；2 文件无法读取、不是抽取记录，或无法从门户取得承诺值。
     ///
-    /// Exit code: 0 the record matches; 1 something differs; 2 the file cannot be
-    /// read or is not a draw record.
+    /// A record carries its own commitment: from the record alone only its consistency
+    /// can be checked. To check timing (that the inputs were fixed before the
+    /// randomness), give the commitment published before the draw with --commitment,
+    /// or fetch it from the portal with --portal.
+    /// Exit code: 0 the record matches; 1 something differs, or fields of the record are
+    /// invalid (each one listed); 2 the file cannot be read or is not a draw record, or
+    /// the portal's commitment cannot be fetched.
     #[command(verbatim_doc_comment)]
     Verify(VerifyArgs),
 
@@ -170,6 +177,16 @@ pub struct DrawArgs {
 pub struct VerifyArgs {
     /// 抽取记录 JSON / The draw record JSON
     pub record: PathBuf,
+    /// 随机数产生前公布的承诺值（64 位十六进制）/ The commitment published before the randomness (64 hex digits)
+    #[arg(long, value_name = "HEX", conflicts_with = "portal")]
+    pub commitment: Option<String>,
+    /// 门户公布的回避链头（某次回避后公布的）/ A recusal chain head the portal published (after some recusal)
+    #[arg(long, value_name = "HEX")]
+    pub recusal_head: Option<String>,
+    /// 从门户网站取得事先公布的承诺值（GET URL/api/draws/{draw_id}；仅 http://）/
+    /// Fetch the commitment published before the randomness from the portal (GET URL/api/draws/{draw_id}; http:// only)
+    #[arg(long, value_name = "URL")]
+    pub portal: Option<String>,
     /// 以 JSON 输出复核结果 / Print the verification as JSON
     #[arg(long)]
     pub json: bool,
@@ -183,7 +200,9 @@ pub struct RecuseArgs {
     #[arg(long, value_name = "CODE")]
     pub object: String,
     /// 回避人员的执法证号 / Certificate number of the inspector who steps aside
-    #[arg(long, value_name = "CERT")]
+    ///
+    /// 执法证号可以“-”开头 / a certificate number may start with '-' (SPEC §2): `--inspector -53YC0004`.
+    #[arg(long, value_name = "CERT", allow_hyphen_values = true)]
     pub inspector: String,
     /// 回避理由（公开）/ Reason of the recusal (published)
     #[arg(long, value_name = "TEXT")]

@@ -570,3 +570,373 @@ fn drand_round_from_a_time_and_randomness_from_the_signature() {
     assert!(run.stderr.contains("committed to drand-quicknet randomness, published demo"), "{}", run.stderr);
     assert!(!d.join("record3.json").exists());
 }
+
+/// SPEC §2 allows '-' in a certificate number, also as its first character:
+/// `recuse --inspector --53YC0004` names that inspector, it is not an option.
+#[test]
+fn a_certificate_starting_with_a_hyphen_is_a_value_not_an_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut input = input(&shape());
+    for p in &mut input.inspectors {
+        p.cert = format!("--{}", p.cert);
+    }
+    write_json(d, "input.json", &input);
+    let run = server(d, &["commit", "--input", "input.json", "--out", "committed.json"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let run = server(d, &["draw", "--input", "committed.json", "--demo", DEMO, "--out", "record.json"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let record: DrawRecord = read_json(&d.join("record.json"));
+    let first = record.result.strata.iter().find_map(|s| s.selected.first()).unwrap();
+    let (object, recused) = (first.object.clone(), first.team[0].clone());
+    assert!(recused.starts_with("--"));
+    let run = server(
+        d,
+        &[
+            "recuse",
+            "record.json",
+            "--object",
+            &object,
+            "--inspector",
+            &recused,
+            "--reason",
+            "与企业负责人系近亲属",
+            "--date",
+            "2025-06-03",
+            "--out",
+            "recused.json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.all());
+    let next: DrawRecord = read_json(&d.join("recused.json"));
+    assert_eq!(next.recusals[0].request.inspector, recused);
+}
+
+/// A record whose first drawn enterprise was dropped from the pool after the
+/// randomness was known, with commitment, seed and result recomputed from
+/// the same randomness (another enterprise comes first).
+fn forged(d: &Path, record_path: &Path) -> (DrawRecord, DrawRecord) {
+    let honest: DrawRecord = read_json(record_path);
+    let s = honest.result.strata.iter().find(|s| !s.selected.is_empty()).unwrap();
+    let first = s.selected[0].object.clone();
+    let mut input = honest.input.clone();
+    input.objects.retain(|o| o.id != first);
+    let forged = draw::draw(input, honest.randomness.clone()).unwrap();
+    let forged_first = &forged.result.strata.iter().find(|x| x.id == s.id).unwrap().selected[0].object;
+    assert_ne!(forged_first, &first);
+    write_json(d, "forged.json", &forged);
+    (honest, forged)
+}
+
+/// §13 step 2: from the record alone only consistency is checked, and the
+/// verifier says so; against the commitment published before the
+/// randomness the forged record differs (exit 1).
+#[test]
+fn a_forged_record_passes_consistency_but_not_the_published_commitment() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, path) = drawn(d);
+    let (honest, forged) = forged(d, &path);
+
+    let run = server(d, &["verify", "forged.json"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("consistency checked, NOT timing"), "{}", run.stdout);
+    let run = server(d, &["verify", "--json", "forged.json"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["timing_checked"], serde_json::json!(false));
+
+    let run = server(d, &["verify", "forged.json", "--commitment", &honest.commitment]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.stdout.contains("the record's commitment vs the one published before the randomness"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains(&forged.commitment), "{}", run.stdout);
+    assert!(!run.stdout.contains("NOT timing"), "{}", run.stdout);
+
+    // The honest record against its published commitment (any hex case on the command line).
+    let run = server(d, &["verify", "record.json", "--commitment", &honest.commitment.to_uppercase(), "--json"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let v: Verification = serde_json::from_str(&run.stdout).unwrap();
+    assert!(v.is_match() && v.timing_checked);
+    assert_eq!(v.published_commitment.as_deref(), Some(honest.commitment.as_str()));
+
+    // Not a commitment: a usage error, exit 2.
+    let run = server(d, &["verify", "record.json", "--commitment", "abc"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("a commitment is 64 hex digits"), "{}", run.stderr);
+}
+
+/// A portal that answers `GET /api/draws/{id}` with the draw's summary, its
+/// draw list search with no rows, and 404 for anything else; serves `requests` requests, then stops.
+fn portal(id: &str, commitment: &str, requests: usize) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let (id, commitment) = (id.to_owned(), commitment.to_owned());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(requests) {
+            let mut stream = stream.unwrap();
+            let mut line = String::new();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            reader.read_line(&mut line).unwrap();
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).unwrap() == 0 || header == "\r\n" {
+                    break;
+                }
+            }
+            let (status, body) = if line.starts_with(&format!("GET /api/draws/{id} ")) {
+                ("200 OK", serde_json::json!({ "id": id, "commitment": commitment, "status": "drawn" }).to_string())
+            } else if line.starts_with("GET /api/draws?q=") {
+                ("200 OK", "[]".to_owned())
+            } else {
+                ("404 Not Found", "{}".to_owned())
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    format!("http://{address}")
+}
+
+#[test]
+fn verify_fetches_the_published_commitment_from_the_portal() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, path) = drawn(d);
+    let (honest, forged) = forged(d, &path);
+
+    let url = portal(&honest.input.draw_id, &honest.commitment, 1);
+    let run = server(d, &["verify", "forged.json", "--portal", &url]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains(&forged.commitment) && run.stdout.contains(&honest.commitment), "{}", run.stdout);
+
+    let url = portal(&honest.input.draw_id, &honest.commitment, 1);
+    let run = server(d, &["verify", "record.json", "--portal", &format!("{url}/")]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("checked against the commitment published before the randomness"), "{}", run.stdout);
+
+    // A portal that does not know the draw: exit 2, nothing verified against it.
+    let url = portal("another-draw", &honest.commitment, 2);
+    let run = server(d, &["verify", "record.json", "--portal", &url]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("the portal lists no commitment"), "{}", run.stderr);
+}
+
+/// Sets a field of a JSON document: `path` like `["objects", 0, "abnormal"]`.
+fn set(doc: &mut serde_json::Value, path: &[serde_json::Value], to: serde_json::Value) {
+    let mut at = doc;
+    for (n, step) in path.iter().enumerate() {
+        let last = n + 1 == path.len();
+        at = match step {
+            serde_json::Value::String(k) if last => {
+                at.as_object_mut().unwrap().insert(k.clone(), to);
+                return;
+            }
+            serde_json::Value::String(k) => at.get_mut(k.as_str()).unwrap(),
+            serde_json::Value::Number(i) => at.get_mut(i.as_u64().unwrap() as usize).unwrap(),
+            _ => unreachable!(),
+        };
+    }
+}
+
+/// The problem lines of a refusal: `  field: message`.
+fn problem_lines(stderr: &str) -> Vec<&str> {
+    stderr.lines().filter(|l| l.starts_with("  ")).collect()
+}
+
+/// SPEC §3.1/§3.2: the same JSON problems are refused by `commit` and by
+/// `verify` (inside a record's input), every one reported with its record
+/// and field: null for a set, 0 for a boolean, 1.0 and 2⁶⁴ for integers, a
+/// missing field, an unknown nested field and a duplicate key.
+#[test]
+fn commit_and_verify_report_every_json_problem_with_record_and_field() {
+    use serde_json::json;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (input, path) = drawn(d);
+    let (o0, o1, p0) = (input.objects[0].id.clone(), input.objects[1].id.clone(), input.inspectors[0].cert.clone());
+    let breakage = |doc: &mut serde_json::Value, base: &[serde_json::Value]| {
+        let at = |rest: &[serde_json::Value]| [base, rest].concat();
+        set(doc, &at(&[json!("objects"), json!(0), json!("categories")]), json!(null));
+        set(doc, &at(&[json!("objects"), json!(1), json!("abnormal")]), json!(0));
+        set(doc, &at(&[json!("plan"), json!("team"), json!("size")]), json!(1.0));
+        set(doc, &at(&[json!("plan"), json!("team"), json!("load_cap")]), json!(18446744073709551615u64));
+        set(doc, &at(&[json!("objects"), json!(0), json!("risk")]), json!("high"));
+        set(doc, &at(&[json!("inspectors"), json!(0), json!("unit")]), json!("__MISSING__"));
+    };
+    let finish = |doc: &serde_json::Value| {
+        // 2⁶⁴ and a missing field, which serde_json's Value cannot hold or express directly.
+        let text = serde_json::to_string_pretty(doc).unwrap();
+        let text = text.replace("18446744073709551615", "18446744073709551616");
+        let text = text.replace("\"unit\": \"__MISSING__\",", "");
+        // A duplicate key: title twice.
+        text.replacen("\"title\": ", "\"title\": \"x\", \"title\": ", 1)
+    };
+    let expected = [
+        format!("objects[0] ({o0}).categories: 不得为 null"),
+        format!("objects[1] ({o1}).abnormal: 应为 true 或 false，实为 0"),
+        "plan.team.size: 应为 0 … 2⁶⁴−1 的整数".to_owned(),
+        "plan.team.load_cap: 应为 0 … 2⁶⁴−1 的整数".to_owned(),
+        format!("objects[0] ({o0}).risk: 未定义的字段"),
+        format!("inspectors[0] ({p0}).unit: 缺少此字段"),
+        "title: 键重复".to_owned(),
+    ];
+
+    let mut doc = serde_json::to_value(&input).unwrap();
+    breakage(&mut doc, &[]);
+    fs::write(d.join("broken-input.json"), finish(&doc)).unwrap();
+    let run = server(d, &["commit", "--input", "broken-input.json", "--out", "out.json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert_eq!(problem_lines(&run.stderr).len(), expected.len(), "{}", run.stderr);
+    for e in &expected {
+        assert!(run.stderr.contains(&format!("broken-input.json: {e}")), "{e}\n{}", run.stderr);
+    }
+    assert!(!d.join("out.json").exists());
+
+    let mut doc: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    breakage(&mut doc, &[json!("input")]);
+    fs::write(d.join("broken-record.json"), finish(&doc)).unwrap();
+    let run = server(d, &["verify", "broken-record.json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert_eq!(problem_lines(&run.stderr).len(), expected.len(), "{}", run.stderr);
+    for e in expected.iter().filter(|e| !e.starts_with("title")) {
+        assert!(run.stderr.contains(&format!("input.{e}")), "{e}\n{}", run.stderr);
+    }
+    // (The duplicated title is the record's own field here, not the input's.)
+    assert!(run.stderr.contains("title: 键重复"), "{}", run.stderr);
+}
+
+/// SPEC §12: fields of the record's top level that it does not define are
+/// ignored; the record's hex is lower case (upper case names the field);
+/// `version` and `input.version` must agree.
+#[test]
+fn record_level_rules_unknown_top_level_fields_hex_case_and_versions() {
+    use serde_json::json;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, path) = drawn(d);
+    let record: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+
+    let mut extra = record.clone();
+    set(&mut extra, &[json!("published_by")], json!("portal"));
+    write_json(d, "extra.json", &extra);
+    let run = server(d, &["verify", "extra.json"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+
+    let mut upper = record.clone();
+    let c = record["commitment"].as_str().unwrap().to_uppercase();
+    set(&mut upper, &[json!("commitment")], json!(c));
+    set(&mut upper, &[json!("randomness"), json!("value")], json!(DEMO.to_uppercase()));
+    write_json(d, "upper.json", &upper);
+    let run = server(d, &["verify", "upper.json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("commitment: 十六进制须为小写"), "{}", run.stderr);
+
+    let mut nested = record.clone();
+    set(&mut nested, &[json!("result"), json!("strata"), json!(0), json!("note")], json!("x"));
+    write_json(d, "nested.json", &nested);
+    let run = server(d, &["verify", "nested.json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains(".note: 未定义的字段"), "{}", run.stderr);
+
+    let mut versions = record.clone();
+    set(&mut versions, &[json!("input"), json!("version")], json!("v2"));
+    write_json(d, "versions.json", &versions);
+    let run = server(d, &["verify", "versions.json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("✗ 公布的输入完整有效"), "{}", run.stdout);
+    assert!(run.stdout.contains("differs from input.version 'v2'"), "{}", run.stdout);
+}
+
+/// SPEC §11.3: `recuse` binds the recusal into the recusal chain and prints
+/// the head to publish; a reason edited afterwards (every link recomputed)
+/// is consistent, but differs from the published head (exit 1).
+#[test]
+fn an_edited_recusal_reason_differs_from_the_published_chain_head() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, path) = drawn(d);
+    let record: DrawRecord = read_json(&path);
+    let first = record.result.strata.iter().find_map(|s| s.selected.first()).unwrap();
+    let (object, recused) = (first.object.clone(), first.team[0].clone());
+    let run = server(
+        d,
+        &[
+            "recuse",
+            "record.json",
+            "--object",
+            &object,
+            "--inspector",
+            &recused,
+            "--reason",
+            "与企业负责人系近亲属",
+            "--date",
+            "2025-06-02",
+            "--out",
+            "recused.json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.all());
+    let next: DrawRecord = read_json(&d.join("recused.json"));
+    let head = draw::verify(&next).recusal_head.unwrap();
+    assert!(run.stdout.contains(&format!("recusal chain head: {head}")), "{}", run.stdout);
+    assert_eq!(next.recusals[0].prev.as_ref().map(String::len), Some(64));
+
+    let run = server(d, &["verify", "recused.json", "--recusal-head", &head]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let run = server(d, &["verify", "recused.json"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("was not checked against the head the portal published"), "{}", run.stdout);
+
+    let mut edited = next.clone();
+    edited.recusals[0].request.reason = "工作安排".into();
+    draw::link_recusals(&mut edited);
+    write_json(d, "edited.json", &edited);
+    let run = server(d, &["verify", "edited.json"]);
+    assert_eq!(run.code, 0, "consistent: {}", run.all());
+    let run = server(d, &["verify", "edited.json", "--recusal-head", &head]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("a published recusal was edited or removed"), "{}", run.stdout);
+}
+
+/// SPEC §3.1: `commit --out` writes the complete form of the input (every
+/// optional field with its default), and `draw` embeds exactly that object.
+#[test]
+fn commit_writes_the_complete_input_and_the_record_embeds_it_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut doc = serde_json::to_value(input(&shape())).unwrap();
+    // A minimal file: no version, no optional field.
+    let top = doc.as_object_mut().unwrap();
+    top.remove("version");
+    top.remove("ancestors");
+    top.remove("history");
+    top["plan"].as_object_mut().unwrap().remove("directed");
+    top["plan"]["team"].as_object_mut().unwrap().remove("qualification");
+    for o in top["objects"].as_array_mut().unwrap() {
+        let o = o.as_object_mut().unwrap();
+        for f in ["categories", "abnormal", "serious_violation", "penalised"] {
+            o.remove(f);
+        }
+    }
+    write_json(d, "minimal.json", &doc);
+    let run = server(d, &["commit", "--input", "minimal.json", "--out", "committed.json"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let committed: serde_json::Value = read_json(&d.join("committed.json"));
+    assert_eq!(committed["version"], "v1");
+    assert_eq!(committed["ancestors"], serde_json::json!([]));
+    assert_eq!(committed["history"], serde_json::json!([]));
+    assert_eq!(committed["plan"]["directed"], serde_json::Value::Null);
+    assert_eq!(committed["objects"][0]["abnormal"], serde_json::json!(false));
+    let run = server(d, &["draw", "--input", "committed.json", "--demo", DEMO, "--out", "record.json"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let record: serde_json::Value = read_json(&d.join("record.json"));
+    assert_eq!(record["input"], committed);
+}

@@ -29,8 +29,13 @@ async fn yield_to_event_loop() {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
+/// Reads a record by the same rules as `server verify` (SPEC §3.1, §12):
+/// every problem named with its record and field.
 fn parse_record(text: &str) -> Result<draw::DrawRecord, String> {
-    serde_json::from_str(text).map_err(|e| format!("抽取记录格式无效 / the file is not a valid draw record: {e}"))
+    draw::json::parse_record(text).map_err(|e| {
+        let problems: Vec<String> = e.problems.iter().map(ToString::to_string).collect();
+        format!("抽取记录格式无效 / the file is not a valid draw record:\n{}", problems.join("\n"))
+    })
 }
 
 /// Verifies a draw record (JSON text). After each step, calls `on_step` with

@@ -6,58 +6,31 @@ use std::process::ExitCode;
 
 use draw::input::VERSION;
 use draw::randomness::quicknet_round_at;
-use draw::{DrawInput, HistoryEntry, InputError, Inspector, Object, Plan, RandomnessSource};
-use serde::Deserialize;
+use draw::{DrawInput, InputError, RandomnessSource};
+use serde_json::{Map, Value};
 
 use super::report::{self, Origins};
 use super::{CommitArgs, Failure, Outcome, clock, files, tabular};
 
-/// An input file: a whole `DrawInput` (`--input`), or a plan without the
-/// three lists (`--plan`). Unknown fields are refused so that a misspelt
-/// field is never silently left out of the commitment.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct InputFile {
-    #[serde(default = "version")]
-    version: String,
-    draw_id: String,
-    title: String,
-    department: String,
-    unit: String,
-    #[serde(default)]
-    ancestors: Vec<String>,
-    draw_date: String,
-    #[serde(default)]
-    randomness_source: Option<RandomnessSource>,
-    plan: Plan,
-    #[serde(default)]
-    objects: Option<Vec<Object>>,
-    #[serde(default)]
-    inspectors: Option<Vec<Inspector>>,
-    #[serde(default)]
-    history: Option<Vec<HistoryEntry>>,
-}
-
-fn version() -> String {
-    VERSION.to_owned()
-}
-
-fn read_input_file(path: &Path) -> Result<InputFile, Failure> {
+/// An input file (`--input`, a whole `DrawInput`; or `--plan`, without the
+/// three lists) as a JSON object, with a problem for every duplicate key.
+/// Its fields are read by `draw::json` (SPEC §3.1), the same rules as
+/// `verify` applies: unknown fields are refused at every level, so that a
+/// misspelt field is never silently left out of the commitment.
+fn read_input_file(path: &Path, problems: &mut Vec<String>) -> Result<Map<String, Value>, Failure> {
     let text = files::read_text(path)?;
-    serde_json::from_str(&text).map_err(|e| {
+    let (value, duplicates) = draw::json::parse_with_duplicates(&text).map_err(|e| {
         Failure::content(format!(
-            "输入有 1 处错误，未写出任何文件 / the input has 1 problem; nothing was written:\n  {}",
-            files::json_error(path, &e)
+            "输入有 1 处错误，未写出任何文件 / the input has 1 problem; nothing was written:\n  {}: {}",
+            path.display(),
+            e.problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ")
         ))
-    })
-}
-
-/// A list the `--input` file must have; a missing one is a problem.
-fn required<T>(list: Option<Vec<T>>, path: &Path, name: &str, problems: &mut Vec<String>) -> Vec<T> {
-    list.unwrap_or_else(|| {
-        problems.push(format!("{}: {name}: 缺少此字段 / the field is missing", path.display()));
-        Vec::new()
-    })
+    })?;
+    problems.extend(duplicates.iter().map(|p| format!("{}: {p}", path.display())));
+    match value {
+        Value::Object(m) => Ok(m),
+        _ => Err(Failure::content(format!("{}: 应为 JSON 对象 / must be a JSON object (a DrawInput)", path.display()))),
+    }
 }
 
 /// The assembled input, what went wrong outside the draw crate's validation,
@@ -73,30 +46,26 @@ fn assemble(args: &CommitArgs) -> Result<Assembled, Failure> {
     let mut problems = Vec::new();
     let mut origins = Origins::default();
     let mut used = Vec::new();
-    let (file, objects, inspectors, history) = match (&args.input, &args.plan) {
+    let mut csv = None;
+    let (path, mut file) = match (&args.input, &args.plan) {
         (Some(path), _) => {
             used.push(path.clone());
-            let mut file = read_input_file(path)?;
-            let objects = required(file.objects.take(), path, "objects", &mut problems);
-            let inspectors = required(file.inspectors.take(), path, "inspectors", &mut problems);
-            let history = file.history.take().unwrap_or_default();
-            (file, objects, inspectors, history)
+            (path.clone(), read_input_file(path, &mut problems)?)
         }
         (None, Some(plan)) => {
             used.push(plan.clone());
-            let file = read_input_file(plan)?;
+            let mut file = read_input_file(plan, &mut problems)?;
             let shown = plan.display();
-            for (present, name, option) in [
-                (file.objects.is_some(), "objects", "--objects"),
-                (file.inspectors.is_some(), "inspectors", "--inspectors"),
-                (file.history.is_some(), "history", "--history"),
-            ] {
-                if present {
+            for (name, option) in [("objects", "--objects"), ("inspectors", "--inspectors"), ("history", "--history")] {
+                if file.remove(name).is_some() {
                     problems.push(format!(
                         "{shown}: {name}: 计划文件中不应有 {name}，请用 {option} 给出 CSV / the plan file must not contain {name}; give them as CSV with {option}"
                     ));
                 }
             }
+            // The lists come from CSV; the plan file is read with empty ones.
+            file.insert("objects".into(), Value::Array(Vec::new()));
+            file.insert("inspectors".into(), Value::Array(Vec::new()));
             let objects = match &args.objects {
                 Some(p) => {
                     used.push(p.clone());
@@ -124,54 +93,57 @@ fn assemble(args: &CommitArgs) -> Result<Assembled, Failure> {
                 }
                 None => Vec::new(),
             };
-            (file, objects, inspectors, history)
+            csv = Some((objects, inspectors, history));
+            (plan.clone(), file)
         }
         (None, None) => {
             return Err(Failure::unreadable("需要 --input 或 --plan / --input or --plan is required"));
         }
     };
 
-    let randomness_source = match (&args.drand_at, file.randomness_source) {
+    // `version` may be left out of the file: the command writes "v1".
+    file.entry("version").or_insert_with(|| Value::String(VERSION.to_owned()));
+    let placeholder = || serde_json::json!({ "source": "demo", "label": "-" });
+    match (&args.drand_at, file.get("randomness_source")) {
         (Some(at), given) => match clock::parse_rfc3339(at) {
             Ok(t) => {
                 let source = RandomnessSource::DrandQuicknet { round: quicknet_round_at(t.ceil()) };
-                if given.as_ref().is_some_and(|g| *g != source) {
+                let source = serde_json::to_value(&source).unwrap_or_else(|_| placeholder());
+                if given.is_some_and(|g| *g != source) {
                     eprintln!(
                         "注意：--drand-at 取代了文件中的 randomness_source / note: --drand-at replaces the file's randomness_source"
                     );
                 }
-                source
+                file.insert("randomness_source".into(), source);
             }
             Err(e) => {
                 problems.push(format!("--drand-at: {e}"));
-                RandomnessSource::Demo { label: "-".into() }
+                file.insert("randomness_source".into(), placeholder());
             }
         },
-        (None, Some(source)) => source,
+        (None, Some(_)) => {}
         (None, None) => {
             problems.push(
                 "randomness_source: 缺少随机源；请在文件中给出，或用 --drand-at 指定 drand 轮次 / \
                  the randomness source is missing; give it in the file or bind to a drand round with --drand-at"
                     .to_owned(),
             );
-            RandomnessSource::Demo { label: "-".into() }
+            file.insert("randomness_source".into(), placeholder());
+        }
+    }
+
+    let mut input = match draw::json::input_from_value(&Value::Object(file)) {
+        Ok(input) => input,
+        Err(e) => {
+            problems.extend(e.problems.iter().map(|p| format!("{}: {p}", path.display())));
+            return Err(Failure::content(report::problems(&InputError { problems: Vec::new() }, &problems, &origins)));
         }
     };
-
-    let input = DrawInput {
-        version: file.version,
-        draw_id: file.draw_id,
-        title: file.title,
-        department: file.department,
-        unit: file.unit,
-        ancestors: file.ancestors,
-        draw_date: file.draw_date,
-        randomness_source,
-        plan: file.plan,
-        objects,
-        inspectors,
-        history,
-    };
+    if let Some((objects, inspectors, history)) = csv {
+        input.objects = objects;
+        input.inspectors = inspectors;
+        input.history = history;
+    }
     Ok(Assembled { input, problems, origins, files: used })
 }
 

@@ -4,7 +4,7 @@ use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use draw::DrawRecord;
+use draw::{DrawInput, DrawRecord};
 use serde::de::DeserializeOwned;
 
 use super::Failure;
@@ -75,13 +75,37 @@ pub fn read_record(path: &Path) -> Result<DrawRecord, Failure> {
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| Failure::unreadable(json_error(path, &e)))?;
     check_is_record(path, &value)?;
-    serde_json::from_str(&text).map_err(|e| {
-        Failure::unreadable(format!(
-            "{} 不是有效的抽取记录 / is not a valid draw record: {}",
+    // SPEC §3.1, §12: read strictly, every problem named by its field (exit 1:
+    // it is a record, and what it says is wrong).
+    draw::json::parse_record(&text).map_err(|e| {
+        Failure::content(format!(
+            "{} 不是有效的抽取记录，有 {} 处错误 / is not a valid draw record, {} problem(s):\n{}",
             path.display(),
-            json_error(path, &e)
+            e.problems.len(),
+            e.problems.len(),
+            e.problems.iter().map(|p| format!("  {p}\n")).collect::<String>()
         ))
     })
+}
+
+/// Reads committed inputs (a `DrawInput`) strictly, by the rules of SPEC §3.1:
+/// text that is not JSON is exit 2, an input with problems exit 1 naming every one.
+pub fn read_input(path: &Path) -> Result<DrawInput, Failure> {
+    let text = read_text(path)?;
+    let _: serde_json::Value = serde_json::from_str(&text).map_err(|e| Failure::unreadable(json_error(path, &e)))?;
+    draw::json::parse_input(&text).map_err(|e| input_problems(path, &e))
+}
+
+/// Every problem of an input file, one a line, named by file, record and field.
+pub fn input_problems(path: &Path, e: &draw::InputError) -> Failure {
+    Failure::content(format!(
+        "{} 有 {} 处错误，未写出任何文件 / {} has {} problem(s); nothing was written:\n{}",
+        path.display(),
+        e.problems.len(),
+        path.display(),
+        e.problems.len(),
+        e.problems.iter().map(|p| format!("  {}: {p}\n", path.display())).collect::<String>()
+    ))
 }
 
 fn check_is_record(path: &Path, value: &serde_json::Value) -> Result<(), Failure> {

@@ -75,7 +75,7 @@ fn randomness(args: &DrawArgs, input: &DrawInput) -> Result<Randomness, Failure>
 }
 
 pub fn run(args: &DrawArgs) -> Outcome {
-    let input: DrawInput = files::read_json(&args.input)?;
+    let input: DrawInput = files::read_input(&args.input)?;
     files::check_not_input(&args.out, &[args.input.as_path()])?;
     if let Some(path) = &args.randomness {
         files::check_not_input(&args.out, &[path.as_path()])?;

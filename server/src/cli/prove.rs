@@ -19,13 +19,7 @@ fn read(args: &ProveArgs) -> Result<Source, Failure> {
     if value.get("format").is_some() {
         return files::read_record(&args.file).map(|r| Source::Record(Box::new(r)));
     }
-    serde_json::from_str::<DrawInput>(&text).map(|i| Source::Inputs(Box::new(i))).map_err(|e| {
-        Failure::unreadable(format!(
-            "{} 既不是抽取记录也不是承诺的输入 / is neither a draw record nor committed inputs: {}",
-            args.file.display(),
-            files::json_error(&args.file, &e)
-        ))
-    })
+    files::read_input(&args.file).map(|i| Source::Inputs(Box::new(i)))
 }
 
 pub fn run(args: &ProveArgs) -> Outcome {

@@ -26,7 +26,9 @@ pub fn run(args: &RecuseArgs) -> Outcome {
         reason: args.reason.trim().to_owned(),
         date: args.date.trim().to_owned(),
     };
-    let next = draw::recuse(&record, request).map_err(|e| {
+    // Every recusal is bound into the recusal chain (SPEC §11.3): `prev` links
+    // each entry to the seed and the earlier ones; the head is published.
+    let (next, head) = draw::recuse_linked(&record, request).map_err(|e| {
         Failure::content(format!(
             "无法登记回避，未写出任何文件 / the recusal cannot be made; nothing was written: {}",
             report::draw_error(&e)
@@ -60,6 +62,11 @@ pub fn run(args: &RecuseArgs) -> Outcome {
         println!("新检查组 / new team ({} #{}): {}", stratum.id, sel.position, sel.team.join("、"));
     }
     println!("✓ 新记录通过复核 / the new record verifies");
+    println!("回避链头 / recusal chain head: {head}");
+    println!(
+        "请与新记录一同公布回避链头；此后改动任何已公布的回避都会与之不符 / \
+         publish the chain head with the new record: any later edit of a published recusal will not match it"
+    );
     println!(
         "已写入新记录 / new record written: {}（原文件未改动 / {} is unchanged）",
         args.out.display(),

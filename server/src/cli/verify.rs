@@ -47,6 +47,31 @@ pub fn render(v: &Verification) -> String {
             out.push_str(&format!("  ✗ [{}] {d}\n", label(d.step)));
         }
     }
+    if !v.timing_checked {
+        out.push_str(
+            "⚠ 只检查了一致性，未检查时间：记录自带承诺值，改动输入后重算承诺值、种子和结果的记录同样一致；\
+             请用 --commitment 或 --portal 给出随机数产生前公布的承诺值 / \
+             consistency checked, NOT timing: the record carries its own commitment, so a record whose inputs \
+             were edited and whose commitment, seed and result were recomputed is consistent too; give the \
+             commitment published before the randomness with --commitment or --portal\n",
+        );
+    } else if let Some(p) = &v.published_commitment {
+        out.push_str(&format!(
+            "已对照随机数产生前公布的承诺值 / checked against the commitment published before the randomness: {p}\n"
+        ));
+    }
+    if !v.recusals_chained {
+        out.push_str(
+            "⚠ 回避未链接（回避链出现之前的 v1 记录）：回避的理由和日期事后可改而不被发现 / \
+             the recusals are not chained (a v1 record from before the recusal chain): their reasons and dates \
+             could be edited afterwards without detection\n",
+        );
+    } else if let (Some(head), false) = (&v.recusal_head, v.recusal_head_checked) {
+        out.push_str(&format!(
+            "⚠ 回避链头 {head} 未对照门户公布的链头（--recusal-head）/ the recusal chain head was not checked against \
+             the head the portal published (--recusal-head)\n"
+        ));
+    }
     if v.is_match() {
         out.push_str("✓ 与公布结果一致 / the record matches: every published value was recomputed\n");
     } else {
@@ -55,9 +80,99 @@ pub fn render(v: &Verification) -> String {
     out
 }
 
+/// A commitment (or recusal chain head) given on the command line: 64 hex digits (either case is
+/// accepted here and read as the same bytes; records use lower case only).
+fn parse_commitment(text: &str, origin: &str) -> Result<[u8; 32], Failure> {
+    let text = text.trim();
+    let bytes = (text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| hex::decode(text.to_ascii_lowercase()).ok())
+        .flatten()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok());
+    bytes.ok_or_else(|| {
+        Failure::unreadable(format!(
+            "{origin}: 承诺值应为 64 位十六进制数字，实为 “{text}” / a commitment is 64 hex digits, got '{text}'"
+        ))
+    })
+}
+
+/// The commitment the portal published for `draw_id` before the randomness:
+/// `GET {portal}/api/draws/{draw_id}` (an object with `commitment`), or, where
+/// the portal has no such route, its draw list `GET {portal}/api/draws?q={draw_id}`
+/// (the row whose `id` is `draw_id`). Plain HTTP only: this build has no TLS.
+fn portal_commitment(portal: &str, draw_id: &str) -> Result<[u8; 32], Failure> {
+    let base = portal.trim().trim_end_matches('/');
+    if base.starts_with("https://") {
+        return Err(Failure::unreadable(format!(
+            "--portal {base}: 此程序不含 TLS，无法访问 https 地址；请在浏览器中打开 {base}/api/draws?q={draw_id}，\
+             把其中的 commitment 用 --commitment 给出 / this build has no TLS and cannot fetch https addresses; \
+             open {base}/api/draws?q={draw_id} yourself and pass its commitment with --commitment"
+        )));
+    }
+    if !base.starts_with("http://") {
+        return Err(Failure::unreadable(format!("--portal {base}: 应为 http:// 地址 / must be an http:// address")));
+    }
+    if draw::input::check_draw_id(draw_id).is_err() {
+        return Err(Failure::content(format!(
+            "记录的 draw_id “{draw_id}” 无效，无法向门户查询 / the record's draw_id is invalid and cannot be looked up"
+        )));
+    }
+    let unreachable = |url: &str, e: String| {
+        Failure::unreadable(format!("无法从门户取得承诺值 / cannot fetch the commitment from {url}: {e}"))
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| unreachable(base, e.to_string()))?;
+    let fetched: Result<(String, String), Failure> = runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .map_err(|e| unreachable(base, e.to_string()))?;
+        let one = format!("{base}/api/draws/{draw_id}");
+        let response = client.get(&one).send().await.map_err(|e| unreachable(&one, e.to_string()))?;
+        let url = if response.status() == reqwest::StatusCode::NOT_FOUND {
+            format!("{base}/api/draws?q={draw_id}")
+        } else {
+            one
+        };
+        let response = if url.contains("?q=") {
+            client.get(&url).send().await.map_err(|e| unreachable(&url, e.to_string()))?
+        } else {
+            response
+        };
+        if !response.status().is_success() {
+            return Err(unreachable(&url, format!("HTTP {}", response.status())));
+        }
+        let text = response.text().await.map_err(|e| unreachable(&url, e.to_string()))?;
+        Ok((url, text))
+    });
+    let (url, text) = fetched?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| unreachable(&url, format!("不是 JSON / not JSON: {e}")))?;
+    let row = match &value {
+        serde_json::Value::Array(rows) => rows.iter().find(|r| r.get("id").and_then(|i| i.as_str()) == Some(draw_id)),
+        other => Some(other),
+    };
+    let Some(commitment) = row.and_then(|r| r.get("commitment")).and_then(|c| c.as_str()) else {
+        return Err(Failure::unreadable(format!(
+            "门户 {url} 没有抽取 {draw_id} 的承诺值 / the portal lists no commitment for draw {draw_id}"
+        )));
+    };
+    parse_commitment(commitment, &url)
+}
+
 pub fn run(args: &VerifyArgs) -> Outcome {
     let record = files::read_record(&args.record)?;
-    let verification = draw::verify(&record);
+    let published = match (&args.commitment, &args.portal) {
+        (Some(c), _) => Some(parse_commitment(c, "--commitment")?),
+        (None, Some(portal)) => Some(portal_commitment(portal, &record.input.draw_id)?),
+        (None, None) => None,
+    };
+    let recusal_head = match &args.recusal_head {
+        Some(h) => Some(parse_commitment(h, "--recusal-head")?),
+        None => None,
+    };
+    let verification = draw::verify_published(&record, draw::Published { commitment: published, recusal_head });
     let code = if verification.is_match() { ExitCode::SUCCESS } else { ExitCode::FAILURE };
     if args.json {
         let text = serde_json::to_string_pretty(&verification)
