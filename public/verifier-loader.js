@@ -13,7 +13,7 @@ window.gongkaiLoadVerifier = function (url, workerUrl) {
     window.__gongkaiVerifier = import(url).then(m => {
       let ready = null;
       const onPage = (name) => (...args) => (ready ??= m.default()).then(() => m[name](...args));
-      const api = Object.fromEntries(['verify', 'verify_split', 'commitment_of_input', 'check_lookup_proof'].map(n => [n, onPage(n)]));
+      const api = Object.fromEntries(['verify', 'verify_split', 'verify_against', 'verify_split_against', 'commitment_of_input', 'check_lookup_proof'].map(n => [n, onPage(n)]));
       if (typeof Worker === 'undefined') return api;
       let worker = null, next = 0;
       const pending = new Map();
@@ -40,7 +40,7 @@ window.gongkaiLoadVerifier = function (url, workerUrl) {
           worker.postMessage({ id, name, args });
         });
       };
-      return Object.assign(api, { verify: inWorker('verify'), verify_split: inWorker('verify_split') });
+      return Object.assign(api, Object.fromEntries(['verify', 'verify_split', 'verify_against', 'verify_split_against'].map(n => [n, inWorker(n)])));
     });
   }
   return window.__gongkaiVerifier;

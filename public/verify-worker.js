@@ -89,7 +89,7 @@ self.onmessage = async (event) => {
     const module = await ready;
     const onStep = (step) => self.postMessage({ id, step });
     let result;
-    if (name === 'verify' || name === 'verify_split') {
+    if (name.startsWith('verify')) {
       if (helper === undefined) helper = startHelper(module);
       result = await verifier[name](...args, onStep, helper ? hashRight : undefined);
     } else {

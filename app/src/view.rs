@@ -9,6 +9,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::types::DrawSummary;
 
+/// The head of a record's recusal chain, when every recusal is bound into it.
+pub fn recusal_head(record: &draw::DrawRecord) -> Option<String> {
+    if record.recusals.is_empty() || record.recusals.iter().any(|r| r.prev.is_none()) {
+        return None;
+    }
+    let mut seed = [0u8; 32];
+    hex::decode_to_slice(&record.seed, &mut seed).ok()?;
+    draw::record::recusal_chain(&seed, &record.recusals).last().map(hex::encode)
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DrawView {
     pub id: String,
@@ -32,6 +42,9 @@ pub struct DrawView {
     /// Number of excluded objects per reason code, in reason order.
     pub exclusions: Vec<ExclusionCount>,
     pub recusals: Vec<RecusalView>,
+    /// The head of the recusal chain (SPEC §11.3), when the recusals are bound into one.
+    #[serde(default)]
+    pub recusal_head: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,6 +227,7 @@ impl DrawView {
                     date: r.request.date.clone(),
                 })
                 .collect(),
+            recusal_head: recusal_head(record),
         }
     }
 

@@ -24,6 +24,40 @@ pub async fn record_json(
     Ok(with_etag(&headers, "application/json", stored.record_json.into_bytes(), Keep::Briefly))
 }
 
+/// `GET /api/draws/{id}`: the draw as listed (id, department, title, draw date,
+/// the commitment published before the randomness, status…) and, when its
+/// recusals are bound into the recusal chain (SPEC §11.3), the chain's head,
+/// so that `server verify --portal` can check both against a record.
+pub async fn draw_summary(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+    if let Some(stored) = state.storage.find_draw(&id).await? {
+        let head = recusal_head(&stored.record_json)?;
+        let mut body = serde_json::to_value(&stored.summary).map_err(|e| AppError::internal("encoding a draw", e))?;
+        if let (Some(object), Some(head)) = (body.as_object_mut(), head) {
+            object.insert("recusal_head".to_owned(), serde_json::Value::String(head));
+        }
+        return Ok(axum::Json(body).into_response());
+    }
+    let committed = state.storage.find_commitment(&id).await?.ok_or(AppError::NotFound(id))?;
+    Ok(axum::Json(committed.summary).into_response())
+}
+
+/// The head of a record's recusal chain, when its recusals are bound into one.
+fn recusal_head(record_json: &str) -> Result<Option<String>, AppError> {
+    #[derive(serde::Deserialize)]
+    struct Recusals {
+        seed: String,
+        #[serde(default)]
+        recusals: Vec<draw::record::Recusal>,
+    }
+    let r: Recusals = serde_json::from_str(record_json).map_err(|e| AppError::internal("stored record unreadable", e))?;
+    if r.recusals.is_empty() || r.recusals.iter().any(|x| x.prev.is_none()) {
+        return Ok(None);
+    }
+    let mut seed = [0u8; 32];
+    hex::decode_to_slice(&r.seed, &mut seed).map_err(|e| AppError::internal("stored record has a bad seed", e))?;
+    Ok(draw::record::recusal_chain(&seed, &r.recusals).last().map(hex::encode))
+}
+
 /// Any other `/api/…` address.
 pub async fn api_not_found() -> AppError {
     AppError::NotFound("api".to_owned())

@@ -93,6 +93,7 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>) -> Route
         .route("/api/enterprises", get(open_data::enterprises))
         .route("/api/enterprises.csv", get(open_data::enterprises_csv))
         .route("/api/enterprises/{code}", get(open_data::enterprise))
+        .route("/api/draws/{id}", get(routes::draw_summary))
         .route("/api/draws/{id}/record.json", get(routes::record_json))
         .route("/api/draws/{id}/objects/{code}", get(routes::verify::lookup))
         .route("/api/draws/{id}/input.json", get(routes::verify::input_json))

@@ -672,10 +672,15 @@ fn a_forged_record_passes_consistency_but_not_the_published_commitment() {
 /// A portal that answers `GET /api/draws/{id}` with the draw's summary, its
 /// draw list search with no rows, and 404 for anything else; serves `requests` requests, then stops.
 fn portal(id: &str, commitment: &str, requests: usize) -> String {
+    portal_with_head(id, commitment, None, requests)
+}
+
+/// [`portal`], publishing also a recusal chain head with the draw.
+fn portal_with_head(id: &str, commitment: &str, head: Option<&str>, requests: usize) -> String {
     use std::io::{BufRead, BufReader, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
-    let (id, commitment) = (id.to_owned(), commitment.to_owned());
+    let (id, commitment, head) = (id.to_owned(), commitment.to_owned(), head.map(str::to_owned));
     std::thread::spawn(move || {
         for stream in listener.incoming().take(requests) {
             let mut stream = stream.unwrap();
@@ -689,7 +694,11 @@ fn portal(id: &str, commitment: &str, requests: usize) -> String {
                 }
             }
             let (status, body) = if line.starts_with(&format!("GET /api/draws/{id} ")) {
-                ("200 OK", serde_json::json!({ "id": id, "commitment": commitment, "status": "drawn" }).to_string())
+                let mut summary = serde_json::json!({ "id": id, "commitment": commitment, "status": "drawn" });
+                if let Some(head) = &head {
+                    summary["recusal_head"] = serde_json::Value::String(head.clone());
+                }
+                ("200 OK", summary.to_string())
             } else if line.starts_with("GET /api/draws?q=") {
                 ("200 OK", "[]".to_owned())
             } else {
@@ -902,6 +911,16 @@ fn an_edited_recusal_reason_differs_from_the_published_chain_head() {
     let run = server(d, &["verify", "edited.json"]);
     assert_eq!(run.code, 0, "consistent: {}", run.all());
     let run = server(d, &["verify", "edited.json", "--recusal-head", &head]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("a published recusal was edited or removed"), "{}", run.stdout);
+
+    // --portal takes the head the portal publishes with the draw, as well as the commitment.
+    let url = portal_with_head(&next.input.draw_id, &next.commitment, Some(&head), 1);
+    let run = server(d, &["verify", "recused.json", "--portal", &url]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(!run.stdout.contains("was not checked against the head"), "{}", run.stdout);
+    let url = portal_with_head(&next.input.draw_id, &next.commitment, Some(&head), 1);
+    let run = server(d, &["verify", "edited.json", "--portal", &url]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stdout.contains("a published recusal was edited or removed"), "{}", run.stdout);
 }

@@ -68,12 +68,21 @@ function altered() {
 }
 
 // Opens the draw page with the record URL answering `body`, presses verify, waits for the verdict.
-async function verifyInPage(body, { expectMatch }) {
+// `published`: the page as it would be had this commitment been published before the
+// draw (the page's commitment is what the browser checks the record against).
+async function verifyInPage(body, { expectMatch, published }) {
   const { context, page, problems } = await openPage(browser);
   if (body) {
     await page.route(`**/api/draws/${drawn.id}/record.json`, (route) =>
       route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) }),
     );
+  }
+  if (published) {
+    await page.route(`**/draws/${drawn.id}`, async (route) => {
+      const response = await route.fetch();
+      const html = (await response.text()).replaceAll(record.commitment, published);
+      await route.fulfill({ response, body: html });
+    });
   }
   await page.goto(`${server.base}/draws/${drawn.id}`);
   await waitHydrated(page);
@@ -132,6 +141,25 @@ for (const [name, what] of [
   });
 }
 
+test('a record with other inputs and a recomputed commitment does not verify against the page\'s commitment', async () => {
+  // The forgery of SPEC §13 step 2: inputs edited, commitment, seed and result recomputed.
+  const input = clone(record.input);
+  input.objects = input.objects.slice(1);
+  const inputFile = path.join(workDir, 'forged.input.json');
+  writeFileSync(inputFile, JSON.stringify(input));
+  const forgedFile = path.join(workDir, 'forged.record.json');
+  execFileSync(SERVER, ['draw', '--input', inputFile, '--demo', record.randomness.value, '--out', forgedFile]);
+  const forged = JSON.parse(readFileSync(forgedFile, 'utf8'));
+  assert.notEqual(forged.commitment, record.commitment);
+  const { context, problems, steps, differences } = await verifyInPage(forged, { expectMatch: false });
+  const commitment = steps.find((s) => s.text.includes('由公布的输入重算承诺值'));
+  assert.ok(commitment && !commitment.ok, steps.map((s) => `${s.ok ? '✓' : '✗'} ${s.text}`).join('\n'));
+  const all = differences.join('\n');
+  assert.ok(all.includes(record.commitment) && all.includes(forged.commitment), all);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a drand quicknet draw: the BLS signature is checked in the browser, a forged one is refused', async () => {
   const files = drandRecords();
   for (const [file, match] of [
@@ -139,7 +167,10 @@ test('a drand quicknet draw: the BLS signature is checked in the browser, a forg
     [files.forged, false],
   ]) {
     const body = JSON.parse(readFileSync(file, 'utf8'));
-    const { context, problems, steps, differences } = await verifyInPage(body, { expectMatch: match });
+    const { context, problems, steps, differences } = await verifyInPage(body, {
+      expectMatch: match,
+      published: body.commitment,
+    });
     const seedStep = steps.find((s) => s.text.includes('种子由承诺值和指定的公共随机数得出'));
     assert.ok(seedStep, steps.map((s) => s.text).join('\n'));
     if (match) {

@@ -85,3 +85,38 @@ async fn an_awaiting_draw_offers_its_committed_inputs() {
     let (status, _) = app.get("/api/draws/no-such-draw/input.json").await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn a_draw_is_served_with_its_commitment_and_recusal_chain_head_and_verify_portal_checks_both() {
+    let app = spawn_app().await;
+    // The demo draw with recusals: its recusals are bound into the chain.
+    let id = "159902-2025-01";
+    let (status, body) = app.get(&format!("/api/draws/{id}")).await;
+    assert_eq!(status, 200);
+    let summary: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let rec = record(&app, id).await;
+    assert!(!rec.recusals.is_empty() && rec.recusals.iter().all(|r| r.prev.is_some()), "the demo recusals are chained");
+    assert_eq!(summary["id"], id);
+    assert_eq!(summary["commitment"], rec.commitment.as_str());
+    let head = summary["recusal_head"].as_str().expect("a recusal chain head").to_owned();
+    assert_eq!(head.len(), 64);
+    let (_, page) = app.get(&format!("/draws/{id}")).await;
+    assert!(page.contains(&head), "the draw page shows the head");
+
+    // What `server verify --portal` does with them: the honest record verifies
+    // against both; a record whose recusal reason was edited afterwards, with
+    // every link recomputed as a forger would, does not.
+    let hex32 = |h: &str| -> [u8; 32] { hex::decode(h).unwrap().try_into().unwrap() };
+    let published = draw::record::Published {
+        commitment: Some(hex32(summary["commitment"].as_str().unwrap())),
+        recusal_head: Some(hex32(&head)),
+    };
+    let v = draw::verify_published(&rec, published);
+    assert!(v.is_match() && v.timing_checked && v.recusal_head_checked, "{:?}", v.differences);
+    let mut edited = rec.clone();
+    edited.recusals[0].request.reason = "另一个理由".to_owned();
+    draw::record::link_recusals(&mut edited);
+    assert!(draw::verify(&edited).is_match(), "on its own the edited record is consistent");
+    let v = draw::verify_published(&edited, published);
+    assert!(!v.is_match(), "the published head catches the edit");
+}

@@ -62,6 +62,47 @@ pub async fn verify(
     stepwise(&record, &on_step, hash_right).await
 }
 
+/// [`verify`], checking also that the record's commitment is the one the
+/// portal published before the randomness (`commitment`, hex; SPEC §13
+/// step 2): the page passes the commitment it shows, so a record whose
+/// inputs were changed and commitment recomputed does not verify.
+#[wasm_bindgen]
+pub async fn verify_against(
+    record_json: String,
+    commitment: String,
+    on_step: js_sys::Function,
+    hash_right: Option<js_sys::Function>,
+) -> Result<String, JsValue> {
+    let published = published(&commitment)?;
+    let record = parse_record(&record_json).map_err(|e| JsValue::from_str(&e))?;
+    drop(record_json);
+    yield_to_event_loop().await;
+    stepwise_against(&record, published, &on_step, hash_right).await
+}
+
+/// [`verify_split`] against the commitment published before the randomness (see [`verify_against`]).
+#[wasm_bindgen]
+pub async fn verify_split_against(
+    head_json: String,
+    pool: Vec<u8>,
+    commitment: String,
+    on_step: js_sys::Function,
+    hash_right: Option<js_sys::Function>,
+) -> Result<String, JsValue> {
+    let published = published(&commitment)?;
+    let record = join(&head_json, &pool).map_err(|e| JsValue::from_str(&e))?;
+    drop((head_json, pool));
+    yield_to_event_loop().await;
+    stepwise_against(&record, published, &on_step, hash_right).await
+}
+
+fn published(commitment: &str) -> Result<draw::record::Published, JsValue> {
+    let mut bytes = [0u8; 32];
+    hex::decode_to_slice(commitment, &mut bytes)
+        .map_err(|_| JsValue::from_str("公布的承诺值无效 / the published commitment is not 64 hex digits"))?;
+    Ok(draw::record::Published { commitment: Some(bytes), recusal_head: None })
+}
+
 /// `draw::record::verify_stepwise_with`, reporting each step to `on_step`
 /// and yielding to the event loop after it.
 async fn stepwise(
@@ -69,8 +110,20 @@ async fn stepwise(
     on_step: &js_sys::Function,
     hash_right: Option<js_sys::Function>,
 ) -> Result<String, JsValue> {
-    let verification = draw::record::verify_stepwise_with(
+    stepwise_against(record, draw::record::Published::default(), on_step, hash_right).await
+}
+
+/// `draw::record::verify_stepwise_against`, reporting each step to `on_step`
+/// and yielding to the event loop after it.
+async fn stepwise_against(
+    record: &draw::DrawRecord,
+    published: draw::record::Published,
+    on_step: &js_sys::Function,
+    hash_right: Option<js_sys::Function>,
+) -> Result<String, JsValue> {
+    let verification = draw::record::verify_stepwise_against(
         record,
+        published,
         |step| {
             if let Ok(json) = serde_json::to_string(step) {
                 let _ = on_step.call1(&JsValue::NULL, &JsValue::from_str(&json));

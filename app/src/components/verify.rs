@@ -164,20 +164,32 @@ pub mod wasm {
         serde_json::from_str(&json).map_err(|e| format!("验证程序出错 / the verifier failed: {e}"))
     }
 
-    /// Verifies record JSON text, calling `on_step` after each step.
-    pub async fn verify(text: String, on_step: impl FnMut(draw::Step) + 'static) -> Result<draw::Verification, String> {
-        run("verify", vec![JsValue::from_str(&text)], on_step).await
+    /// Verifies record JSON text against the commitment the page shows (published
+    /// before the randomness), calling `on_step` after each step.
+    pub async fn verify(
+        text: String,
+        commitment: &str,
+        on_step: impl FnMut(draw::Step) + 'static,
+    ) -> Result<draw::Verification, String> {
+        run("verify_against", vec![JsValue::from_str(&text), JsValue::from_str(commitment)], on_step).await
     }
 
-    /// Verifies a record sent as its head (JSON without objects) and `pool.bin`.
+    /// Verifies a record sent as its head (JSON without objects) and `pool.bin`,
+    /// against the commitment the page shows.
     pub async fn verify_split(
         head: String,
         pool: Vec<u8>,
+        commitment: &str,
         on_step: impl FnMut(draw::Step) + 'static,
     ) -> Result<draw::Verification, String> {
         let bytes = js_sys::Uint8Array::from(pool.as_slice());
         drop(pool);
-        run("verify_split", vec![JsValue::from_str(&head), bytes.into()], on_step).await
+        run(
+            "verify_split_against",
+            vec![JsValue::from_str(&head), bytes.into(), JsValue::from_str(commitment)],
+            on_step,
+        )
+        .await
     }
 
     /// Recomputes the commitment (hex) of committed inputs (JSON text).
@@ -214,9 +226,10 @@ async fn download(url: &str) -> Result<gloo_net::http::Response, String> {
     Ok(response)
 }
 
-/// Downloads draw `id`'s record and verifies it, reporting each step to `state`.
+/// Downloads draw `id`'s record and verifies it against `commitment` (the one
+/// the page shows, published before the randomness), reporting each step to `state`.
 #[cfg(feature = "hydrate")]
-pub async fn fetch_and_verify(id: &str, compact: bool, state: RwSignal<VerifyState>) -> VerifyState {
+pub async fn fetch_and_verify(id: &str, commitment: &str, compact: bool, state: RwSignal<VerifyState>) -> VerifyState {
     let on_step = move |step: draw::Step| {
         state.update(|s| {
             if let VerifyState::Running(steps) = s {
@@ -231,12 +244,12 @@ pub async fn fetch_and_verify(id: &str, compact: bool, state: RwSignal<VerifySta
             let pool = download(&format!("/api/draws/{id}/pool.bin")).await?;
             let pool = pool.binary().await.map_err(|e| format!("无法下载名录库 / cannot download the pool: {e}"))?;
             state.set(VerifyState::Running(Vec::new()));
-            wasm::verify_split(head, pool, on_step).await
+            wasm::verify_split(head, pool, commitment, on_step).await
         } else {
             let text = download(&format!("/api/draws/{id}/record.json")).await?;
             let text = text.text().await.map_err(|e| format!("无法下载抽取记录 / cannot download the record: {e}"))?;
             state.set(VerifyState::Running(Vec::new()));
-            wasm::verify(text, on_step).await
+            wasm::verify(text, commitment, on_step).await
         }
     };
     match result.await {
@@ -366,6 +379,10 @@ pub fn VerifyPanel(
     id: String,
     /// Number of objects in the pool (large pools are downloaded compactly).
     object_count: u64,
+    /// The commitment published before the randomness (hex), as the page shows
+    /// it: the record must carry this one (a record with other inputs and a
+    /// recomputed commitment does not verify).
+    commitment: String,
 ) -> impl IntoView {
     let lang = use_lang();
     let compact = object_count >= COMPACT_FROM;
@@ -386,13 +403,14 @@ pub fn VerifyPanel(
             #[cfg(feature = "hydrate")]
             {
                 let id = id.clone();
+                let commitment = commitment.clone();
                 leptos::task::spawn_local(async move {
-                    let result = fetch_and_verify(&id, compact, state).await;
+                    let result = fetch_and_verify(&id, &commitment, compact, state).await;
                     state.set(result);
                 });
             }
             #[cfg(not(feature = "hydrate"))]
-            let _ = (&id, compact);
+            let _ = (&id, &commitment, compact);
         }
     };
 

@@ -99,7 +99,8 @@ fn parse_commitment(text: &str, origin: &str) -> Result<[u8; 32], Failure> {
 /// `GET {portal}/api/draws/{draw_id}` (an object with `commitment`), or, where
 /// the portal has no such route, its draw list `GET {portal}/api/draws?q={draw_id}`
 /// (the row whose `id` is `draw_id`). Plain HTTP only: this build has no TLS.
-fn portal_commitment(portal: &str, draw_id: &str) -> Result<[u8; 32], Failure> {
+/// Also the recusal chain head the portal publishes with the draw, if any.
+fn portal_commitment(portal: &str, draw_id: &str) -> Result<([u8; 32], Option<[u8; 32]>), Failure> {
     let base = portal.trim().trim_end_matches('/');
     if base.starts_with("https://") {
         return Err(Failure::unreadable(format!(
@@ -158,19 +159,26 @@ fn portal_commitment(portal: &str, draw_id: &str) -> Result<[u8; 32], Failure> {
             "门户 {url} 没有抽取 {draw_id} 的承诺值 / the portal lists no commitment for draw {draw_id}"
         )));
     };
-    parse_commitment(commitment, &url)
+    let head = match row.and_then(|r| r.get("recusal_head")).and_then(|h| h.as_str()) {
+        Some(h) => Some(parse_commitment(h, &url)?),
+        None => None,
+    };
+    Ok((parse_commitment(commitment, &url)?, head))
 }
 
 pub fn run(args: &VerifyArgs) -> Outcome {
     let record = files::read_record(&args.record)?;
-    let published = match (&args.commitment, &args.portal) {
-        (Some(c), _) => Some(parse_commitment(c, "--commitment")?),
-        (None, Some(portal)) => Some(portal_commitment(portal, &record.input.draw_id)?),
-        (None, None) => None,
+    let (published, portal_head) = match (&args.commitment, &args.portal) {
+        (Some(c), _) => (Some(parse_commitment(c, "--commitment")?), None),
+        (None, Some(portal)) => {
+            let (commitment, head) = portal_commitment(portal, &record.input.draw_id)?;
+            (Some(commitment), head)
+        }
+        (None, None) => (None, None),
     };
     let recusal_head = match &args.recusal_head {
         Some(h) => Some(parse_commitment(h, "--recusal-head")?),
-        None => None,
+        None => portal_head,
     };
     let verification = draw::verify_published(&record, draw::Published { commitment: published, recusal_head });
     let code = if verification.is_match() { ExitCode::SUCCESS } else { ExitCode::FAILURE };

@@ -88,7 +88,8 @@ fn run(
                 reason: reason.to_owned(),
                 date: date.to_owned(),
             };
-            record = draw::recuse(&record, request).map_err(|e| DemoError::Draw(e.to_string()))?;
+            // Bound into the recusal chain (SPEC §11.3), as `server recuse` does.
+            record = draw::recuse_linked(&record, request).map_err(|e| DemoError::Draw(e.to_string()))?.0;
         }
     }
     record.committed_at = Some(times.0.to_owned());
