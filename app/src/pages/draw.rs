@@ -163,15 +163,6 @@ fn DrawDetails(draw: DrawView) -> impl IntoView {
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            {draw.recusal_head.clone().map(|head| view! {
-                <p>
-                    {lang.pick(
-                        "回避链头（每次回避都与此前的全部回避和种子串联哈希，事后修改任何一条理由或日期都会改变它；离线验证时用 --recusal-head 核对）：",
-                        "Recusal chain head (each recusal is hashed together with the seed and every recusal before it, so changing any reason or date afterwards changes it; check it offline with --recusal-head): ",
-                    )}
-                    <code class="hash">{head}</code>
-                </p>
-            })}
         }
         .into_any()
     };
