@@ -27,6 +27,8 @@ phase "cargo test (native)" cargo test --workspace --exclude frontend
 phase "cargo test -p draw (wasm32)" env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test -p draw --target wasm32-unknown-unknown
 phase "spec: independent Python implementation" python3 draw/reference/check_vectors.py
+phase "spec: regenerated vectors change nothing" bash -c \
+  "cargo run -q -p draw --example make_vectors && git -C '$ROOT' diff --exit-code --stat -- draw/vectors"
 phase "release build of the site" build_site
 phase "bundle sizes (budget)" bash "$ROOT/scripts/bundle-size.sh"
 phase "browser tests (chromium)" bash -c "cd '$BROWSER_DIR' && node --test --test-concurrency=1"

