@@ -171,8 +171,10 @@ fn days_in_month(y: u32, m: u32) -> u32 {
 
 /// Formats Unix seconds as Beijing time, `YYYY-MM-DD HH:MM:SS` (UTC+8).
 pub fn format_beijing(unix: i64) -> String {
-    let utc = format_utc(unix + 8 * 3600);
-    format!("{} {}", &utc[..10], &utc[11..19])
+    // Saturating, and split at `T` rather than at fixed offsets: a year past 9999 has more digits.
+    let utc = format_utc(unix.saturating_add(8 * 3600));
+    let (date, time) = utc.split_once('T').unwrap_or((&utc, ""));
+    format!("{date} {}", time.trim_end_matches('Z'))
 }
 
 /// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ` (UTC), for showing when a

@@ -79,7 +79,10 @@ fn lower_hex(text: &str, field: &'static str) -> Result<Vec<u8>, RandomnessError
 
 /// Unix time at which a quicknet round is emitted.
 pub fn quicknet_round_time(round: u64) -> i64 {
-    QUICKNET_GENESIS + (round.saturating_sub(1) as i64) * QUICKNET_PERIOD
+    // Saturating: a round too large for the time to be written (far past the
+    // year 9999) gives the largest time rather than overflowing.
+    let periods = i64::try_from(round.saturating_sub(1)).unwrap_or(i64::MAX);
+    QUICKNET_GENESIS.saturating_add(periods.saturating_mul(QUICKNET_PERIOD))
 }
 
 /// The first quicknet round emitted at or after `unix`.
@@ -200,6 +203,15 @@ pub fn seed(commitment: &[u8; 32], randomness: &[u8], draw_id: &str) -> [u8; 32]
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn huge_rounds_do_not_overflow_the_time() {
+        assert_eq!(quicknet_round_time(u64::MAX), i64::MAX);
+        assert_eq!(quicknet_round_time(1 << 62), i64::MAX);
+        assert_eq!(quicknet_round_time(2), QUICKNET_GENESIS + QUICKNET_PERIOD);
+        // describe_source prints such a round without panicking.
+        let _ = describe_source(&RandomnessSource::DrandQuicknet { round: u64::MAX });
+    }
 
     #[test]
     fn quicknet_rounds() {

@@ -162,7 +162,7 @@ fn a_removed_pool_object_breaks_the_commitment() {
     write_json(d, "tampered.json", &record);
 
     let run = server(d, &["verify", "tampered.json"]);
-    assert_ne!(run.code, 0, "{}", run.all());
+    assert_eq!(run.code, 1, "exit 1: the record differs; {}", run.all());
     let line = run
         .stdout
         .lines()
