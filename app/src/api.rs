@@ -33,7 +33,9 @@ pub async fn get_draw(id: String) -> Result<Option<crate::view::DrawPageData>, S
     if let Some(json) = source.0.find_draw_view(&id).await.map_err(unavailable)? {
         match serde_json::from_str::<DrawView>(&json) {
             Ok(view) => return Ok(Some(DrawPageData::Drawn(Box::new(view)))),
-            Err(e) => tracing::warn!(draw = %id, error = %e, "stored draw view does not parse; rebuilding it from the record"),
+            Err(e) => {
+                tracing::warn!(draw = %id, error = %e, "stored draw view does not parse; rebuilding it from the record")
+            }
         }
     }
     if let Some(stored) = source.0.find_draw(&id).await.map_err(unavailable)? {

@@ -121,7 +121,10 @@ mod tests {
     #[test]
     fn values_are_written_as_their_texts_in_json_and_back() {
         assert_eq!(serde_json::to_string(&DrawStatus::AwaitingRandomness).unwrap(), "\"awaiting_randomness\"");
-        assert_eq!(serde_json::to_string(&ResultCategory::Unreachable).unwrap(), "\"通过登记的住所（经营场所）无法联系\"");
+        assert_eq!(
+            serde_json::to_string(&ResultCategory::Unreachable).unwrap(),
+            "\"通过登记的住所（经营场所）无法联系\""
+        );
         assert_eq!(serde_json::from_str::<Outcome>("\"not_selected\"").unwrap(), Outcome::NotSelected);
         assert!(serde_json::from_str::<Outcome>("\"Selected\"").is_err());
         assert_eq!(ResultCategory::ALL.len(), 8);

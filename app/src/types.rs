@@ -444,7 +444,6 @@ pub struct Latest {
     pub plans: Vec<PlanRow>,
 }
 
-
 /// Bilingual text of an exclusion reason code stored in `draw_objects`.
 pub fn exclusion_reason_text(code: &str) -> Option<(&'static str, &'static str)> {
     let reason: draw::ExclusionReason = serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()?;

@@ -31,6 +31,9 @@ fn every_vector_file_has_the_checksum_it_was_frozen_with() {
     let names = |m: &BTreeMap<String, String>| m.keys().cloned().collect::<Vec<_>>();
     assert_eq!(names(&found), names(&listed), "every vector file is listed, and every listed file exists");
     for (name, sum) in &found {
-        assert_eq!(sum, &listed[name], "{name} changed since it was frozen: a new expected output needs a new protocol version");
+        assert_eq!(
+            sum, &listed[name],
+            "{name} changed since it was frozen: a new expected output needs a new protocol version"
+        );
     }
 }

@@ -168,8 +168,8 @@ fn order_never_changes_a_refusal() {
 /// would hold vacuously (an infeasible draw makes no teams to check).
 #[test]
 fn teams_respect_the_rules() {
-    use std::cell::Cell;
     use proptest::test_runner::{Config, TestRunner};
+    use std::cell::Cell;
 
     let mut runner = TestRunner::new(Config { failure_persistence: None, ..Config::default() });
     let (feasible, total) = (Cell::new(0u32), Cell::new(0u32));

@@ -42,7 +42,8 @@ fn short_hash(bytes: &[u8]) -> String {
 pub fn fingerprint(mut options: LeptosOptions) -> (LeptosOptions, Bundle) {
     let pkg = Path::new(&*options.site_root).join(&*options.site_pkg_dir);
     let name = options.output_name.to_string();
-    let (Ok(js), Ok(wasm)) = (std::fs::read(pkg.join(format!("{name}.js"))), std::fs::read(pkg.join(format!("{name}.wasm"))))
+    let (Ok(js), Ok(wasm)) =
+        (std::fs::read(pkg.join(format!("{name}.js"))), std::fs::read(pkg.join(format!("{name}.wasm"))))
     else {
         return (options, Bundle::default());
     };

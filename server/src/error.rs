@@ -101,17 +101,11 @@ pub fn refused_body(status: StatusCode) -> ErrorBody {
         StatusCode::PAYLOAD_TOO_LARGE => {
             ErrorBody::new("payload_too_large", "请求内容过大", "The request body is too large")
         }
-        StatusCode::URI_TOO_LONG => {
-            ErrorBody::new("uri_too_long", "请求地址过长", "The request address is too long")
+        StatusCode::URI_TOO_LONG => ErrorBody::new("uri_too_long", "请求地址过长", "The request address is too long"),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => {
+            ErrorBody::new("headers_too_large", "请求头过大", "The request headers are too large")
         }
-        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => ErrorBody::new(
-            "headers_too_large",
-            "请求头过大",
-            "The request headers are too large",
-        ),
-        StatusCode::NOT_FOUND => {
-            ErrorBody::new("not_found", "没有找到请求的内容", "Nothing was found at this address")
-        }
+        StatusCode::NOT_FOUND => ErrorBody::new("not_found", "没有找到请求的内容", "Nothing was found at this address"),
         s if s.is_server_error() => ErrorBody::new(
             "unavailable",
             "数据暂时无法读取，请稍后再试",

@@ -194,7 +194,14 @@ fn outcomes(record: &DrawRecord) -> Vec<ObjectOutcome> {
                     (None, Some(r)) => (Outcome::Excluded, None, None, Some(r.clone())),
                     (None, None) => (Outcome::NotSelected, None, None, None),
                 };
-            ObjectOutcome { credit_code: o.id.clone(), stratum: o.stratum.clone(), outcome, position, team, exclusion_reason }
+            ObjectOutcome {
+                credit_code: o.id.clone(),
+                stratum: o.stratum.clone(),
+                outcome,
+                position,
+                team,
+                exclusion_reason,
+            }
         })
         .collect()
 }
@@ -261,10 +268,7 @@ mod tests {
         let first = &record.result.strata.iter().find(|s| !s.selected.is_empty()).unwrap().selected[0];
         let o = v.objects.iter().find(|o| o.credit_code == first.object).unwrap();
         assert_eq!((o.outcome, o.position), (Outcome::Selected, Some(1)));
-        assert_eq!(
-            v.objects.iter().filter(|o| o.outcome == Outcome::Excluded).count(),
-            record.result.exclusions.len()
-        );
+        assert_eq!(v.objects.iter().filter(|o| o.outcome == Outcome::Excluded).count(), record.result.exclusions.len());
     }
 
     #[test]
@@ -297,7 +301,10 @@ mod tests {
         })
         .unwrap();
         assert_eq!(v.commitment, record.commitment);
-        assert_eq!((v.title.as_str(), v.draw_date.as_str()), (record.input.title.as_str(), record.input.draw_date.as_str()));
+        assert_eq!(
+            (v.title.as_str(), v.draw_date.as_str()),
+            (record.input.title.as_str(), record.input.draw_date.as_str())
+        );
         let err = verify_commitment(CommitmentSubmission {
             input_json: "{\"version\":\"v1\"}".to_owned(),
             department_code: "150102".to_owned(),

@@ -49,7 +49,8 @@ fn recusal_head(record_json: &str) -> Result<Option<String>, AppError> {
         #[serde(default)]
         recusals: Vec<draw::record::Recusal>,
     }
-    let r: Recusals = serde_json::from_str(record_json).map_err(|e| AppError::internal("stored record unreadable", e))?;
+    let r: Recusals =
+        serde_json::from_str(record_json).map_err(|e| AppError::internal("stored record unreadable", e))?;
     if r.recusals.is_empty() || r.recusals.iter().any(|x| x.prev.is_none()) {
         return Ok(None);
     }

@@ -17,14 +17,14 @@ use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-use crate::configuration::Settings;
 use crate::assets;
+use crate::configuration::Settings;
 use crate::demo;
 use crate::routes;
 use crate::routes::open_data;
 use crate::security;
-use crate::telemetry;
 use crate::storage::{SqliteStorage, Storage, StorageError};
+use crate::telemetry;
 
 /// State shared by every handler.
 #[derive(Clone)]
@@ -131,11 +131,9 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>) -> Route
         .layer(
             tower::ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-                .layer(
-                    TraceLayer::new_for_http()
-                        .make_span_with(telemetry::request_span)
-                        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Millis)),
-                )
+                .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span).on_response(
+                    DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Millis),
+                ))
                 .layer(PropagateRequestIdLayer::x_request_id()),
         )
         .with_state(state)

@@ -104,8 +104,7 @@ fn drawn(dir: &Path) -> DrawRecord {
 
 /// The inspectors of the record as a CSV directory of the district.
 fn inspectors_csv(record: &DrawRecord) -> String {
-    let mut csv =
-        "department_code,certificate,name,unit,post,qualifications,valid_from,valid_until\n".to_owned();
+    let mut csv = "department_code,certificate,name,unit,post,qualifications,valid_from,valid_until\n".to_owned();
     for (i, p) in record.input.inspectors.iter().enumerate() {
         csv += &format!(
             "150102,{},检查员{i},{},执法,{},{},{}\n",
@@ -536,7 +535,8 @@ fn control_characters_huge_names_and_implausible_dates_are_refused_field_by_fiel
     let chosen = &record.result.strata[0].selected[0];
     let team = chosen.team.join(";");
     let id = &record.input.draw_id;
-    let header = "draw_id,credit_code,enterprise_name,department_code,item_codes,inspectors,inspected_on,reported_on,category\n";
+    let header =
+        "draw_id,credit_code,enterprise_name,department_code,item_codes,inspectors,inspected_on,reported_on,category\n";
     let csv = format!(
         "{header}{id},{},某某餐饮店,150102,I1,{team},1900-01-01,9999-12-31,未发现问题\n\
          {id},{},某某餐饮店,150102,I1,{team},2098-01-01,2098-01-02,未发现问题\n",

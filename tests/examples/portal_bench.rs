@@ -296,14 +296,16 @@ async fn generate(db: &Path, enterprises: usize, draws: usize) {
             }
         }
         storage
-            .insert_draw(&publish::verify_draw(DrawSubmission {
-                department_path: None,
-                record_json: serde_json::to_string(&record).expect("record JSON"),
-                committed_at: Some(format!("{year}-{month:02}-12T09:00:00+08:00")),
-                published_at: format!("{date}T10:00:00+08:00"),
-                plan_code: None,
-            })
-            .expect("the draw verifies"))
+            .insert_draw(
+                &publish::verify_draw(DrawSubmission {
+                    department_path: None,
+                    record_json: serde_json::to_string(&record).expect("record JSON"),
+                    committed_at: Some(format!("{year}-{month:02}-12T09:00:00+08:00")),
+                    published_at: format!("{date}T10:00:00+08:00"),
+                    plan_code: None,
+                })
+                .expect("the draw verifies"),
+            )
             .await
             .expect("draw");
         if results.len() >= 50_000 || n + 1 == draws {

@@ -149,14 +149,21 @@ async fn methods_other_than_get_and_malformed_paths_get_the_promised_error_forma
     // Too many headers, and too large ones.
     let mut many = reqwest::header::HeaderMap::new();
     for i in 0..150 {
-        many.insert(reqwest::header::HeaderName::from_bytes(format!("x-h{i}").as_bytes()).unwrap(), "1".parse().unwrap());
+        many.insert(
+            reqwest::header::HeaderName::from_bytes(format!("x-h{i}").as_bytes()).unwrap(),
+            "1".parse().unwrap(),
+        );
     }
     let big = "b".repeat(40 * 1024);
-    for (path, headers) in [("/api/draws", many.clone()), ("/draws", many), ("/api/draws", {
-        let mut h = reqwest::header::HeaderMap::new();
-        h.insert("x-big", big.parse().unwrap());
-        h
-    })] {
+    for (path, headers) in [
+        ("/api/draws", many.clone()),
+        ("/draws", many),
+        ("/api/draws", {
+            let mut h = reqwest::header::HeaderMap::new();
+            h.insert("x-big", big.parse().unwrap());
+            h
+        }),
+    ] {
         let resp = app.client.get(app.url(path)).headers(headers).send().await.unwrap();
         assert_eq!(resp.status(), 431, "{path}");
         let ct = resp.headers()["content-type"].to_str().unwrap().to_owned();
@@ -208,7 +215,8 @@ async fn files_that_are_not_meant_to_be_public_are_not_served() {
 #[tokio::test]
 async fn inspector_pages_and_open_data_do_not_publish_gender() {
     let app = spawn_app().await;
-    let body: serde_json::Value = app.client.get(app.url("/api/inspectors")).send().await.unwrap().json().await.unwrap();
+    let body: serde_json::Value =
+        app.client.get(app.url("/api/inspectors")).send().await.unwrap().json().await.unwrap();
     let row = &body["rows"][0];
     assert!(row.get("certificate").is_some() && row.get("name").is_some() && row.get("unit").is_some());
     assert!(row.get("gender").is_none(), "{row}");

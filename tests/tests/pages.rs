@@ -150,10 +150,8 @@ async fn pages_and_open_data_are_sent_compressed_to_clients_that_accept_it() {
 #[tokio::test]
 async fn the_enterprise_page_shows_the_position_the_draw_gave() {
     let app = spawn_app().await;
-    let record: draw::DrawRecord = serde_json::from_str(
-        &app.get("/api/draws/159902-2025-01/record.json").await.1,
-    )
-    .unwrap();
+    let record: draw::DrawRecord =
+        serde_json::from_str(&app.get("/api/draws/159902-2025-01/record.json").await.1).unwrap();
     // The first selected enterprise of each stratum is at position 1 (§12: 1-based).
     for stratum in record.result.strata.iter().filter(|s| !s.selected.is_empty()).take(3) {
         let chosen = &stratum.selected[0];

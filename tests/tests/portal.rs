@@ -207,13 +207,16 @@ async fn seed(app: &TestApp) -> Seeded {
     .await
     .unwrap();
 
-    publish::publish_draw(&s, DrawSubmission {
-        department_path: Some(vec![PROVINCE.to_owned(), CITY.to_owned(), DISTRICT.to_owned()]),
-        record_json: serde_json::to_string(&rec).unwrap(),
-        committed_at: Some("2025-05-28T09:00:00+08:00".to_owned()),
-        published_at: "2025-06-01T10:00:00+08:00".to_owned(),
-        plan_code: Some(PLAN.to_owned()),
-    })
+    publish::publish_draw(
+        &s,
+        DrawSubmission {
+            department_path: Some(vec![PROVINCE.to_owned(), CITY.to_owned(), DISTRICT.to_owned()]),
+            record_json: serde_json::to_string(&rec).unwrap(),
+            committed_at: Some("2025-05-28T09:00:00+08:00".to_owned()),
+            published_at: "2025-06-01T10:00:00+08:00".to_owned(),
+            plan_code: Some(PLAN.to_owned()),
+        },
+    )
     .await
     .unwrap();
 
@@ -241,12 +244,15 @@ async fn seed(app: &TestApp) -> Seeded {
     // A draw of the current plan, committed and still waiting for its randomness.
     let next = record(2);
     let awaiting_id = next.input.draw_id.clone();
-    publish::publish_commitment(&s, CommitmentSubmission {
-        department_code: DISTRICT_CODE.to_owned(),
-        plan_code: Some(PLAN.to_owned()),
-        input_json: serde_json::to_string(&next.input).unwrap(),
-        committed_at: "2025-08-28T09:00:00+08:00".to_owned(),
-    })
+    publish::publish_commitment(
+        &s,
+        CommitmentSubmission {
+            department_code: DISTRICT_CODE.to_owned(),
+            plan_code: Some(PLAN.to_owned()),
+            input_json: serde_json::to_string(&next.input).unwrap(),
+            committed_at: "2025-08-28T09:00:00+08:00".to_owned(),
+        },
+    )
     .await
     .unwrap();
 

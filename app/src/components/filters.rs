@@ -173,10 +173,7 @@ pub fn rectification_text(lang: Lang, status: Rectification) -> &'static str {
 
 /// The rectification statuses as options.
 pub fn rectification_options(lang: Lang) -> Vec<(String, String)> {
-    Rectification::ALL
-        .iter()
-        .map(|s| (s.as_str().to_owned(), rectification_text(lang, *s).to_owned()))
-        .collect()
+    Rectification::ALL.iter().map(|s| (s.as_str().to_owned(), rectification_text(lang, *s).to_owned())).collect()
 }
 
 /// Text of a department level.

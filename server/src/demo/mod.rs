@@ -23,8 +23,7 @@ use rand_core::{RngCore, SeedableRng};
 
 use crate::publish::{self, CommitmentSubmission, DrawSubmission};
 use crate::storage::{
-    Batch, NewDepartment, NewEnterprise, NewInspector, NewItem, NewPlan, NewResult, Storage,
-    StorageError,
+    Batch, NewDepartment, NewEnterprise, NewInspector, NewItem, NewPlan, NewResult, Storage, StorageError,
 };
 
 pub const PROVINCE: &str = "朔方省市场监督管理局";
@@ -340,12 +339,19 @@ mod tests {
         assert_eq!(demo.results.len(), selected);
         // Monday-to-Friday days after `from` up to and including `to` (the demo
         // does not model holidays; the working-day calendar will replace this).
-        let working_days = |from: &str, to: &str| (dates::days(from) + 1..=dates::days(to)).filter(|d| dates::weekday(*d) < 5).count();
+        let working_days =
+            |from: &str, to: &str| (dates::days(from) + 1..=dates::days(to)).filter(|d| dates::weekday(*d) < 5).count();
         for r in &demo.results {
             assert!(r.reported_on > r.inspected_on, "{r:?}");
-            assert!(working_days(&r.inspected_on, &r.reported_on) <= 5, "report within 5 working days (001 art. 21): {r:?}");
+            assert!(
+                working_days(&r.inspected_on, &r.reported_on) <= 5,
+                "report within 5 working days (001 art. 21): {r:?}"
+            );
             if let Some(delivered) = &r.delivered_on {
-                assert!(working_days(&r.reported_on, delivered) <= 5, "delivery within 5 working days (art. 22): {r:?}");
+                assert!(
+                    working_days(&r.reported_on, delivered) <= 5,
+                    "delivery within 5 working days (art. 22): {r:?}"
+                );
                 if let Some(entered) = &r.entered_on {
                     assert!(working_days(delivered, entered) <= 10, "entry within 10 working days (art. 23): {r:?}");
                 }

@@ -282,10 +282,7 @@ mod tests {
         };
         let text = String::from_utf8(to_csv(std::slice::from_ref(&row)).unwrap()).unwrap();
         let line = text.lines().nth(1).unwrap();
-        assert_eq!(
-            line,
-            "d-1,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'+1,'-2,'@SUM(A1),'\tx,\"'\rx\",a=b,drawn"
-        );
+        assert_eq!(line, "d-1,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'+1,'-2,'@SUM(A1),'\tx,\"'\rx\",a=b,drawn");
         row.department = "东胜区".into();
         let text = String::from_utf8(to_csv(std::slice::from_ref(&row)).unwrap()).unwrap();
         assert!(text.contains(",东胜区,"), "ordinary text is unchanged: {text}");

@@ -23,9 +23,10 @@ pub async fn input_json(
         return Ok(with_etag(&headers, JSON, committed.input_json.into_bytes(), Keep::Forever));
     }
     let stored = state.storage.find_draw(&id).await?.ok_or(AppError::NotFound(id))?;
-    let record: serde_json::Value = serde_json::from_str(&stored.record_json)
-        .map_err(|e| AppError::internal("stored record unreadable", e))?;
-    let input = record.get("input").ok_or_else(|| AppError::internal("stored record has no input", "no input field"))?;
+    let record: serde_json::Value =
+        serde_json::from_str(&stored.record_json).map_err(|e| AppError::internal("stored record unreadable", e))?;
+    let input =
+        record.get("input").ok_or_else(|| AppError::internal("stored record has no input", "no input field"))?;
     let body = serde_json::to_vec(input).map_err(|e| AppError::internal("input not encodable", e))?;
     Ok(with_etag(&headers, JSON, body, Keep::Forever))
 }
@@ -142,8 +143,7 @@ pub async fn lookup(
             let index = tokio::task::spawn_blocking(move || {
                 let record: draw::DrawRecord = serde_json::from_str(&stored.record_json)
                     .map_err(|e| AppError::internal("stored record unreadable", e))?;
-                draw::pool_index::LookupIndex::new(&record)
-                    .map_err(|e| AppError::internal("stored record invalid", e))
+                draw::pool_index::LookupIndex::new(&record).map_err(|e| AppError::internal("stored record invalid", e))
             })
             .await
             .map_err(|e| AppError::internal("indexing the pool failed", e))??;

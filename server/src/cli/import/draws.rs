@@ -35,8 +35,7 @@ pub async fn commitment(args: &CommitmentArgs, storage: &SqliteStorage) -> Resul
         plan_code: args.plan_code.clone(),
         committed_at: committed_at.clone(),
     };
-    let published =
-        publish::publish_commitment(storage, submission).await.map_err(|e| draw_failure(&args.file, e))?;
+    let published = publish::publish_commitment(storage, submission).await.map_err(|e| draw_failure(&args.file, e))?;
     println!("已公布承诺 / commitment published: {}「{}」", input.draw_id, input.title);
     println!("  承诺值 / commitment: {}", published.commitment);
     println!("  公布时间 / committed at: {committed_at}；抽取日 / draw date: {}", input.draw_date);

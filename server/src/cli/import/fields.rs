@@ -64,9 +64,13 @@ pub fn text_problem(name: &str, value: &str) -> Option<String> {
     if let Some(c) = value.chars().find(|&c| c.is_control() && !(long && c == '\n')) {
         let code = format!("U+{:04X}", u32::from(c));
         return Some(if long {
-            format!("含有控制字符 {code}（只允许换行）/ contains the control character {code} (only line breaks are allowed)")
+            format!(
+                "含有控制字符 {code}（只允许换行）/ contains the control character {code} (only line breaks are allowed)"
+            )
         } else {
-            format!("含有控制字符 {code}（须为单行文字）/ contains the control character {code} (must be one line of text)")
+            format!(
+                "含有控制字符 {code}（须为单行文字）/ contains the control character {code} (must be one line of text)"
+            )
         });
     }
     None
@@ -274,7 +278,9 @@ impl Fields<'_> {
                 } else if value.get(..10).is_some_and(|d| d < EARLIEST_DATE) {
                     self.report(
                         "published_at",
-                        format!("{value} 早于 {EARLIEST_DATE}，不合理 / {value} is before {EARLIEST_DATE}: implausible"),
+                        format!(
+                            "{value} 早于 {EARLIEST_DATE}，不合理 / {value} is before {EARLIEST_DATE}: implausible"
+                        ),
                     );
                 }
             }

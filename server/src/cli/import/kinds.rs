@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use crate::storage::{
-    Batch, Level, NewDepartment, NewEnterprise, NewInspector, NewItem, NewPlan, NewPlanLine, NewResult,
-    Rectification, ResultCategory,
+    Batch, Level, NewDepartment, NewEnterprise, NewInspector, NewItem, NewPlan, NewPlanLine, NewResult, Rectification,
+    ResultCategory,
 };
 
 use super::fields::{Fields, Problems};

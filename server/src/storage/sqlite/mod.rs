@@ -197,8 +197,10 @@ mod tests {
         let draw = sample(1);
         s.insert_draw(&draw).await.unwrap();
         assert!(matches!(s.insert_draw(&draw).await, Err(StorageError::DuplicateDraw(_))));
-        let update =
-            sqlx::query("UPDATE draws SET title = 'changed' WHERE id = ?").bind(&draw.summary.id).execute(s.pool()).await;
+        let update = sqlx::query("UPDATE draws SET title = 'changed' WHERE id = ?")
+            .bind(&draw.summary.id)
+            .execute(s.pool())
+            .await;
         assert!(update.unwrap_err().to_string().contains("append-only"));
         let delete = sqlx::query("DELETE FROM draws WHERE id = ?").bind(&draw.summary.id).execute(s.pool()).await;
         assert!(delete.unwrap_err().to_string().contains("append-only"));
@@ -328,7 +330,10 @@ mod tests {
         })
         .unwrap();
         let err = s.insert_draw(&other).await.unwrap_err();
-        assert!(matches!(&err, StorageError::CommitmentDiffers { published, .. } if *published == rec.commitment), "{err}");
+        assert!(
+            matches!(&err, StorageError::CommitmentDiffers { published, .. } if *published == rec.commitment),
+            "{err}"
+        );
         s.insert_draw(&draw).await.unwrap();
         let list = s.list_draws().await.unwrap();
         assert_eq!(list.len(), 1, "a drawn commitment is listed once, as drawn");

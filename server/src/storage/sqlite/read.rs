@@ -2,9 +2,9 @@
 
 use app::ssr::{DrawSource, PortalSource, SourceError};
 use app::types::{
-    COUNT_CAP, Department, DepartmentDetail, DrawObjectRow, DrawSummary, EnterpriseDetail, EnterpriseRow, InspectorRow,
-    ItemRow, Latest, ListQuery, Paged, PlanDetail, PlanLineRow, PlanRow, ResultRow, DrawStatus,
-    StoredCommitment, StoredDraw,
+    COUNT_CAP, Department, DepartmentDetail, DrawObjectRow, DrawStatus, DrawSummary, EnterpriseDetail, EnterpriseRow,
+    InspectorRow, ItemRow, Latest, ListQuery, Paged, PlanDetail, PlanLineRow, PlanRow, ResultRow, StoredCommitment,
+    StoredDraw,
 };
 use sqlx::Sqlite;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};

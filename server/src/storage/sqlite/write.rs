@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use sqlx::{Row, Sqlite, Transaction};
 
 use super::SqliteStorage;
+use crate::publish::{VerifiedCommitment, VerifiedDraw};
 use crate::storage::{
     Batch, Correction, ImportSummary, NewDepartment, NewEnterprise, NewInspector, NewItem, NewPlan, NewResult,
     RowProblem, Storage, StorageError,
 };
-use crate::publish::{VerifiedCommitment, VerifiedDraw};
 
 type Tx<'a> = Transaction<'a, Sqlite>;
 
