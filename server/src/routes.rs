@@ -6,6 +6,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 
+use app::view::DrawView;
+
 use crate::error::AppError;
 use crate::security::{Keep, with_etag};
 use crate::startup::AppState;
@@ -30,7 +32,17 @@ pub async fn record_json(
 /// so that `server verify --portal` can check both against a record.
 pub async fn draw_summary(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
     if let Some(stored) = state.storage.find_draw(&id).await? {
-        let head = recusal_head(&stored.record_json)?;
+        // The head is in the stored page view (built from the record when it was
+        // published); a view that no longer parses is rebuilt from the record, as the page does.
+        let view = state.storage.find_draw_view(&id).await?.and_then(|v| serde_json::from_str::<DrawView>(&v).ok());
+        let head = match view {
+            Some(view) => view.recusal_head,
+            None => {
+                let record: draw::DrawRecord = serde_json::from_str(&stored.record_json)
+                    .map_err(|e| AppError::internal("stored record unreadable", e))?;
+                app::view::recusal_head(&record)
+            }
+        };
         let mut body = serde_json::to_value(&stored.summary).map_err(|e| AppError::internal("encoding a draw", e))?;
         if let (Some(object), Some(head)) = (body.as_object_mut(), head) {
             object.insert("recusal_head".to_owned(), serde_json::Value::String(head));
@@ -39,24 +51,6 @@ pub async fn draw_summary(State(state): State<AppState>, Path(id): Path<String>)
     }
     let committed = state.storage.find_commitment(&id).await?.ok_or(AppError::NotFound(id))?;
     Ok(axum::Json(committed.summary).into_response())
-}
-
-/// The head of a record's recusal chain, when its recusals are bound into one.
-fn recusal_head(record_json: &str) -> Result<Option<String>, AppError> {
-    #[derive(serde::Deserialize)]
-    struct Recusals {
-        seed: String,
-        #[serde(default)]
-        recusals: Vec<draw::record::Recusal>,
-    }
-    let r: Recusals =
-        serde_json::from_str(record_json).map_err(|e| AppError::internal("stored record unreadable", e))?;
-    if r.recusals.is_empty() || r.recusals.iter().any(|x| x.prev.is_none()) {
-        return Ok(None);
-    }
-    let mut seed = [0u8; 32];
-    hex::decode_to_slice(&r.seed, &mut seed).map_err(|e| AppError::internal("stored record has a bad seed", e))?;
-    Ok(draw::record::recusal_chain(&seed, &r.recusals).last().map(hex::encode))
 }
 
 /// Any other `/api/…` address.

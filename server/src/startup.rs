@@ -72,6 +72,8 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>) -> Route
     };
     let state = AppState { leptos_options: leptos_options.clone(), storage };
     let pages = page_routes();
+    // The site's static files, else the app's 404 page (built once, cloned per request).
+    let files = leptos_axum::file_and_error_handler_with_context::<AppState, _>(context.clone(), shell);
     Router::new()
         .route("/api/draws", get(open_data::draws))
         .route("/api/draws.csv", get(open_data::draws_csv))
@@ -106,7 +108,7 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>) -> Route
         })
         .route("/api/{*rest}", any(routes::api_not_found))
         .fallback(move |state: State<AppState>, request: Request| {
-            let files = leptos_axum::file_and_error_handler_with_context::<AppState, _>(context.clone(), shell);
+            let files = files.clone();
             let bundle = bundle.clone();
             async move {
                 if let Some(response) = bundle.response(request.uri().path(), request.headers()) {
@@ -115,8 +117,7 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>) -> Route
                 // Only the site's public files are served: no file or folder whose name starts
                 // with a dot (a build stamp, an editor's backup) is, whatever is in the folder.
                 if request.uri().path().split('/').any(|segment| segment.starts_with('.')) {
-                    let cookie = request.headers().get(axum::http::header::COOKIE).and_then(|v| v.to_str().ok());
-                    let lang = app::i18n::resolve(request.uri().query(), cookie).0;
+                    let lang = routes::query::request_lang(&request);
                     return routes::query::error_response("/", lang, crate::error::AppError::NotFound(String::new()));
                 }
                 files(request.uri().clone(), state, request).await

@@ -100,7 +100,8 @@ pub async fn uniform_errors(request: Request, next: Next) -> Response {
     fixed
 }
 
-fn request_lang(request: &Request) -> Lang {
+/// The visitor's language: `?lang=`, else the language cookie.
+pub fn request_lang(request: &Request) -> Lang {
     let cookie = request.headers().get(header::COOKIE).and_then(|v| v.to_str().ok());
     i18n::resolve(request.uri().query(), cookie).0
 }
