@@ -427,6 +427,8 @@ def validate_and_canonicalise(raw, prefix=""):
         bad("randomness_source.round", u64_problem(src.get("round")))
         if src.get("round") == 0:
             bad("randomness_source.round", "drand rounds start at 1: round 0 is refused")
+        elif isinstance(src.get("round"), int) and src.get("round") > QUICKNET_LAST_ROUND:
+            bad("randomness_source.round", "after the last round emitted before the year 10000")
     elif kind == "public-numbers":
         bad("randomness_source.description", text_problem(src.get("description")))
         bad("randomness_source.date", date_problem(src.get("date")))
@@ -627,6 +629,8 @@ def commitment(c):
 # ---------------------------------------------------------------------------
 
 DRAND_GENESIS, DRAND_PERIOD = 1692803367, 3
+# SPEC §6.1: the last round emitted before the year 10000 (Unix 253402300799).
+QUICKNET_LAST_ROUND = (253402300799 - DRAND_GENESIS) // DRAND_PERIOD + 1
 
 
 def drand_round_at(t):

@@ -315,6 +315,15 @@ impl DrawInput {
             RandomnessSource::DrandQuicknet { round } => {
                 if *round == 0 {
                     c.report("randomness_source.round", "drand 轮次从 1 开始 / drand rounds start at 1");
+                } else if *round > crate::randomness::QUICKNET_LAST_ROUND {
+                    c.report(
+                        "randomness_source.round",
+                        format!(
+                            "drand 轮次不得超过 {}（公元 10000 年前的最后一轮）/ a drand round is at most {} (the last one before the year 10000)",
+                            crate::randomness::QUICKNET_LAST_ROUND,
+                            crate::randomness::QUICKNET_LAST_ROUND
+                        ),
+                    );
                 }
             }
             RandomnessSource::PublicNumbers { description, date } => {

@@ -77,6 +77,11 @@ fn lower_hex(text: &str, field: &'static str) -> Result<Vec<u8>, RandomnessError
     hex::decode(text).map_err(|_| RandomnessError::Hex { field })
 }
 
+/// The last quicknet round emitted before the year 10000 (9999-12-31T23:59:59Z
+/// is Unix 253402300799): a committed round above it is refused (SPEC §6.1), so
+/// every valid round's time can be written as a date.
+pub const QUICKNET_LAST_ROUND: u64 = 83_903_165_811;
+
 /// Unix time at which a quicknet round is emitted.
 pub fn quicknet_round_time(round: u64) -> i64 {
     // Saturating: a round too large for the time to be written (far past the
@@ -211,6 +216,14 @@ mod tests {
         assert_eq!(quicknet_round_time(2), QUICKNET_GENESIS + QUICKNET_PERIOD);
         // describe_source prints such a round without panicking.
         let _ = describe_source(&RandomnessSource::DrandQuicknet { round: u64::MAX });
+    }
+
+    #[test]
+    fn the_last_round_is_the_last_before_the_year_10000() {
+        let end_of_9999 = 253_402_300_799;
+        assert!(quicknet_round_time(QUICKNET_LAST_ROUND) <= end_of_9999);
+        assert!(quicknet_round_time(QUICKNET_LAST_ROUND + 1) > end_of_9999);
+        assert_eq!(crate::id::format_utc(quicknet_round_time(QUICKNET_LAST_ROUND)), "9999-12-31T23:59:57Z");
     }
 
     #[test]

@@ -60,6 +60,7 @@ const VECTORS: &[(&str, &str)] = vectors!(
     "41-public-numbers-text-and-date",
     "42-recusal-reason-text",
     "43-recusal-chain",
+    "44-drand-round-too-large",
 );
 
 const PRIMITIVES: &str = include_str!("../vectors/primitives.json");
