@@ -114,6 +114,142 @@ text_enum!(
     }
 );
 
+/// Why an object of a draw's pool could not be drawn (SPEC §8): the draw
+/// crate's reason, stored and served as the text a record writes
+/// (`inspected_twice_this_year`), shown in words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ExclusionReason(pub draw::ExclusionReason);
+
+impl ExclusionReason {
+    pub fn as_str(self) -> &'static str {
+        self.0.as_str()
+    }
+
+    /// The reason in the page's language.
+    pub fn text(self, lang: crate::i18n::Lang) -> &'static str {
+        lang.pick(self.0.zh(), self.0.en())
+    }
+}
+
+impl From<draw::ExclusionReason> for ExclusionReason {
+    fn from(r: draw::ExclusionReason) -> Self {
+        ExclusionReason(r)
+    }
+}
+
+/// A selected object's place in its stratum's drawn order: 1 for the first
+/// (SPEC §10). Shown as it is; there is no arithmetic to get wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "u64", into = "u64")]
+pub struct Position(u64);
+
+impl Position {
+    /// A 1-based position; `None` for 0 or one beyond what storage can hold.
+    pub fn new(n: u64) -> Option<Position> {
+        (1..=i64::MAX as u64).contains(&n).then_some(Position(n))
+    }
+
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
+impl TryFrom<u64> for Position {
+    type Error = String;
+    fn try_from(n: u64) -> Result<Self, Self::Error> {
+        Position::new(n).ok_or_else(|| format!("a position is 1 or more, not {n}"))
+    }
+}
+
+impl From<Position> for u64 {
+    fn from(p: Position) -> u64 {
+        p.0
+    }
+}
+
+impl std::fmt::Display for Position {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Storage: the reason as its text, the position as an integer, for any sqlx
+/// backend that stores text and 64-bit integers.
+#[cfg(feature = "ssr")]
+mod stored {
+    use sqlx::encode::IsNull;
+    use sqlx::error::BoxDynError;
+    use sqlx::{Database, Decode, Encode, Type};
+
+    use super::{ExclusionReason, Position};
+
+    impl<DB: Database> Type<DB> for ExclusionReason
+    where
+        str: Type<DB>,
+    {
+        fn type_info() -> DB::TypeInfo {
+            <str as Type<DB>>::type_info()
+        }
+        fn compatible(ty: &DB::TypeInfo) -> bool {
+            <str as Type<DB>>::compatible(ty)
+        }
+    }
+
+    impl<'r, DB: Database> Decode<'r, DB> for ExclusionReason
+    where
+        &'r str: Decode<'r, DB>,
+    {
+        fn decode(value: DB::ValueRef<'r>) -> Result<Self, BoxDynError> {
+            let text = <&str as Decode<DB>>::decode(value)?;
+            draw::ExclusionReason::parse(text)
+                .map(ExclusionReason)
+                .ok_or_else(|| format!("unknown exclusion reason {text:?}").into())
+        }
+    }
+
+    impl<'q, DB: Database> Encode<'q, DB> for ExclusionReason
+    where
+        &'q str: Encode<'q, DB>,
+    {
+        fn encode_by_ref(&self, buf: &mut DB::ArgumentBuffer<'q>) -> Result<IsNull, BoxDynError> {
+            <&str as Encode<DB>>::encode_by_ref(&self.as_str(), buf)
+        }
+    }
+
+    impl<DB: Database> Type<DB> for Position
+    where
+        i64: Type<DB>,
+    {
+        fn type_info() -> DB::TypeInfo {
+            <i64 as Type<DB>>::type_info()
+        }
+        fn compatible(ty: &DB::TypeInfo) -> bool {
+            <i64 as Type<DB>>::compatible(ty)
+        }
+    }
+
+    impl<'r, DB: Database> Decode<'r, DB> for Position
+    where
+        i64: Decode<'r, DB>,
+    {
+        fn decode(value: DB::ValueRef<'r>) -> Result<Self, BoxDynError> {
+            let n = <i64 as Decode<DB>>::decode(value)?;
+            u64::try_from(n).ok().and_then(Position::new).ok_or_else(|| format!("stored position {n} is not 1 or more").into())
+        }
+    }
+
+    impl<'q, DB: Database> Encode<'q, DB> for Position
+    where
+        i64: Encode<'q, DB>,
+    {
+        fn encode_by_ref(&self, buf: &mut DB::ArgumentBuffer<'q>) -> Result<IsNull, BoxDynError> {
+            // `new` keeps positions within i64.
+            <i64 as Encode<DB>>::encode_by_ref(&(self.0 as i64), buf)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +268,18 @@ mod tests {
             assert_eq!(ResultCategory::parse(c.as_str()), Some(*c));
         }
         assert_eq!(Level::parse("county"), None);
+    }
+
+    #[test]
+    fn reasons_and_positions_are_written_as_records_write_them() {
+        let r = ExclusionReason(draw::ExclusionReason::InspectedByHigherLevel);
+        assert_eq!(serde_json::to_string(&r).unwrap(), "\"inspected_by_higher_level\"");
+        assert_eq!(r.text(crate::i18n::Lang::En), "inspected this year by a higher-level department");
+        assert_eq!(serde_json::to_string(&Position::new(1).unwrap()).unwrap(), "1");
+        assert_eq!(serde_json::from_str::<Position>("3").unwrap().to_string(), "3");
+        assert!(serde_json::from_str::<Position>("0").is_err());
+        assert_eq!(Position::new(0), None);
+        assert_eq!(Position::new(u64::MAX), None);
     }
 }
 

@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::model::{DrawStatus, InspectorStatus, ItemStatus, Level, Outcome, Rectification, ResultCategory};
+pub use crate::model::{
+    DrawStatus, ExclusionReason, InspectorStatus, ItemStatus, Level, Outcome, Position, Rectification, ResultCategory,
+};
 
 /// A commitment published before the randomness existed (draw not made yet).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -409,11 +411,11 @@ pub struct DrawObjectRow {
     pub department: String,
     pub stratum: String,
     pub outcome: Outcome,
-    pub position: Option<i64>,
+    pub position: Option<Position>,
     /// When selected: the team's certificates, separated by `;`.
     pub team: Option<String>,
-    /// When excluded: the record's reason code (e.g. `inspected_twice_this_year`).
-    pub exclusion_reason: Option<String>,
+    /// When excluded: why.
+    pub exclusion_reason: Option<ExclusionReason>,
 }
 
 /// An enterprise's own page: every version, every draw, every result.
@@ -442,12 +444,6 @@ pub struct Latest {
     pub draws: Vec<DrawSummary>,
     pub results: Vec<ResultRow>,
     pub plans: Vec<PlanRow>,
-}
-
-/// Bilingual text of an exclusion reason code stored in `draw_objects`.
-pub fn exclusion_reason_text(code: &str) -> Option<(&'static str, &'static str)> {
-    let reason: draw::ExclusionReason = serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()?;
-    Some((reason.zh(), reason.en()))
 }
 
 // The fields of each list row, in order (CSV columns, the open-data page).
@@ -609,11 +605,5 @@ mod tests {
         assert!(p(21, 2, 10, false).has_next());
         assert!(!p(21, 3, 1, false).has_next());
         assert!(p(30, 3, 10, true).has_next());
-    }
-
-    #[test]
-    fn exclusion_codes_have_both_texts() {
-        assert_eq!(exclusion_reason_text("inspected_twice_this_year").map(|t| t.0), Some("本年度已被抽查两次"));
-        assert_eq!(exclusion_reason_text("nonsense"), None);
     }
 }

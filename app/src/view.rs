@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::types::DrawSummary;
+use crate::types::{DrawSummary, ExclusionReason};
 
 /// The head of a record's recusal chain, when every recusal is bound into it.
 pub fn recusal_head(record: &draw::DrawRecord) -> Option<String> {
@@ -105,10 +105,7 @@ pub struct SelectedView {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExclusionCount {
-    /// The reason as written in the record (e.g. `inspected_twice_this_year`).
-    pub code: String,
-    pub zh: String,
-    pub en: String,
+    pub reason: ExclusionReason,
     pub count: u64,
 }
 
@@ -121,15 +118,6 @@ pub struct RecusalView {
     pub replacement: String,
     pub reason: String,
     pub date: String,
-}
-
-/// The reason code of an exclusion, as serialized in the record.
-pub fn reason_code(reason: draw::ExclusionReason) -> String {
-    match serde_json::to_value(reason) {
-        Ok(serde_json::Value::String(s)) => s,
-        Ok(other) => other.to_string(),
-        Err(_) => format!("{reason:?}"),
-    }
 }
 
 impl DrawView {
@@ -209,12 +197,7 @@ impl DrawView {
             strata,
             exclusions: counts
                 .into_iter()
-                .map(|(reason, count)| ExclusionCount {
-                    code: reason_code(reason),
-                    zh: reason.zh().to_owned(),
-                    en: reason.en().to_owned(),
-                    count,
-                })
+                .map(|(reason, count)| ExclusionCount { reason: reason.into(), count })
                 .collect(),
             recusals: record
                 .recusals

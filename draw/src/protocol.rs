@@ -52,6 +52,32 @@ impl ExclusionReason {
             Self::InspectedByOtherUnit => "inspected this year by another unit of the same department",
         }
     }
+
+    /// The reason as a record writes it (SPEC §12), e.g. `inspected_twice_this_year`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OutsideDirectedFilter => "outside_directed_filter",
+            Self::InspectedTwiceThisYear => "inspected_twice_this_year",
+            Self::InspectedByHigherLevel => "inspected_by_higher_level",
+            Self::InspectedByOtherUnit => "inspected_by_other_unit",
+        }
+    }
+
+    /// The reason written as `text` in a record, if any.
+    pub fn parse(text: &str) -> Option<ExclusionReason> {
+        Self::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn exclusion_reasons_are_written_as_serde_writes_them() {
+    for r in ExclusionReason::ALL {
+        assert_eq!(serde_json::to_value(r).ok(), Some(serde_json::Value::String(r.as_str().to_owned())));
+        assert_eq!(ExclusionReason::parse(r.as_str()), Some(r));
+    }
+    assert_eq!(ExclusionReason::parse("inspected_twice_this_year"), Some(ExclusionReason::InspectedTwiceThisYear));
+    assert_eq!(ExclusionReason::parse("Inspected_twice_this_year"), None);
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

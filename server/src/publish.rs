@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use app::types::{DrawStatus, DrawSummary, Outcome};
+use app::types::{DrawStatus, DrawSummary, ExclusionReason, Outcome, Position};
 use app::view::DrawView;
 use draw::{DrawInput, DrawRecord};
 
@@ -98,12 +98,12 @@ pub struct ObjectOutcome {
     pub credit_code: String,
     pub stratum: String,
     pub outcome: Outcome,
-    /// 1-based, when selected.
-    pub position: Option<i64>,
+    /// When selected.
+    pub position: Option<Position>,
     /// The team's certificates separated by `;`, when selected.
     pub team: Option<String>,
-    /// The record's reason code, when excluded.
-    pub exclusion_reason: Option<String>,
+    /// When excluded.
+    pub exclusion_reason: Option<ExclusionReason>,
 }
 
 /// A draw record that re-ran to itself, with everything stored about it built from it.
@@ -175,14 +175,14 @@ pub fn verify_draw(submission: DrawSubmission) -> Result<VerifiedDraw, PublishEr
 
 /// The outcome of every object of the pool, in the pool's order.
 fn outcomes(record: &DrawRecord) -> Vec<ObjectOutcome> {
-    let mut selected: BTreeMap<&str, (i64, String)> = BTreeMap::new();
+    let mut selected: BTreeMap<&str, (Option<Position>, String)> = BTreeMap::new();
     for s in &record.result.strata {
         for sel in &s.selected {
-            selected.insert(&sel.object, (i64::try_from(sel.position).unwrap_or(i64::MAX), sel.team.join(";")));
+            selected.insert(&sel.object, (Position::new(sel.position), sel.team.join(";")));
         }
     }
-    let excluded: BTreeMap<&str, String> =
-        record.result.exclusions.iter().map(|e| (e.object.as_str(), app::view::reason_code(e.reason))).collect();
+    let excluded: BTreeMap<&str, ExclusionReason> =
+        record.result.exclusions.iter().map(|e| (e.object.as_str(), e.reason.into())).collect();
     record
         .input
         .objects
@@ -190,8 +190,8 @@ fn outcomes(record: &DrawRecord) -> Vec<ObjectOutcome> {
         .map(|o| {
             let (outcome, position, team, exclusion_reason) =
                 match (selected.get(o.id.as_str()), excluded.get(o.id.as_str())) {
-                    (Some((p, t)), _) => (Outcome::Selected, Some(*p), Some(t.clone()), None),
-                    (None, Some(r)) => (Outcome::Excluded, None, None, Some(r.clone())),
+                    (Some((p, t)), _) => (Outcome::Selected, *p, Some(t.clone()), None),
+                    (None, Some(r)) => (Outcome::Excluded, None, None, Some(*r)),
                     (None, None) => (Outcome::NotSelected, None, None, None),
                 };
             ObjectOutcome {
@@ -267,7 +267,7 @@ mod tests {
         assert_eq!(v.objects.len(), record.input.objects.len());
         let first = &record.result.strata.iter().find(|s| !s.selected.is_empty()).unwrap().selected[0];
         let o = v.objects.iter().find(|o| o.credit_code == first.object).unwrap();
-        assert_eq!((o.outcome, o.position), (Outcome::Selected, Some(1)));
+        assert_eq!((o.outcome, o.position), (Outcome::Selected, Position::new(1)));
         assert_eq!(v.objects.iter().filter(|o| o.outcome == Outcome::Excluded).count(), record.result.exclusions.len());
     }
 

@@ -144,7 +144,7 @@ fn DrawDetails(draw: DrawView) -> impl IntoView {
             .map(|e| {
                 view! {
                     <tr>
-                        <td>{lang.pick(&e.zh, &e.en).to_owned()}" "<code class="muted">{e.code.clone()}</code></td>
+                        <td>{e.reason.text(lang)}</td>
                         <td class="num">{e.count}</td>
                     </tr>
                 }

@@ -14,7 +14,7 @@ use crate::i18n::{Lang, use_lang};
 use crate::pages::enterprises::enterprise_statuses;
 use crate::pages::not_found::NotFoundContent;
 use crate::pages::results::ResultTable;
-use crate::types::{DrawObjectRow, EnterpriseDetail, Outcome, exclusion_reason_text};
+use crate::types::{DrawObjectRow, EnterpriseDetail, Outcome};
 
 /// What happened to the enterprise in one draw, in words.
 fn outcome(lang: Lang, o: &DrawObjectRow) -> AnyView {
@@ -53,10 +53,7 @@ fn outcome(lang: Lang, o: &DrawObjectRow) -> AnyView {
             .into_any()
         }
         Outcome::Excluded => {
-            let reason = o.exclusion_reason.as_deref().map(|code| match exclusion_reason_text(code) {
-                Some((zh, en)) => lang.pick(zh, en).to_owned(),
-                None => code.to_owned(),
-            });
+            let reason = o.exclusion_reason.map(|r| r.text(lang));
             view! {
                 <span class="tag tag-warn">{lang.pick("被排除", "excluded")}</span>
                 {reason.map(|r| view! { {lang.pick("：", ": ")} {r} })}
