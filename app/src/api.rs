@@ -16,7 +16,7 @@ fn source() -> Result<crate::ssr::Source, ServerFnError> {
 }
 
 #[cfg(feature = "ssr")]
-fn unavailable(e: crate::ssr::SourceError) -> ServerFnError {
+fn unavailable(e: crate::ssr::StorageError) -> ServerFnError {
     tracing::error!(error = %e, "reading draws failed");
     ServerFnError::new(UNAVAILABLE)
 }

@@ -10,19 +10,62 @@ use crate::types::{
     ListQuery, Paged, PlanDetail, PlanRow, ResultRow, StoredCommitment, StoredDraw,
 };
 
-pub type SourceError = Box<dyn std::error::Error + Send + Sync>;
+/// Why storage could not read or write: the one error of every storage
+/// backend, for reads (these traits) and writes (the server's `Storage`).
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A value for a query, or one read back, is not the JSON it should be.
+    #[error("a stored or queried value is not the JSON expected")]
+    Json(#[from] serde_json::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot create the database directory {path}: {source}")]
+    Directory { path: String, source: std::io::Error },
+    #[error("a draw with id {0} is already published")]
+    DuplicateDraw(String),
+    #[error("a draw needs a department")]
+    NoDepartment,
+    #[error("{} row(s) refused", .0.len())]
+    Rejected(Vec<RowProblem>),
+    /// The draw's record names another commitment than the one published before the randomness.
+    #[error(
+        "抽取 {draw_id} 记录的承诺值 {record} 与事先公布的 {published} 不同 / the record of draw {draw_id} names the \
+         commitment {record}, but {published} was published before the draw"
+    )]
+    CommitmentDiffers { draw_id: String, published: String, record: String },
+    /// Another process held the write lock for longer than the storage waits.
+    #[error(
+        "另一个导入或发布正在进行，等待 {0} 秒后仍未结束；本次未写入任何内容，请在它结束后重试 / \
+         another import or publication is running and had not finished after {0} s; nothing was written, try again when it has finished"
+    )]
+    Busy(u64),
+}
+
+/// A row of a batch that the database refuses (a reference to something that
+/// does not exist, a duplicate without a correction reason…).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowProblem {
+    /// Index of the row in the batch (0-based; the importer maps it to a line).
+    pub index: usize,
+    /// The field at fault, as named in the import format.
+    pub field: String,
+    /// Bilingual message (Chinese first).
+    pub message: String,
+}
 
 /// Read access to published draws.
 #[async_trait::async_trait]
 pub trait DrawSource: Send + Sync {
     /// All published draws (completed and awaiting randomness), newest first.
-    async fn list_draws(&self) -> Result<Vec<DrawSummary>, SourceError>;
+    async fn list_draws(&self) -> Result<Vec<DrawSummary>, StorageError>;
     /// One completed draw by id.
-    async fn find_draw(&self, id: &str) -> Result<Option<StoredDraw>, SourceError>;
+    async fn find_draw(&self, id: &str) -> Result<Option<StoredDraw>, StorageError>;
     /// The precomputed page view (JSON of [`crate::view::DrawView`]) of a completed draw.
-    async fn find_draw_view(&self, id: &str) -> Result<Option<String>, SourceError>;
+    async fn find_draw_view(&self, id: &str) -> Result<Option<String>, StorageError>;
     /// A draw that is committed and still awaits its randomness, by id.
-    async fn find_commitment(&self, id: &str) -> Result<Option<StoredCommitment>, SourceError>;
+    async fn find_commitment(&self, id: &str) -> Result<Option<StoredCommitment>, StorageError>;
 }
 
 /// The draw source, as Leptos context.
@@ -36,36 +79,36 @@ pub struct Source(pub Arc<dyn DrawSource>);
 #[async_trait::async_trait]
 pub trait PortalSource: Send + Sync {
     /// The latest `n` results and plans and `2 n` draws (including those awaiting randomness).
-    async fn latest(&self, n: u32) -> Result<Latest, SourceError>;
+    async fn latest(&self, n: u32) -> Result<Latest, StorageError>;
     /// Every department, by hierarchy then name.
-    async fn list_departments(&self) -> Result<Vec<Department>, SourceError>;
+    async fn list_departments(&self) -> Result<Vec<Department>, StorageError>;
     /// One department with its sub-departments and its current items.
-    async fn find_department(&self, code: &str) -> Result<Option<DepartmentDetail>, SourceError>;
+    async fn find_department(&self, code: &str) -> Result<Option<DepartmentDetail>, StorageError>;
     /// Current items (filter: `department`, `q`).
-    async fn list_items(&self, query: &ListQuery) -> Result<Paged<ItemRow>, SourceError>;
+    async fn list_items(&self, query: &ListQuery) -> Result<Paged<ItemRow>, StorageError>;
     /// Every version of one item, newest first (empty if unknown).
-    async fn item_versions(&self, department: &str, item: &str) -> Result<Vec<ItemRow>, SourceError>;
+    async fn item_versions(&self, department: &str, item: &str) -> Result<Vec<ItemRow>, StorageError>;
     /// Current inspectors (filters: `q` name, `department`, `unit`, `qualification`, `status`).
-    async fn list_inspectors(&self, query: &ListQuery) -> Result<Paged<InspectorRow>, SourceError>;
+    async fn list_inspectors(&self, query: &ListQuery) -> Result<Paged<InspectorRow>, StorageError>;
     /// Every version of one inspector, newest first.
-    async fn inspector_versions(&self, certificate: &str) -> Result<Vec<InspectorRow>, SourceError>;
+    async fn inspector_versions(&self, certificate: &str) -> Result<Vec<InspectorRow>, StorageError>;
     /// The units and the qualifications of the current inspectors (for the filters), sorted.
-    async fn inspector_facets(&self) -> Result<(Vec<String>, Vec<String>), SourceError>;
+    async fn inspector_facets(&self) -> Result<(Vec<String>, Vec<String>), StorageError>;
     /// Current plans (filters: `year`, `department`).
-    async fn list_plans(&self, query: &ListQuery) -> Result<Paged<PlanRow>, SourceError>;
+    async fn list_plans(&self, query: &ListQuery) -> Result<Paged<PlanRow>, StorageError>;
     /// One plan, every version and the draws made under it.
-    async fn find_plan(&self, code: &str) -> Result<Option<PlanDetail>, SourceError>;
+    async fn find_plan(&self, code: &str) -> Result<Option<PlanDetail>, StorageError>;
     /// Draws, completed and awaiting (filters: `department`, `year`, `status`, `q`).
-    async fn search_draws(&self, query: &ListQuery) -> Result<Paged<DrawSummary>, SourceError>;
+    async fn search_draws(&self, query: &ListQuery) -> Result<Paged<DrawSummary>, StorageError>;
     /// Current results (filters: `q` name or credit code, `department`, `year`, `item`,
     /// `category`, `rectification`).
-    async fn list_results(&self, query: &ListQuery) -> Result<Paged<ResultRow>, SourceError>;
+    async fn list_results(&self, query: &ListQuery) -> Result<Paged<ResultRow>, StorageError>;
     /// Every version of one result, newest first.
-    async fn result_versions(&self, code: &str) -> Result<Vec<ResultRow>, SourceError>;
+    async fn result_versions(&self, code: &str) -> Result<Vec<ResultRow>, StorageError>;
     /// Current enterprises (filters: `q` name or credit code, `department`).
-    async fn list_enterprises(&self, query: &ListQuery) -> Result<Paged<EnterpriseRow>, SourceError>;
+    async fn list_enterprises(&self, query: &ListQuery) -> Result<Paged<EnterpriseRow>, StorageError>;
     /// One enterprise with its history, draws and results.
-    async fn find_enterprise(&self, credit_code: &str) -> Result<Option<EnterpriseDetail>, SourceError>;
+    async fn find_enterprise(&self, credit_code: &str) -> Result<Option<EnterpriseDetail>, StorageError>;
 }
 
 /// The portal source, as Leptos context.

@@ -24,7 +24,7 @@ pub enum AppError {
     Refused(StatusCode),
     /// Storage failed (reading or writing); the cause is kept.
     #[error("storage failed")]
-    Storage(#[source] BoxError),
+    Storage(#[source] crate::storage::StorageError),
     /// Something else failed that is not the client's doing (encoding a
     /// response, a stored value that does not parse, a task that died).
     #[error("{what}")]
@@ -168,15 +168,9 @@ impl AppError {
     }
 }
 
-impl From<app::ssr::SourceError> for AppError {
-    fn from(e: app::ssr::SourceError) -> Self {
-        AppError::Storage(e)
-    }
-}
-
 impl From<crate::storage::StorageError> for AppError {
     fn from(e: crate::storage::StorageError) -> Self {
-        AppError::Storage(Box::new(e))
+        AppError::Storage(e)
     }
 }
 
@@ -195,8 +189,15 @@ mod tests {
 
     #[test]
     fn internal_details_are_not_exposed() {
-        let e = AppError::Storage("disk I/O error at /secret/path".into());
-        assert_eq!(chain(&e), "storage failed: disk I/O error at /secret/path", "the log keeps the cause");
+        let e = AppError::Storage(crate::storage::StorageError::Directory {
+            path: "/secret/path".into(),
+            source: std::io::Error::other("disk full"),
+        });
+        let logged = chain(&e);
+        assert!(
+            logged.starts_with("storage failed: cannot create the database directory /secret/path") && logged.ends_with(": disk full"),
+            "the log keeps the cause: {logged}"
+        );
         let body = serde_json::to_string(&e.body()).unwrap();
         assert!(!body.contains("/secret/path"));
         assert_eq!(e.status(), StatusCode::INTERNAL_SERVER_ERROR);

@@ -3,7 +3,7 @@
 
 mod sqlite;
 
-pub use app::ssr::{DrawSource, PortalSource};
+pub use app::ssr::{DrawSource, PortalSource, RowProblem, StorageError};
 pub use sqlite::{SqliteStorage, WRITE_WAIT};
 
 /// The closed sets of published values, shared with the pages (`app::model`).
@@ -177,18 +177,6 @@ impl Batch {
     }
 }
 
-/// A row of a batch that the database refuses (a reference to something that
-/// does not exist, a duplicate without a correction reason…).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RowProblem {
-    /// Index of the row in the batch (0-based; the importer maps it to a line).
-    pub index: usize,
-    /// The field at fault, as named in the import format.
-    pub field: String,
-    /// Bilingual message (Chinese first).
-    pub message: String,
-}
-
 /// What an import added.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportSummary {
@@ -198,35 +186,6 @@ pub struct ImportSummary {
     pub corrected: usize,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum StorageError {
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error("database migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("cannot create the database directory {path}: {source}")]
-    Directory { path: String, source: std::io::Error },
-    #[error("a draw with id {0} is already published")]
-    DuplicateDraw(String),
-    #[error("a draw needs a department")]
-    NoDepartment,
-    #[error("{} row(s) refused", .0.len())]
-    Rejected(Vec<RowProblem>),
-    #[error("the stored record of draw {0} cannot be read: {1}")]
-    Record(String, String),
-    /// The draw's record names another commitment than the one published before the randomness.
-    #[error(
-        "抽取 {draw_id} 记录的承诺值 {record} 与事先公布的 {published} 不同 / the record of draw {draw_id} names the \
-         commitment {record}, but {published} was published before the draw"
-    )]
-    CommitmentDiffers { draw_id: String, published: String, record: String },
-    /// Another process held the write lock for longer than the storage waits.
-    #[error(
-        "另一个导入或发布正在进行，等待 {0} 秒后仍未结束；本次未写入任何内容，请在它结束后重试 / \
-         another import or publication is running and had not finished after {0} s; nothing was written, try again when it has finished"
-    )]
-    Busy(u64),
-}
 
 /// Everything the portal stores. Reading draws goes through [`DrawSource`].
 #[async_trait::async_trait]

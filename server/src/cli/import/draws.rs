@@ -111,9 +111,6 @@ fn draw_failure(file: &Path, e: PublishError) -> Failure {
         PublishError::Storage(e) => e,
     };
     match e {
-        StorageError::Record(id, why) => {
-            Failure::content(format!("{shown}: 抽取 {id} 未公布 / draw {id} was not published: {why}"))
-        }
         e @ StorageError::CommitmentDiffers { .. } => Failure::content(format!("{shown}: {e}")),
         StorageError::DuplicateDraw(id) => Failure::content(format!(
             "{shown}: 抽取 {id} 已公布，已公布的抽取不能更改 / draw {id} is already published, and a published draw never changes"

@@ -1,6 +1,6 @@
 //! Reading published records (the pages and the JSON API).
 
-use app::ssr::{DrawSource, PortalSource, SourceError};
+use app::ssr::{DrawSource, PortalSource, StorageError};
 use app::types::{
     COUNT_CAP, Department, DepartmentDetail, DrawObjectRow, DrawStatus, DrawSummary, EnterpriseDetail, EnterpriseRow,
     InspectorRow, ItemRow, Latest, ListQuery, Paged, PlanDetail, PlanLineRow, PlanRow, ResultRow, StoredCommitment,
@@ -25,7 +25,7 @@ const AWAITING_COLUMNS: &str = "c.draw_id AS id, dep.name AS department, c.title
 #[async_trait::async_trait]
 impl DrawSource for SqliteStorage {
     #[tracing::instrument(level = "debug", skip_all, name = "storage.list_draws")]
-    async fn list_draws(&self) -> Result<Vec<DrawSummary>, SourceError> {
+    async fn list_draws(&self) -> Result<Vec<DrawSummary>, StorageError> {
         let sql = format!(
             "SELECT * FROM ( \
                SELECT {DRAWN_COLUMNS} FROM draws d JOIN departments dep ON dep.id = d.department_id \
@@ -38,7 +38,7 @@ impl DrawSource for SqliteStorage {
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.find_draw")]
-    async fn find_draw(&self, id: &str) -> Result<Option<StoredDraw>, SourceError> {
+    async fn find_draw(&self, id: &str) -> Result<Option<StoredDraw>, StorageError> {
         let sql = format!(
             "SELECT {DRAWN_COLUMNS}, d.record_json FROM draws d \
              JOIN departments dep ON dep.id = d.department_id WHERE d.id = ?"
@@ -47,14 +47,14 @@ impl DrawSource for SqliteStorage {
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.find_draw_view")]
-    async fn find_draw_view(&self, id: &str) -> Result<Option<String>, SourceError> {
+    async fn find_draw_view(&self, id: &str) -> Result<Option<String>, StorageError> {
         let view: Option<Option<String>> =
             sqlx::query_scalar("SELECT view_json FROM draws WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
         Ok(view.flatten())
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.find_commitment")]
-    async fn find_commitment(&self, id: &str) -> Result<Option<StoredCommitment>, SourceError> {
+    async fn find_commitment(&self, id: &str) -> Result<Option<StoredCommitment>, StorageError> {
         let sql = format!(
             "SELECT {AWAITING_COLUMNS}, c.input_json FROM draw_commitments c \
              JOIN departments dep ON dep.id = c.department_id WHERE c.draw_id = ?"
@@ -243,7 +243,7 @@ impl SqliteStorage {
     /// order instead, which fills a page quickly. Returns whether the matches
     /// can be counted cheaply (not for a scan).
     #[tracing::instrument(level = "debug", skip_all, name = "storage.enterprise_name_filter")]
-    async fn enterprise_name_filter(&self, w: &mut Where, q: &str) -> Result<bool, SourceError> {
+    async fn enterprise_name_filter(&self, w: &mut Where, q: &str) -> Result<bool, StorageError> {
         if let Some(index) = name_index(q)
             && self.name_matches(index, q, NAME_MATCH_LIMIT).await? <= NAME_MATCH_LIMIT
         {
@@ -258,7 +258,7 @@ impl SqliteStorage {
     /// How many names (of any version) contain `q` according to `index`,
     /// counted up to `limit` + 1.
     #[tracing::instrument(level = "debug", skip_all, name = "storage.name_matches")]
-    async fn name_matches(&self, index: &str, q: &str, limit: i64) -> Result<i64, SourceError> {
+    async fn name_matches(&self, index: &str, q: &str, limit: i64) -> Result<i64, StorageError> {
         let sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM {index} WHERE {index} MATCH ? LIMIT {})", limit + 1);
         Ok(sqlx::query_scalar(&sql).bind(fts_phrase(q)).fetch_one(&self.pool).await?)
     }
@@ -274,7 +274,7 @@ impl SqliteStorage {
         w: &Where,
         query: &ListQuery,
         count: bool,
-    ) -> Result<Paged<T>, SourceError>
+    ) -> Result<Paged<T>, StorageError>
     where
         T: for<'r> sqlx::FromRow<'r, SqliteRow> + Send + Unpin,
     {
@@ -302,7 +302,7 @@ impl SqliteStorage {
     /// A page of a list whose matches are few (found through a name index):
     /// every matching key is read once, in list order, which both counts them
     /// and finds the page; then only the page's rows are read.
-    async fn paged_by_keys<T>(&self, list: &ListSql<'_>, w: &Where, query: &ListQuery) -> Result<Paged<T>, SourceError>
+    async fn paged_by_keys<T>(&self, list: &ListSql<'_>, w: &Where, query: &ListQuery) -> Result<Paged<T>, StorageError>
     where
         T: for<'r> sqlx::FromRow<'r, SqliteRow> + Send + Unpin,
     {
@@ -322,7 +322,7 @@ impl SqliteStorage {
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.current_results")]
-    async fn current_results(&self, query: &ListQuery) -> Result<Paged<ResultRow>, SourceError> {
+    async fn current_results(&self, query: &ListQuery) -> Result<Paged<ResultRow>, StorageError> {
         let mut w = Where::default();
         w.push(RESULT_CURRENT, []);
         let mut count = true;
@@ -382,7 +382,7 @@ impl SqliteStorage {
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.current_plans")]
-    async fn current_plans(&self, query: &ListQuery) -> Result<Paged<PlanRow>, SourceError> {
+    async fn current_plans(&self, query: &ListQuery) -> Result<Paged<PlanRow>, StorageError> {
         let mut w = Where::default();
         w.push(PLAN_CURRENT, []);
         department_filter(&mut w, "p.department_id", query);
@@ -403,7 +403,7 @@ impl SqliteStorage {
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.draws_page")]
-    async fn draws_page(&self, query: &ListQuery) -> Result<Paged<DrawSummary>, SourceError> {
+    async fn draws_page(&self, query: &ListQuery) -> Result<Paged<DrawSummary>, StorageError> {
         let status = query.status();
         let (mut drawn, mut awaiting) = (Where::default(), Where::default());
         awaiting.push("NOT EXISTS (SELECT 1 FROM draws x WHERE x.id = c.draw_id)", []);
@@ -484,7 +484,7 @@ impl SqliteStorage {
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.draws_of_plan")]
-    async fn draws_of_plan(&self, plan_code: &str) -> Result<Vec<DrawSummary>, SourceError> {
+    async fn draws_of_plan(&self, plan_code: &str) -> Result<Vec<DrawSummary>, StorageError> {
         let sql = format!(
             "SELECT {DRAWN_LIST_COLUMNS} FROM draws d JOIN departments dep ON dep.id = d.department_id \
              LEFT JOIN draw_sources s ON s.draw_id = d.id WHERE d.plan_code = ?1 \
@@ -497,7 +497,7 @@ impl SqliteStorage {
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.department_rows")]
-    async fn department_rows(&self, filter: &str, args: &[Arg]) -> Result<Vec<Department>, SourceError> {
+    async fn department_rows(&self, filter: &str, args: &[Arg]) -> Result<Vec<Department>, StorageError> {
         let sql = format!(
             "SELECT d.code, d.name, d.level, p.code AS parent_code, p.name AS parent_name, \
              (SELECT COUNT(*) FROM items i WHERE i.department_id = d.id AND i.status = 'active' AND {ITEM_CURRENT}) \
@@ -513,7 +513,7 @@ impl SqliteStorage {
 #[async_trait::async_trait]
 impl PortalSource for SqliteStorage {
     #[tracing::instrument(level = "debug", skip_all, name = "storage.latest")]
-    async fn latest(&self, n: u32) -> Result<Latest, SourceError> {
+    async fn latest(&self, n: u32) -> Result<Latest, StorageError> {
         let first = ListQuery { per_page: Some(n.to_string()), ..ListQuery::default() };
         // Draws are the portal's main publication: a few more of them.
         let draws = ListQuery { per_page: Some((n * 2).to_string()), ..ListQuery::default() };
@@ -525,12 +525,12 @@ impl PortalSource for SqliteStorage {
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.list_departments")]
-    async fn list_departments(&self) -> Result<Vec<Department>, SourceError> {
+    async fn list_departments(&self) -> Result<Vec<Department>, StorageError> {
         self.department_rows("", &[]).await
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.find_department")]
-    async fn find_department(&self, code: &str) -> Result<Option<DepartmentDetail>, SourceError> {
+    async fn find_department(&self, code: &str) -> Result<Option<DepartmentDetail>, StorageError> {
         let Some(department) = self.department_rows("WHERE d.code = ?", &[text(code)]).await?.into_iter().next() else {
             return Ok(None);
         };
@@ -544,7 +544,7 @@ impl PortalSource for SqliteStorage {
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.list_items")]
-    async fn list_items(&self, query: &ListQuery) -> Result<Paged<ItemRow>, SourceError> {
+    async fn list_items(&self, query: &ListQuery) -> Result<Paged<ItemRow>, StorageError> {
         let mut w = Where::default();
         w.push(ITEM_CURRENT, []);
         department_filter(&mut w, "i.department_id", query);
@@ -565,7 +565,7 @@ impl PortalSource for SqliteStorage {
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.item_versions")]
-    async fn item_versions(&self, department: &str, item: &str) -> Result<Vec<ItemRow>, SourceError> {
+    async fn item_versions(&self, department: &str, item: &str) -> Result<Vec<ItemRow>, StorageError> {
         let sql = format!(
             "SELECT {ITEM_COLUMNS} FROM items i JOIN departments dep ON dep.id = i.department_id \
              WHERE dep.code = ? AND i.item_code = ? ORDER BY i.version DESC"
@@ -574,7 +574,7 @@ impl PortalSource for SqliteStorage {
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.list_inspectors")]
-    async fn list_inspectors(&self, query: &ListQuery) -> Result<Paged<InspectorRow>, SourceError> {
+    async fn list_inspectors(&self, query: &ListQuery) -> Result<Paged<InspectorRow>, StorageError> {
         let mut w = Where::default();
         w.push(INSPECTOR_CURRENT, []);
         department_filter(&mut w, "i.department_id", query);
@@ -607,7 +607,7 @@ impl PortalSource for SqliteStorage {
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.inspector_versions")]
-    async fn inspector_versions(&self, certificate: &str) -> Result<Vec<InspectorRow>, SourceError> {
+    async fn inspector_versions(&self, certificate: &str) -> Result<Vec<InspectorRow>, StorageError> {
         let sql = format!(
             "SELECT {INSPECTOR_COLUMNS} FROM inspectors i JOIN departments dep ON dep.id = i.department_id \
              WHERE i.certificate = ? ORDER BY i.version DESC"
@@ -616,7 +616,7 @@ impl PortalSource for SqliteStorage {
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.inspector_facets")]
-    async fn inspector_facets(&self) -> Result<(Vec<String>, Vec<String>), SourceError> {
+    async fn inspector_facets(&self) -> Result<(Vec<String>, Vec<String>), StorageError> {
         let sql =
             format!("SELECT DISTINCT i.unit FROM inspectors i WHERE {INSPECTOR_CURRENT} ORDER BY i.unit LIMIT 500");
         let units: Vec<String> = sqlx::query_scalar(&sql).fetch_all(&self.pool).await?;
@@ -635,12 +635,12 @@ impl PortalSource for SqliteStorage {
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.list_plans")]
-    async fn list_plans(&self, query: &ListQuery) -> Result<Paged<PlanRow>, SourceError> {
+    async fn list_plans(&self, query: &ListQuery) -> Result<Paged<PlanRow>, StorageError> {
         self.current_plans(query).await
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.find_plan")]
-    async fn find_plan(&self, code: &str) -> Result<Option<PlanDetail>, SourceError> {
+    async fn find_plan(&self, code: &str) -> Result<Option<PlanDetail>, StorageError> {
         let sql = format!(
             "SELECT {PLAN_COLUMNS} FROM plans p JOIN departments dep ON dep.id = p.department_id \
              WHERE p.plan_code = ? ORDER BY p.version DESC"
@@ -664,17 +664,17 @@ impl PortalSource for SqliteStorage {
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.search_draws")]
-    async fn search_draws(&self, query: &ListQuery) -> Result<Paged<DrawSummary>, SourceError> {
+    async fn search_draws(&self, query: &ListQuery) -> Result<Paged<DrawSummary>, StorageError> {
         self.draws_page(query).await
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.list_results")]
-    async fn list_results(&self, query: &ListQuery) -> Result<Paged<ResultRow>, SourceError> {
+    async fn list_results(&self, query: &ListQuery) -> Result<Paged<ResultRow>, StorageError> {
         self.current_results(query).await
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.result_versions")]
-    async fn result_versions(&self, code: &str) -> Result<Vec<ResultRow>, SourceError> {
+    async fn result_versions(&self, code: &str) -> Result<Vec<ResultRow>, StorageError> {
         let sql = format!(
             "SELECT {RESULT_COLUMNS} FROM results r JOIN departments dep ON dep.id = r.department_id \
              WHERE r.result_code = ? ORDER BY r.version DESC"
@@ -683,7 +683,7 @@ impl PortalSource for SqliteStorage {
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.list_enterprises")]
-    async fn list_enterprises(&self, query: &ListQuery) -> Result<Paged<EnterpriseRow>, SourceError> {
+    async fn list_enterprises(&self, query: &ListQuery) -> Result<Paged<EnterpriseRow>, StorageError> {
         let mut w = Where::default();
         w.push(ENTERPRISE_CURRENT, []);
         let mut count = true;
@@ -705,7 +705,7 @@ impl PortalSource for SqliteStorage {
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.find_enterprise")]
-    async fn find_enterprise(&self, credit_code: &str) -> Result<Option<EnterpriseDetail>, SourceError> {
+    async fn find_enterprise(&self, credit_code: &str) -> Result<Option<EnterpriseDetail>, StorageError> {
         let code = credit_code.to_ascii_uppercase();
         let sql = format!(
             "SELECT {ENTERPRISE_COLUMNS} FROM enterprises e JOIN departments dep ON dep.id = e.department_id \
