@@ -150,6 +150,7 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=StaticSegment("open-data") view=OpenDataPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("tools") view=pages::tools::ToolsPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <SiteFooter/>

@@ -15,6 +15,29 @@ use crate::startup::AppState;
 /// The draw protocol specification, served at `/spec`.
 pub const SPEC: &str = include_str!("../../draw/SPEC.md");
 
+/// The independent Python reference implementation (draw/reference/), served
+/// under `/tools/` for journalists who check draws without the portal.
+const PYTHON_REFERENCE: &[(&str, &str)] = &[
+    ("gongkai_draw.py", include_str!("../../draw/reference/gongkai_draw.py")),
+    ("verify_record.py", include_str!("../../draw/reference/verify_record.py")),
+];
+
+/// `GET /tools/{file}`: a file of the Python reference implementation, as a download.
+pub async fn python_reference(Path(file): Path<String>) -> Result<Response, AppError> {
+    let (name, text) = PYTHON_REFERENCE
+        .iter()
+        .find(|(name, _)| *name == file && app::pages::tools::PYTHON_FILES.contains(name))
+        .ok_or_else(|| AppError::NotFound("file".to_owned()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/x-python; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        *text,
+    )
+        .into_response())
+}
+
 /// `GET /api/draws/{id}/record.json`: the record exactly as published.
 /// (A record changes only when a recusal is added: cached briefly, revalidated by its `ETag`.)
 pub async fn record_json(

@@ -62,7 +62,15 @@ async fn draw_page_shows_the_timeline_the_selection_and_the_teams() {
     let recusal = &record.recusals[0];
     assert!(html.contains(&recusal.replacement));
     assert!(html.contains("在浏览器中验证"));
-    assert!(html.contains("server verify 159902-2025-01.record.json"));
+    // Offline checks name the commitment published before the draw, and link to the tools.
+    assert!(html.contains(&format!("gongkai verify 159902-2025-01.record.json --commitment {}", record.commitment)));
+    assert!(
+        html.contains(&format!(
+            "python3 verify_record.py 159902-2025-01.record.json --commitment {}",
+            record.commitment
+        ))
+    );
+    assert!(html.contains(r#"href="/tools""#));
     assert!(html.contains(r#"href="/api/draws/159902-2025-01/record.json""#));
     assert!(html.contains(r#"href="/spec""#));
     assert_eq!(html.matches("<table").count(), html.matches("<tbody").count());
@@ -109,6 +117,37 @@ async fn the_spec_is_served_as_text() {
     let ct = resp.headers()["content-type"].to_str().unwrap().to_owned();
     assert!(ct.starts_with("text/plain") && ct.contains("utf-8"), "{ct}");
     assert_eq!(resp.text().await.unwrap(), gongkai_server::routes::SPEC);
+}
+
+#[tokio::test]
+async fn the_tools_page_explains_the_cli_and_serves_the_python_reference() {
+    let app = spawn_app().await;
+    let (status, html) = app.get("/tools").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<h1>自行验证抽取</h1>"), "{html}");
+    assert!(html.contains("cargo install --path cli"));
+    for command in ["verify", "prove", "commit", "draw", "recuse"] {
+        assert!(html.contains(&format!("<code>{command}</code>")), "{command}");
+    }
+    assert!(html.contains(r#"href="/tools/gongkai_draw.py""#) && html.contains(r#"href="/tools/verify_record.py""#));
+    let (status, html) = app.get("/tools?lang=en").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<h1>Verify a draw yourself</h1>"));
+    assert!(!html.contains("命令") && !html.contains("抽取"), "no Chinese on the English page");
+
+    // The downloads are the repository's reference files, byte for byte.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../draw/reference");
+    for file in ["gongkai_draw.py", "verify_record.py"] {
+        let resp = app.client.get(app.url(&format!("/tools/{file}"))).send().await.unwrap();
+        assert_eq!(resp.status(), 200, "{file}");
+        let disposition = resp.headers()["content-disposition"].to_str().unwrap().to_owned();
+        assert_eq!(disposition, format!("attachment; filename=\"{file}\""));
+        assert_eq!(resp.text().await.unwrap(), std::fs::read_to_string(root.join(file)).unwrap(), "{file}");
+    }
+    for other in ["check_vectors.py", "..%2FSPEC.md", "gongkai_draw.PY"] {
+        let (status, _) = app.get(&format!("/tools/{other}")).await;
+        assert_eq!(status, 404, "{other}");
+    }
 }
 
 #[tokio::test]

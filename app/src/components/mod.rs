@@ -128,6 +128,8 @@ pub fn SiteFooter() -> impl IntoView {
                 <p>
                     <a href="/spec" rel="external">{lang.pick("抽取协议规范", "Draw protocol spec")}</a>
                     " · "
+                    <A href="/tools">{lang.pick("自行验证", "Verify it yourself")}</A>
+                    " · "
                     <A href="/open-data">{lang.pick("开放数据", "Open data")}</A>
                 </p>
             </div>

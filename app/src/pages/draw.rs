@@ -247,11 +247,16 @@ fn DrawDetails(draw: DrawView) -> impl IntoView {
                     </a>
                 </li>
                 <li>
-                    {lang.pick("用命令行工具验证：", "Check it with the command-line tool: ")}
-                    <code>{format!("server verify {record_file}")}</code>
+                    {lang.pick("用命令行工具 gongkai 验证（核对事先公布的承诺值）：", "Check it with the gongkai command-line tool, against the commitment published before the draw: ")}
+                    <code>{format!("gongkai verify {record_file} --commitment {}", draw.commitment)}</code>
                 </li>
                 <li>
-                    {lang.pick("或依据", "Or write your own verifier from the ")}
+                    {lang.pick("或用独立的 Python 参考实现：", "Or with the independent Python reference implementation: ")}
+                    <code>{format!("python3 verify_record.py {record_file} --commitment {}", draw.commitment)}</code>
+                </li>
+                <li>
+                    <a href="/tools">{lang.pick("安装工具、下载参考实现", "Install the tool, download the reference implementation")}</a>
+                    {lang.pick("；或依据", "; or write your own verifier from the ")}
                     <a href="/spec" rel="external">{lang.pick("抽取协议规范", "draw protocol spec")}</a>
                     {lang.pick("自行编写程序验证。", ".")}
                 </li>
@@ -594,7 +599,7 @@ fn AwaitingDetails(draw: CommitmentView) -> impl IntoView {
                                 "任何人都可以用命令行工具由这些输入重算承诺值：",
                                 "Anyone can recompute the commitment from these inputs with the command-line tool: ",
                             )}
-                            <code>{format!("server commit --input {input_file}")}</code>
+                            <code>{format!("gongkai commit --input {input_file}")}</code>
                         </p>
                         <CommitmentCheck id=draw.id.clone() commitment=draw.commitment.clone()/>
                     </li>

@@ -17,3 +17,4 @@ pub mod plan;
 pub mod plans;
 pub mod result;
 pub mod results;
+pub mod tools;

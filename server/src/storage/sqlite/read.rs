@@ -137,9 +137,10 @@ fn fts_phrase(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
-/// A search text that is a unified social credit code (18 letters and digits), upper-cased.
+/// A search text that is a valid unified social credit code (in either case), upper-cased.
 fn as_credit_code(q: &str) -> Option<String> {
-    (q.len() == 18 && q.chars().all(|c| c.is_ascii_alphanumeric())).then(|| q.to_ascii_uppercase())
+    let upper = q.to_ascii_uppercase();
+    draw::id::check_credit_code(&upper).ok().map(|_| upper)
 }
 
 /// Below this many characters a name search cannot use the trigram index.
