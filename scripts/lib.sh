@@ -77,7 +77,8 @@ build_bundle() {
   rm -f "$pkg/gongkai_bg.wasm"
 }
 
-# Builds the release server, the page bundle, the verifier module and the
+# Builds the release server and the `gongkai` command line (the browser tests
+# run it beside the portal), the page bundle, the verifier module and the
 # static files (public/ into target/site), unless the last build_site with the
 # same cargo target dir is newer than every input. The stamp names the target
 # dir, so a server binary and a bundle from different builds are never paired.
@@ -86,16 +87,16 @@ build_site() {
   local target; target="$(cd "$ROOT" && realpath -m "${CARGO_TARGET_DIR:-target}")"
   local stamp="$ROOT/target/.gongkai-build-stamp"
   if [ -z "${GONGKAI_FORCE_BUILD:-}" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$target" ] \
-    && [ -f "$target/release/server" ] && [ -f "$ROOT/target/site/pkg/gongkai.wasm" ] \
-    && [ -f "$ROOT/target/site/pkg/verifier_bg.wasm" ] \
-    && [ -z "$(cd "$ROOT" && find app frontend server draw verifier public Cargo.toml Cargo.lock .cargo \
+    && [ -f "$target/release/server" ] && [ -f "$target/release/gongkai" ] \
+    && [ -f "$ROOT/target/site/pkg/gongkai.wasm" ] && [ -f "$ROOT/target/site/pkg/verifier_bg.wasm" ] \
+    && [ -z "$(cd "$ROOT" && find app frontend server cli draw verifier public Cargo.toml Cargo.lock .cargo \
                  -newer "$stamp" -print -quit 2>/dev/null)" ]; then
     log "build site: up to date"
     return 0
   fi
   rm -f "$stamp"
-  log "build site: cargo build --release -p server"
-  (cd "$ROOT" && cargo build --release -p server --bin server)
+  log "build site: cargo build --release -p server -p gongkai-cli"
+  (cd "$ROOT" && cargo build --release -p server --bin server -p gongkai-cli --bin gongkai)
   build_bundle
   build_verifier
   log "build site: static files (public/ into target/site)"

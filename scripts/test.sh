@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, then runs every test:
-#   1. cargo test --workspace (all crates: draw, app, server, integration tests)
+#   1. cargo test --workspace (all crates: draw, the gongkai command line, app, server, integration tests)
 #   2. the draw crate's tests on wasm32 (wasm-bindgen-test-runner in Node)
 #   2b. the independent Python implementation of draw/SPEC.md against the same vectors
-#   3. the release build of the site (server binary, islands bundle, verifier; scripts/lib.sh build_site),
+#   3. the release build of the site (server and gongkai binaries, islands bundle, verifier; scripts/lib.sh build_site),
 #      and the page bundle's size against its 400 KB budget
 #   4. browser tests: the release server and Debian Chromium via playwright-core
 set -euo pipefail

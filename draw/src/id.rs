@@ -195,68 +195,105 @@ pub fn format_utc(unix: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
 }
 
-/// Parses an RFC 3339 time (`YYYY-MM-DDTHH:MM:SS`, optional fraction, then `Z`
-/// or `±HH:MM`) into Unix seconds. `None` if it is not one.
-pub fn parse_rfc3339(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() < 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !matches!(b[10], b'T' | b't' | b' ')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return None;
+/// A time read from RFC 3339 text: whole Unix seconds, and whether a fraction
+/// of a second other than zero followed them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Time {
+    pub unix: i64,
+    pub fraction: bool,
+}
+
+impl Time {
+    /// The first whole second at or after this time.
+    pub fn ceil(self) -> i64 {
+        self.unix.saturating_add(i64::from(self.fraction))
     }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let t = s.get(r)?;
-        if t.bytes().all(|c| c.is_ascii_digit()) { t.parse().ok() } else { None }
-    };
-    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&m)
-        || d < 1
-        || d > i64::from(days_in_month(y as u32, m as u32))
-        || hh > 23
-        || mm > 59
-        || ss > 60
-    {
-        return None;
-    }
-    let mut rest = &s[19..];
-    if let Some(frac) = rest.strip_prefix('.') {
-        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return None;
-        }
-        rest = &frac[digits..];
-    }
-    let offset = match rest {
-        "Z" | "z" => 0,
-        _ => {
-            let rb = rest.as_bytes();
-            if rb.len() != 6 || !matches!(rb[0], b'+' | b'-') || rb[3] != b':' {
-                return None;
-            }
-            let (oh, om) = (num_in(rest, 1..3)?, num_in(rest, 4..6)?);
-            let o = oh * 3600 + om * 60;
-            if rb[0] == b'+' { o } else { -o }
-        }
-    };
-    // Howard Hinnant's days_from_civil.
+}
+
+/// Why a text is not an RFC 3339 time (see [`parse_time`]); callers word it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeError {
+    /// Not `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`.
+    Form,
+    /// The date is not a calendar date of the years 1900–9999 (as [`check_date`]).
+    Date,
+    /// An hour over 23, or a minute or second over 59: a leap second (60) is not accepted.
+    TimeOfDay,
+    /// An offset beyond ±23:59.
+    Offset,
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
     let mp = (m + 9) % 12;
     let doy = (153 * mp + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + hh * 3600 + mm * 60 + ss - offset)
+    era * 146_097 + doe - 719_468
 }
 
-fn num_in(s: &str, r: std::ops::Range<usize>) -> Option<i64> {
+/// Digits only, as a number (`None` for a sign, a space or anything else).
+fn digits(s: &str, r: std::ops::Range<usize>) -> Option<i64> {
     let t = s.get(r)?;
-    if t.bytes().all(|c| c.is_ascii_digit()) { t.parse().ok() } else { None }
+    if !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit()) { t.parse().ok() } else { None }
+}
+
+/// Reads an RFC 3339 time strictly: `YYYY-MM-DDTHH:MM:SS`, an optional
+/// fraction of a second, then `Z` or `±HH:MM` (`t`, `z` and a space instead
+/// of `T` are accepted). The date is a [`check_date`] date; the second is at
+/// most 59 (no leap second) and the offset at most ±23:59.
+pub fn parse_time(s: &str) -> Result<Time, TimeError> {
+    let b = s.as_bytes();
+    if b.len() < 20 || !s.is_ascii() || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+        return Err(TimeError::Form);
+    }
+    check_date(&s[..10]).map_err(|_| TimeError::Date)?;
+    let (Some(year), Some(month), Some(day)) = (digits(s, 0..4), digits(s, 5..7), digits(s, 8..10)) else {
+        return Err(TimeError::Date);
+    };
+    let (Some(hour), Some(minute), Some(second)) = (digits(s, 11..13), digits(s, 14..16), digits(s, 17..19)) else {
+        return Err(TimeError::Form);
+    };
+    if hour > 23 || minute > 59 || second > 59 {
+        return Err(TimeError::TimeOfDay);
+    }
+    let mut rest = &s[19..];
+    let mut fraction = false;
+    if let Some(after) = rest.strip_prefix('.') {
+        let count = after.bytes().take_while(u8::is_ascii_digit).count();
+        if count == 0 {
+            return Err(TimeError::Form);
+        }
+        fraction = after[..count].bytes().any(|c| c != b'0');
+        rest = &after[count..];
+    }
+    let offset = match rest {
+        "Z" | "z" => 0,
+        _ => {
+            let o = rest.as_bytes();
+            if o.len() != 6 || !matches!(o[0], b'+' | b'-') || o[3] != b':' {
+                return Err(TimeError::Form);
+            }
+            let (Some(h), Some(m)) = (digits(rest, 1..3), digits(rest, 4..6)) else {
+                return Err(TimeError::Form);
+            };
+            if h > 23 || m > 59 {
+                return Err(TimeError::Offset);
+            }
+            let sign = if o[0] == b'-' { -1 } else { 1 };
+            sign * (h * 3600 + m * 60)
+        }
+    };
+    let local = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+    Ok(Time { unix: local - offset, fraction })
+}
+
+/// An RFC 3339 time as whole Unix seconds (a fraction is dropped); `None` if
+/// [`parse_time`] refuses it.
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    parse_time(s).ok().map(|t| t.unix)
 }
 
 #[cfg(test)]
@@ -297,6 +334,54 @@ mod tests {
         assert_eq!(parse_rfc3339("2023-02-29T15:09:27Z"), None);
         assert_eq!(parse_rfc3339("2023-08-23 15:09"), None);
         assert_eq!(parse_rfc3339("2023-08-23T15:09:27"), None);
+    }
+
+    #[test]
+    fn rfc3339_offsets_and_fractions() {
+        let genesis = 1_692_803_367;
+        let at = |s: &str| parse_time(s).map(|t| t.unix);
+        assert_eq!(at("2023-08-23T15:09:27Z"), Ok(genesis));
+        assert_eq!(at("2023-08-23t15:09:27z"), Ok(genesis));
+        assert_eq!(at("2023-08-23T23:09:27+08:00"), Ok(genesis));
+        assert_eq!(at("2023-08-23 10:09:27-05:00"), Ok(genesis));
+        assert_eq!(at("2023-08-23T15:39:27+00:30"), Ok(genesis));
+        assert_eq!(at("2023-08-24T15:08:27+23:59"), Ok(genesis));
+        assert_eq!(at("2023-08-22T15:10:27-23:59"), Ok(genesis));
+        // A fraction: the whole second, and whether anything followed it.
+        let t = parse_time("2023-08-23T15:09:27.250Z").unwrap();
+        assert_eq!((t.unix, t.fraction, t.ceil()), (genesis, true, genesis + 1));
+        let t = parse_time("2023-08-23T15:09:27.000000001+08:00").unwrap();
+        assert_eq!((t.unix, t.ceil()), (genesis - 8 * 3600, genesis - 8 * 3600 + 1));
+        let t = parse_time("2023-08-23T15:09:27.000Z").unwrap();
+        assert_eq!((t.fraction, t.ceil()), (false, genesis));
+        assert_eq!(parse_rfc3339("2023-08-23T15:09:27.999Z"), Some(genesis));
+    }
+
+    #[test]
+    fn rfc3339_refuses_leap_seconds_wide_offsets_and_other_forms() {
+        use TimeError::*;
+        for (wrong, why) in [
+            ("2016-12-31T23:59:60Z", TimeOfDay),
+            ("2023-08-23T24:00:00Z", TimeOfDay),
+            ("2023-08-23T15:60:00Z", TimeOfDay),
+            ("2023-08-23T15:09:27+99:99", Offset),
+            ("2023-08-23T15:09:27+24:00", Offset),
+            ("2023-08-23T15:09:27-00:60", Offset),
+            ("2023-02-29T00:00:00Z", Date),
+            ("2023-13-01T00:00:00Z", Date),
+            ("1899-12-31T00:00:00Z", Date),
+            ("2023-08-23", Form),
+            ("2023-08-23T15:09:27", Form),
+            ("2023-08-23T15:09:27+8:00", Form),
+            ("2023-08-23T15:09:27+08:0a", Form),
+            ("2023-08-23T15:09:27.Z", Form),
+            ("2023-08-23T15:09:27Z ", Form),
+            ("2023-08-23T1 :09:27Z", Form),
+            ("2023-08-23T15:09:27+08：00", Form),
+        ] {
+            assert_eq!(parse_time(wrong), Err(why), "{wrong}");
+            assert_eq!(parse_rfc3339(wrong), None, "{wrong}");
+        }
     }
 
     #[test]

@@ -195,7 +195,8 @@ mod tests {
         });
         let logged = chain(&e);
         assert!(
-            logged.starts_with("storage failed: cannot create the database directory /secret/path") && logged.ends_with(": disk full"),
+            logged.starts_with("storage failed: cannot create the database directory /secret/path")
+                && logged.ends_with(": disk full"),
             "the log keeps the cause: {logged}"
         );
         let body = serde_json::to_string(&e.body()).unwrap();

@@ -1,4 +1,5 @@
-//! `server`: runs the portal (no subcommand, or `serve`), or a draw command.
+//! `server`: runs the portal (no subcommand, or `serve`), or imports files
+//! into its database (`import`). The draw commands are `gongkai` (`cli/`).
 
 use std::process::ExitCode;
 
@@ -9,7 +10,14 @@ use gongkai_server::startup::Application;
 use gongkai_server::telemetry;
 
 #[derive(Parser)]
-#[command(name = "server", version, about = "公开 Gongkai: portal server and draw tool")]
+#[command(
+    name = "server",
+    version,
+    about = "公开 Gongkai：门户服务器与数据导入 / portal server and data import",
+    after_help = "抽取命令（commit、draw、verify、recuse、prove）在 gongkai 命令行工具中：cargo install --locked --path cli / \
+                  the draw commands (commit, draw, verify, recuse, prove) are in the gongkai command line: \
+                  cargo install --locked --path cli"
+)]
 struct Args {
     #[command(subcommand)]
     command: Option<Command>,
@@ -20,13 +28,28 @@ enum Command {
     /// Run the portal (the default): GONGKAI_DATABASE, LEPTOS_SITE_ADDR, LEPTOS_SITE_ROOT…
     Serve,
     #[command(flatten)]
-    Draw(cli::DrawCommand),
+    Portal(cli::Command),
+    /// The draw commands, moved to `gongkai`: says so (exit code 2, a usage error).
+    #[command(hide = true, name = "verify", aliases = ["commit", "draw", "recuse", "prove", "lookup"])]
+    Moved {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
     match Args::parse().command {
         None | Some(Command::Serve) => serve(),
-        Some(Command::Draw(command)) => cli::run(command),
+        Some(Command::Portal(command)) => cli::run(command),
+        Some(Command::Moved { .. }) => {
+            eprintln!(
+                "错误 / error: 抽取命令（commit、draw、verify、recuse、prove）已移至 gongkai 命令行工具，\
+                 用法相同：gongkai <命令> …（安装：cargo install --locked --path cli）/ the draw commands \
+                 (commit, draw, verify, recuse, prove) are now the gongkai command line, with the same \
+                 options: gongkai <command> … (install: cargo install --locked --path cli)"
+            );
+            ExitCode::from(2)
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, ExitCode};
 
 use draw::DrawRecord;
 use draw::synthetic::{Shape, credit_code, input};
@@ -92,13 +92,28 @@ fn shape() -> Shape {
     Shape { objects: 40, strata: 2, inspectors: 12, select: 6, team_size: 2, load_cap: 3, history: 3, seed: 11 }
 }
 
-/// Commits and draws the synthetic input of the district; returns the record.
+/// Runs a `gongkai` command line (the draw commands, whose library the server
+/// uses) in this process; paths are given in full.
+fn gongkai(args: &[&str]) -> ExitCode {
+    #[derive(clap::Parser)]
+    #[command(name = "gongkai")]
+    struct Gongkai {
+        #[command(subcommand)]
+        command: gongkai_cli::Command,
+    }
+    let parsed = <Gongkai as clap::Parser>::try_parse_from(std::iter::once("gongkai").chain(args.iter().copied()));
+    gongkai_cli::run(parsed.expect("valid usage").command)
+}
+
+/// Commits and draws the synthetic input of the district with `gongkai`, as a
+/// department does before importing; returns the record.
 fn drawn(dir: &Path) -> DrawRecord {
     fs::write(dir.join("input.json"), serde_json::to_vec_pretty(&input(&shape())).unwrap()).unwrap();
-    let run = server(dir, &["commit", "--input", "input.json", "--out", "committed.json"]);
-    assert_eq!(run.code, 0, "{}", run.all());
-    let run = server(dir, &["draw", "--input", "committed.json", "--demo", DEMO, "--out", "record.json"]);
-    assert_eq!(run.code, 0, "{}", run.all());
+    let at = |name: &str| dir.join(name).display().to_string();
+    let commit = gongkai(&["commit", "--input", &at("input.json"), "--out", &at("committed.json")]);
+    assert_eq!(commit, ExitCode::SUCCESS);
+    let draw = gongkai(&["draw", "--input", &at("committed.json"), "--demo", DEMO, "--out", &at("record.json")]);
+    assert_eq!(draw, ExitCode::SUCCESS);
     serde_json::from_slice(&fs::read(dir.join("record.json")).unwrap()).unwrap()
 }
 
@@ -585,4 +600,15 @@ fn a_second_import_waits_for_the_first_then_says_another_is_running() {
     // With the lock released, the same import goes through.
     import(d, "departments", "departments.csv");
     assert_eq!(count(d, "SELECT COUNT(*) FROM departments WHERE code = '150200'"), 1);
+}
+
+/// The draw commands left `server` for `gongkai` (cli/): the old command lines say where they went.
+#[test]
+fn the_draw_commands_point_to_gongkai() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["commit", "draw", "verify", "recuse", "prove"] {
+        let run = server(dir.path(), &[command, "record.json", "--object", "x"]);
+        assert_eq!(run.code, 2, "{}", run.all());
+        assert!(run.stderr.contains("are now the gongkai command line"), "{}", run.stderr);
+    }
 }

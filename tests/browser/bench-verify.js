@@ -7,7 +7,7 @@
 // /verify-worker.js with its helper worker hashing half of the Merkle tree
 // (`worker_split`, `worker_json`: wall time from posting the message to the
 // result, best of 3 with the worker warm; `worker_first`: a fresh worker, as a
-// page's first verification). Native: two threads (as `server verify`) and
+// page's first verification). Native: two threads (as `gongkai verify`) and
 // one thread.
 //
 //   node tests/browser/bench-verify.js [N]

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ROOT, SERVER, startServer, launchBrowser, openPage, waitHydrated } from './support.js';
+import { GONGKAI, ROOT, SERVER, startServer, launchBrowser, openPage, waitHydrated } from './support.js';
 
 /** Markup that runs a script if it is ever written into a page unescaped. */
 const hostile = (tag) =>
@@ -31,16 +31,20 @@ let resultCode;
 const cell = (v) => `"${String(v).replaceAll('"', '""')}"`;
 const csv = (header, rows) => [header.join(','), ...rows.map((r) => r.map(cell).join(','))].join('\n') + '\n';
 
-/** Runs the server binary on the test's database; the command must succeed. */
-function cli(...args) {
-  const run = spawnSync(SERVER, args, {
+/** Runs a binary (the server, or gongkai) on the test's database; the command must succeed. */
+function runIn(binary, args) {
+  const run = spawnSync(binary, args, {
     cwd: workDir,
     env: { ...process.env, GONGKAI_DATABASE: path.join(workDir, 'gongkai.db'), NO_COLOR: '1' },
     encoding: 'utf8',
   });
-  assert.equal(run.status, 0, `server ${args.join(' ')}:\n${run.stdout}\n${run.stderr}`);
+  assert.equal(run.status, 0, `${path.basename(binary)} ${args.join(' ')}:\n${run.stdout}\n${run.stderr}`);
   return run;
 }
+/** `server import …`. */
+const cli = (...args) => runIn(SERVER, args);
+/** `gongkai commit|draw …`, the draw command line. */
+const gongkai = (...args) => runIn(GONGKAI, args);
 
 function importFile(kind, name, text) {
   writeFileSync(path.join(workDir, name), text);
@@ -86,8 +90,8 @@ before(async () => {
   input.plan.team.units = [unit];
   for (const p of input.inspectors) p.unit = unit;
   writeFileSync(path.join(workDir, 'input.json'), JSON.stringify(input));
-  cli('commit', '--input', 'input.json', '--out', 'committed.json');
-  cli('draw', '--input', 'committed.json', '--demo', DEMO, '--out', 'record.json');
+  gongkai('commit', '--input', 'input.json', '--out', 'committed.json');
+  gongkai('draw', '--input', 'committed.json', '--demo', DEMO, '--out', 'record.json');
   cli('import', 'draw', 'record.json');
   record = JSON.parse(readFileSync(path.join(workDir, 'record.json'), 'utf8'));
 

@@ -12,6 +12,8 @@ import { chromium } from 'playwright-core';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TARGET = process.env.CARGO_TARGET_DIR ? path.resolve(ROOT, process.env.CARGO_TARGET_DIR) : path.join(ROOT, 'target');
 export const SERVER = path.join(TARGET, 'release', 'server');
+/** The draw command line (`cli/`), built beside the server by build_site. */
+export const GONGKAI = path.join(TARGET, 'release', 'gongkai');
 export const SITE = path.join(ROOT, 'target', 'site');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 

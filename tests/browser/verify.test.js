@@ -1,6 +1,6 @@
 // Verifying draws in the browser (the separate verifier module), the "was I in
 // this draw?" lookup, the page of a draw awaiting its randomness, and the
-// browser verifier agreeing with the CLI `server verify` on the same files.
+// browser verifier agreeing with the CLI `gongkai verify` on the same files.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SERVER, startServer, launchBrowser, openPage, waitHydrated } from './support.js';
+import { GONGKAI, startServer, launchBrowser, openPage, waitHydrated } from './support.js';
 
 // drand quicknet round 123 (api.drand.sh/52db9ba7…/public/123), also in draw/src/randomness.rs.
 const ROUND = 123;
@@ -148,7 +148,7 @@ test('a record with other inputs and a recomputed commitment does not verify aga
   const inputFile = path.join(workDir, 'forged.input.json');
   writeFileSync(inputFile, JSON.stringify(input));
   const forgedFile = path.join(workDir, 'forged.record.json');
-  execFileSync(SERVER, ['draw', '--input', inputFile, '--demo', record.randomness.value, '--out', forgedFile]);
+  execFileSync(GONGKAI, ['draw', '--input', inputFile, '--demo', record.randomness.value, '--out', forgedFile]);
   const forged = JSON.parse(readFileSync(forgedFile, 'utf8'));
   assert.notEqual(forged.commitment, record.commitment);
   const { context, problems, steps, differences } = await verifyInPage(forged, { expectMatch: false });
@@ -194,7 +194,7 @@ function drandRecords() {
   const inputFile = path.join(workDir, 'drand.input.json');
   writeFileSync(inputFile, JSON.stringify(input));
   const good = path.join(workDir, 'drand.record.json');
-  execFileSync(SERVER, [
+  execFileSync(GONGKAI, [
     'draw',
     '--input',
     inputFile,
@@ -218,7 +218,7 @@ function drandRecords() {
   return drandFiles;
 }
 
-test('the browser verifier and the CLI `server verify` agree on the same files', async () => {
+test('the browser verifier and the CLI `gongkai verify` agree on the same files', async () => {
   const files = { original: path.join(workDir, 'original.json') };
   writeFileSync(files.original, JSON.stringify(record));
   for (const [name, c] of Object.entries(altered())) {
@@ -229,7 +229,7 @@ test('the browser verifier and the CLI `server verify` agree on the same files',
   const { context, page, problems } = await openPage(browser);
   await page.goto(`${server.base}/draws/${drawn.id}`);
   for (const [name, file] of Object.entries(files)) {
-    const cli = spawnSync(SERVER, ['verify', '--json', file], { encoding: 'utf8' });
+    const cli = spawnSync(GONGKAI, ['verify', '--json', file], { encoding: 'utf8' });
     const expected = JSON.parse(cli.stdout);
     const matches = expected.differences.length === 0 && expected.steps.every((s) => s.ok);
     assert.equal(cli.status, matches ? 0 : 1, `${name}: exit code`);
@@ -359,7 +359,7 @@ test('the timeline shows each time in Beijing time and UTC', async () => {
   assert.match(timeline, /UTC \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/);
   // Without JavaScript the page says how to verify offline.
   const verify = await page.locator('section.verify').innerText();
-  assert.match(verify, /server verify/);
+  assert.match(verify, /gongkai verify/);
   assert.equal(await page.locator('section.verify a[href="/spec"]').count(), 1);
   await context.close();
 });

@@ -5,7 +5,7 @@
 //!
 //! `scripts/test.sh` runs a few hundred cases per parser; `scripts/fuzz.sh`
 //! runs many more (`PROPTEST_CASES`). The import files are fuzzed in the
-//! server's own tests (`cli::import::source`).
+//! server's own tests (`server/src/cli/import.rs`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Parser;
-use gongkai_server::cli::{self, DrawCommand};
+use gongkai_server::cli::{self, Command};
 use gongkai_server::configuration::Settings;
 use gongkai_tests::spawn_with;
 
@@ -14,7 +14,7 @@ use gongkai_tests::spawn_with;
 #[command(name = "server")]
 struct Cli {
     #[command(subcommand)]
-    command: DrawCommand,
+    command: Command,
 }
 
 /// Runs one `server …` command line in-process (on its own thread: the

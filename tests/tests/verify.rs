@@ -103,7 +103,7 @@ async fn a_draw_is_served_with_its_commitment_and_recusal_chain_head_and_verify_
     let (_, page) = app.get(&format!("/draws/{id}")).await;
     assert!(page.contains(&head), "the draw page shows the head");
 
-    // What `server verify --portal` does with them: the honest record verifies
+    // What `gongkai verify --portal` does with them: the honest record verifies
     // against both; a record whose recusal reason was edited afterwards, with
     // every link recomputed as a forger would, does not.
     let hex32 = |h: &str| -> [u8; 32] { hex::decode(h).unwrap().try_into().unwrap() };

@@ -29,7 +29,7 @@ async fn yield_to_event_loop() {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// Reads a record by the same rules as `server verify` (SPEC §3.1, §12):
+/// Reads a record by the same rules as `gongkai verify` (SPEC §3.1, §12):
 /// every problem named with its record and field.
 fn parse_record(text: &str) -> Result<draw::DrawRecord, String> {
     draw::json::parse_record(text).map_err(|e| {
@@ -41,7 +41,7 @@ fn parse_record(text: &str) -> Result<draw::DrawRecord, String> {
 /// Verifies a draw record (JSON text). After each step, calls `on_step` with
 /// the step as JSON (`{"kind","ok","detail"}`) and yields to the event loop.
 /// Resolves to the whole verification as JSON (`{"steps","differences"}`, as
-/// `server verify --json` prints it); rejects with a bilingual message if the
+/// `gongkai verify --json` prints it); rejects with a bilingual message if the
 /// text is not a draw record.
 ///
 /// `hash_right`, if given, hashes the right half of a large pool's Merkle tree

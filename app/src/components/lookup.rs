@@ -236,7 +236,7 @@ pub fn LookupPanel(
                     "在浏览器中查询需要启用 JavaScript。也可以下载抽取记录后用命令行查询并验证证明：",
                     "Looking up in the browser needs JavaScript. You can also download the record and check with the command-line tool: ",
                 )}
-                <code>{format!("server prove {id}.record.json --object 统一社会信用代码")}</code>
+                <code>{format!("gongkai prove {id}.record.json --object 统一社会信用代码")}</code>
             </p>
         </noscript>
     }

@@ -90,14 +90,14 @@ pub enum ImportKind {
     #[command(verbatim_doc_comment, after_help = FORMAT_HELP)]
     Results(FileArgs),
 
-    /// 公布抽取承诺（server commit --out 写出的文件）/ Publish a commitment (the file written by `server commit --out`)
+    /// 公布抽取承诺（gongkai commit --out 写出的文件）/ Publish a commitment (the file written by `gongkai commit --out`)
     ///
     /// 抽取前公布；随机数产生后用 server import draw 公布抽取记录 /
     /// published before the draw; once the randomness exists publish the record with `server import draw`.
     #[command(verbatim_doc_comment)]
     Commitment(CommitmentArgs),
 
-    /// 公布抽取记录（server draw 写出的文件）/ Publish a draw record (the file written by `server draw`)
+    /// 公布抽取记录（gongkai draw 写出的文件）/ Publish a draw record (the file written by `gongkai draw`)
     ///
     /// 记录先重新计算复核，不一致则拒绝；若已公布承诺，记录须与之相符。部门取自记录的 ancestors 与 department /
     /// the record is re-run first and refused if it does not verify; if its commitment was published the

@@ -8,28 +8,13 @@ pub fn days(date: &str) -> i64 {
     let y: i64 = date.get(0..4).and_then(|s| s.parse().ok()).unwrap_or(1970);
     let m: i64 = date.get(5..7).and_then(|s| s.parse().ok()).unwrap_or(1);
     let d: i64 = date.get(8..10).and_then(|s| s.parse().ok()).unwrap_or(1);
-    // Howard Hinnant's days_from_civil.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    draw::id::days_from_civil(y, m, d)
 }
 
 /// The `YYYY-MM-DD` date of a day number.
 pub fn date(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    let utc = draw::id::format_utc(days.saturating_mul(86_400));
+    utc.split_once('T').map_or_else(|| utc.clone(), |(date, _)| date.to_owned())
 }
 
 /// Monday = 0 … Sunday = 6.

@@ -88,7 +88,7 @@ fn run(
                 reason: reason.to_owned(),
                 date: date.to_owned(),
             };
-            // Bound into the recusal chain (SPEC §11.3), as `server recuse` does.
+            // Bound into the recusal chain (SPEC §11.3), as `gongkai recuse` does.
             record = draw::recuse_linked(&record, request).map_err(|e| DemoError::Draw(e.to_string()))?.0;
         }
     }

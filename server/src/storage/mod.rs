@@ -186,7 +186,6 @@ pub struct ImportSummary {
     pub corrected: usize,
 }
 
-
 /// Everything the portal stores. Reading draws goes through [`DrawSource`].
 #[async_trait::async_trait]
 pub trait Storage: DrawSource + PortalSource {

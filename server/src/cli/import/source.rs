@@ -1,6 +1,7 @@
 //! Reading an import file into records: CSV (UTF-8 with or without a BOM, or
-//! GBK as Excel writes it in China) or JSON (an array of objects), each record
-//! with the line it starts on.
+//! GBK as Excel writes it in China, decided per file by `gongkai_cli::tabular`,
+//! the same reader as `gongkai commit`'s directories) or JSON (an array of
+//! objects), each record with the line it starts on.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -48,60 +49,6 @@ impl Format {
     }
 }
 
-/// The text of a file, its encoding decided for the whole file: UTF-8 (a BOM
-/// is dropped) when it is valid UTF-8; GBK when no line is UTF-8 with
-/// non-ASCII characters and every line decodes cleanly as GBK. A file with
-/// both UTF-8 Chinese and lines that are not UTF-8 (a cell pasted from
-/// another file) is refused, naming each line that is not UTF-8: decoding
-/// it as GBK would store every Chinese field garbled.
-pub fn decode(file: &str, bytes: &[u8], problems: &mut Vec<String>) -> Option<String> {
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        problems.push(format!(
-            "{file}:1: 文件是 UTF-16 编码（Excel 的“Unicode 文本”）；请另存为“CSV UTF-8（逗号分隔）”或“CSV（逗号分隔）” / \
-             the file is UTF-16 (Excel's \"Unicode Text\"); save it as \"CSV UTF-8 (Comma delimited)\" or \"CSV (Comma delimited)\""
-        ));
-        return None;
-    }
-    let had_bom = bytes.starts_with(b"\xEF\xBB\xBF");
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Some(text.to_owned());
-    }
-    // Neither GBK nor UTF-8 uses 0x0A inside a character, so lines can be judged one by one.
-    let lines: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
-    let utf8_chinese = had_bom || lines.iter().any(|l| !l.is_ascii() && std::str::from_utf8(l).is_ok());
-    if utf8_chinese {
-        for (i, line) in lines.iter().enumerate() {
-            if std::str::from_utf8(line).is_err() {
-                let n = i + 1;
-                problems.push(format!(
-                    "{file}:{n}: 文件是 UTF-8 编码，但此行不是（可能是从 GBK 文件粘贴的内容）；请将整个文件保存为同一种编码 / \
-                     the file is UTF-8 but line {n} is not (perhaps pasted from a GBK file); save the whole file in one encoding"
-                ));
-            }
-        }
-        return None;
-    }
-    let mut text = String::with_capacity(bytes.len() * 3 / 2);
-    let mut bad = false;
-    for (i, line) in lines.iter().enumerate() {
-        if i > 0 {
-            text.push('\n');
-        }
-        match encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(line) {
-            Some(decoded) => text.push_str(&decoded),
-            None => {
-                bad = true;
-                let n = i + 1;
-                problems.push(format!(
-                    "{file}:{n}: 此行既不是 UTF-8 也不是 GBK 编码，无法读取 / line {n} is neither UTF-8 nor GBK and cannot be read"
-                ));
-            }
-        }
-    }
-    (!bad).then_some(text)
-}
-
 /// Reads the records of a CSV or JSON file. `columns` are the known field
 /// names (for CSV the header must name only these and every `required` one;
 /// for JSON unknown fields are problems). `nested` are the fields of a JSON
@@ -118,7 +65,7 @@ pub fn read(
     let format = Format::of(path)?;
     let file = path.display().to_string();
     let bytes = files::read_bytes(path)?;
-    let Some(text) = decode(&file, &bytes, problems) else { return Ok(Vec::new()) };
+    let Some(text) = tabular::decode(&file, &bytes, problems) else { return Ok(Vec::new()) };
     match format {
         Format::Csv => {
             let optional: Vec<&str> = columns.iter().filter(|c| !required.contains(c)).copied().collect();
@@ -285,38 +232,28 @@ mod tests {
         assert_eq!(element_lines(text), vec![2, 3, 4]);
     }
 
+    /// One CSV reader: a GBK directory as Excel writes it is read alike by
+    /// `gongkai commit` (its objects CSV) and by the import.
     #[test]
-    fn a_utf8_file_with_one_gbk_cell_is_refused_naming_the_line() {
-        let mut problems = Vec::new();
-        // Line 2 is UTF-8 Chinese ("企业"), line 3 has "企业" in GBK.
-        let mut bytes = "name,unit\n企业,东胜区\n".as_bytes().to_vec();
-        bytes.extend_from_slice(b"\xC6\xF3\xD2\xB5,x\n");
-        assert!(decode("f.csv", &bytes, &mut problems).is_none());
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(problems[0].starts_with("f.csv:3: "), "{problems:?}");
-        assert!(problems[0].contains("the file is UTF-8 but line 3 is not"), "{problems:?}");
-        // The same with a BOM and only ASCII besides the GBK line.
-        problems.clear();
-        let mut bytes = b"\xEF\xBB\xBFname\nabc\n".to_vec();
-        bytes.extend_from_slice(b"\xC6\xF3\xD2\xB5\n");
-        assert!(decode("f.csv", &bytes, &mut problems).is_none());
-        assert!(problems[0].starts_with("f.csv:3: "), "{problems:?}");
-    }
+    fn commit_and_import_read_the_same_gbk_csv() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("objects.csv");
+        let code = draw::synthetic::credit_code(1);
+        let text = format!("id,stratum,categories,abnormal\r\n{code},A,餐饮;小餐饮,是\r\n");
+        let (gbk, _, unmappable) = encoding_rs::GBK.encode(&text);
+        assert!(!unmappable && std::str::from_utf8(&gbk).is_err(), "the file is GBK, not UTF-8");
+        std::fs::write(&path, &gbk).unwrap();
 
-    #[test]
-    fn decodes_gbk_and_names_undecodable_lines() {
+        let columns = ["id", "stratum", "categories", "abnormal", "serious_violation", "penalised"];
         let mut problems = Vec::new();
-        // "企业" in GBK.
-        let text = decode("f.csv", b"name\n\xC6\xF3\xD2\xB5\n", &mut problems).unwrap();
-        assert_eq!(text, "name\n企业\n");
-        assert!(problems.is_empty());
-        let bom = decode("f.csv", "\u{feff}a,b\n".as_bytes(), &mut problems).unwrap();
-        assert_eq!(bom, "a,b\n");
-        assert!(decode("f.csv", b"ok\n\xC6\xF3\n\xFF\xFF\n", &mut problems).is_none());
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(problems[0].starts_with("f.csv:3:"), "{problems:?}");
-        problems.clear();
-        assert!(decode("f.csv", b"\xFF\xFEa\x00,\x00b\x00", &mut problems).is_none());
-        assert!(problems[0].contains("UTF-16"), "{problems:?}");
+        let records = read(&path, &columns, &columns[..2], None, &[], &mut problems).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(matches!(&records[0].fields["categories"], Value::Text(t) if t == "餐饮;小餐饮"));
+
+        let objects = tabular::objects(&path, &mut problems).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(objects.records[0].id, code);
+        assert_eq!(objects.records[0].categories, vec!["餐饮", "小餐饮"]);
+        assert!(objects.records[0].abnormal);
     }
 }

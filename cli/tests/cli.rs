@@ -1,4 +1,4 @@
-//! The draw command line as a user runs it: the real `server` binary in a
+//! The draw command line as a user runs it: the real `gongkai` binary in a
 //! temporary folder, checked by what it prints, its exit code and the files
 //! it writes (or does not write).
 // Test helpers outside `#[test]` functions panic on purpose too.
@@ -26,9 +26,12 @@ impl Run {
     }
 }
 
-fn server(dir: &Path, args: &[&str]) -> Run {
-    let out =
-        Command::new(env!("CARGO_BIN_EXE_server")).current_dir(dir).args(args).output().expect("run the server binary");
+fn gongkai(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run the gongkai binary");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -54,9 +57,9 @@ fn shape() -> Shape {
 fn drawn(dir: &Path) -> (DrawInput, PathBuf) {
     let input = input(&shape());
     write_json(dir, "input.json", &input);
-    let run = server(dir, &["commit", "--input", "input.json", "--out", "committed.json"]);
+    let run = gongkai(dir, &["commit", "--input", "input.json", "--out", "committed.json"]);
     assert_eq!(run.code, 0, "{}", run.all());
-    let run = server(dir, &["draw", "--input", "committed.json", "--demo", DEMO, "--out", "record.json"]);
+    let run = gongkai(dir, &["draw", "--input", "committed.json", "--demo", DEMO, "--out", "record.json"]);
     assert_eq!(run.code, 0, "{}", run.all());
     (input, dir.join("record.json"))
 }
@@ -69,14 +72,14 @@ fn commit_draw_verify_round_trip() {
     write_json(d, "input.json", &input);
     let expected = draw::commit(&input).unwrap();
 
-    let run = server(d, &["commit", "--input", "input.json", "--out", "committed.json"]);
+    let run = gongkai(d, &["commit", "--input", "input.json", "--out", "committed.json"]);
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(run.stdout.contains(&expected.commitment), "{}", run.stdout);
     assert!(run.stdout.contains(&expected.objects_root), "{}", run.stdout);
     assert!(run.stdout.contains("objects: 80"), "{}", run.stdout);
     assert_eq!(read_json::<DrawInput>(&d.join("committed.json")), input);
 
-    let run = server(d, &["draw", "--input", "committed.json", "--demo", DEMO, "--out", "record.json"]);
+    let run = gongkai(d, &["draw", "--input", "committed.json", "--demo", DEMO, "--out", "record.json"]);
     assert_eq!(run.code, 0, "{}", run.all());
     let record: DrawRecord = read_json(&d.join("record.json"));
     assert_eq!(record.commitment, expected.commitment);
@@ -94,21 +97,21 @@ fn commit_draw_verify_round_trip() {
         );
     }
 
-    let run = server(d, &["verify", "record.json"]);
+    let run = gongkai(d, &["verify", "record.json"]);
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(run.stdout.contains('✓') && !run.stdout.contains('✗'), "{}", run.stdout);
     assert!(run.stdout.contains("the record matches"), "{}", run.stdout);
 
-    let run = server(d, &["verify", "--json", "record.json"]);
+    let run = gongkai(d, &["verify", "--json", "record.json"]);
     assert_eq!(run.code, 0, "{}", run.all());
     let v: Verification = serde_json::from_str(&run.stdout).unwrap();
     assert!(v.is_match());
 
     // Not a record, or no file at all: exit code 2, and a message that says so.
-    let run = server(d, &["verify", "committed.json"]);
+    let run = gongkai(d, &["verify", "committed.json"]);
     assert_eq!(run.code, 2, "{}", run.all());
     assert!(run.stderr.contains("not a draw record"), "{}", run.stderr);
-    let run = server(d, &["verify", "missing.json"]);
+    let run = gongkai(d, &["verify", "missing.json"]);
     assert_eq!(run.code, 2, "{}", run.all());
     assert!(run.stderr.contains("cannot read missing.json"), "{}", run.stderr);
 }
@@ -137,7 +140,7 @@ fn a_swapped_selection_is_named_by_stratum_position_and_codes() {
     record.result.strata[s].selected[0].object = other.clone();
     write_json(d, "tampered.json", &record);
 
-    let run = server(d, &["verify", "tampered.json"]);
+    let run = gongkai(d, &["verify", "tampered.json"]);
     assert_eq!(run.code, 1, "{}", run.all());
     let line = run
         .stdout
@@ -161,7 +164,7 @@ fn a_removed_pool_object_breaks_the_commitment() {
     record.input.objects.remove(i);
     write_json(d, "tampered.json", &record);
 
-    let run = server(d, &["verify", "tampered.json"]);
+    let run = gongkai(d, &["verify", "tampered.json"]);
     assert_eq!(run.code, 1, "exit 1: the record differs; {}", run.all());
     let line = run
         .stdout
@@ -182,7 +185,7 @@ fn a_randomness_or_seed_mismatch_is_reported() {
     let mut other_randomness = record.clone();
     other_randomness.randomness = Randomness::Demo { value: "ff".repeat(32) };
     write_json(d, "randomness.json", &other_randomness);
-    let run = server(d, &["verify", "randomness.json"]);
+    let run = gongkai(d, &["verify", "randomness.json"]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stdout.contains("✗ 种子由承诺值和指定的公共随机数得出"), "{}", run.stdout);
     let line = run.stdout.lines().find(|l| l.contains("种子 / seed") && l.contains('✗')).unwrap();
@@ -191,7 +194,7 @@ fn a_randomness_or_seed_mismatch_is_reported() {
     let mut other_seed = record.clone();
     other_seed.seed = "00".repeat(32);
     write_json(d, "seed.json", &other_seed);
-    let run = server(d, &["verify", "seed.json"]);
+    let run = gongkai(d, &["verify", "seed.json"]);
     assert_eq!(run.code, 1, "{}", run.all());
     let line = run.stdout.lines().find(|l| l.contains("种子 / seed") && l.contains('✗')).unwrap();
     assert!(line.contains(&record.seed) && line.contains(&other_seed.seed), "{line}");
@@ -200,7 +203,7 @@ fn a_randomness_or_seed_mismatch_is_reported() {
     let mut wrong_kind = record;
     wrong_kind.randomness = Randomness::PublicNumbers { key: "9319./2.5.8.10.12./".into() };
     write_json(d, "kind.json", &wrong_kind);
-    let run = server(d, &["verify", "kind.json"]);
+    let run = gongkai(d, &["verify", "kind.json"]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stdout.contains("committed to demo randomness, published public-numbers"), "{}", run.stdout);
 }
@@ -277,6 +280,19 @@ fn fixture(team_size: u64) -> Fixture {
     Fixture { plan, objects_csv, inspectors_csv, history_csv, input }
 }
 
+/// `commit` of the fixture's plan with its three CSV directories.
+const COMMIT_CSV: [&str; 9] = [
+    "commit",
+    "--plan",
+    "plan.json",
+    "--objects",
+    "objects.csv",
+    "--inspectors",
+    "inspectors.csv",
+    "--history",
+    "history.csv",
+];
+
 fn with_bom(text: &str) -> Vec<u8> {
     [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat()
 }
@@ -292,25 +308,9 @@ fn csv_with_a_bom_commits_like_the_equivalent_json() {
     fs::write(d.join("inspectors.csv"), with_bom(&f.inspectors_csv)).unwrap();
     fs::write(d.join("history.csv"), with_bom(&f.history_csv)).unwrap();
 
-    let from_json = server(d, &["commit", "--input", "input.json", "--json", "--out", "from-json.json"]);
+    let from_json = gongkai(d, &["commit", "--input", "input.json", "--json", "--out", "from-json.json"]);
     assert_eq!(from_json.code, 0, "{}", from_json.all());
-    let from_csv = server(
-        d,
-        &[
-            "commit",
-            "--plan",
-            "plan.json",
-            "--objects",
-            "objects.csv",
-            "--inspectors",
-            "inspectors.csv",
-            "--history",
-            "history.csv",
-            "--json",
-            "--out",
-            "from-csv.json",
-        ],
-    );
+    let from_csv = gongkai(d, &[&COMMIT_CSV[..], &["--json", "--out", "from-csv.json"]].concat());
     assert_eq!(from_csv.code, 0, "{}", from_csv.all());
     let a: Commitment = serde_json::from_str(&from_json.stdout).unwrap();
     let b: Commitment = serde_json::from_str(&from_csv.stdout).unwrap();
@@ -318,6 +318,77 @@ fn csv_with_a_bom_commits_like_the_equivalent_json() {
     assert_eq!(read_json::<DrawInput>(&d.join("from-csv.json")), read_json::<DrawInput>(&d.join("from-json.json")));
     let input: DrawInput = serde_json::from_value(f.input).unwrap();
     assert_eq!(a.commitment, draw::commit(&input).unwrap().commitment);
+}
+
+/// Excel in China saves CSV as GBK: `commit` reads such directories as
+/// `server import` does (the same reader, the encoding decided per file).
+#[test]
+fn gbk_directories_commit_like_the_equivalent_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let f = fixture(2);
+    write_json(d, "plan.json", &f.plan);
+    let gbk = |text: &str| {
+        let (bytes, _, unmappable) = encoding_rs::GBK.encode(text);
+        assert!(!unmappable && std::str::from_utf8(&bytes).is_err(), "GBK, not UTF-8: {text}");
+        bytes.into_owned()
+    };
+    fs::write(d.join("objects.csv"), gbk(&f.objects_csv)).unwrap();
+    fs::write(d.join("inspectors.csv"), gbk(&f.inspectors_csv)).unwrap();
+    fs::write(d.join("history.csv"), gbk(&f.history_csv)).unwrap();
+    let run = gongkai(d, &[&COMMIT_CSV[..], &["--json"]].concat());
+    assert_eq!(run.code, 0, "{}", run.all());
+    let from_gbk: Commitment = serde_json::from_str(&run.stdout).unwrap();
+    let input: DrawInput = serde_json::from_value(f.input).unwrap();
+    assert_eq!(from_gbk, draw::commit(&input).unwrap());
+
+    // A UTF-8 file with one GBK line is refused naming the line, as by the import: exit 1.
+    let mut mixed = f.objects_csv.into_bytes();
+    mixed.extend_from_slice(&gbk(&format!("{},B,销售,,,\r\n", credit_code(1099))));
+    fs::write(d.join("objects.csv"), mixed).unwrap();
+    let run =
+        gongkai(d, &["commit", "--plan", "plan.json", "--objects", "objects.csv", "--inspectors", "inspectors.csv"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.stderr.contains("objects.csv:8: ") && run.stderr.contains("the file is UTF-8 but line 8 is not"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Times are read strictly by the draw crate's one RFC 3339 parser.
+#[test]
+fn a_leap_second_or_an_impossible_offset_is_not_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_json(d, "input.json", &input(&shape()));
+    for (time, why) in [
+        ("2025-06-30T23:59:60Z", "a leap second, 60, is not accepted"),
+        ("2025-06-03T10:00:00+99:99", "the offset is beyond ±23:59"),
+    ] {
+        let run = gongkai(d, &["commit", "--input", "input.json", "--drand-at", time, "--out", "committed.json"]);
+        assert_eq!(run.code, 1, "{}", run.all());
+        assert!(run.stderr.contains(&format!("--drand-at: “{time}”")) && run.stderr.contains(why), "{}", run.stderr);
+        assert!(!d.join("committed.json").exists());
+    }
+    drawn(d);
+    let run = gongkai(
+        d,
+        &[
+            "draw",
+            "--input",
+            "committed.json",
+            "--demo",
+            DEMO,
+            "--committed-at",
+            "2025-06-30T23:59:60Z",
+            "--out",
+            "r.json",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("--committed-at:") && run.stderr.contains("leap second"), "{}", run.stderr);
+    assert!(!d.join("r.json").exists());
 }
 
 #[test]
@@ -337,7 +408,7 @@ fn a_bad_check_character_in_csv_names_line_and_field_and_writes_nothing() {
     fs::write(d.join("objects.csv"), lines.join("\r\n")).unwrap();
     fs::write(d.join("inspectors.csv"), &f.inspectors_csv).unwrap();
 
-    let run = server(
+    let run = gongkai(
         d,
         &[
             "commit",
@@ -378,7 +449,7 @@ fn an_infeasible_plan_is_refused_and_nothing_is_written() {
     let f = fixture(4);
     write_json(d, "input.json", &f.input);
 
-    let run = server(d, &["commit", "--input", "input.json", "--out", "committed.json"]);
+    let run = gongkai(d, &["commit", "--input", "input.json", "--out", "committed.json"]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stderr.contains("plan.team: 分层"), "{}", run.stderr);
     assert!(run.stderr.contains("检查组无法保证"), "{}", run.stderr);
@@ -390,7 +461,7 @@ fn an_infeasible_plan_is_refused_and_nothing_is_written() {
     );
     assert!(!d.join("committed.json").exists());
 
-    let run = server(d, &["draw", "--input", "input.json", "--demo", DEMO, "--out", "record.json"]);
+    let run = gongkai(d, &["draw", "--input", "input.json", "--demo", DEMO, "--out", "record.json"]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(
         run.stderr.contains("cannot be staffed for every possible draw")
@@ -413,7 +484,7 @@ fn a_recusal_draws_another_inspector_and_the_record_still_verifies() {
     let first = record.result.strata.iter().find_map(|s| s.selected.first()).unwrap();
     let (object, recused) = (first.object.clone(), first.team[0].clone());
 
-    let run = server(
+    let run = gongkai(
         d,
         &[
             "recuse",
@@ -439,12 +510,12 @@ fn a_recusal_draws_another_inspector_and_the_record_still_verifies() {
     assert!(team.contains(replacement) && !team.contains(&recused), "{team:?}");
     assert_eq!(fs::read(&path).unwrap(), before, "the old record must stay untouched");
 
-    let run = server(d, &["verify", "recused.json"]);
+    let run = gongkai(d, &["verify", "recused.json"]);
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(run.stdout.contains("1 次回避 / recusals"), "{}", run.stdout);
 
     // An inspector who is not on that team cannot step aside from it.
-    let run = server(
+    let run = gongkai(
         d,
         &[
             "recuse",
@@ -474,7 +545,7 @@ fn prove_succeeds_for_a_pool_member_and_fails_for_anyone_else() {
     let record: DrawRecord = read_json(&path);
     let member = input.objects[17].id.clone();
 
-    let run = server(d, &["prove", "record.json", "--object", &member]);
+    let run = gongkai(d, &["prove", "record.json", "--object", &member]);
     assert_eq!(run.code, 0, "{}", run.all());
     let proof: PoolProof = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(proof.object, member);
@@ -482,17 +553,22 @@ fn prove_succeeds_for_a_pool_member_and_fails_for_anyone_else() {
     assert!(run.stderr.contains("✓") && run.stderr.contains(&record.objects_root), "{}", run.stderr);
 
     // Before the draw, the committed inputs give the same proof.
-    let run = server(d, &["prove", "committed.json", "--object", &member]);
+    let run = gongkai(d, &["prove", "committed.json", "--object", &member]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(serde_json::from_str::<PoolProof>(&run.stdout).unwrap(), proof);
+
+    // `lookup` is the same command ("was I in this draw?").
+    let run = gongkai(d, &["lookup", "record.json", "--object", &member]);
     assert_eq!(run.code, 0, "{}", run.all());
     assert_eq!(serde_json::from_str::<PoolProof>(&run.stdout).unwrap(), proof);
 
     let outsider = credit_code(100_000);
-    let run = server(d, &["prove", "record.json", "--object", &outsider]);
+    let run = gongkai(d, &["prove", "record.json", "--object", &outsider]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stderr.contains("is not in the object pool"), "{}", run.stderr);
     assert!(run.stdout.is_empty());
 
-    let run = server(d, &["prove", "record.json", "--object", "not-a-code"]);
+    let run = gongkai(d, &["prove", "record.json", "--object", "not-a-code"]);
     assert_eq!(run.code, 1, "{}", run.all());
 }
 
@@ -505,13 +581,13 @@ fn drand_round_from_a_time_and_randomness_from_the_signature() {
     write_json(d, "plan.json", &value);
 
     // Without a source and without --drand-at, the missing field is named.
-    let run = server(d, &["commit", "--input", "plan.json"]);
+    let run = gongkai(d, &["commit", "--input", "plan.json"]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stderr.contains("randomness_source"), "{}", run.stderr);
 
     // 2025-06-01T10:00:00.5 Beijing time = 1748743200.5 Unix: the round emitted at or after it.
     let round = draw::randomness::quicknet_round_at(1_748_743_201);
-    let run = server(
+    let run = gongkai(
         d,
         &["commit", "--input", "plan.json", "--drand-at", "2025-06-01T10:00:00.5+08:00", "--out", "committed.json"],
     );
@@ -527,7 +603,7 @@ fn drand_round_from_a_time_and_randomness_from_the_signature() {
     );
 
     // A signature that is not quicknet's for that round is refused: nothing is drawn.
-    let run = server(
+    let run = gongkai(
         d,
         &["draw", "--input", "committed.json", "--drand-signature", &"a1".repeat(48), "--out", "record.json"],
     );
@@ -547,7 +623,7 @@ fn drand_round_from_a_time_and_randomness_from_the_signature() {
     let signature =
         "b75c69d0b72a5d906e854e808ba7e2accb1542ac355ae486d591aa9d43765482e26cd02df835d3546d23c4b13e0dfc92".to_owned();
     let run =
-        server(d, &["draw", "--input", "committed.json", "--drand-signature", &signature, "--out", "record.json"]);
+        gongkai(d, &["draw", "--input", "committed.json", "--drand-signature", &signature, "--out", "record.json"]);
     assert_eq!(run.code, 0, "{}", run.all());
     let record: DrawRecord = read_json(&d.join("record.json"));
     let expected = hex::encode(Sha256::digest(hex::decode(&signature).unwrap()));
@@ -555,17 +631,18 @@ fn drand_round_from_a_time_and_randomness_from_the_signature() {
         record.randomness,
         Randomness::DrandQuicknet { round, signature: signature.clone(), randomness: expected.clone() }
     );
-    assert_eq!(server(d, &["verify", "record.json"]).code, 0);
+    assert_eq!(gongkai(d, &["verify", "record.json"]).code, 0);
 
     // The same beacon saved as the JSON drand serves gives the same record.
     let beacon = serde_json::json!({"round": round, "randomness": expected, "signature": signature});
     write_json(d, "beacon.json", &beacon);
-    let run = server(d, &["draw", "--input", "committed.json", "--randomness", "beacon.json", "--out", "record2.json"]);
+    let run =
+        gongkai(d, &["draw", "--input", "committed.json", "--randomness", "beacon.json", "--out", "record2.json"]);
     assert_eq!(run.code, 0, "{}", run.all());
     assert_eq!(read_json::<DrawRecord>(&d.join("record2.json")), record);
 
     // Demo randomness for a drand commitment is refused, and nothing is written.
-    let run = server(d, &["draw", "--input", "committed.json", "--demo", DEMO, "--out", "record3.json"]);
+    let run = gongkai(d, &["draw", "--input", "committed.json", "--demo", DEMO, "--out", "record3.json"]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stderr.contains("committed to drand-quicknet randomness, published demo"), "{}", run.stderr);
     assert!(!d.join("record3.json").exists());
@@ -582,15 +659,15 @@ fn a_certificate_starting_with_a_hyphen_is_a_value_not_an_option() {
         p.cert = format!("--{}", p.cert);
     }
     write_json(d, "input.json", &input);
-    let run = server(d, &["commit", "--input", "input.json", "--out", "committed.json"]);
+    let run = gongkai(d, &["commit", "--input", "input.json", "--out", "committed.json"]);
     assert_eq!(run.code, 0, "{}", run.all());
-    let run = server(d, &["draw", "--input", "committed.json", "--demo", DEMO, "--out", "record.json"]);
+    let run = gongkai(d, &["draw", "--input", "committed.json", "--demo", DEMO, "--out", "record.json"]);
     assert_eq!(run.code, 0, "{}", run.all());
     let record: DrawRecord = read_json(&d.join("record.json"));
     let first = record.result.strata.iter().find_map(|s| s.selected.first()).unwrap();
     let (object, recused) = (first.object.clone(), first.team[0].clone());
     assert!(recused.starts_with("--"));
-    let run = server(
+    let run = gongkai(
         d,
         &[
             "recuse",
@@ -638,15 +715,15 @@ fn a_forged_record_passes_consistency_but_not_the_published_commitment() {
     let (_, path) = drawn(d);
     let (honest, forged) = forged(d, &path);
 
-    let run = server(d, &["verify", "forged.json"]);
+    let run = gongkai(d, &["verify", "forged.json"]);
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(run.stdout.contains("consistency checked, NOT timing"), "{}", run.stdout);
-    let run = server(d, &["verify", "--json", "forged.json"]);
+    let run = gongkai(d, &["verify", "--json", "forged.json"]);
     assert_eq!(run.code, 0, "{}", run.all());
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(v["timing_checked"], serde_json::json!(false));
 
-    let run = server(d, &["verify", "forged.json", "--commitment", &honest.commitment]);
+    let run = gongkai(d, &["verify", "forged.json", "--commitment", &honest.commitment]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(
         run.stdout.contains("the record's commitment vs the one published before the randomness"),
@@ -657,14 +734,14 @@ fn a_forged_record_passes_consistency_but_not_the_published_commitment() {
     assert!(!run.stdout.contains("NOT timing"), "{}", run.stdout);
 
     // The honest record against its published commitment (any hex case on the command line).
-    let run = server(d, &["verify", "record.json", "--commitment", &honest.commitment.to_uppercase(), "--json"]);
+    let run = gongkai(d, &["verify", "record.json", "--commitment", &honest.commitment.to_uppercase(), "--json"]);
     assert_eq!(run.code, 0, "{}", run.all());
     let v: Verification = serde_json::from_str(&run.stdout).unwrap();
     assert!(v.is_match() && v.timing_checked);
     assert_eq!(v.published_commitment.as_deref(), Some(honest.commitment.as_str()));
 
     // Not a commitment: a usage error, exit 2.
-    let run = server(d, &["verify", "record.json", "--commitment", "abc"]);
+    let run = gongkai(d, &["verify", "record.json", "--commitment", "abc"]);
     assert_eq!(run.code, 2, "{}", run.all());
     assert!(run.stderr.contains("a commitment is 64 hex digits"), "{}", run.stderr);
 }
@@ -722,18 +799,18 @@ fn verify_fetches_the_published_commitment_from_the_portal() {
     let (honest, forged) = forged(d, &path);
 
     let url = portal(&honest.input.draw_id, &honest.commitment, 1);
-    let run = server(d, &["verify", "forged.json", "--portal", &url]);
+    let run = gongkai(d, &["verify", "forged.json", "--portal", &url]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stdout.contains(&forged.commitment) && run.stdout.contains(&honest.commitment), "{}", run.stdout);
 
     let url = portal(&honest.input.draw_id, &honest.commitment, 1);
-    let run = server(d, &["verify", "record.json", "--portal", &format!("{url}/")]);
+    let run = gongkai(d, &["verify", "record.json", "--portal", &format!("{url}/")]);
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(run.stdout.contains("checked against the commitment published before the randomness"), "{}", run.stdout);
 
     // A portal that does not know the draw: exit 2, nothing verified against it.
     let url = portal("another-draw", &honest.commitment, 2);
-    let run = server(d, &["verify", "record.json", "--portal", &url]);
+    let run = gongkai(d, &["verify", "record.json", "--portal", &url]);
     assert_eq!(run.code, 2, "{}", run.all());
     assert!(run.stderr.contains("the portal lists no commitment"), "{}", run.stderr);
 }
@@ -801,7 +878,7 @@ fn commit_and_verify_report_every_json_problem_with_record_and_field() {
     let mut doc = serde_json::to_value(&input).unwrap();
     breakage(&mut doc, &[]);
     fs::write(d.join("broken-input.json"), finish(&doc)).unwrap();
-    let run = server(d, &["commit", "--input", "broken-input.json", "--out", "out.json"]);
+    let run = gongkai(d, &["commit", "--input", "broken-input.json", "--out", "out.json"]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert_eq!(problem_lines(&run.stderr).len(), expected.len(), "{}", run.stderr);
     for e in &expected {
@@ -812,7 +889,7 @@ fn commit_and_verify_report_every_json_problem_with_record_and_field() {
     let mut doc: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
     breakage(&mut doc, &[json!("input")]);
     fs::write(d.join("broken-record.json"), finish(&doc)).unwrap();
-    let run = server(d, &["verify", "broken-record.json"]);
+    let run = gongkai(d, &["verify", "broken-record.json"]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert_eq!(problem_lines(&run.stderr).len(), expected.len(), "{}", run.stderr);
     for e in expected.iter().filter(|e| !e.starts_with("title")) {
@@ -836,7 +913,7 @@ fn record_level_rules_unknown_top_level_fields_hex_case_and_versions() {
     let mut extra = record.clone();
     set(&mut extra, &[json!("published_by")], json!("portal"));
     write_json(d, "extra.json", &extra);
-    let run = server(d, &["verify", "extra.json"]);
+    let run = gongkai(d, &["verify", "extra.json"]);
     assert_eq!(run.code, 0, "{}", run.all());
 
     let mut upper = record.clone();
@@ -844,21 +921,21 @@ fn record_level_rules_unknown_top_level_fields_hex_case_and_versions() {
     set(&mut upper, &[json!("commitment")], json!(c));
     set(&mut upper, &[json!("randomness"), json!("value")], json!(DEMO.to_uppercase()));
     write_json(d, "upper.json", &upper);
-    let run = server(d, &["verify", "upper.json"]);
+    let run = gongkai(d, &["verify", "upper.json"]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stderr.contains("commitment: 十六进制须为小写"), "{}", run.stderr);
 
     let mut nested = record.clone();
     set(&mut nested, &[json!("result"), json!("strata"), json!(0), json!("note")], json!("x"));
     write_json(d, "nested.json", &nested);
-    let run = server(d, &["verify", "nested.json"]);
+    let run = gongkai(d, &["verify", "nested.json"]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stderr.contains(".note: 未定义的字段"), "{}", run.stderr);
 
     let mut versions = record.clone();
     set(&mut versions, &[json!("input"), json!("version")], json!("v2"));
     write_json(d, "versions.json", &versions);
-    let run = server(d, &["verify", "versions.json"]);
+    let run = gongkai(d, &["verify", "versions.json"]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stdout.contains("✗ 公布的输入完整有效"), "{}", run.stdout);
     assert!(run.stdout.contains("differs from input.version 'v2'"), "{}", run.stdout);
@@ -875,7 +952,7 @@ fn an_edited_recusal_reason_differs_from_the_published_chain_head() {
     let record: DrawRecord = read_json(&path);
     let first = record.result.strata.iter().find_map(|s| s.selected.first()).unwrap();
     let (object, recused) = (first.object.clone(), first.team[0].clone());
-    let run = server(
+    let run = gongkai(
         d,
         &[
             "recuse",
@@ -898,9 +975,9 @@ fn an_edited_recusal_reason_differs_from_the_published_chain_head() {
     assert!(run.stdout.contains(&format!("recusal chain head: {head}")), "{}", run.stdout);
     assert_eq!(next.recusals[0].prev.as_ref().map(String::len), Some(64));
 
-    let run = server(d, &["verify", "recused.json", "--recusal-head", &head]);
+    let run = gongkai(d, &["verify", "recused.json", "--recusal-head", &head]);
     assert_eq!(run.code, 0, "{}", run.all());
-    let run = server(d, &["verify", "recused.json"]);
+    let run = gongkai(d, &["verify", "recused.json"]);
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(run.stdout.contains("was not checked against the head the portal published"), "{}", run.stdout);
 
@@ -908,19 +985,19 @@ fn an_edited_recusal_reason_differs_from_the_published_chain_head() {
     edited.recusals[0].request.reason = "工作安排".into();
     draw::link_recusals(&mut edited);
     write_json(d, "edited.json", &edited);
-    let run = server(d, &["verify", "edited.json"]);
+    let run = gongkai(d, &["verify", "edited.json"]);
     assert_eq!(run.code, 0, "consistent: {}", run.all());
-    let run = server(d, &["verify", "edited.json", "--recusal-head", &head]);
+    let run = gongkai(d, &["verify", "edited.json", "--recusal-head", &head]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stdout.contains("a published recusal was edited or removed"), "{}", run.stdout);
 
     // --portal takes the head the portal publishes with the draw, as well as the commitment.
     let url = portal_with_head(&next.input.draw_id, &next.commitment, Some(&head), 1);
-    let run = server(d, &["verify", "recused.json", "--portal", &url]);
+    let run = gongkai(d, &["verify", "recused.json", "--portal", &url]);
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(!run.stdout.contains("was not checked against the head"), "{}", run.stdout);
     let url = portal_with_head(&next.input.draw_id, &next.commitment, Some(&head), 1);
-    let run = server(d, &["verify", "edited.json", "--portal", &url]);
+    let run = gongkai(d, &["verify", "edited.json", "--portal", &url]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stdout.contains("a published recusal was edited or removed"), "{}", run.stdout);
 }
@@ -946,7 +1023,7 @@ fn commit_writes_the_complete_input_and_the_record_embeds_it_unchanged() {
         }
     }
     write_json(d, "minimal.json", &doc);
-    let run = server(d, &["commit", "--input", "minimal.json", "--out", "committed.json"]);
+    let run = gongkai(d, &["commit", "--input", "minimal.json", "--out", "committed.json"]);
     assert_eq!(run.code, 0, "{}", run.all());
     let committed: serde_json::Value = read_json(&d.join("committed.json"));
     assert_eq!(committed["version"], "v1");
@@ -954,7 +1031,7 @@ fn commit_writes_the_complete_input_and_the_record_embeds_it_unchanged() {
     assert_eq!(committed["history"], serde_json::json!([]));
     assert_eq!(committed["plan"]["directed"], serde_json::Value::Null);
     assert_eq!(committed["objects"][0]["abnormal"], serde_json::json!(false));
-    let run = server(d, &["draw", "--input", "committed.json", "--demo", DEMO, "--out", "record.json"]);
+    let run = gongkai(d, &["draw", "--input", "committed.json", "--demo", DEMO, "--out", "record.json"]);
     assert_eq!(run.code, 0, "{}", run.all());
     let record: serde_json::Value = read_json(&d.join("record.json"));
     assert_eq!(record["input"], committed);

@@ -1,10 +1,10 @@
-//! `server verify`: re-run a record from its own inputs and show every step.
+//! `gongkai verify`: re-run a record from its own inputs and show every step.
 
 use std::process::ExitCode;
 
 use draw::{StepKind, Verification};
 
-use super::{Failure, Outcome, VerifyArgs, files, report};
+use super::{Failure, Outcome, VerifyArgs, files, http, report};
 
 /// Every step, in order, to show the ones a failed verification did not reach.
 const STEPS: [StepKind; 7] = [
@@ -120,36 +120,20 @@ fn portal_commitment(portal: &str, draw_id: &str) -> Result<([u8; 32], Option<[u
     let unreachable = |url: &str, e: String| {
         Failure::unreadable(format!("无法从门户取得承诺值 / cannot fetch the commitment from {url}: {e}"))
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| unreachable(base, e.to_string()))?;
-    let fetched: Result<(String, String), Failure> = runtime.block_on(async {
-        let client = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(30))
-            .build()
-            .map_err(|e| unreachable(base, e.to_string()))?;
-        let one = format!("{base}/api/draws/{draw_id}");
-        let response = client.get(&one).send().await.map_err(|e| unreachable(&one, e.to_string()))?;
-        let url = if response.status() == reqwest::StatusCode::NOT_FOUND {
-            format!("{base}/api/draws?q={draw_id}")
-        } else {
-            one
-        };
-        let response = if url.contains("?q=") {
-            client.get(&url).send().await.map_err(|e| unreachable(&url, e.to_string()))?
-        } else {
-            response
-        };
-        if !response.status().is_success() {
-            return Err(unreachable(&url, format!("HTTP {}", response.status())));
-        }
-        let text = response.text().await.map_err(|e| unreachable(&url, e.to_string()))?;
-        Ok((url, text))
-    });
-    let (url, text) = fetched?;
+    let one = format!("{base}/api/draws/{draw_id}");
+    let response = http::get(&one).map_err(|e| unreachable(&one, e))?;
+    let (url, response) = if response.status == 404 {
+        let list = format!("{base}/api/draws?q={draw_id}");
+        let response = http::get(&list).map_err(|e| unreachable(&list, e))?;
+        (list, response)
+    } else {
+        (one, response)
+    };
+    if !response.is_success() {
+        return Err(unreachable(&url, format!("HTTP {} {}", response.status, response.reason)));
+    }
     let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| unreachable(&url, format!("不是 JSON / not JSON: {e}")))?;
+        serde_json::from_slice(&response.body).map_err(|e| unreachable(&url, format!("不是 JSON / not JSON: {e}")))?;
     let row = match &value {
         serde_json::Value::Array(rows) => rows.iter().find(|r| r.get("id").and_then(|i| i.as_str()) == Some(draw_id)),
         other => Some(other),

@@ -1,4 +1,4 @@
-//! `server draw`: make the draw from the committed inputs and the public
+//! `gongkai draw`: make the draw from the committed inputs and the public
 //! randomness, and write the record atomically.
 
 use std::path::Path;

@@ -1,4 +1,4 @@
-//! `server commit`: validate the inputs, compute the commitment, and write the
+//! `gongkai commit`: validate the inputs, compute the commitment, and write the
 //! committed inputs to publish before the randomness exists.
 
 use std::path::{Path, PathBuf};

@@ -117,8 +117,8 @@ fn check_is_record(path: &Path, value: &serde_json::Value) -> Result<(), Failure
             draw::record::FORMAT
         ))),
         None if value.get("draw_id").is_some() && value.get("plan").is_some() => Err(Failure::unreadable(format!(
-            "{shown} 是抽取输入（承诺的输入），不是抽取记录；请先运行 server draw / \
-             {shown} holds draw inputs (the committed inputs), not a draw record; run `server draw` first"
+            "{shown} 是抽取输入（承诺的输入），不是抽取记录；请先运行 gongkai draw / \
+             {shown} holds draw inputs (the committed inputs), not a draw record; run `gongkai draw` first"
         ))),
         None => Err(Failure::unreadable(format!(
             "{shown} 不是抽取记录（缺少 \"format\": \"{}\"）/ is not a draw record (no \"format\": \"{}\")",

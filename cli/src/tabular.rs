@@ -1,17 +1,19 @@
-//! The CSV directories: objects, inspectors, history.
+//! The one CSV reader: the directories of `commit` (objects, inspectors,
+//! history) and every CSV file of `server import`.
 //!
-//! UTF-8 with or without a BOM, a header row naming the columns (any order,
-//! case-insensitive), lists separated by `;` (or a full-width `；`), booleans
-//! `true/false/1/0/是/否` with empty meaning false. Cells are trimmed. Every
-//! problem names the file, the line and the column; reading goes on after a
-//! bad cell so that all problems are reported at once.
+//! The encoding is decided per file ([`decode`]): UTF-8 with or without a BOM,
+//! or GBK as Excel writes it in China. A header row names the columns (any
+//! order, case-insensitive), lists are separated by `;` (or a full-width `；`),
+//! booleans are `true/false/1/0/是/否` with empty meaning false. Cells are
+//! trimmed. Every problem names the file, the line and the column; reading
+//! goes on after a bad cell so that all problems are reported at once.
 
 use std::path::Path;
 
 use draw::{HistoryEntry, Inspector, Object};
 
-use super::Failure;
-use super::files;
+use crate::Failure;
+use crate::files;
 
 /// Records read from one CSV file, with the line each starts on.
 #[derive(Debug)]
@@ -28,12 +30,12 @@ impl<T> Rows<T> {
 }
 
 /// One parsed table: header positions and the rows of cells.
-pub(super) struct Table {
-    pub(super) file: String,
-    /// Header name of each column, as written (trimmed).
-    pub(super) header: Vec<String>,
+pub struct Table {
+    pub file: String,
+    /// Header name of each column, as written (trimmed; an alias read as its column).
+    pub header: Vec<String>,
     /// Each non-empty row with the line it starts on.
-    pub(super) rows: Vec<(u64, Vec<String>)>,
+    pub rows: Vec<(u64, Vec<String>)>,
 }
 
 struct Columns<'a> {
@@ -84,29 +86,75 @@ impl Columns<'_> {
     }
 }
 
-/// Reads a CSV file into a table, checking the encoding, the header and the
-/// shape of every row. Returns `None` when the file cannot be used at all
-/// (its problems are pushed).
-fn read_table(
+/// The text of a file, its encoding decided for the whole file: UTF-8 (a BOM
+/// is dropped) when it is valid UTF-8; GBK when no line is UTF-8 with
+/// non-ASCII characters and every line decodes cleanly as GBK. A file with
+/// both UTF-8 Chinese and lines that are not UTF-8 (a cell pasted from
+/// another file) is refused, naming each line that is not UTF-8: decoding
+/// it as GBK would read every Chinese field garbled. `None` when the file
+/// cannot be read as text (its problems are pushed, as `file:line: …`).
+pub fn decode(file: &str, bytes: &[u8], problems: &mut Vec<String>) -> Option<String> {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        problems.push(format!(
+            "{file}:1: 文件是 UTF-16 编码（Excel 的“Unicode 文本”）；请另存为“CSV UTF-8（逗号分隔）”或“CSV（逗号分隔）” / \
+             the file is UTF-16 (Excel's \"Unicode Text\"); save it as \"CSV UTF-8 (Comma delimited)\" or \"CSV (Comma delimited)\""
+        ));
+        return None;
+    }
+    let had_bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Some(text.to_owned());
+    }
+    // Neither GBK nor UTF-8 uses 0x0A inside a character, so lines can be judged one by one.
+    let lines: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
+    let utf8_chinese = had_bom || lines.iter().any(|l| !l.is_ascii() && std::str::from_utf8(l).is_ok());
+    if utf8_chinese {
+        for (i, line) in lines.iter().enumerate() {
+            if std::str::from_utf8(line).is_err() {
+                let n = i + 1;
+                problems.push(format!(
+                    "{file}:{n}: 文件是 UTF-8 编码，但此行不是（可能是从 GBK 文件粘贴的内容）；请将整个文件保存为同一种编码 / \
+                     the file is UTF-8 but line {n} is not (perhaps pasted from a GBK file); save the whole file in one encoding"
+                ));
+            }
+        }
+        return None;
+    }
+    let mut text = String::with_capacity(bytes.len() * 3 / 2);
+    let mut bad = false;
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            text.push('\n');
+        }
+        match encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(line) {
+            Some(decoded) => text.push_str(&decoded),
+            None => {
+                bad = true;
+                let n = i + 1;
+                problems.push(format!(
+                    "{file}:{n}: 此行既不是 UTF-8 也不是 GBK 编码，无法读取 / line {n} is neither UTF-8 nor GBK and cannot be read"
+                ));
+            }
+        }
+    }
+    (!bad).then_some(text)
+}
+
+/// Reads a CSV file into a table: its encoding by [`decode`], then
+/// [`parse_table`]. Returns `None` when the file cannot be used at all (its
+/// problems are pushed); a file that cannot be read is a [`Failure`].
+pub fn read_table(
     path: &Path,
     required: &[&str],
     optional: &[&str],
+    aliases: &[(&str, &str)],
     problems: &mut Vec<String>,
 ) -> Result<Option<Table>, Failure> {
     let file = path.display().to_string();
     let bytes = files::read_bytes(path)?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(parse_table(&file, text, required, optional, &[], problems)),
-        Err(e) => {
-            let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
-            problems.push(format!(
-                "{file} 第 {line} 行不是 UTF-8 编码（在 Excel 中请另存为“CSV UTF-8（逗号分隔）”）/ \
-                 line {line} is not UTF-8 (in Excel, save as \"CSV UTF-8 (Comma delimited)\")"
-            ));
-            Ok(None)
-        }
-    }
+    Ok(decode(&file, &bytes, problems)
+        .and_then(|text| parse_table(&file, &text, required, optional, aliases, problems)))
 }
 
 /// Parses CSV text (already decoded, without a BOM) into a table, checking
@@ -114,7 +162,7 @@ fn read_table(
 /// the shape of every row. A header cell equal to one of the `aliases`
 /// (alias, column) is read as that column. Returns `None` when the text cannot
 /// be used at all (its problems are pushed).
-pub(super) fn parse_table(
+pub fn parse_table(
     file: &str,
     text: &str,
     required: &[&str],
@@ -243,7 +291,7 @@ const HISTORY_COLUMNS: [&str; 4] = ["object", "department", "unit", "date"];
 /// Reads the object pool. Problems are pushed; the rows that could be read are returned.
 pub fn objects(path: &Path, problems: &mut Vec<String>) -> Result<Rows<Object>, Failure> {
     let mut out = Rows::new(path);
-    let Some(table) = read_table(path, &OBJECT_COLUMNS[..2], &OBJECT_COLUMNS[2..], problems)? else {
+    let Some(table) = read_table(path, &OBJECT_COLUMNS[..2], &OBJECT_COLUMNS[2..], &[], problems)? else {
         return Ok(out);
     };
     let c = columns(&table, &OBJECT_COLUMNS);
@@ -266,7 +314,7 @@ pub fn inspectors(path: &Path, problems: &mut Vec<String>) -> Result<Rows<Inspec
     let mut out = Rows::new(path);
     let required = ["cert", "unit", "valid_from", "valid_until"];
     let optional = ["qualifications", "conflicts"];
-    let Some(table) = read_table(path, &required, &optional, problems)? else {
+    let Some(table) = read_table(path, &required, &optional, &[], problems)? else {
         return Ok(out);
     };
     let c = columns(&table, &INSPECTOR_COLUMNS);
@@ -287,7 +335,7 @@ pub fn inspectors(path: &Path, problems: &mut Vec<String>) -> Result<Rows<Inspec
 /// Reads this year's inspection history.
 pub fn history(path: &Path, problems: &mut Vec<String>) -> Result<Rows<HistoryEntry>, Failure> {
     let mut out = Rows::new(path);
-    let Some(table) = read_table(path, &HISTORY_COLUMNS, &[], problems)? else {
+    let Some(table) = read_table(path, &HISTORY_COLUMNS, &[], &[], problems)? else {
         return Ok(out);
     };
     let c = columns(&table, &HISTORY_COLUMNS);
@@ -345,7 +393,7 @@ mod tests {
     }
 
     #[test]
-    fn rejects_unknown_and_missing_columns_and_other_encodings() {
+    fn rejects_unknown_and_missing_columns_and_undecodable_lines() {
         let dir = tempfile::tempdir().unwrap();
         let mut problems = Vec::new();
         let p = write(&dir, "i.csv", b"cert,unit,valid_form\n");
@@ -353,9 +401,56 @@ mod tests {
         assert!(problems.iter().any(|p| p.contains("unknown column 'valid_form'")), "{problems:?}");
         assert!(problems.iter().any(|p| p.contains("required column 'valid_from'")), "{problems:?}");
         problems.clear();
+        // Neither UTF-8 nor GBK.
+        let p = write(&dir, "h.csv", b"object,department,unit,date\n\xFF\xFF,a,b,c\n");
+        let rows = history(&p, &mut problems).unwrap();
+        assert!(rows.records.is_empty());
+        assert!(problems[0].contains("line 2 is neither UTF-8 nor GBK"), "{problems:?}");
+    }
+
+    #[test]
+    fn reads_a_gbk_directory_as_excel_writes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut problems = Vec::new();
+        // "企业" in GBK, in a list of categories.
+        let p = write(&dir, "o.csv", b"id,stratum,categories\r\nX1,A,\xC6\xF3\xD2\xB5;b\r\n");
+        let rows = objects(&p, &mut problems).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(rows.records[0].categories, vec!["企业", "b"]);
+    }
+
+    #[test]
+    fn a_utf8_file_with_one_gbk_cell_is_refused_naming_the_line() {
+        let mut problems = Vec::new();
+        // Line 2 is UTF-8 Chinese ("企业"), line 3 has "企业" in GBK.
+        let mut bytes = "name,unit\n企业,东胜区\n".as_bytes().to_vec();
+        bytes.extend_from_slice(b"\xC6\xF3\xD2\xB5,x\n");
+        assert!(decode("f.csv", &bytes, &mut problems).is_none());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].starts_with("f.csv:3: "), "{problems:?}");
+        assert!(problems[0].contains("the file is UTF-8 but line 3 is not"), "{problems:?}");
+        // The same with a BOM and only ASCII besides the GBK line.
+        problems.clear();
+        let mut bytes = b"\xEF\xBB\xBFname\nabc\n".to_vec();
+        bytes.extend_from_slice(b"\xC6\xF3\xD2\xB5\n");
+        assert!(decode("f.csv", &bytes, &mut problems).is_none());
+        assert!(problems[0].starts_with("f.csv:3: "), "{problems:?}");
+    }
+
+    #[test]
+    fn decodes_gbk_and_names_undecodable_lines() {
+        let mut problems = Vec::new();
         // "企业" in GBK.
-        let p = write(&dir, "h.csv", b"object,department,unit,date\n\xC6\xF3\xD2\xB5,a,b,c\n");
-        history(&p, &mut problems).unwrap();
-        assert!(problems[0].contains("line 2 is not UTF-8"), "{problems:?}");
+        let text = decode("f.csv", b"name\n\xC6\xF3\xD2\xB5\n", &mut problems).unwrap();
+        assert_eq!(text, "name\n企业\n");
+        assert!(problems.is_empty());
+        let bom = decode("f.csv", "\u{feff}a,b\n".as_bytes(), &mut problems).unwrap();
+        assert_eq!(bom, "a,b\n");
+        assert!(decode("f.csv", b"ok\n\xC6\xF3\n\xFF\xFF\n", &mut problems).is_none());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].starts_with("f.csv:3:"), "{problems:?}");
+        problems.clear();
+        assert!(decode("f.csv", b"\xFF\xFEa\x00,\x00b\x00", &mut problems).is_none());
+        assert!(problems[0].contains("UTF-16"), "{problems:?}");
     }
 }

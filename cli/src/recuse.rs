@@ -1,4 +1,4 @@
-//! `server recuse`: append a recusal to a record and write the new record.
+//! `gongkai recuse`: append a recusal to a record and write the new record.
 
 use std::process::ExitCode;
 

@@ -1,4 +1,4 @@
-//! `server prove`: an enterprise's Merkle proof of inclusion in the pool.
+//! `gongkai prove` (also `gongkai lookup`): an enterprise's Merkle proof of inclusion in the pool.
 
 use std::process::ExitCode;
 
