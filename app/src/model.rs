@@ -235,7 +235,10 @@ mod stored {
     {
         fn decode(value: DB::ValueRef<'r>) -> Result<Self, BoxDynError> {
             let n = <i64 as Decode<DB>>::decode(value)?;
-            u64::try_from(n).ok().and_then(Position::new).ok_or_else(|| format!("stored position {n} is not 1 or more").into())
+            u64::try_from(n)
+                .ok()
+                .and_then(Position::new)
+                .ok_or_else(|| format!("stored position {n} is not 1 or more").into())
         }
     }
 
