@@ -33,6 +33,7 @@ pub mod rfc3797;
 mod sha256x4;
 pub mod stream;
 pub mod synthetic;
+pub mod words;
 
 pub use commitment::{Commitment, commit};
 pub use id::{CreditCode, IdError};
@@ -43,8 +44,9 @@ pub use input::{
 pub use protocol::{Exclusion, ExclusionReason, Infeasible, RecusalRequest, Selection, StratumResult};
 pub use randomness::Randomness;
 pub use record::{
-    Difference, DrawError, DrawRecord, DrawResult, Published, Recusal, Step, StepKind, Verification, draw,
-    link_recusals, recusal_chain, recuse, recuse_linked, verify, verify_against, verify_published,
+    Chain, Count, Detail, Difference, DrawError, DrawRecord, DrawResult, Place, Published, Recusal, SeedFrom, Step,
+    StepKind, Value, Verification, draw, link_recusals, recusal_chain, recuse, recuse_linked, verify, verify_against,
+    verify_published,
 };
 
 /// A pool member's proof of inclusion against a record's `objects_root`.

@@ -212,27 +212,205 @@ impl StepKind {
 pub struct Step {
     pub kind: StepKind,
     pub ok: bool,
-    /// What was compared, or why the step could not run.
-    pub detail: String,
+    /// What was compared, or why the step could not run ([`crate::words`] words it).
+    pub detail: Detail,
 }
 
-/// One thing that differs between the re-run and the published record.
+/// What a step compared, or why it could not run: facts, not words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "detail", rename_all = "snake_case")]
+pub enum Detail {
+    /// The inputs were read: how many of each.
+    Inputs {
+        objects: u64,
+        inspectors: u64,
+        history: u64,
+    },
+    /// The record's `version` is not its input's.
+    VersionsDiffer {
+        record: String,
+        input: String,
+    },
+    /// A record format or version this verifier does not know.
+    UnknownFormat {
+        format: String,
+        version: String,
+    },
+    /// The inputs, or the randomness, are not valid: the crate's error (bilingual).
+    Invalid {
+        error: String,
+    },
+    /// The inputs cannot be drawn: the crate's error (bilingual).
+    CannotDraw {
+        error: String,
+    },
+    /// The commitment recomputed, the one the record names, and the commitment
+    /// published before the randomness when one was given.
+    Commitment {
+        recomputed: String,
+        published: String,
+        committed_at: Option<String>,
+        source: crate::input::RandomnessSource,
+        published_before: Option<String>,
+    },
+    /// The seed, and where its randomness came from.
+    Seed {
+        seed: String,
+        from: SeedFrom,
+    },
+    Eligibility {
+        excluded: u64,
+    },
+    Selection {
+        strata: u64,
+        selected: u64,
+    },
+    Teams {
+        size: u64,
+    },
+    Recusals {
+        count: u64,
+        chain: Chain,
+    },
+}
+
+/// Where a seed's randomness came from, as checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "from", rename_all = "snake_case")]
+pub enum SeedFrom {
+    /// A drand quicknet beacon whose BLS signature was checked.
+    Drand { round: u64 },
+    /// An RFC 3797 key string of public numbers.
+    PublicNumbers { key: String },
+    /// Demo randomness: not a public beacon.
+    Demo,
+}
+
+/// What the recusal chain (SPEC §11.3) showed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "chain", rename_all = "snake_case")]
+pub enum Chain {
+    /// No recusals.
+    Empty,
+    /// Chained, and checked against a head the portal published.
+    Checked { head: String },
+    /// Chained, with no published head to check against: consistency only.
+    Unchecked { head: String },
+    /// Recusals from before the chain: their reasons and dates are not bound.
+    Unlinked,
+}
+
+/// One thing that differs between the re-run and the published record:
+/// where, what the re-run gives, and what was published.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Difference {
     pub step: StepKind,
-    /// Where, in words (Chinese first), e.g. `分层 A 第 3 位 / stratum A position 3`.
-    pub location: String,
-    pub expected: String,
-    pub published: String,
+    pub place: Place,
+    pub expected: Value,
+    pub published: Value,
+}
+
+/// Where a difference is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "at", rename_all = "snake_case")]
+pub enum Place {
+    Commitment,
+    ObjectsRoot,
+    /// The record's commitment against the one published before the randomness.
+    CommitmentPublishedBefore,
+    Seed,
+    ExclusionReason {
+        object: String,
+    },
+    ShouldBeExcluded {
+        object: String,
+    },
+    ShouldNotBeExcluded {
+        object: String,
+    },
+    /// `result.exclusions` out of canonical object order.
+    ExclusionOrder,
+    /// A stratum missing from, or added to, the result.
+    Stratum {
+        stratum: String,
+    },
+    StratumCount {
+        stratum: String,
+        count: Count,
+    },
+    /// The object at a position of a stratum.
+    Selected {
+        stratum: String,
+        position: u64,
+    },
+    /// The position written for an object.
+    Position {
+        stratum: String,
+        position: u64,
+        object: String,
+    },
+    Team {
+        stratum: String,
+        position: u64,
+        object: String,
+    },
+    /// `result.strata` out of canonical stratum order.
+    StrataOrder,
+    /// A drawn object that is not in the published pool.
+    NotInPool {
+        object: String,
+    },
+    /// The replacement of the n-th recusal (1-based).
+    Replacement {
+        recusal: u64,
+        inspector: String,
+        object: String,
+    },
+    /// The `prev` link of the n-th recusal (1-based).
+    RecusalLink {
+        recusal: u64,
+    },
+    /// The published recusal chain head is not in the record's chain.
+    RecusalHead,
+}
+
+/// A stratum's counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Count {
+    Pool,
+    Eligible,
+    Quota,
+}
+
+/// A value in a difference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "value", content = "of", rename_all = "snake_case")]
+pub enum Value {
+    /// An identifier or hash, the same in every language.
+    Text(String),
+    Number(u64),
+    /// Identifiers, in order.
+    List(Vec<String>),
+    /// Nothing there.
+    Nothing,
+    Reason(crate::protocol::ExclusionReason),
+    Eligible,
+    NotExcluded,
+    NotInPool,
+    /// Drawn at this position.
+    DrawnAt(u64),
+    /// A stratum of this many objects.
+    Objects(u64),
+    /// A stratum the plan does not have.
+    NotInPlan,
 }
 
 impl fmt::Display for Difference {
+    /// Both languages, Chinese first (for logs and the command line).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}：应为 {}，公布为 {} / expected {}, published {}",
-            self.location, self.expected, self.published, self.expected, self.published
-        )
+        use crate::words::{Language, difference};
+        write!(f, "{} / {}", difference(self, Language::Chinese), difference(self, Language::English))
     }
 }
 
@@ -288,21 +466,16 @@ struct Verifier {
 }
 
 impl Verifier {
-    fn differ(&mut self, step: StepKind, location: String, expected: impl fmt::Display, published: impl fmt::Display) {
-        self.differences.push(Difference {
-            step,
-            location,
-            expected: expected.to_string(),
-            published: published.to_string(),
-        });
+    fn differ(&mut self, step: StepKind, place: Place, expected: Value, published: Value) {
+        self.differences.push(Difference { step, place, expected, published });
     }
 
-    fn step(&mut self, kind: StepKind, detail: String) {
+    fn step(&mut self, kind: StepKind, detail: Detail) {
         let ok = !self.differences.iter().any(|d| d.step == kind);
         self.steps.push(Step { kind, ok, detail });
     }
 
-    fn fail(mut self, kind: StepKind, detail: String) -> Verification {
+    fn fail(mut self, kind: StepKind, detail: Detail) -> Verification {
         self.steps.push(Step { kind, ok: false, detail });
         self.finish()
     }
@@ -320,8 +493,8 @@ impl Verifier {
     }
 }
 
-fn none() -> String {
-    "（无）/ (none)".into()
+fn text(s: &str) -> Value {
+    Value::Text(s.to_owned())
 }
 
 /// The pool's Merkle root, the right half hashed by `hash_right` (see [`verify_stepwise_with`]).
@@ -444,30 +617,26 @@ where
     if record.version != record.input.version {
         return v.fail(
             StepKind::Inputs,
-            format!(
-                "记录的 version “{}” 与 input.version “{}” 不同 / the record's version '{}' differs from input.version '{}'",
-                record.version, record.input.version, record.version, record.input.version
-            ),
+            Detail::VersionsDiffer { record: record.version.clone(), input: record.input.version.clone() },
         );
     }
     if record.format != FORMAT || record.version != VERSION || record.input.version != VERSION {
         return v.fail(
             StepKind::Inputs,
-            format!("不认识的记录格式或版本 {} {} / unknown record format or version", record.format, record.version),
+            Detail::UnknownFormat { format: record.format.clone(), version: record.version.clone() },
         );
     }
     let c = match record.input.canonical() {
         Ok(c) => c,
-        Err(e) => return v.fail(StepKind::Inputs, e.to_string()),
+        Err(e) => return v.fail(StepKind::Inputs, Detail::Invalid { error: e.to_string() }),
     };
     v.step(
         StepKind::Inputs,
-        format!(
-            "{} 个对象、{} 名检查人员、{} 条本年检查记录 / objects, inspectors, history entries",
-            c.objects.len(),
-            c.inspectors.len(),
-            c.history.len()
-        ),
+        Detail::Inputs {
+            objects: c.objects.len() as u64,
+            inspectors: c.inspectors.len() as u64,
+            history: c.history.len() as u64,
+        },
     );
     if let Some(step) = v.steps.last() {
         pause(step).await;
@@ -481,35 +650,26 @@ where
     let (commitment, root) = commitment::compute_with_root(&c, root);
     let (commitment_hex, root_hex) = (hex::encode(commitment), hex::encode(root));
     if commitment_hex != record.commitment {
-        v.differ(StepKind::Commitment, "承诺值 / commitment".into(), &commitment_hex, &record.commitment);
+        v.differ(StepKind::Commitment, Place::Commitment, text(&commitment_hex), text(&record.commitment));
     }
     if root_hex != record.objects_root {
-        v.differ(StepKind::Commitment, "对象库默克尔根 / objects Merkle root".into(), &root_hex, &record.objects_root);
+        v.differ(StepKind::Commitment, Place::ObjectsRoot, text(&root_hex), text(&record.objects_root));
     }
-    let timing = match published_commitment {
-        Some(p) => {
-            let p = hex::encode(p);
-            if p != record.commitment {
-                v.differ(
-                    StepKind::Commitment,
-                    "记录的承诺值与随机数产生前公布的承诺值 / the record's commitment vs the one published before the randomness"
-                        .into(),
-                    &p,
-                    &record.commitment,
-                );
-            }
-            format!("；事先公布的承诺值 {p} / the commitment published before the randomness")
-        }
-        None => "；未给出事先公布的承诺值：只检查一致性，未检查时间 / no commitment published before the randomness was given: consistency checked, not timing".to_owned(),
-    };
+    let published_before = published_commitment.map(hex::encode);
+    if let Some(p) = &published_before
+        && *p != record.commitment
+    {
+        v.differ(StepKind::Commitment, Place::CommitmentPublishedBefore, text(p), text(&record.commitment));
+    }
     v.step(
         StepKind::Commitment,
-        format!(
-            "重算 {commitment_hex}，公布 {}；承诺时间 {}，随机源 {}{timing} / recomputed vs published",
-            record.commitment,
-            record.committed_at.as_deref().unwrap_or("未记录 / not recorded"),
-            randomness::describe_source(&record.input.randomness_source)
-        ),
+        Detail::Commitment {
+            recomputed: commitment_hex,
+            published: record.commitment.clone(),
+            committed_at: record.committed_at.clone(),
+            source: record.input.randomness_source.clone(),
+            published_before,
+        },
     );
     if let Some(step) = v.steps.last() {
         pause(step).await;
@@ -518,23 +678,19 @@ where
     // 3. Seed.
     let bytes = match record.randomness.bytes(&record.input.randomness_source) {
         Ok(b) => b,
-        Err(e) => return v.fail(StepKind::Seed, e.to_string()),
+        Err(e) => return v.fail(StepKind::Seed, Detail::Invalid { error: e.to_string() }),
     };
     let seed = randomness::seed(&commitment, &bytes, &record.input.draw_id);
     let seed_hex = hex::encode(seed);
     if seed_hex != record.seed {
-        v.differ(StepKind::Seed, "种子 / seed".into(), &seed_hex, &record.seed);
+        v.differ(StepKind::Seed, Place::Seed, text(&seed_hex), text(&record.seed));
     }
-    let how = match &record.randomness {
-        Randomness::DrandQuicknet { round, .. } => format!(
-            "drand quicknet 第 {round} 轮的 BLS 签名已用 quicknet 公钥验证，随机数 = SHA-256(签名) / the BLS signature of round {round} was checked against the quicknet public key, randomness = SHA-256(signature)"
-        ),
-        Randomness::PublicNumbers { key } => {
-            format!("公开号码串 {key} 符合 RFC 3797 格式 / an RFC 3797 key string")
-        }
-        Randomness::Demo { .. } => "演示随机数，不是公共随机信标 / demo randomness, not a public beacon".to_owned(),
+    let from = match &record.randomness {
+        Randomness::DrandQuicknet { round, .. } => SeedFrom::Drand { round: *round },
+        Randomness::PublicNumbers { key } => SeedFrom::PublicNumbers { key: key.clone() },
+        Randomness::Demo { .. } => SeedFrom::Demo,
     };
-    v.step(StepKind::Seed, format!("种子 {seed_hex}；{how} / seed"));
+    v.step(StepKind::Seed, Detail::Seed { seed: seed_hex, from });
     if let Some(step) = v.steps.last() {
         pause(step).await;
     }
@@ -544,7 +700,7 @@ where
     let outcome = match protocol::run(&c, &seed, &requests) {
         Ok(o) => o,
         Err(e) => {
-            return v.fail(StepKind::Selection, format!("按公布的输入无法完成抽取 / the inputs cannot be drawn: {e}"));
+            return v.fail(StepKind::Selection, Detail::CannotDraw { error: e.to_string() });
         }
     };
 
@@ -556,15 +712,15 @@ where
             Some(p) if p == reason => {}
             Some(p) => v.differ(
                 StepKind::Eligibility,
-                format!("排除对象 {object} 的理由 / exclusion reason of {object}"),
-                reason.zh(),
-                p.zh(),
+                Place::ExclusionReason { object: object.to_string() },
+                Value::Reason(*reason),
+                Value::Reason(*p),
             ),
             None => v.differ(
                 StepKind::Eligibility,
-                format!("对象 {object} 应被排除 / {object} should be excluded"),
-                reason.zh(),
-                "未排除 / not excluded",
+                Place::ShouldBeExcluded { object: object.to_string() },
+                Value::Reason(*reason),
+                Value::NotExcluded,
             ),
         }
     }
@@ -572,9 +728,9 @@ where
         if !expected.contains_key(object) {
             v.differ(
                 StepKind::Eligibility,
-                format!("对象 {object} 不应被排除 / {object} should not be excluded"),
-                "可抽 / eligible",
-                reason.zh(),
+                Place::ShouldNotBeExcluded { object: object.to_string() },
+                Value::Eligible,
+                Value::Reason(*reason),
             );
         }
     }
@@ -587,12 +743,12 @@ where
     if expected_order != published_order {
         v.differ(
             StepKind::Eligibility,
-            "排除名单的顺序（应按信用代码字节序）/ order of result.exclusions (canonical object order)".into(),
-            expected_order.join("、"),
-            published_order.join("、"),
+            Place::ExclusionOrder,
+            Value::List(expected_order),
+            Value::List(published_order),
         );
     }
-    v.step(StepKind::Eligibility, format!("{} 个对象被排除 / objects excluded", expected.len()));
+    v.step(StepKind::Eligibility, Detail::Eligibility { excluded: expected.len() as u64 });
     if let Some(step) = v.steps.last() {
         pause(step).await;
     }
@@ -604,106 +760,90 @@ where
         let Some(p) = published.get(s.id.as_str()) else {
             v.differ(
                 StepKind::Selection,
-                format!("分层 {} / stratum {}", s.id, s.id),
-                format!("{} 个对象 / objects", s.quota),
-                none(),
+                Place::Stratum { stratum: s.id.clone() },
+                Value::Objects(s.quota),
+                Value::Nothing,
             );
             continue;
         };
-        for (what, e, q) in [
-            ("对象数 / pool", s.pool, p.pool),
-            ("可抽数 / eligible", s.eligible, p.eligible),
-            ("应抽数 / quota", s.quota, p.quota),
-        ] {
+        for (count, e, q) in
+            [(Count::Pool, s.pool, p.pool), (Count::Eligible, s.eligible, p.eligible), (Count::Quota, s.quota, p.quota)]
+        {
             if e != q {
-                v.differ(StepKind::Selection, format!("分层 {} {what}", s.id), e, q);
+                v.differ(
+                    StepKind::Selection,
+                    Place::StratumCount { stratum: s.id.clone(), count },
+                    Value::Number(e),
+                    Value::Number(q),
+                );
             }
         }
         let n = s.selected.len().max(p.selected.len());
         for i in 0..n {
-            let here = format!("分层 {} 第 {} 位 / stratum {} position {}", s.id, i + 1, s.id, i + 1);
+            let position = i as u64 + 1;
+            let here = || Place::Selected { stratum: s.id.clone(), position };
             match (s.selected.get(i), p.selected.get(i)) {
                 (Some(e), Some(q)) => {
                     if e.object != q.object {
-                        v.differ(StepKind::Selection, here.clone(), &e.object, &q.object);
-                    } else if q.position != i as u64 + 1 {
+                        v.differ(StepKind::Selection, here(), text(&e.object), text(&q.object));
+                    } else if q.position != position {
                         v.differ(
                             StepKind::Selection,
-                            format!("{here} {} 的位次 / position", e.object),
-                            i + 1,
-                            q.position,
+                            Place::Position { stratum: s.id.clone(), position, object: e.object.clone() },
+                            Value::Number(position),
+                            Value::Number(q.position),
                         );
                     } else if e.team != q.team {
                         team_diffs.push(Difference {
                             step: StepKind::Teams,
-                            location: format!("{here} {} 的检查组 / team", e.object),
-                            expected: e.team.join("、"),
-                            published: q.team.join("、"),
+                            place: Place::Team { stratum: s.id.clone(), position, object: e.object.clone() },
+                            expected: Value::List(e.team.clone()),
+                            published: Value::List(q.team.clone()),
                         });
                     }
                 }
-                (Some(e), None) => v.differ(StepKind::Selection, here, &e.object, none()),
-                (None, Some(q)) => v.differ(StepKind::Selection, here, none(), &q.object),
+                (Some(e), None) => v.differ(StepKind::Selection, here(), text(&e.object), Value::Nothing),
+                (None, Some(q)) => v.differ(StepKind::Selection, here(), Value::Nothing, text(&q.object)),
                 (None, None) => {}
             }
         }
     }
     for id in published.keys() {
         if !outcome.strata.iter().any(|s| s.id == *id) {
-            v.differ(
-                StepKind::Selection,
-                format!("分层 {id} / stratum {id}"),
-                none(),
-                "公布了计划中没有的分层 / a stratum the plan does not have",
-            );
+            v.differ(StepKind::Selection, Place::Stratum { stratum: id.to_string() }, Value::NotInPlan, Value::Nothing);
         }
     }
     // §12: strata in canonical order; another order is a difference.
-    let expected_order: Vec<&str> =
-        outcome.strata.iter().map(|s| s.id.as_str()).filter(|id| published.contains_key(id)).collect();
-    let published_order: Vec<&str> = record
+    let expected_order: Vec<String> =
+        outcome.strata.iter().map(|s| s.id.clone()).filter(|id| published.contains_key(id.as_str())).collect();
+    let published_order: Vec<String> = record
         .result
         .strata
         .iter()
-        .map(|s| s.id.as_str())
+        .map(|s| s.id.clone())
         .filter(|id| outcome.strata.iter().any(|s| s.id == *id))
         .collect();
     if expected_order != published_order {
-        v.differ(
-            StepKind::Selection,
-            "分层的顺序（应按分层标识字节序）/ order of result.strata (canonical stratum order)".into(),
-            expected_order.join("、"),
-            published_order.join("、"),
-        );
+        v.differ(StepKind::Selection, Place::StrataOrder, Value::List(expected_order), Value::List(published_order));
     }
     // A published object that is not in the pool is named as such, whatever else differs.
     for p in record.result.strata.iter().flat_map(|s| &s.selected) {
         if c.find(&p.object).is_none() {
             v.differ(
                 StepKind::Selection,
-                format!(
-                    "抽中对象 {} 不在公布的名录库中 / drawn object {} is not in the published pool",
-                    p.object, p.object
-                ),
-                "不在名录库中 / not in the pool",
-                format!("第 {} 位抽中 / drawn at position {}", p.position, p.position),
+                Place::NotInPool { object: p.object.clone() },
+                Value::NotInPool,
+                Value::DrawnAt(p.position),
             );
         }
     }
     let selected: usize = outcome.strata.iter().map(|s| s.selected.len()).sum();
-    v.step(
-        StepKind::Selection,
-        format!(
-            "{} 个分层共抽中 {selected} 个对象 / objects selected in {} strata",
-            outcome.strata.len(),
-            outcome.strata.len()
-        ),
-    );
+    v.step(StepKind::Selection, Detail::Selection { strata: outcome.strata.len() as u64, selected: selected as u64 });
     if let Some(step) = v.steps.last() {
         pause(step).await;
     }
     v.differences.extend(team_diffs);
-    v.step(StepKind::Teams, format!("每个对象 {} 名检查人员 / inspectors per object", c.input.plan.team.size));
+    v.step(StepKind::Teams, Detail::Teams { size: c.input.plan.team.size });
     if let Some(step) = v.steps.last() {
         pause(step).await;
     }
@@ -713,15 +853,13 @@ where
         if r.replacement != *e {
             v.differ(
                 StepKind::Recusals,
-                format!(
-                    "第 {} 次回避（{} 回避 {}）的替换人员 / replacement of recusal {}",
-                    n + 1,
-                    r.request.inspector,
-                    r.request.object,
-                    n + 1
-                ),
-                e,
-                &r.replacement,
+                Place::Replacement {
+                    recusal: n as u64 + 1,
+                    inspector: r.request.inspector.clone(),
+                    object: r.request.object.clone(),
+                },
+                text(e),
+                text(&r.replacement),
             );
         }
     }
@@ -734,9 +872,9 @@ where
             if r.prev.as_deref() != Some(expected.as_str()) {
                 v.differ(
                     StepKind::Recusals,
-                    format!("第 {} 次回避的 prev（回避链）/ prev of recusal {} (the recusal chain)", n + 1, n + 1),
-                    &expected,
-                    r.prev.clone().unwrap_or_else(none),
+                    Place::RecusalLink { recusal: n as u64 + 1 },
+                    Value::Text(expected),
+                    r.prev.clone().map_or(Value::Nothing, Value::Text),
                 );
             }
         }
@@ -747,21 +885,19 @@ where
     {
         v.differ(
             StepKind::Recusals,
-            "公布的回避链头不在本记录的回避链中：已公布的回避被改动或删除 / the published recusal chain head is not in this record's chain: a published recusal was edited or removed".into(),
-            chain[1..].iter().map(hex::encode).collect::<Vec<_>>().join("、"),
-            hex::encode(p),
+            Place::RecusalHead,
+            Value::List(chain[1..].iter().map(hex::encode).collect()),
+            Value::Text(hex::encode(p)),
         );
     }
     let chained = match (&head, linked, v.published.recusal_head) {
-        (None, _, _) => String::new(),
-        (Some(h), true, Some(_)) => format!("；回避链头 {h}，已对照公布的链头 / chain head, checked against the published head"),
-        (Some(h), true, None) => format!(
-            "；回避链头 {h}，未对照公布的链头：只检查一致性 / chain head {h}, not checked against a published head: consistency only"
-        ),
-        (Some(_), false, _) => "；回避未链接（链出现之前的 v1 记录）：理由和日期未被约束 / the recusals are not chained (a v1 record from before the chain): their reasons and dates are not bound".to_owned(),
+        (None, _, _) => Chain::Empty,
+        (Some(h), true, Some(_)) => Chain::Checked { head: h.clone() },
+        (Some(h), true, None) => Chain::Unchecked { head: h.clone() },
+        (Some(_), false, _) => Chain::Unlinked,
     };
     v.recusal_head = head;
-    v.step(StepKind::Recusals, format!("{} 次回避 / recusals{chained}", record.recusals.len()));
+    v.step(StepKind::Recusals, Detail::Recusals { count: record.recusals.len() as u64, chain: chained });
     if let Some(step) = v.steps.last() {
         pause(step).await;
     }
@@ -857,9 +993,7 @@ mod tests {
         }
         let removed_v = verify(&removed);
         assert!(removed_v.differences.iter().any(|d| d.step == StepKind::Commitment));
-        assert!(
-            removed_v.differences.iter().any(|d| d.published.contains(&chosen[0]) || d.location.contains(&chosen[0]))
-        );
+        assert!(removed_v.differences.iter().any(|d| d.place == Place::NotInPool { object: chosen[0].clone() }));
 
         // The helper's root is the one used: a wrong one shows as a different commitment.
         let (wrong, _) = with_halves(&honest, |_| Some([7; 32]));

@@ -284,7 +284,7 @@ fn strata_and_exclusions_out_of_canonical_order_are_differences() {
     assert!(!v.is_match());
     assert_eq!(v.differences.len(), 1, "{:?}", v.differences);
     assert_eq!(v.differences[0].step, draw::StepKind::Selection);
-    assert!(v.differences[0].location.contains("result.strata"), "{:?}", v.differences);
+    assert_eq!(v.differences[0].place, draw::Place::StrataOrder, "{:?}", v.differences);
 
     let honest = vector_record("11-directed-filter");
     let mut reversed = honest.clone();
@@ -292,7 +292,7 @@ fn strata_and_exclusions_out_of_canonical_order_are_differences() {
     let v = verify(&reversed);
     assert_eq!(v.differences.len(), 1, "{:?}", v.differences);
     assert_eq!(v.differences[0].step, draw::StepKind::Eligibility);
-    assert!(v.differences[0].location.contains("result.exclusions"), "{:?}", v.differences);
+    assert_eq!(v.differences[0].place, draw::Place::ExclusionOrder, "{:?}", v.differences);
 }
 
 /// §13 step 2: the record carries its own commitment, so a record whose
@@ -319,9 +319,10 @@ fn a_forged_record_is_consistent_but_not_the_published_commitment() {
     assert!(!v.is_match() && v.timing_checked);
     assert_eq!(v.differences.len(), 1, "{:?}", v.differences);
     assert_eq!(v.differences[0].step, draw::StepKind::Commitment);
+    assert_eq!(v.differences[0].place, draw::Place::CommitmentPublishedBefore);
     assert_eq!(
-        (v.differences[0].expected.as_str(), v.differences[0].published.as_str()),
-        (honest.commitment.as_str(), forged.commitment.as_str())
+        (&v.differences[0].expected, &v.differences[0].published),
+        (&draw::Value::Text(honest.commitment.clone()), &draw::Value::Text(forged.commitment.clone()))
     );
 
     let v = draw::verify_against(&honest, Some(published));
@@ -355,20 +356,25 @@ fn an_edited_recusal_differs_from_the_published_chain_head() {
     assert!(!v.is_match());
     assert_eq!(v.differences.len(), 1, "{:?}", v.differences);
     assert_eq!(v.differences[0].step, draw::StepKind::Recusals);
-    assert_eq!(v.differences[0].published, hex::encode(head));
+    assert_eq!(v.differences[0].place, draw::Place::RecusalHead);
+    assert_eq!(v.differences[0].published, draw::Value::Text(hex::encode(head)));
 
     // The first one edited without re-linking: the link after it differs.
     let mut unlinked_edit = record.clone();
     unlinked_edit.recusals[0].request.reason = "另一理由".into();
     let v = verify(&unlinked_edit);
     assert_eq!(v.differences.len(), 1, "{:?}", v.differences);
-    assert!(v.differences[0].location.contains("prev of recusal 2"), "{:?}", v.differences);
+    assert_eq!(v.differences[0].place, draw::Place::RecusalLink { recusal: 2 }, "{:?}", v.differences);
 
     // A v1 record from before the chain: verified, and said to be unbound.
     let old = vector_record("20-two-recusals");
     let v = verify(&old);
     assert!(v.is_match() && !v.recusals_chained);
-    assert!(v.steps.iter().any(|s| s.detail.contains("not chained")), "{:?}", v.steps);
+    assert!(
+        v.steps.iter().any(|s| s.detail == draw::Detail::Recusals { count: 2, chain: draw::Chain::Unlinked }),
+        "{:?}",
+        v.steps
+    );
     // A link missing from one entry of a chained record is a difference.
     let mut partly = record.clone();
     partly.recusals[0].prev = None;

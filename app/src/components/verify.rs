@@ -20,55 +20,26 @@ pub const LOADER_URL: &str = "/verifier-loader.js";
 /// Number of verification steps (`draw::StepKind`), for the progress bar.
 pub const STEP_COUNT: usize = 7;
 
-/// What a verification found, in display form.
+/// What a verification found: the draw crate's structured steps and
+/// differences, worded in the page's language when shown.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
     pub matched: bool,
-    pub steps: Vec<StepLine>,
-    pub differences: Vec<DifferenceLine>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StepLine {
-    pub zh: &'static str,
-    pub en: &'static str,
-    pub ok: bool,
-    pub detail: String,
-}
-
-impl StepLine {
-    pub fn from_step(s: &draw::Step) -> StepLine {
-        StepLine { zh: s.kind.zh(), en: s.kind.en(), ok: s.ok, detail: s.detail.clone() }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DifferenceLine {
-    /// Which step found it.
-    pub step_zh: &'static str,
-    /// Where, in words (Chinese first).
-    pub location: String,
-    /// What the re-run computed.
-    pub recomputed: String,
-    pub published: String,
+    pub steps: Vec<draw::Step>,
+    pub differences: Vec<draw::Difference>,
 }
 
 impl Outcome {
     pub fn from_verification(v: &draw::Verification) -> Outcome {
-        Outcome {
-            matched: v.is_match(),
-            steps: v.steps.iter().map(StepLine::from_step).collect(),
-            differences: v
-                .differences
-                .iter()
-                .map(|d| DifferenceLine {
-                    step_zh: d.step.zh(),
-                    location: d.location.clone(),
-                    recomputed: d.expected.clone(),
-                    published: d.published.clone(),
-                })
-                .collect(),
-        }
+        Outcome { matched: v.is_match(), steps: v.steps.clone(), differences: v.differences.clone() }
+    }
+}
+
+/// The draw crate's words in the page's language.
+fn language(lang: crate::i18n::Lang) -> draw::words::Language {
+    match lang {
+        crate::i18n::Lang::Zh => draw::words::Language::Chinese,
+        crate::i18n::Lang::En => draw::words::Language::English,
     }
 }
 
@@ -78,7 +49,7 @@ pub enum VerifyState {
     /// Downloading the record and the verifier.
     Downloading,
     /// Steps done so far.
-    Running(Vec<StepLine>),
+    Running(Vec<draw::Step>),
     Done(Outcome),
     /// The record could not be downloaded or read.
     Failed(String),
@@ -233,7 +204,7 @@ pub async fn fetch_and_verify(id: &str, commitment: &str, compact: bool, state: 
     let on_step = move |step: draw::Step| {
         state.update(|s| {
             if let VerifyState::Running(steps) = s {
-                steps.push(StepLine::from_step(&step));
+                steps.push(step);
             }
         });
     };
@@ -276,7 +247,7 @@ pub fn esc(s: &str) -> String {
 
 // The results are built as HTML text rather than views: the page bundle stays small.
 
-fn steps_html(lang: crate::i18n::Lang, steps: &[StepLine]) -> String {
+fn steps_html(lang: crate::i18n::Lang, steps: &[draw::Step]) -> String {
     let mut out = String::from("<ol class=\"steps-list\">");
     for step in steps {
         let (mark, class, state) = if step.ok {
@@ -286,8 +257,8 @@ fn steps_html(lang: crate::i18n::Lang, steps: &[StepLine]) -> String {
         };
         out.push_str(&format!(
             "<li class=\"{class}\"><span class=\"mark\" aria-hidden=\"true\">{mark} </span><strong>{}</strong><span class=\"visually-hidden\">（{state}）</span><br><small class=\"muted detail\">{}</small></li>",
-            esc(lang.pick(step.zh, step.en)),
-            esc(&step.detail)
+            esc(draw::words::step(step.kind, language(lang))),
+            esc(&draw::words::detail(&step.detail, language(lang)))
         ));
     }
     out.push_str("</ol>");
@@ -327,7 +298,9 @@ pub fn state_html(lang: crate::i18n::Lang, state: &VerifyState) -> String {
             )
         }
         VerifyState::Failed(message) => {
-            format!("<p class=\"verify-bad\"><span aria-hidden=\"true\">✗ </span>{}</p>", esc(message))
+            // Download and loading messages are bilingual: the page's language only.
+            let message = draw::words::one_language(message, language(lang));
+            format!("<p class=\"verify-bad\"><span aria-hidden=\"true\">✗ </span>{}</p>", esc(&message))
         }
         VerifyState::Done(outcome) => {
             let mut out = String::new();
@@ -342,16 +315,17 @@ pub fn state_html(lang: crate::i18n::Lang, state: &VerifyState) -> String {
                     lang.pick("与公布结果不一致", "Does NOT match the published result"),
                     lang.pick("不一致之处", "Differences")
                 ));
+                let words = language(lang);
                 for d in &outcome.differences {
                     out.push_str(&format!(
                         "<li><strong>{}</strong>{}<code class=\"expected\">{}</code>{}<code class=\"published\">{}</code><br><small class=\"muted\">{}{}</small></li>",
-                        esc(&d.location),
+                        esc(&draw::words::place(&d.place, words)),
                         lang.pick("：重新计算应为 ", ": recomputed "),
-                        esc(&d.recomputed),
+                        esc(&draw::words::value(&d.expected, words)),
                         lang.pick("，而公布的是 ", ", but the published value is "),
-                        esc(&d.published),
+                        esc(&draw::words::value(&d.published, words)),
                         lang.pick("所在步骤：", "Step: "),
-                        esc(d.step_zh)
+                        esc(draw::words::step(d.step, words))
                     ));
                 }
                 out.push_str("</ul>");
@@ -526,7 +500,43 @@ pub fn CommitmentCheck(
 
 #[cfg(test)]
 mod tests {
-    use super::esc;
+    use super::{Outcome, VerifyState, esc, state_html};
+    use crate::i18n::Lang;
+
+    fn has_chinese(s: &str) -> bool {
+        s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3000}'..='\u{303f}').contains(&c))
+    }
+
+    /// A tampered record's differences and steps are worded in the page's
+    /// language: nothing Chinese on the English page.
+    #[test]
+    fn differences_and_steps_are_in_the_pages_language() {
+        let shape = draw::synthetic::Shape {
+            objects: 60,
+            strata: 2,
+            inspectors: 12,
+            select: 8,
+            team_size: 2,
+            load_cap: 10,
+            history: 5,
+            seed: 4,
+        };
+        let mut record =
+            draw::draw(draw::synthetic::input(&shape), draw::Randomness::Demo { value: "ab".repeat(32) }).unwrap();
+        record.result.strata[0].selected[0].team.reverse();
+        record.result.strata[1].selected.pop();
+        let v = draw::verify(&record);
+        assert!(!v.is_match());
+        let done = VerifyState::Done(Outcome::from_verification(&v));
+        let en = state_html(Lang::En, &done);
+        assert!(en.contains("Does NOT match the published result"), "{en}");
+        assert!(en.contains("position 1: the team of") && en.contains("(none)"), "{en}");
+        assert!(!has_chinese(&en), "{en}");
+        let zh = state_html(Lang::Zh, &done);
+        assert!(zh.contains("与公布结果不一致") && zh.contains("的检查组") && zh.contains("（无）"), "{zh}");
+        let failed = VerifyState::Failed("无法下载抽取记录 / cannot download the record: 404".into());
+        assert!(!has_chinese(&state_html(Lang::En, &failed)));
+    }
 
     #[test]
     fn text_put_into_inner_html_is_escaped() {
