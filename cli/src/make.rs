@@ -125,7 +125,13 @@ pub fn run(args: &DrawArgs) -> Outcome {
             .differences
             .first()
             .map(ToString::to_string)
-            .or_else(|| check.steps.iter().find(|s| !s.ok).map(|s| s.detail.clone()))
+            .or_else(|| {
+                check
+                    .steps
+                    .iter()
+                    .find(|s| !s.ok)
+                    .map(|s| draw::words::detail(&s.detail, draw::words::Language::English))
+            })
             .unwrap_or_default();
         return Err(Failure::content(format!(
             "新记录未能通过复核（程序错误），未写出 / the new record does not verify (a bug); nothing was written: {first}"

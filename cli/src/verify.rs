@@ -30,13 +30,21 @@ fn label(kind: StepKind) -> &'static str {
     }
 }
 
+/// A step's detail in both languages: one line when the Chinese and English
+/// words are the same (hashes, numbers), else Chinese then English.
+fn bilingual_detail(detail: &draw::Detail) -> String {
+    use draw::words::{Language, detail as words};
+    let (zh, en) = (words(detail, Language::Chinese), words(detail, Language::English));
+    if zh == en { zh } else { format!("{zh}\n    {en}") }
+}
+
 /// The verification as the user reads it.
 pub fn render(v: &Verification) -> String {
     let mut out = String::new();
     for step in &v.steps {
         let mark = if step.ok { "✓" } else { "✗" };
         out.push_str(&format!("{mark} {} / {}\n", step.kind.zh(), step.kind.en()));
-        out.push_str(&format!("    {}\n", step.detail));
+        out.push_str(&format!("    {}\n", bilingual_detail(&step.detail)));
     }
     for kind in STEPS.iter().filter(|k| !v.steps.iter().any(|s| s.kind == **k)) {
         out.push_str(&format!("– {} / {}（未执行 / not run）\n", kind.zh(), kind.en()));

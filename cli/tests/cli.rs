@@ -169,7 +169,7 @@ fn a_removed_pool_object_breaks_the_commitment() {
     let line = run
         .stdout
         .lines()
-        .find(|l| l.contains("✗") && l.contains("承诺值 / commitment"))
+        .find(|l| l.contains("✗") && l.contains("承诺值：应为") && l.contains("commitment: expected"))
         .unwrap_or_else(|| panic!("no commitment difference:\n{}", run.stdout));
     assert!(line.contains(&record.commitment), "{line}");
     assert!(run.stdout.contains("✗ 由公布的输入重算承诺值"), "{}", run.stdout);
@@ -512,7 +512,11 @@ fn a_recusal_draws_another_inspector_and_the_record_still_verifies() {
 
     let run = gongkai(d, &["verify", "recused.json"]);
     assert_eq!(run.code, 0, "{}", run.all());
-    assert!(run.stdout.contains("1 次回避 / recusals"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("    1 次回避；") && run.stdout.contains("    1 recusal; chain head"),
+        "{}",
+        run.stdout
+    );
 
     // An inspector who is not on that team cannot step aside from it.
     let run = gongkai(

@@ -160,7 +160,7 @@ pub fn detail(d: &Detail, lang: Language) -> String {
                 }
                 Chain::Unlinked => "; the recusals are not chained (a v1 record from before the chain): their reasons and dates are not bound".to_owned(),
             };
-            format!("{count} recusals{chain}")
+            format!("{count} recusal{}{chain}", if *count == 1 { "" } else { "s" })
         }
     }
 }
