@@ -7,7 +7,7 @@
 window.gongkaiLoadVerifier = function (url, workerUrl) {
   const simd = new Uint8Array([0,97,115,109,1,0,0,0,1,5,1,96,0,1,123,3,2,1,0,10,10,1,8,0,65,0,253,15,253,98,11]);
   if (typeof WebAssembly !== 'object' || !WebAssembly.validate(simd)) {
-    return Promise.reject(new Error('您的浏览器不支持 WebAssembly SIMD，无法在浏览器中验证；请使用 Chrome 或 Edge 91、Firefox 89、Safari 16.4 及以上版本，或按下面的方法离线验证。/ Your browser does not support WebAssembly SIMD, which the verifier needs: use Chrome or Edge 91, Firefox 89, Safari 16.4 or later, or verify offline as described below.'));
+    return Promise.reject(new Error('您的浏览器不支持 WebAssembly SIMD，无法在浏览器中验证；请使用 Chrome 或 Edge 91、Firefox 89、Safari 16.4 及以上版本，或按下面的方法离线验证。 / Your browser does not support WebAssembly SIMD, which the verifier needs: use Chrome or Edge 91, Firefox 89, Safari 16.4 or later, or verify offline as described below.'));
   }
   if (!window.__gongkaiVerifier) {
     window.__gongkaiVerifier = import(url).then(m => {

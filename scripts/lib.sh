@@ -36,6 +36,38 @@ apt_install() {
 # Prints seconds since the epoch, for timings.
 now() { date +%s; }
 
+# wasm-bindgen's JavaScript glue for a module, with the workspace's xtask
+# (wasm-bindgen's library, built with the server by build_site) rather than an
+# installed wasm-bindgen-cli: the same output (scripts/test.sh compares them),
+# without installing the command (and its test runner) on a new machine.
+#   bindgen OUT_DIR OUT_NAME INPUT.wasm
+bindgen() {
+  local target; target="$(cd "$ROOT" && realpath -m "${CARGO_TARGET_DIR:-target}")"
+  [ -x "$target/release/xtask" ] || (cd "$ROOT" && cargo build --release -p xtask)
+  "$target/release/xtask" bindgen --out-dir "$1" --out-name "$2" "$3"
+}
+
+# Checks that the xtask's glue is byte for byte what wasm-bindgen-cli writes
+# (same library version) for both modules of the site; needs build_site first.
+compare_bindgen() {
+  local target; target="$(cd "$ROOT" && realpath -m "${CARGO_TARGET_DIR:-target}")"
+  local dir; dir="$(mktemp -d)"
+  local name wasm
+  for name in gongkai:wasm-release/frontend.wasm verifier:verifier-release/verifier.wasm; do
+    wasm="$target/wasm32-unknown-unknown/${name#*:}"
+    name="${name%%:*}"
+    mkdir -p "$dir/xtask" "$dir/cli"
+    bindgen "$dir/xtask" "$name" "$wasm"
+    wasm-bindgen --target web --no-typescript --out-dir "$dir/cli" --out-name "$name" "$wasm"
+  done
+  if ! diff -r "$dir/xtask" "$dir/cli" >&2; then
+    rm -rf "$dir"
+    die "xtask bindgen and wasm-bindgen $WASM_BINDGEN_VERSION write different files"
+  fi
+  log "xtask bindgen = wasm-bindgen $WASM_BINDGEN_VERSION: $(cd "$dir/cli" && ls | tr '\n' ' ')"
+  rm -rf "$dir"
+}
+
 # Builds the browser's draw verifier (crate verifier/) into the site's pkg dir:
 # pkg/verifier.js + pkg/verifier_bg.wasm, imported by the draw page only when
 # someone verifies (it holds drand's BLS12-381 check, which the page bundle
@@ -51,8 +83,7 @@ build_verifier() {
   (cd "$ROOT" && CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128" \
     cargo build -p verifier --lib --target wasm32-unknown-unknown --profile verifier-release)
   mkdir -p "$pkg"
-  wasm-bindgen --target web --no-typescript --out-dir "$pkg" --out-name verifier \
-    "$target/wasm32-unknown-unknown/verifier-release/verifier.wasm"
+  bindgen "$pkg" verifier "$target/wasm32-unknown-unknown/verifier-release/verifier.wasm"
   wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-multivalue --enable-reference-types --enable-simd \
     "$pkg/verifier_bg.wasm" -o "$pkg/verifier_bg.wasm"
@@ -69,8 +100,7 @@ build_bundle() {
   log "bundle: cargo build -p frontend --target wasm32-unknown-unknown --profile wasm-release"
   (cd "$ROOT" && cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release)
   mkdir -p "$pkg"
-  wasm-bindgen --target web --no-typescript --out-dir "$pkg" --out-name gongkai \
-    "$target/wasm32-unknown-unknown/wasm-release/frontend.wasm"
+  bindgen "$pkg" gongkai "$target/wasm32-unknown-unknown/wasm-release/frontend.wasm"
   wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-multivalue --enable-reference-types \
     "$pkg/gongkai_bg.wasm" -o "$pkg/gongkai.wasm"
@@ -89,14 +119,14 @@ build_site() {
   if [ -z "${GONGKAI_FORCE_BUILD:-}" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$target" ] \
     && [ -f "$target/release/server" ] && [ -f "$target/release/gongkai" ] \
     && [ -f "$ROOT/target/site/pkg/gongkai.wasm" ] && [ -f "$ROOT/target/site/pkg/verifier_bg.wasm" ] \
-    && [ -z "$(cd "$ROOT" && find app frontend server cli draw verifier public Cargo.toml Cargo.lock .cargo \
+    && [ -z "$(cd "$ROOT" && find app frontend server cli draw verifier xtask public Cargo.toml Cargo.lock .cargo \
                  -newer "$stamp" -print -quit 2>/dev/null)" ]; then
     log "build site: up to date"
     return 0
   fi
   rm -f "$stamp"
-  log "build site: cargo build --release -p server -p gongkai-cli"
-  (cd "$ROOT" && cargo build --release -p server --bin server -p gongkai-cli --bin gongkai)
+  log "build site: cargo build --release -p server -p gongkai-cli -p xtask"
+  (cd "$ROOT" && cargo build --release -p server --bin server -p gongkai-cli --bin gongkai -p xtask)
   build_bundle
   build_verifier
   log "build site: static files (public/ into target/site)"

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs whatever the portal needs that is missing; fast (seconds) when all is there.
 #   scripts/setup.sh            build tools (for scripts/run.sh)
-#   scripts/setup.sh --browser  also Chromium (for scripts/test.sh)
+#   scripts/setup.sh --browser  also the test tools (for scripts/test.sh): Chromium, and
+#                               wasm-bindgen-cli for its wasm32 test runner (the site
+#                               itself is bound with the workspace's xtask, so run.sh
+#                               does not wait for this install)
 # Needs a Rust toolchain installed with rustup. Installs from crates.io, npm and
 # Debian only: nothing is downloaded from anywhere else.
 set -euo pipefail
@@ -35,8 +38,8 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ] \
-  || ! command -v wasm-bindgen-test-runner >/dev/null 2>&1; then
+if [ -n "$BROWSER" ] && { [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ] \
+  || ! command -v wasm-bindgen-test-runner >/dev/null 2>&1; }; then
   log "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION"
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi

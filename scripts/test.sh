@@ -4,7 +4,7 @@
 #   2. the draw crate's tests on wasm32 (wasm-bindgen-test-runner in Node)
 #   2b. the independent Python implementation of draw/SPEC.md against the same vectors
 #   3. the release build of the site (server and gongkai binaries, islands bundle, verifier; scripts/lib.sh build_site),
-#      and the page bundle's size against its 400 KB budget
+#      the xtask's wasm-bindgen glue against wasm-bindgen-cli's, and the page bundle's size against its 400 KB budget
 #   4. browser tests: the release server and Debian Chromium via playwright-core
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -22,14 +22,16 @@ phase() { # phase NAME COMMAND...
 
 phase "setup" bash "$ROOT/scripts/setup.sh" --browser
 # frontend is excluded: it is the wasm bundle (built in step 3), and building it
-# natively would unify the `hydrate` feature into the server's `app`.
-phase "cargo test (native)" cargo test --workspace --exclude frontend
+# natively would unify the `hydrate` feature into the server's `app`. xtask is
+# the site's wasm-bindgen step, checked against wasm-bindgen-cli in step 3.
+phase "cargo test (native)" cargo test --workspace --exclude frontend --exclude xtask
 phase "cargo test -p draw (wasm32)" env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test -p draw --target wasm32-unknown-unknown
 phase "spec: independent Python implementation" python3 draw/reference/check_vectors.py
 phase "spec: regenerated vectors change nothing" bash -c \
   "cargo run -q -p draw --example make_vectors && git -C '$ROOT' diff --exit-code --stat -- draw/vectors"
 phase "release build of the site" build_site
+phase "xtask bindgen = wasm-bindgen" compare_bindgen
 phase "bundle sizes (budget)" bash "$ROOT/scripts/bundle-size.sh"
 phase "browser tests (chromium)" bash -c "cd '$BROWSER_DIR' && node --test --test-concurrency=1"
 

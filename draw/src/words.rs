@@ -31,17 +31,22 @@ pub fn step(kind: StepKind, lang: Language) -> &'static str {
 
 /// One language of a bilingual message `中文 / English` (each line split at
 /// its first ` / `; a line without one is kept whole). The crate's input,
-/// randomness and draw errors are written this way.
+/// randomness and draw errors are written this way. In English, a message
+/// that wraps another bilingual one (`前缀 / prefix: 内层 / inner`) is split
+/// again, down to the English of both.
 pub fn one_language(bilingual: &str, lang: Language) -> String {
     bilingual
         .lines()
         .map(|line| match (line.split_once(" / "), lang) {
             (Some((zh, _)), Language::Chinese) => zh.trim_end().to_owned(),
-            (Some((prefix_and_zh, en)), Language::English) => match prefix_and_zh.rsplit_once(": ") {
-                // Keep a leading "field: " that precedes the Chinese text.
-                Some((prefix, _)) if prefix.is_ascii() => format!("{prefix}: {en}"),
-                _ => en.to_owned(),
-            },
+            (Some((prefix_and_zh, en)), Language::English) => {
+                let en = if en.contains(" / ") { one_language(en, lang) } else { en.to_owned() };
+                match prefix_and_zh.rsplit_once(": ") {
+                    // Keep a leading "field: " that precedes the Chinese text.
+                    Some((prefix, _)) if prefix.is_ascii() => format!("{prefix}: {en}"),
+                    _ => en,
+                }
+            }
             (None, _) => line.to_owned(),
         })
         .collect::<Vec<_>>()
@@ -284,6 +289,12 @@ mod tests {
             "the input has 1 problem(s):\nrandomness_source.round: drand 轮次从 1 开始"
         );
         assert_eq!(one_language("no separator", Language::English), "no separator");
+        // A bilingual message wrapped in another.
+        let nested = "无法加载验证程序 / cannot load the verifier: 您的浏览器不支持 WebAssembly SIMD。 / Your browser does not support WebAssembly SIMD.";
+        assert_eq!(
+            one_language(nested, Language::English),
+            "cannot load the verifier: Your browser does not support WebAssembly SIMD."
+        );
     }
 
     #[test]

@@ -61,7 +61,7 @@ async fn fetch_lookup(id: &str, code: &str, objects_root: &str) -> LookupState {
         Err(e) => return LookupState::Failed(format!("查询失败 / the lookup failed: {e}")),
     };
     if !response.ok() {
-        return LookupState::Failed(format!("查询失败（HTTP {}）/ the lookup failed", response.status()));
+        return LookupState::Failed(format!("查询失败（HTTP {}） / the lookup failed", response.status()));
     }
     let text = match response.text().await {
         Ok(t) => t,
@@ -196,7 +196,9 @@ pub fn LookupPanel(
         state.with(|s| match s {
             LookupState::Idle | LookupState::Invalid { .. } => String::new(),
             LookupState::Running => format!("<p>{}</p>", lang.pick("正在查询…", "Looking up…")),
-            LookupState::Failed(m) => format!("<p class=\"verify-bad\">{}</p>", esc(m)),
+            LookupState::Failed(m) => {
+                format!("<p class=\"verify-bad\">{}</p>", esc(&crate::components::verify::failure_text(lang, m)))
+            }
             LookupState::Found(f) => found_html(lang, f, &strata),
         })
     };

@@ -35,6 +35,15 @@ impl Outcome {
     }
 }
 
+/// A download or loading failure (written bilingually, Chinese first): the
+/// whole message on Chinese pages, its English alone on English pages.
+pub fn failure_text(lang: crate::i18n::Lang, message: &str) -> String {
+    match lang {
+        crate::i18n::Lang::Zh => message.to_owned(),
+        crate::i18n::Lang::En => draw::words::one_language(message, draw::words::Language::English),
+    }
+}
+
 /// The draw crate's words in the page's language.
 fn language(lang: crate::i18n::Lang) -> draw::words::Language {
     match lang {
@@ -189,7 +198,7 @@ async fn download(url: &str) -> Result<gloo_net::http::Response, String> {
         .map_err(|e| format!("无法下载抽取记录 / cannot download the record: {e}"))?;
     if !response.ok() {
         return Err(format!(
-            "无法下载抽取记录（HTTP {}）/ cannot download the record (HTTP {})",
+            "无法下载抽取记录（HTTP {}） / cannot download the record (HTTP {})",
             response.status(),
             response.status()
         ));
@@ -298,9 +307,10 @@ pub fn state_html(lang: crate::i18n::Lang, state: &VerifyState) -> String {
             )
         }
         VerifyState::Failed(message) => {
-            // Download and loading messages are bilingual: the page's language only.
-            let message = draw::words::one_language(message, language(lang));
-            format!("<p class=\"verify-bad\"><span aria-hidden=\"true\">✗ </span>{}</p>", esc(&message))
+            format!(
+                "<p class=\"verify-bad\"><span aria-hidden=\"true\">✗ </span>{}</p>",
+                esc(&failure_text(lang, message))
+            )
         }
         VerifyState::Done(outcome) => {
             let mut out = String::new();
@@ -536,6 +546,12 @@ mod tests {
         assert!(zh.contains("与公布结果不一致") && zh.contains("的检查组") && zh.contains("（无）"), "{zh}");
         let failed = VerifyState::Failed("无法下载抽取记录 / cannot download the record: 404".into());
         assert!(!has_chinese(&state_html(Lang::En, &failed)));
+        let simd = VerifyState::Failed(
+            "无法加载验证程序 / cannot load the verifier: 您的浏览器不支持 WebAssembly SIMD。 / Your browser does not support WebAssembly SIMD.".into(),
+        );
+        let (en, zh) = (state_html(Lang::En, &simd), state_html(Lang::Zh, &simd));
+        assert!(!has_chinese(&en) && en.contains("Your browser does not support WebAssembly SIMD"), "{en}");
+        assert!(zh.contains("您的浏览器不支持 WebAssembly SIMD"), "{zh}");
     }
 
     #[test]
