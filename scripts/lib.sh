@@ -126,7 +126,7 @@ build_site() {
   fi
   rm -f "$stamp"
   log "build site: cargo build --release -p server -p gongkai-cli -p xtask"
-  (cd "$ROOT" && cargo build --release -p server --bin server -p gongkai-cli --bin gongkai -p xtask)
+  (cd "$ROOT" && cargo build --release -p server --bin server -p gongkai-cli --bin gongkai -p xtask --bin xtask)
   build_bundle
   build_verifier
   log "build site: static files (public/ into target/site)"
