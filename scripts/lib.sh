@@ -2,9 +2,11 @@
 # Pinned tool versions: keep in step with Cargo.toml (wasm-bindgen) and tests/browser/package.json.
 WASM_BINDGEN_VERSION="0.2.130"
 BINARYEN_VERSION="132"
+CHINESECALENDAR_VERSION="1.11.0"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BROWSER_DIR="$ROOT/tests/browser"
+PY_VENV="$ROOT/target/py"
 export PATH="$HOME/.cargo/bin:$BROWSER_DIR/node_modules/.bin:$PATH"
 export LEPTOS_OUTPUT_NAME=gongkai
 

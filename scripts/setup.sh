@@ -61,3 +61,11 @@ esac
 if [ -n "$BROWSER" ] && [ ! -x /usr/bin/chromium ]; then
   die "/usr/bin/chromium is missing after apt-get install chromium"
 fi
+
+# The tests' independent check of the working-day calendar: PyPI chinesecalendar
+# in a virtual environment under target/ (pinned; reinstalled only when missing).
+if [ -n "$BROWSER" ] && ! "$PY_VENV/bin/python" -c 'import chinese_calendar' >/dev/null 2>&1; then
+  python3 -m venv "$PY_VENV" >/dev/null 2>&1 || { apt_install python3-venv && python3 -m venv "$PY_VENV"; }
+  log "pip install chinesecalendar==$CHINESECALENDAR_VERSION (target/py)"
+  "$PY_VENV/bin/pip" install -q --disable-pip-version-check "chinesecalendar==$CHINESECALENDAR_VERSION"
+fi

@@ -2,7 +2,8 @@
 # Installs what is missing, then runs every test:
 #   1. cargo test --workspace (all crates: draw, the gongkai command line, app, server, integration tests)
 #   2. the draw crate's tests on wasm32 (wasm-bindgen-test-runner in Node)
-#   2b. the independent Python implementation of draw/SPEC.md against the same vectors
+#   2b. the independent Python implementation of draw/SPEC.md against the same vectors,
+#       and the working-day calendar against PyPI chinesecalendar
 #   3. the release build of the site (server and gongkai binaries, islands bundle, verifier; scripts/lib.sh build_site),
 #      the xtask's wasm-bindgen glue against wasm-bindgen-cli's, and the page bundle's size against its 400 KB budget
 #   4. browser tests: the release server and Debian Chromium via playwright-core
@@ -28,6 +29,7 @@ phase "cargo test (native)" cargo test --workspace --exclude frontend --exclude 
 phase "cargo test -p draw (wasm32)" env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test -p draw --target wasm32-unknown-unknown
 phase "spec: independent Python implementation" python3 draw/reference/check_vectors.py
+phase "calendar: against chinesecalendar" "$PY_VENV/bin/python" app/calendar/check_calendar.py
 phase "spec: regenerated vectors change nothing" bash -c \
   "cargo run -q -p draw --example make_vectors && git -C '$ROOT' diff --exit-code --stat -- draw/vectors"
 phase "release build of the site" build_site

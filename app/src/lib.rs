@@ -6,6 +6,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod calendar;
 pub mod components;
 pub mod glossary;
 pub mod i18n;
@@ -151,6 +152,7 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=StaticSegment("open-data") view=OpenDataPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("tools") view=pages::tools::ToolsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("calendar") view=pages::calendar::CalendarPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <SiteFooter/>

@@ -253,6 +253,27 @@ mod stored {
     }
 }
 
+impl ResultCategory {
+    /// The category in English, for the English pages (the data keeps the Chinese).
+    pub fn en(self) -> &'static str {
+        match self {
+            ResultCategory::NoProblem => "No problem found",
+            ResultCategory::CorrectedOnOrder => "Problem found, ordered to correct",
+            ResultCategory::FurtherAction => "Problem found, further action to follow",
+            ResultCategory::NotDisclosed => "Did not publish information it must publish",
+            ResultCategory::Unreachable => "Cannot be reached at its registered address",
+            ResultCategory::ClosedOrLiquidating => "Closed, suspended or in liquidation",
+            ResultCategory::Obstructed => "Seriously obstructed the inspection",
+            ResultCategory::NoSuchActivity => "The inspected business activity was not found",
+        }
+    }
+
+    /// The category in the page's language.
+    pub fn text(self, lang: crate::i18n::Lang) -> &'static str {
+        lang.pick(self.as_str(), self.en())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,26 +304,5 @@ mod tests {
         assert!(serde_json::from_str::<Position>("0").is_err());
         assert_eq!(Position::new(0), None);
         assert_eq!(Position::new(u64::MAX), None);
-    }
-}
-
-impl ResultCategory {
-    /// The category in English, for the English pages (the data keeps the Chinese).
-    pub fn en(self) -> &'static str {
-        match self {
-            ResultCategory::NoProblem => "No problem found",
-            ResultCategory::CorrectedOnOrder => "Problem found, ordered to correct",
-            ResultCategory::FurtherAction => "Problem found, further action to follow",
-            ResultCategory::NotDisclosed => "Did not publish information it must publish",
-            ResultCategory::Unreachable => "Cannot be reached at its registered address",
-            ResultCategory::ClosedOrLiquidating => "Closed, suspended or in liquidation",
-            ResultCategory::Obstructed => "Seriously obstructed the inspection",
-            ResultCategory::NoSuchActivity => "The inspected business activity was not found",
-        }
-    }
-
-    /// The category in the page's language.
-    pub fn text(self, lang: crate::i18n::Lang) -> &'static str {
-        lang.pick(self.as_str(), self.en())
     }
 }

@@ -12,6 +12,9 @@ pub enum AppError {
     /// Nothing at this address (e.g. an unknown draw id).
     #[error("not found: {0}")]
     NotFound(String),
+    /// The working-day calendar has no notice for this year.
+    #[error("the calendar of {0} is not published")]
+    CalendarNotPublished(i32),
     /// The address names something that is not a valid 统一社会信用代码.
     #[error("invalid credit code")]
     InvalidCreditCode,
@@ -122,7 +125,7 @@ pub fn refused_body(status: StatusCode) -> ErrorBody {
 impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::NotFound(_) | AppError::CalendarNotPublished(_) => StatusCode::NOT_FOUND,
             AppError::InvalidCreditCode => StatusCode::BAD_REQUEST,
             AppError::BadParameter { .. } => StatusCode::BAD_REQUEST,
             AppError::Refused(status) => *status,
@@ -133,6 +136,11 @@ impl AppError {
     pub fn body(&self) -> ErrorBody {
         match self {
             AppError::NotFound(_) => refused_body(StatusCode::NOT_FOUND),
+            AppError::CalendarNotPublished(year) => ErrorBody::new(
+                "calendar_not_published",
+                &format!("{year} 年的节假日安排尚未公布"),
+                &format!("The holidays of {year} have not been published yet"),
+            ),
             AppError::InvalidCreditCode => ErrorBody::new(
                 "invalid_credit_code",
                 "统一社会信用代码无效：应为 18 位，末位校验码须正确",

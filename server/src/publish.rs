@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use app::calendar::{Calendar, CalendarError, CalendarYear};
 use app::types::{DrawStatus, DrawSummary, ExclusionReason, Outcome, Position};
 use app::view::DrawView;
 use draw::{DrawInput, DrawRecord};
@@ -43,6 +44,7 @@ pub struct CommitmentSubmission {
 
 /// A commitment whose value was recomputed from its input.
 #[derive(Clone, Debug)]
+#[allow(clippy::manual_non_exhaustive)] // `_verified`: built only here, after the checks
 pub struct VerifiedCommitment {
     pub draw_id: String,
     pub department_code: String,
@@ -108,6 +110,7 @@ pub struct ObjectOutcome {
 
 /// A draw record that re-ran to itself, with everything stored about it built from it.
 #[derive(Clone, Debug)]
+#[allow(clippy::manual_non_exhaustive)] // `_verified`: built only here, after the checks
 pub struct VerifiedDraw {
     /// Id, title, draw date, commitment and randomness kind come from the record.
     pub summary: DrawSummary,
@@ -224,6 +227,73 @@ pub async fn publish_draw(storage: &dyn Storage, submission: DrawSubmission) -> 
     storage.insert_draw(&verified).await?;
     tracing::info!(draw = %verified.summary.id, objects = verified.objects.len(), "draw published");
     Ok(verified)
+}
+
+/// A year of the working-day calendar that passed its checks
+/// ([`app::calendar::CalendarYear::check`]), with the document stored for it.
+#[derive(Clone, Debug)]
+pub struct VerifiedCalendarYear {
+    year: i32,
+    document: String,
+}
+
+impl VerifiedCalendarYear {
+    pub fn year(&self) -> i32 {
+        self.year
+    }
+
+    /// The JSON stored and served for the year.
+    pub fn document(&self) -> &str {
+        &self.document
+    }
+}
+
+/// Checks a year of the working-day calendar as its notice can set it out.
+pub fn verify_calendar_year(year: &CalendarYear) -> Result<VerifiedCalendarYear, CalendarError> {
+    year.check()?;
+    let document = serde_json::to_string(year).map_err(|e| CalendarError::Invalid {
+        year: year.year,
+        field: "year".into(),
+        zh: format!("无法编码：{e}"),
+        en: format!("cannot be encoded: {e}"),
+    })?;
+    Ok(VerifiedCalendarYear { year: year.year, document })
+}
+
+/// Why a calendar year was not published.
+#[derive(Debug, thiserror::Error)]
+pub enum CalendarPublishError {
+    #[error(transparent)]
+    Invalid(#[from] CalendarError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// Checks a calendar year and publishes it (a correction when a reason is given); returns its version.
+pub async fn publish_calendar_year(
+    storage: &dyn Storage,
+    year: &CalendarYear,
+    published_at: &str,
+    correction_reason: Option<&str>,
+) -> Result<u32, CalendarPublishError> {
+    let verified = verify_calendar_year(year)?;
+    let version = storage.insert_calendar_year(&verified, published_at, correction_reason).await?;
+    tracing::info!(year = year.year, version, "calendar year published");
+    Ok(version)
+}
+
+/// Publishes every bundled year (`app/calendar/cn.json`) that is not published yet,
+/// so that a new portal counts working days from its first start. Returns the years added.
+pub async fn seed_calendar(storage: &dyn Storage, published_at: &str) -> Result<Vec<i32>, CalendarPublishError> {
+    let published: Vec<i32> = storage.calendar_years().await?.iter().map(|y| y.calendar.year).collect();
+    let mut added = Vec::new();
+    for year in Calendar::bundled_years() {
+        if !published.contains(&year.year) {
+            publish_calendar_year(storage, &year, published_at, None).await?;
+            added.push(year.year);
+        }
+    }
+    Ok(added)
 }
 
 #[cfg(test)]

@@ -45,6 +45,8 @@ pub enum StartupError {
     Storage(#[from] StorageError),
     #[error("seeding the demo draws failed: {0}")]
     Demo(#[from] demo::DemoError),
+    #[error("publishing the bundled working-day calendar failed: {0}")]
+    Calendar(#[from] crate::publish::CalendarPublishError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
 }
@@ -83,6 +85,8 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>) -> Route
         .route("/api/items", get(open_data::items))
         .route("/api/items.csv", get(open_data::items_csv))
         .route("/api/items/{department}/{item}", get(open_data::item))
+        .route("/api/calendar", get(open_data::calendar))
+        .route("/api/calendar/{year}", get(open_data::calendar_year))
         .route("/api/inspectors", get(open_data::inspectors))
         .route("/api/inspectors.csv", get(open_data::inspectors_csv))
         .route("/api/inspectors/{certificate}", get(open_data::inspector))
@@ -154,6 +158,12 @@ impl Application {
     /// builds the router and binds the listener (port 0 picks a free port).
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         let storage = SqliteStorage::open(&settings.database_path).await?;
+        // The working-day calendar's published years ship with the portal.
+        let now = gongkai_cli::clock::beijing(gongkai_cli::clock::now().unwrap_or(0));
+        let years = crate::publish::seed_calendar(&storage, &now).await?;
+        if !years.is_empty() {
+            tracing::info!(?years, "published the bundled working-day calendar");
+        }
         if settings.seed_demo {
             let added = demo::seed_if_empty(&storage).await?;
             if added > 0 {

@@ -70,3 +70,18 @@ impl TestApp {
         (status, resp.text().await.expect("body"))
     }
 }
+
+#[derive(clap::Parser)]
+#[command(name = "server")]
+struct ServerCli {
+    #[command(subcommand)]
+    command: gongkai_server::cli::Command,
+}
+
+/// Runs one `server …` command line in-process (on its own thread: the
+/// command starts its own runtime) and returns its exit code.
+pub fn server_command(args: &[&str]) -> std::process::ExitCode {
+    use clap::Parser;
+    let cli = ServerCli::try_parse_from(std::iter::once("server").chain(args.iter().copied())).expect("valid usage");
+    std::thread::spawn(move || gongkai_server::cli::run(cli.command)).join().expect("the command does not panic")
+}

@@ -5,24 +5,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use clap::Parser;
-use gongkai_server::cli::{self, Command};
 use gongkai_server::configuration::Settings;
-use gongkai_tests::spawn_with;
-
-#[derive(Parser)]
-#[command(name = "server")]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-/// Runs one `server …` command line in-process (on its own thread: the
-/// command starts its own runtime).
-fn server(args: &[&str]) -> ExitCode {
-    let cli = Cli::try_parse_from(std::iter::once("server").chain(args.iter().copied())).expect("valid usage");
-    std::thread::spawn(move || cli::run(cli.command)).join().expect("the command does not panic")
-}
+use gongkai_tests::{server_command as server, spawn_with};
 
 fn import(database: &Path, kind: &str, file: &Path) -> ExitCode {
     server(&["import", kind, file.to_str().unwrap(), "--database", database.to_str().unwrap()])

@@ -121,3 +121,9 @@ pub async fn enterprises_page(query: ListQuery) -> Result<(Paged<EnterpriseRow>,
 pub async fn enterprise_page(code: String) -> Result<Option<EnterpriseDetail>, ServerFnError> {
     portal()?.0.find_enterprise(&code).await.map_err(super::unavailable)
 }
+
+/// The working-day calendar: every published year.
+#[server]
+pub async fn calendar_page() -> Result<Vec<crate::calendar::PublishedYear>, ServerFnError> {
+    portal()?.0.calendar_years().await.map_err(super::unavailable)
+}

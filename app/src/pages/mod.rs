@@ -1,5 +1,6 @@
 //! One module per route.
 
+pub mod calendar;
 pub mod department;
 pub mod departments;
 pub mod draw;

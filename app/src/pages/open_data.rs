@@ -142,8 +142,28 @@ fn endpoints() -> Vec<Endpoint> {
             csv: None,
             fields: &["versions", "draws", "results"],
         },
+        Endpoint {
+            path: "/api/calendar",
+            zh: "法定工作日：每个已公布年份的放假和调休上班日，及其所依据的国务院办公厅通知；working_days 为全年工作日数。",
+            en: "Official working days: each published year's holidays and make-up working days, with the State Council notice they come from; working_days is the year's number of working days.",
+            params: "",
+            csv: None,
+            fields: CALENDAR_FIELDS,
+        },
+        Endpoint {
+            path: "/api/calendar/{year}",
+            zh: "一个年份；尚未公布的年份返回 404（calendar_not_published）。",
+            en: "One year; a year not yet published is a 404 (calendar_not_published).",
+            params: "",
+            csv: None,
+            fields: CALENDAR_FIELDS,
+        },
     ]
 }
+
+/// The fields of a published calendar year (`/api/calendar`).
+const CALENDAR_FIELDS: &[&str] =
+    &["year", "notice", "holidays", "workdays", "working_days", "version", "published_at", "correction_reason"];
 
 #[component]
 pub fn OpenDataPage() -> impl IntoView {

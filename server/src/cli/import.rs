@@ -7,6 +7,7 @@
 //! references (departments, items, draws, inspectors) and versions; a refused
 //! row is reported the same way and again nothing is written.
 
+mod calendar;
 mod draws;
 mod fields;
 mod kinds;
@@ -104,6 +105,18 @@ pub enum ImportKind {
     /// record must match it. The department chain comes from the record's ancestors and department.
     #[command(verbatim_doc_comment)]
     Draw(DrawImportArgs),
+
+    /// 公布某年的节假日安排（法定工作日）/ Publish a year's holidays and make-up working days (the working-day calendar)
+    ///
+    /// JSON，格式同 app/calendar/cn.json：一个年份的对象或其数组，含国务院办公厅通知（标题、文号、日期、网址）、
+    /// 假期（名称、起止日期）和调休上班日（日期、所调假期）。已公布的年份只能以 --correction-reason 更正（新版本，旧版本保留）。
+    ///
+    /// JSON in the format of app/calendar/cn.json: one year, or an array of years, each with the State
+    /// Council notice (title, number, date, address), the holidays (name, first and last day) and the
+    /// make-up working days (date, holiday). A published year changes only as a correction, with
+    /// --correction-reason (a new version; the old one stays).
+    #[command(verbatim_doc_comment)]
+    Calendar(CalendarArgs),
 }
 
 const FORMAT_HELP: &str = "\
@@ -141,6 +154,18 @@ pub struct CommitmentArgs {
     /// 所执行的年度计划编号 / Code of the annual plan the draw carries out
     #[arg(long, value_name = "CODE")]
     pub plan_code: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarArgs {
+    /// 节假日安排 JSON / The calendar JSON
+    pub file: PathBuf,
+    /// 更正理由（更正已公布的年份时必填）/ Why a published year is corrected (required for a correction)
+    #[arg(long, value_name = "TEXT")]
+    pub correction_reason: Option<String>,
+    /// 公布时间（RFC 3339，默认现在）/ When it is published (RFC 3339; default now)
+    #[arg(long, value_name = "TIME")]
+    pub published_at: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -228,6 +253,10 @@ async fn run_async(args: &ImportArgs) -> Result<(), Failure> {
         ImportKind::Draw(a) => {
             let storage = open(args).await?;
             return draws::draw(a, &storage).await;
+        }
+        ImportKind::Calendar(a) => {
+            let storage = open(args).await?;
+            return calendar::calendar(a, &storage).await;
         }
         ImportKind::Departments(a) => (&a.file, Kind::Departments, kinds::DEPARTMENTS),
         ImportKind::Items(a) => (&a.file, Kind::Items, kinds::ITEMS),

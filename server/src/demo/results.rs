@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use draw::HistoryEntry;
 
+use app::calendar::CalendarError;
+
 use super::dates::{add_working_days, date, days, working_day_from};
 use super::draws::final_teams;
 use super::people::Firm;
@@ -53,9 +55,12 @@ fn category(g: &mut Gen) -> ResultCategory {
     ResultCategory::ALL[i]
 }
 
+/// A campaign's results, their corrections, and its inspections as history.
+pub type CampaignResults = (Vec<NewResult>, Vec<NewResult>, Vec<HistoryEntry>);
+
 /// The results of a campaign, the corrections of some of them, and the
 /// inspections as history entries for later draws of the same year.
-pub fn results(c: &Campaign<'_>) -> (Vec<NewResult>, Vec<NewResult>, Vec<HistoryEntry>) {
+pub fn results(c: &Campaign<'_>) -> Result<CampaignResults, CalendarError> {
     let mut g = Gen::new(c.seed);
     let names: BTreeMap<&str, &Firm> = c.firms.iter().map(|f| (f.code.as_str(), f)).collect();
     let input = &c.draw.record.input;
@@ -68,14 +73,14 @@ pub fn results(c: &Campaign<'_>) -> (Vec<NewResult>, Vec<NewResult>, Vec<History
     for (stratum, object, team) in final_teams(&c.draw.record) {
         let Some(firm) = names.get(object.as_str()) else { continue };
         let item = (c.item)(&stratum);
-        let inspected = date(working_day_from(start + g.below(span) as i64));
-        let reported = add_working_days(&inspected, 1 + g.below(5) as u32);
-        let delivered = add_working_days(&reported, 1 + g.below(5) as u32);
-        let entered = add_working_days(&delivered, 1 + g.below(10) as u32);
+        let inspected = date(working_day_from(start + g.below(span) as i64)?);
+        let reported = add_working_days(&inspected, 1 + g.below(5) as u32)?;
+        let delivered = add_working_days(&reported, 1 + g.below(5) as u32)?;
+        let entered = add_working_days(&delivered, 1 + g.below(10) as u32)?;
         let category = category(&mut g);
         let (deadline, rectification, case) = match category.as_str() {
             "发现问题已责令改正" => {
-                let deadline = add_working_days(&inspected, 15);
+                let deadline = add_working_days(&inspected, 15)?;
                 let status = if g.chance(850) { Rectification::Done } else { Rectification::Overdue };
                 (Some(deadline), status, None)
             }
@@ -118,7 +123,7 @@ pub fn results(c: &Campaign<'_>) -> (Vec<NewResult>, Vec<NewResult>, Vec<History
             first.rectification = Rectification::Pending;
             let mut done = result;
             let when = done.rectification_deadline.clone().unwrap_or_default();
-            done.published_at = format!("{}T10:00:00+08:00", add_working_days(&when, 2));
+            done.published_at = format!("{}T10:00:00+08:00", add_working_days(&when, 2)?);
             done.correction = Some(Correction {
                 reason: format!("企业已于{when}前完成整改，经复查确认，更新整改状态"),
             });
@@ -129,7 +134,7 @@ pub fn results(c: &Campaign<'_>) -> (Vec<NewResult>, Vec<NewResult>, Vec<History
         }
     }
     results.sort_by(|a, b| (&a.inspected_on, &a.result_code).cmp(&(&b.inspected_on, &b.result_code)));
-    (results, corrections, history)
+    Ok((results, corrections, history))
 }
 
 fn stratum_name(input: &draw::DrawInput, stratum: &str) -> String {

@@ -233,6 +233,43 @@ pub async fn enterprise(
     state.storage.find_enterprise(&code).await?.map(Json).ok_or(AppError::NotFound(code))
 }
 
+/// A published calendar year as served: the notice's year, its version, and
+/// the number of working days it makes.
+fn calendar_json(y: &app::calendar::PublishedYear) -> Result<serde_json::Value, AppError> {
+    let mut value = serde_json::to_value(&y.calendar).map_err(|e| AppError::internal("calendar JSON", e))?;
+    let working_days = app::calendar::Calendar::new([y.calendar.clone()])
+        .and_then(|c| c.working_days_in(y.calendar.year))
+        .map_err(|e| AppError::internal("calendar year", e))?;
+    if let Some(map) = value.as_object_mut() {
+        map.insert("working_days".into(), working_days.into());
+        map.insert("version".into(), y.version.into());
+        map.insert("published_at".into(), y.published_at.clone().into());
+        map.insert("correction_reason".into(), y.correction_reason.clone().into());
+    }
+    Ok(value)
+}
+
+/// `GET /api/calendar`: every published year of the working-day calendar.
+pub async fn calendar(State(state): State<AppState>) -> Result<Json<Vec<serde_json::Value>>, AppError> {
+    let years = state.storage.calendar_years().await?;
+    Ok(Json(years.iter().map(calendar_json).collect::<Result<_, _>>()?))
+}
+
+/// `GET /api/calendar/{year}`: one year's holidays and make-up working days
+/// with the notice they come from; 404 `calendar_not_published` for a year without one.
+pub async fn calendar_year(
+    State(state): State<AppState>,
+    Path(year): Path<String>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let Ok(wanted) = year.parse::<i32>() else { return Err(AppError::NotFound(year)) };
+    if !(1000..=9999).contains(&wanted) || year.len() != 4 {
+        return Err(AppError::NotFound(year));
+    }
+    let years = state.storage.calendar_years().await?;
+    let found = years.iter().find(|y| y.calendar.year == wanted).ok_or(AppError::CalendarNotPublished(wanted))?;
+    Ok(Json(calendar_json(found)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -206,4 +206,15 @@ pub trait Storage: DrawSource + PortalSource {
 
     /// Departments as (id, name, parent_id), by id.
     async fn departments(&self) -> Result<Vec<(i64, String, Option<i64>)>, StorageError>;
+
+    /// Publishes a checked year of the working-day calendar: its first version,
+    /// or with `correction_reason` a new version of a published year (the old one
+    /// kept). Refused ([`StorageError::Rejected`], field `year`) when the year is
+    /// published and no reason is given, or a reason is given for a new year.
+    async fn insert_calendar_year(
+        &self,
+        year: &crate::publish::VerifiedCalendarYear,
+        published_at: &str,
+        correction_reason: Option<&str>,
+    ) -> Result<u32, StorageError>;
 }

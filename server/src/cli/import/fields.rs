@@ -146,7 +146,7 @@ impl Fields<'_> {
     /// [`EARLIEST_DATE`], after [`LATEST_DATE`], or, for an event, after today.
     fn plausible_date(&mut self, name: &str, value: &str) {
         let today = self.now.get(..10).unwrap_or(LATEST_DATE).to_owned();
-        if value < EARLIEST_DATE || value > LATEST_DATE {
+        if !(EARLIEST_DATE..=LATEST_DATE).contains(&value) {
             self.report(
                 name,
                 format!(

@@ -732,6 +732,26 @@ impl PortalSource for SqliteStorage {
         }
         Ok(Some(EnterpriseDetail { versions, draws, results }))
     }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.calendar_years")]
+    async fn calendar_years(&self) -> Result<Vec<app::calendar::PublishedYear>, StorageError> {
+        let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT c.version, c.document, c.published_at, c.correction_reason FROM calendar_years c \
+             WHERE c.version = (SELECT MAX(version) FROM calendar_years WHERE year = c.year) ORDER BY c.year",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(version, document, published_at, correction_reason)| {
+                Ok(app::calendar::PublishedYear {
+                    calendar: serde_json::from_str(&document)?,
+                    version: u32::try_from(version).unwrap_or(u32::MAX),
+                    published_at,
+                    correction_reason,
+                })
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -654,7 +654,7 @@ impl Storage for SqliteStorage {
             .bind(o.outcome)
             .bind(o.position)
             .bind(&o.team)
-            .bind(&o.exclusion_reason)
+            .bind(o.exclusion_reason)
             .execute(&mut *tx)
             .await?;
         }
@@ -745,5 +745,50 @@ impl Storage for SqliteStorage {
     async fn departments(&self) -> Result<Vec<(i64, String, Option<i64>)>, StorageError> {
         let rows = sqlx::query("SELECT id, name, parent_id FROM departments ORDER BY id").fetch_all(&self.pool).await?;
         rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("name")?, r.try_get("parent_id")?))).collect()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.insert_calendar_year", fields(year = year.year()))]
+    async fn insert_calendar_year(
+        &self,
+        year: &crate::publish::VerifiedCalendarYear,
+        published_at: &str,
+        correction_reason: Option<&str>,
+    ) -> Result<u32, StorageError> {
+        let mut tx = self.begin_write().await?;
+        let latest: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM calendar_years WHERE year = ?")
+            .bind(year.year())
+            .fetch_one(&mut *tx)
+            .await?;
+        let refuse = |zh: String, en: String| {
+            StorageError::Rejected(vec![RowProblem { index: 0, field: "year".into(), message: format!("{zh} / {en}") }])
+        };
+        let version = match (latest, correction_reason) {
+            (None, None) => 1,
+            (Some(v), Some(_)) => v + 1,
+            (Some(_), None) => {
+                return Err(refuse(
+                    format!("{} 年已公布；更正须给出理由（--correction-reason）", year.year()),
+                    format!("{} is already published; a correction needs a reason (--correction-reason)", year.year()),
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(refuse(
+                    format!("{} 年尚未公布，不能更正", year.year()),
+                    format!("{} is not published yet, so it cannot be corrected", year.year()),
+                ));
+            }
+        };
+        sqlx::query(
+            "INSERT INTO calendar_years (year, version, document, published_at, correction_reason) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(year.year())
+        .bind(version)
+        .bind(year.document())
+        .bind(published_at)
+        .bind(correction_reason)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(u32::try_from(version).unwrap_or(u32::MAX))
     }
 }
