@@ -10,6 +10,7 @@
 //! Contract with `main.rs`: [`Command`] is a `clap::Subcommand` flattened
 //! next to `serve`, and [`run`] executes one.
 
+mod feedback;
 mod import;
 
 use std::process::ExitCode;
@@ -17,6 +18,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 pub(crate) use gongkai_cli::{Failure, Outcome, clock, files, tabular};
 
+pub use feedback::FeedbackArgs;
 pub use import::ImportArgs;
 
 /// The commands of `server` besides `serve`.
@@ -32,11 +34,15 @@ pub enum Command {
     /// --database is given.
     #[command(verbatim_doc_comment)]
     Import(ImportArgs),
+
+    /// 评价码：为检查结果发放企业评价所用的评价码 / Feedback codes: issue the codes enterprises give feedback with
+    Feedback(FeedbackArgs),
 }
 
 /// Runs one command and returns its exit code.
 pub fn run(command: Command) -> ExitCode {
     match command {
         Command::Import(args) => gongkai_cli::finish(import::run(&args)),
+        Command::Feedback(args) => gongkai_cli::finish(feedback::run(&args)),
     }
 }

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod configuration;
 pub mod demo;
 pub mod error;
+pub mod feedback;
 pub mod publish;
 pub mod routes;
 pub mod security;

@@ -217,4 +217,36 @@ pub trait Storage: DrawSource + PortalSource {
         published_at: &str,
         correction_reason: Option<&str>,
     ) -> Result<u32, StorageError>;
+
+    /// The current results of a department (by code) inspected in `year` that
+    /// have no feedback code yet, by inspection date.
+    async fn results_without_feedback_code(
+        &self,
+        department: &str,
+        year: i32,
+    ) -> Result<Vec<FeedbackCodeDue>, StorageError>;
+
+    /// Stores the keyed hashes of newly issued feedback codes, all or nothing;
+    /// refused ([`StorageError::Rejected`]) if a result already has one.
+    async fn insert_feedback_codes(&self, codes: &[IssuedFeedbackCode], issued_at: &str) -> Result<(), StorageError>;
+}
+
+/// A published result that is due a feedback code.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct FeedbackCodeDue {
+    pub result_code: String,
+    pub credit_code: String,
+    pub enterprise_name: String,
+    pub department_id: i64,
+    pub inspected_on: String,
+    pub delivered_on: Option<String>,
+}
+
+/// A feedback code as stored: its result and the HMAC of the code (lower-case hex).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssuedFeedbackCode {
+    pub result_code: String,
+    pub credit_code: String,
+    pub department_id: i64,
+    pub code_hmac: String,
 }

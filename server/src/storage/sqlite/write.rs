@@ -7,8 +7,8 @@ use sqlx::{Row, Sqlite, Transaction};
 use super::SqliteStorage;
 use crate::publish::{VerifiedCommitment, VerifiedDraw};
 use crate::storage::{
-    Batch, Correction, ImportSummary, NewDepartment, NewEnterprise, NewInspector, NewItem, NewPlan, NewResult,
-    RowProblem, Storage, StorageError,
+    Batch, Correction, FeedbackCodeDue, ImportSummary, IssuedFeedbackCode, NewDepartment, NewEnterprise, NewInspector,
+    NewItem, NewPlan, NewResult, RowProblem, Storage, StorageError,
 };
 
 type Tx<'a> = Transaction<'a, Sqlite>;
@@ -790,5 +790,58 @@ impl Storage for SqliteStorage {
         .await?;
         tx.commit().await?;
         Ok(u32::try_from(version).unwrap_or(u32::MAX))
+    }
+
+    #[tracing::instrument(level = "debug", skip(self), name = "storage.results_without_feedback_code")]
+    async fn results_without_feedback_code(
+        &self,
+        department: &str,
+        year: i32,
+    ) -> Result<Vec<FeedbackCodeDue>, StorageError> {
+        Ok(sqlx::query_as::<_, FeedbackCodeDue>(
+            "SELECT r.result_code, r.credit_code, r.enterprise_name, r.department_id, r.inspected_on, r.delivered_on \
+             FROM results r JOIN departments dep ON dep.id = r.department_id \
+             WHERE dep.code = ? AND r.year = ? AND r.id NOT IN (SELECT id FROM results_superseded) \
+             AND r.result_code NOT IN (SELECT result_code FROM feedback_codes) \
+             ORDER BY r.inspected_on, r.result_code",
+        )
+        .bind(department)
+        .bind(year)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.insert_feedback_codes", fields(codes = codes.len()))]
+    async fn insert_feedback_codes(&self, codes: &[IssuedFeedbackCode], issued_at: &str) -> Result<(), StorageError> {
+        let mut tx = self.begin_write().await?;
+        let mut problems = Vec::new();
+        for (index, c) in codes.iter().enumerate() {
+            let inserted = sqlx::query(
+                "INSERT OR IGNORE INTO feedback_codes (result_code, credit_code, department_id, code_hmac, issued_at) \
+                 VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(&c.result_code)
+            .bind(&c.credit_code)
+            .bind(c.department_id)
+            .bind(&c.code_hmac)
+            .bind(issued_at)
+            .execute(&mut *tx)
+            .await?;
+            if inserted.rows_affected() == 0 {
+                problems.push(RowProblem {
+                    index,
+                    field: "result_code".into(),
+                    message: format!(
+                        "检查结果 {} 已有评价码 / result {} already has a feedback code",
+                        c.result_code, c.result_code
+                    ),
+                });
+            }
+        }
+        if !problems.is_empty() {
+            return Err(StorageError::Rejected(problems));
+        }
+        tx.commit().await?;
+        Ok(())
     }
 }
