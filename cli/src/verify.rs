@@ -43,7 +43,11 @@ pub fn render(v: &Verification) -> String {
     let mut out = String::new();
     for step in &v.steps {
         let mark = if step.ok { "✓" } else { "✗" };
-        out.push_str(&format!("{mark} {} / {}\n", step.kind.zh(), step.kind.en()));
+        out.push_str(&format!(
+            "{mark} {} / {}\n",
+            draw::words::step_title(step, draw::words::Language::Chinese),
+            draw::words::step_title(step, draw::words::Language::English)
+        ));
         out.push_str(&format!("    {}\n", bilingual_detail(&step.detail)));
     }
     for kind in STEPS.iter().filter(|k| !v.steps.iter().any(|s| s.kind == **k)) {
@@ -54,6 +58,14 @@ pub fn render(v: &Verification) -> String {
         for d in &v.differences {
             out.push_str(&format!("  ✗ [{}] {d}\n", label(d.step)));
         }
+    }
+    if v.is_match()
+        && let (Some(zh), Some(en)) = (
+            draw::words::caveat(&v.steps, draw::words::Language::Chinese),
+            draw::words::caveat(&v.steps, draw::words::Language::English),
+        )
+    {
+        out.push_str(&format!("⚠ {zh} / {en}\n"));
     }
     if !v.timing_checked {
         out.push_str(

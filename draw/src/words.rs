@@ -29,6 +29,32 @@ pub fn step(kind: StepKind, lang: Language) -> &'static str {
     lang.pick(kind.zh(), kind.en())
 }
 
+/// What a step that ran checked: [`step`], except that a seed from demo
+/// randomness is not said to come from public randomness.
+pub fn step_title(s: &crate::record::Step, lang: Language) -> &'static str {
+    match (&s.detail, lang) {
+        (Detail::Seed { from: SeedFrom::Demo, .. }, Language::Chinese) => {
+            "种子由承诺值和演示随机数得出（演示随机数不是公共随机源）"
+        }
+        (Detail::Seed { from: SeedFrom::Demo, .. }, Language::English) => {
+            "the seed follows from the commitment and the demo randomness (not a public beacon)"
+        }
+        _ => step(s.kind, lang),
+    }
+}
+
+/// What a match does not show, when it does not show it: a draw from demo
+/// randomness matches whatever seed its publisher chose.
+pub fn caveat(steps: &[crate::record::Step], lang: Language) -> Option<&'static str> {
+    let demo = steps.iter().any(|s| matches!(s.detail, Detail::Seed { from: SeedFrom::Demo, .. }));
+    demo.then(|| {
+        lang.pick(
+            "一致只说明：公布的结果确由公布的输入和这个随机数算出。演示随机数由发布者选定，不是事先无法预知的公共随机数，因此不能证明抽取没有被操纵。",
+            "A match shows only that the published result follows from the published inputs and this randomness. Demo randomness is chosen by the publisher, not an unpredictable public beacon, so it cannot show that the draw was not steered.",
+        )
+    })
+}
+
 /// One language of a bilingual message `中文 / English` (each line split at
 /// its first ` / `; a line without one is kept whole). The crate's input,
 /// randomness and draw errors are written this way. In English, a message

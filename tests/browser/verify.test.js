@@ -63,7 +63,12 @@ function altered() {
   return {
     selection: { record: swapped, names: [original, outsider], badStep: '重新抽取的对象与公布的结果一致' },
     removed: { record: removed, names: [gone], badStep: '由公布的输入重算承诺值，与事先公布的承诺值一致' },
-    seed: { record: reseeded, names: [published, '种子'], badStep: '种子由承诺值和指定的公共随机数得出' },
+    // The demo's draws use demo randomness, and the step says so.
+    seed: {
+      record: reseeded,
+      names: [published, '种子'],
+      badStep: record.randomness.source === 'demo' ? '种子由承诺值和演示随机数得出' : '种子由承诺值和指定的公共随机数得出',
+    },
   };
 }
 
@@ -105,9 +110,12 @@ test('verifying a demo draw shows every step ✓, one after another, with a prog
   const text = steps.map((s) => s.text).join('\n');
   assert.match(text, /由公布的输入重算承诺值/);
   assert.match(text, new RegExp(record.commitment));
-  // The demo randomness is called what it is.
+  // The demo randomness is called what it is, and a match says what it cannot show.
   if (record.randomness.source === 'demo' || record.input.randomness_source.source === 'demo') {
     assert.match(text, /演示随机数/);
+    assert.doesNotMatch(text, /指定的公共随机数得出/);
+    const caveat = await page.locator('.verify-result .verify-caveat').innerText();
+    assert.match(caveat, /不能证明抽取没有被操纵/);
   }
   // The record can be downloaded from the panel.
   const href = await page.locator('.verify-panel a[download]').getAttribute('href');

@@ -266,7 +266,7 @@ fn steps_html(lang: crate::i18n::Lang, steps: &[draw::Step]) -> String {
         };
         out.push_str(&format!(
             "<li class=\"{class}\"><span class=\"mark\" aria-hidden=\"true\">{mark} </span><strong>{}</strong><span class=\"visually-hidden\">（{state}）</span><br><small class=\"muted detail\">{}</small></li>",
-            esc(draw::words::step(step.kind, language(lang))),
+            esc(draw::words::step_title(step, language(lang))),
             esc(&draw::words::detail(&step.detail, language(lang)))
         ));
     }
@@ -319,6 +319,9 @@ pub fn state_html(lang: crate::i18n::Lang, state: &VerifyState) -> String {
                     "<p class=\"verify-ok\"><span aria-hidden=\"true\">✓ </span>{}</p>",
                     lang.pick("与公布结果一致", "Matches the published result")
                 ));
+                if let Some(caveat) = draw::words::caveat(&outcome.steps, language(lang)) {
+                    out.push_str(&format!("<p class=\"verify-caveat\">{}</p>", esc(caveat)));
+                }
             } else {
                 out.push_str(&format!(
                     "<p class=\"verify-bad\"><span aria-hidden=\"true\">✗ </span>{}</p><h3>{}</h3><ul class=\"differences\">",
@@ -544,6 +547,15 @@ mod tests {
         assert!(!has_chinese(&en), "{en}");
         let zh = state_html(Lang::Zh, &done);
         assert!(zh.contains("与公布结果不一致") && zh.contains("的检查组") && zh.contains("（无）"), "{zh}");
+        // A matching demo draw says what a match does not show, and does not
+        // call demo randomness public.
+        let honest =
+            draw::draw(draw::synthetic::input(&shape), draw::Randomness::Demo { value: "ab".repeat(32) }).unwrap();
+        let matched = VerifyState::Done(Outcome::from_verification(&draw::verify(&honest)));
+        let (zh, en) = (state_html(Lang::Zh, &matched), state_html(Lang::En, &matched));
+        assert!(zh.contains("与公布结果一致") && zh.contains("不能证明抽取没有被操纵"), "{zh}");
+        assert!(!zh.contains("指定的公共随机数得出"), "{zh}");
+        assert!(en.contains("cannot show that the draw was not steered") && !has_chinese(&en), "{en}");
         let failed = VerifyState::Failed("无法下载抽取记录 / cannot download the record: 404".into());
         assert!(!has_chinese(&state_html(Lang::En, &failed)));
         let simd = VerifyState::Failed(
