@@ -30,9 +30,14 @@ pub async fn get_draw(id: String) -> Result<Option<crate::view::DrawPageData>, S
     let source = source()?;
     // The stored view is a cache of what the record gives: one that does not
     // parse (stored by an older version of the view type) is rebuilt from the record.
+    let named = |view: DrawView| async move {
+        let (objects, certs) = view.codes();
+        let names = portal::portal()?.0.directory_names(&objects, &certs).await.map_err(unavailable)?;
+        Ok::<_, ServerFnError>(Some(DrawPageData::Drawn(Box::new(view), names)))
+    };
     if let Some(json) = source.0.find_draw_view(&id).await.map_err(unavailable)? {
         match serde_json::from_str::<DrawView>(&json) {
-            Ok(view) => return Ok(Some(DrawPageData::Drawn(Box::new(view)))),
+            Ok(view) => return named(view).await,
             Err(e) => {
                 tracing::warn!(draw = %id, error = %e, "stored draw view does not parse; rebuilding it from the record")
             }
@@ -44,7 +49,7 @@ pub async fn get_draw(id: String) -> Result<Option<crate::view::DrawPageData>, S
             tracing::error!(draw = %id, error = %e, "stored record does not parse");
             ServerFnError::new(UNAVAILABLE)
         })?;
-        return Ok(Some(DrawPageData::Drawn(Box::new(DrawView::from_record(&stored.summary, &record)))));
+        return named(DrawView::from_record(&stored.summary, &record)).await;
     }
     let Some(committed) = source.0.find_commitment(&id).await.map_err(unavailable)? else {
         return Ok(None);

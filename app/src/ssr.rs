@@ -109,6 +109,13 @@ pub trait PortalSource: Send + Sync {
     async fn list_enterprises(&self, query: &ListQuery) -> Result<Paged<EnterpriseRow>, StorageError>;
     /// One enterprise with its history, draws and results.
     async fn find_enterprise(&self, credit_code: &str) -> Result<Option<EnterpriseDetail>, StorageError>;
+    /// The current directory names of these enterprises (by credit code) and
+    /// inspectors (by certificate number); codes not in a directory are left out.
+    async fn directory_names(
+        &self,
+        credit_codes: &[String],
+        certificates: &[String],
+    ) -> Result<crate::view::DirectoryNames, StorageError>;
     /// The working-day calendar: the current version of every published year, by year.
     async fn calendar_years(&self) -> Result<Vec<crate::calendar::PublishedYear>, StorageError>;
 }

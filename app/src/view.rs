@@ -223,8 +223,31 @@ impl DrawView {
 /// What `/draws/{id}` shows: a completed draw, or a commitment still awaiting its randomness.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DrawPageData {
-    Drawn(Box<DrawView>),
+    Drawn(Box<DrawView>, DirectoryNames),
     Awaiting(Box<CommitmentView>),
+}
+
+/// Names from the directories (检查对象名录库, 执法检查人员名录库) for the codes a
+/// draw record holds: shown beside the codes, marked as coming from the
+/// directories (the record itself has only the codes).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryNames {
+    /// Credit code → the enterprise's current name.
+    pub enterprises: BTreeMap<String, String>,
+    /// Certificate number → the inspector's current name.
+    pub inspectors: BTreeMap<String, String>,
+}
+
+impl DrawView {
+    /// The selected enterprises' credit codes and their teams' certificates.
+    pub fn codes(&self) -> (Vec<String>, Vec<String>) {
+        let selected = self.strata.iter().flat_map(|s| &s.selected);
+        let objects = selected.clone().map(|s| s.object.clone()).collect();
+        let mut certs: Vec<String> = selected.flat_map(|s| s.team.iter().cloned()).collect();
+        certs.sort();
+        certs.dedup();
+        (objects, certs)
+    }
 }
 
 /// A draw that is committed and waits for its public randomness.

@@ -53,6 +53,17 @@ async fn draw_page_shows_the_timeline_the_selection_and_the_teams() {
         }
     }
     assert_eq!(selected, 70);
+    // Names from the directories, linked, beside the codes the record holds.
+    let first = &record.result.strata.iter().find(|s| !s.selected.is_empty()).unwrap().selected[0];
+    let enterprise: serde_json::Value =
+        serde_json::from_str(&app.get(&format!("/api/enterprises/{}", first.object)).await.1).unwrap();
+    let firm = enterprise["versions"][0]["name"].as_str().unwrap();
+    assert!(html.contains(&format!(r#"<a href="/enterprises/{}">{firm}</a>"#, first.object)), "{firm}");
+    let inspector: serde_json::Value =
+        serde_json::from_str(&app.get(&format!("/api/inspectors/{}", first.team[0])).await.1).unwrap();
+    let officer = inspector[0]["name"].as_str().unwrap();
+    assert!(html.contains(&format!(r#"<a href="/inspectors/{}">{officer}</a>"#, first.team[0])), "{officer}");
+    assert!(html.contains("名称取自检查对象名录库和执法检查人员名录库的现行信息"));
     for name in ["产品质量监督检查", "计量监督检查", "商品条码使用检查"] {
         assert!(html.contains(name), "stratum {name} is missing");
     }

@@ -9,7 +9,7 @@ use crate::types::{
 };
 
 #[cfg(feature = "ssr")]
-fn portal() -> Result<crate::ssr::Portal, ServerFnError> {
+pub(crate) fn portal() -> Result<crate::ssr::Portal, ServerFnError> {
     use_context::<crate::ssr::Portal>().ok_or_else(|| {
         tracing::error!("no portal source in context");
         ServerFnError::new(super::UNAVAILABLE)

@@ -11,7 +11,9 @@ use crate::components::verify::{CommitmentCheck, VerifyPanel};
 use crate::components::{ErrorNotice, set_status};
 use crate::i18n::use_lang;
 use crate::pages::not_found::NotFoundContent;
-use crate::view::{AllocationView, CommitmentView, DrawPageData, DrawView, RandomnessKind, ShownTime, StratumView};
+use crate::view::{
+    AllocationView, CommitmentView, DirectoryNames, DrawPageData, DrawView, RandomnessKind, ShownTime, StratumView,
+};
 
 #[component]
 pub fn DrawPage() -> impl IntoView {
@@ -23,7 +25,9 @@ pub fn DrawPage() -> impl IntoView {
         <Suspense fallback=move || view! { <p>{lang.pick("正在加载…", "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match draw.await {
-                    Ok(Some(DrawPageData::Drawn(view))) => view! { <DrawDetails draw=*view/> }.into_any(),
+                    Ok(Some(DrawPageData::Drawn(view, names))) => {
+                        view! { <DrawDetails draw=*view names=names/> }.into_any()
+                    }
                     Ok(Some(DrawPageData::Awaiting(view))) => view! { <AwaitingDetails draw=*view/> }.into_any(),
                     Ok(None) => view! { <NotFoundContent what=id()/> }.into_any(),
                     Err(_) => {
@@ -37,7 +41,7 @@ pub fn DrawPage() -> impl IntoView {
 }
 
 #[component]
-fn DrawDetails(draw: DrawView) -> impl IntoView {
+fn DrawDetails(draw: DrawView, names: DirectoryNames) -> impl IntoView {
     let lang = use_lang();
     let record_url = format!("/api/draws/{}/record.json", draw.id);
     let record_file = format!("{}.record.json", draw.id);
@@ -132,7 +136,8 @@ fn DrawDetails(draw: DrawView) -> impl IntoView {
     });
 
     let lookup_strata: Vec<(String, String)> = draw.strata.iter().map(|s| (s.id.clone(), s.name.clone())).collect();
-    let strata = draw.strata.iter().cloned().map(|s| view! { <StratumSection stratum=s/> }).collect_view();
+    let strata =
+        draw.strata.iter().cloned().map(|s| view! { <StratumSection stratum=s names=names.clone()/> }).collect_view();
 
     let exclusions = if draw.exclusions.is_empty() {
         view! { <p>{lang.pick("本次抽取没有排除任何企业。", "No enterprise was excluded from this draw.")}</p> }
@@ -329,6 +334,12 @@ fn DrawDetails(draw: DrawView) -> impl IntoView {
                 <p>{summary}</p>
                 <p>{lang.pick("分配方式：", "Allocation: ")}{allocation}</p>
                 {directed}
+                <p class="muted directory-note">
+                    {lang.pick(
+                        "抽取记录只含统一社会信用代码和执法证号；企业和检查人员的名称取自检查对象名录库和执法检查人员名录库的现行信息。",
+                        "The draw record holds only credit codes and certificate numbers; the names of enterprises and inspectors come from the current entries of the object and inspector directories.",
+                    )}
+                </p>
                 {strata}
             </section>
 
@@ -378,7 +389,7 @@ fn DrawFacts(department: String, ancestors: Option<String>, unit: String, date: 
 }
 
 #[component]
-fn StratumSection(stratum: StratumView) -> impl IntoView {
+fn StratumSection(stratum: StratumView, names: DirectoryNames) -> impl IntoView {
     let lang = use_lang();
     let counts = match lang {
         crate::i18n::Lang::Zh => format!(
@@ -404,11 +415,29 @@ fn StratumSection(stratum: StratumView) -> impl IntoView {
         .into_iter()
         .map(|s| {
             let name = name.clone();
-            let team = s.team.into_iter().map(|cert| view! { <li><code>{cert}</code></li> }).collect_view();
+            let team = s
+                .team
+                .into_iter()
+                .map(|cert| {
+                    let who = names.inspectors.get(&cert).cloned().unwrap_or_else(|| cert.clone());
+                    view! {
+                        <li>
+                            <A href=format!("/inspectors/{cert}")>{who}</A>
+                            " "
+                            <code class="muted">{cert}</code>
+                        </li>
+                    }
+                })
+                .collect_view();
+            let firm = names.enterprises.get(&s.object).cloned().unwrap_or_else(|| s.object.clone());
             view! {
                 <tr>
                     <td class="num">{s.position}</td>
-                    <td><code class="credit-code">{s.object}</code></td>
+                    <td>
+                        <A href=format!("/enterprises/{}", s.object)>{firm}</A>
+                        <br/>
+                        <code class="credit-code muted">{s.object}</code>
+                    </td>
                     <td>{name}</td>
                     <td><ul class="team">{team}</ul></td>
                 </tr>
@@ -429,7 +458,7 @@ fn StratumSection(stratum: StratumView) -> impl IntoView {
                     <thead>
                         <tr>
                             <th scope="col">{lang.pick("序号", "No.")}</th>
-                            <th scope="col">{lang.pick("统一社会信用代码", "Unified social credit code")}</th>
+                            <th scope="col">{lang.pick("企业（统一社会信用代码）", "Enterprise (unified social credit code)")}</th>
                             <th scope="col">{lang.pick("分层", "Stratum")}</th>
                             <th scope="col">{lang.pick("检查组（执法证号）", "Team (certificate numbers)")}</th>
                         </tr>

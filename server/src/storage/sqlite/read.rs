@@ -733,6 +733,40 @@ impl PortalSource for SqliteStorage {
         Ok(Some(EnterpriseDetail { versions, draws, results }))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.directory_names")]
+    async fn directory_names(
+        &self,
+        credit_codes: &[String],
+        certificates: &[String],
+    ) -> Result<app::view::DirectoryNames, StorageError> {
+        // The current version of each (the highest), in chunks well under SQLite's parameter limit.
+        async fn names(
+            pool: &sqlx::SqlitePool,
+            table: &str,
+            key: &str,
+            codes: &[String],
+        ) -> Result<std::collections::BTreeMap<String, String>, StorageError> {
+            let mut out = std::collections::BTreeMap::new();
+            for chunk in codes.chunks(500) {
+                let marks = vec!["?"; chunk.len()].join(",");
+                let sql = format!(
+                    "SELECT t.{key}, t.name FROM {table} t WHERE t.{key} IN ({marks}) \
+                     AND t.version = (SELECT MAX(version) FROM {table} WHERE {key} = t.{key})"
+                );
+                let mut query = sqlx::query_as::<_, (String, String)>(&sql);
+                for code in chunk {
+                    query = query.bind(code);
+                }
+                out.extend(query.fetch_all(pool).await?);
+            }
+            Ok(out)
+        }
+        Ok(app::view::DirectoryNames {
+            enterprises: names(&self.pool, "enterprises", "credit_code", credit_codes).await?,
+            inspectors: names(&self.pool, "inspectors", "certificate", certificates).await?,
+        })
+    }
+
     #[tracing::instrument(level = "debug", skip_all, name = "storage.calendar_years")]
     async fn calendar_years(&self) -> Result<Vec<app::calendar::PublishedYear>, StorageError> {
         let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
