@@ -64,6 +64,18 @@ async fn draw_page_shows_the_timeline_the_selection_and_the_teams() {
     let officer = inspector[0]["name"].as_str().unwrap();
     assert!(html.contains(&format!(r#"<a href="/inspectors/{}">{officer}</a>"#, first.team[0])), "{officer}");
     assert!(html.contains("名称取自检查对象名录库和执法检查人员名录库的现行信息"));
+    // Each stratum as it was drawn: a share of the total, not a ratio it did not use.
+    assert!(!html.contains("抽查比例 1/10，应抽"), "a total allocation is not described as a ratio");
+    for stratum in &record.result.strata {
+        let line = format!("本层应抽 {} 户，抽中 {} 户", stratum.quota, stratum.selected.len());
+        assert!(html.contains(&line), "{line}");
+    }
+    // The issue's example: 19 of 215 eligible is 8.8 %, below the planned 1/10.
+    assert!(html.contains("符合条件 215 户") && html.contains("占符合条件的 8.8%，低于计划抽查比例 1/10"), "{html}");
+    let (_, english) = app.get("/draws/159902-2025-01?lang=en").await;
+    assert!(
+        english.contains("215 eligible") && english.contains("8.8% of the eligible, below the planned ratio of 1/10")
+    );
     for name in ["产品质量监督检查", "计量监督检查", "商品条码使用检查"] {
         assert!(html.contains(name), "stratum {name} is missing");
     }

@@ -136,8 +136,12 @@ fn DrawDetails(draw: DrawView, names: DirectoryNames) -> impl IntoView {
     });
 
     let lookup_strata: Vec<(String, String)> = draw.strata.iter().map(|s| (s.id.clone(), s.name.clone())).collect();
-    let strata =
-        draw.strata.iter().cloned().map(|s| view! { <StratumSection stratum=s names=names.clone()/> }).collect_view();
+    let strata = draw
+        .strata
+        .iter()
+        .cloned()
+        .map(|s| view! { <StratumSection stratum=s names=names.clone() allocation=draw.allocation.clone()/> })
+        .collect_view();
 
     let exclusions = if draw.exclusions.is_empty() {
         view! { <p>{lang.pick("本次抽取没有排除任何企业。", "No enterprise was excluded from this draw.")}</p> }
@@ -389,26 +393,9 @@ fn DrawFacts(department: String, ancestors: Option<String>, unit: String, date: 
 }
 
 #[component]
-fn StratumSection(stratum: StratumView, names: DirectoryNames) -> impl IntoView {
+fn StratumSection(stratum: StratumView, names: DirectoryNames, allocation: AllocationView) -> impl IntoView {
     let lang = use_lang();
-    let counts = match lang {
-        crate::i18n::Lang::Zh => format!(
-            "名录库 {} 户，符合条件 {} 户，抽查比例 {}，应抽 {} 户，抽中 {} 户。",
-            stratum.pool,
-            stratum.eligible,
-            stratum.ratio,
-            stratum.quota,
-            stratum.selected.len()
-        ),
-        crate::i18n::Lang::En => format!(
-            "{} in the pool, {} eligible, ratio {}, quota {}, {} drawn.",
-            stratum.pool,
-            stratum.eligible,
-            stratum.ratio,
-            stratum.quota,
-            stratum.selected.len()
-        ),
-    };
+    let counts = stratum_counts(lang, &stratum, &allocation);
     let name = stratum.name.clone();
     let rows = stratum
         .selected
@@ -467,6 +454,49 @@ fn StratumSection(stratum: StratumView, names: DirectoryNames) -> impl IntoView 
                 </table>
             </div>
         </section>
+    }
+}
+
+/// A share as a percentage with one decimal ("8.8%"), or "—" of nothing.
+fn percent(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        return "—".to_owned();
+    }
+    let tenths = (u128::from(part) * 2000 / u128::from(whole) + 1) / 2;
+    format!("{}.{}%", tenths / 10, tenths % 10)
+}
+
+/// A stratum as it was drawn: its counts, how its quota came about, and the
+/// share actually drawn against the planned ratio (said when below it).
+fn stratum_counts(lang: crate::i18n::Lang, s: &StratumView, allocation: &AllocationView) -> String {
+    use crate::i18n::Lang;
+    let drawn = s.selected.len() as u64;
+    let share = percent(drawn, s.eligible);
+    let planned = s.ratio.split_once('/').and_then(|(n, d)| Some((n.parse::<u64>().ok()?, d.parse::<u64>().ok()?)));
+    let below = planned
+        .filter(|(n, d)| *d > 0 && u128::from(drawn) * u128::from(*d) < u128::from(s.eligible) * u128::from(*n))
+        .map(|_| match lang {
+            Lang::Zh => format!("，低于计划抽查比例 {}", s.ratio),
+            Lang::En => format!(", below the planned ratio of {}", s.ratio),
+        })
+        .unwrap_or_default();
+    match (lang, allocation) {
+        (Lang::Zh, AllocationView::Ratio) => format!(
+            "名录库 {} 户，符合条件 {} 户；按抽查比例 {} 应抽 {} 户，抽中 {drawn} 户，占符合条件的 {share}{below}。",
+            s.pool, s.eligible, s.ratio, s.quota
+        ),
+        (Lang::En, AllocationView::Ratio) => format!(
+            "{} in the pool, {} eligible; at the ratio of {}, {} to draw; {drawn} drawn, {share} of the eligible{below}.",
+            s.pool, s.eligible, s.ratio, s.quota
+        ),
+        (Lang::Zh, AllocationView::Total { count, .. }) => format!(
+            "名录库 {} 户，符合条件 {} 户；共抽 {count} 户按各层符合条件的企业数分配（最大余数法），本层应抽 {} 户，抽中 {drawn} 户，占符合条件的 {share}{below}。",
+            s.pool, s.eligible, s.quota
+        ),
+        (Lang::En, AllocationView::Total { count, .. }) => format!(
+            "{} in the pool, {} eligible; of the {count} drawn in all, shared in proportion to the eligible (largest remainder), {} for this stratum; {drawn} drawn, {share} of the eligible{below}.",
+            s.pool, s.eligible, s.quota
+        ),
     }
 }
 
