@@ -285,7 +285,11 @@ test('"was I in this draw?": a drawn enterprise, an undrawn one proven in the po
 
   const stratum = record.result.strata.find((s) => s.selected.length > 0);
   const chosen = stratum.selected[0];
-  await field.fill(chosen.object);
+  // The placeholder is itself a valid code (its check character is right).
+  const placeholder = await field.getAttribute('placeholder');
+  assert.equal(placeholder, '91430100MA4L00000F');
+  // Pasted with spaces around it, as copied from a document: still 18 characters.
+  await field.fill(`  ${chosen.object} `);
   await page.getByRole('button', { name: '查询' }).click();
   await result.locator('.proof-ok').waitFor({ timeout: 30_000 });
   const drawnText = await result.innerText();

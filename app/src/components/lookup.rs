@@ -7,6 +7,9 @@ use leptos::prelude::*;
 use crate::components::verify::esc;
 use crate::i18n::{Lang, use_lang};
 
+/// The example in the empty field: a well-formed code (its check character is right).
+pub const PLACEHOLDER: &str = "91430100MA4L00000F";
+
 /// What the lookup found, in display form.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LookupState {
@@ -218,8 +221,8 @@ pub fn LookupPanel(
                     inputmode="text"
                     autocomplete="off"
                     spellcheck="false"
-                    maxlength="18"
-                    placeholder="91430100MA4L000000"
+                    maxlength="40"
+                    placeholder=PLACEHOLDER
                     aria-invalid=move || invalid().then_some("true")
                     aria-describedby=error_id_attr
                     prop:value=move || code.get()
@@ -241,5 +244,13 @@ pub fn LookupPanel(
                 <code>{format!("gongkai prove {id}.record.json --object 统一社会信用代码")}</code>
             </p>
         </noscript>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_placeholder_is_a_valid_code() {
+        assert!(draw::id::check_credit_code(super::PLACEHOLDER).is_ok());
     }
 }
