@@ -154,6 +154,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("open-data") view=OpenDataPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("tools") view=pages::tools::ToolsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("calendar") view=pages::calendar::CalendarPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("spec") view=pages::spec::SpecPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <SiteFooter/>

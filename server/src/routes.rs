@@ -81,7 +81,8 @@ pub async fn api_not_found() -> AppError {
     AppError::NotFound("api".to_owned())
 }
 
-/// `GET /spec`: the written specification of the draw protocol (Markdown as text).
+/// `GET /spec.md`: the written specification of the draw protocol, the file
+/// itself (the page `/spec` shows it rendered).
 pub async fn spec() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], SPEC)
 }

@@ -105,7 +105,7 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>) -> Route
         .route("/api/draws/{id}/input.json", get(routes::verify::input_json))
         .route("/api/draws/{id}/pool.bin", get(routes::verify::pool_bin))
         .route("/api/draws/{id}/record-without-pool.json", get(routes::verify::record_without_pool))
-        .route("/spec", get(routes::spec))
+        .route("/spec.md", get(routes::spec))
         .route("/tools/{file}", get(routes::python_reference))
         .leptos_routes_with_context(&state, pages, context.clone(), {
             let options = leptos_options.clone();

@@ -133,9 +133,21 @@ async fn english_is_chosen_by_query_and_remembered_by_cookie() {
 }
 
 #[tokio::test]
-async fn the_spec_is_served_as_text() {
+async fn the_spec_is_a_page_with_an_introduction_and_the_file_is_served_as_it_is() {
     let app = spawn_app().await;
-    let resp = app.client.get(app.url("/spec")).send().await.unwrap();
+    let (status, html) = app.get("/spec").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<h1>抽取协议规范</h1>") && html.contains("简要说明"), "{html}");
+    assert!(html.contains("承诺时谁都不知道它"), "the introduction for non-programmers");
+    // The file rendered: its headings one level down, its tables as tables, a link to the file.
+    assert_eq!(html.matches("<h1").count(), 1);
+    assert!(html.contains("<h2>Gongkai draw protocol, version <code>v1</code></h2>"), "{html}");
+    assert!(html.contains("<table>") && html.contains("<code>randomness_source</code>"));
+    assert!(html.contains(r#"href="/spec.md""#));
+    let (_, english) = app.get("/spec?lang=en").await;
+    assert!(english.contains("<h1>The draw protocol</h1>") && english.contains("In short"));
+
+    let resp = app.client.get(app.url("/spec.md")).send().await.unwrap();
     assert_eq!(resp.status(), 200);
     let ct = resp.headers()["content-type"].to_str().unwrap().to_owned();
     assert!(ct.starts_with("text/plain") && ct.contains("utf-8"), "{ct}");

@@ -462,7 +462,8 @@ fn percent(part: u64, whole: u64) -> String {
     if whole == 0 {
         return "—".to_owned();
     }
-    let tenths = (u128::from(part) * 2000 / u128::from(whole) + 1) / 2;
+    // Rounded half up: ceil(2·x/2) of twice the tenths.
+    let tenths = (u128::from(part) * 2000 / u128::from(whole)).div_ceil(2);
     format!("{}.{}%", tenths / 10, tenths % 10)
 }
 

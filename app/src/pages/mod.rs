@@ -18,4 +18,5 @@ pub mod plan;
 pub mod plans;
 pub mod result;
 pub mod results;
+pub mod spec;
 pub mod tools;
