@@ -462,7 +462,7 @@ fn percent(part: u64, whole: u64) -> String {
     if whole == 0 {
         return "—".to_owned();
     }
-    // Rounded half up: ceil(2·x/2) of twice the tenths.
+    // Tenths of a percent, rounded half up.
     let tenths = (u128::from(part) * 2000 / u128::from(whole)).div_ceil(2);
     format!("{}.{}%", tenths / 10, tenths % 10)
 }
