@@ -107,6 +107,8 @@ test('verifying a demo draw shows every step ✓, one after another, with a prog
   assert.equal(steps.length, 7, steps.map((s) => s.text).join('\n'));
   assert.ok(steps.every((s) => s.ok), steps.map((s) => s.text).join('\n'));
   assert.equal(progress, '7');
+  // Focus moves to the outcome, not back to the page body.
+  assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('verify-result')), true);
   const text = steps.map((s) => s.text).join('\n');
   assert.match(text, /由公布的输入重算承诺值/);
   assert.match(text, new RegExp(record.commitment));

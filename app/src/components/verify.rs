@@ -380,6 +380,8 @@ pub fn VerifyPanel(
     let url = format!("/api/draws/{id}/record.json");
     let record_file = format!("{id}.record.json");
 
+    // After a verification, focus moves to its outcome (not back to the page).
+    let outcome_ref = NodeRef::<leptos::html::Div>::new();
     let run = {
         let id = id.clone();
         move |_| {
@@ -394,10 +396,13 @@ pub fn VerifyPanel(
                 leptos::task::spawn_local(async move {
                     let result = fetch_and_verify(&id, &commitment, compact, state).await;
                     state.set(result);
+                    if let Some(outcome) = outcome_ref.get_untracked() {
+                        let _ = outcome.focus();
+                    }
                 });
             }
             #[cfg(not(feature = "hydrate"))]
-            let _ = (&id, &commitment, compact);
+            let _ = (&id, &commitment, compact, outcome_ref);
         }
     };
 
@@ -429,6 +434,8 @@ pub fn VerifyPanel(
                 class="verify-result"
                 role="status"
                 aria-live="polite"
+                tabindex="-1"
+                node_ref=outcome_ref
                 inner_html=move || state.with(|s| state_html(lang, s))
             ></div>
         </div>
