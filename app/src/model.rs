@@ -272,6 +272,18 @@ impl ResultCategory {
     pub fn text(self, lang: crate::i18n::Lang) -> &'static str {
         lang.pick(self.as_str(), self.en())
     }
+
+    /// Whether the inspection found a problem (counted in the 发现问题率): not
+    /// "no problem", not "closed or in liquidation", not "activity not found".
+    pub fn is_problem(self) -> bool {
+        !matches!(
+            self,
+            ResultCategory::NoProblem | ResultCategory::ClosedOrLiquidating | ResultCategory::NoSuchActivity
+        )
+    }
+
+    /// The filter value that selects every category with a problem (`?category=problems`).
+    pub const PROBLEMS: &'static str = "problems";
 }
 
 #[cfg(test)]

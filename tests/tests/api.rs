@@ -201,3 +201,46 @@ async fn every_csv_download_has_the_json_fields_in_the_json_order() {
         assert_eq!(header, ordered.0, "{list}: CSV columns follow the JSON fields, in order");
     }
 }
+
+/// "Any problem found" selects exactly the results whose category found a
+/// problem: the sum of those categories, and none of the others.
+#[tokio::test]
+async fn the_problems_filter_selects_every_category_with_a_problem_and_no_other() {
+    let app = spawn_app().await;
+    let total = |path: String| {
+        let app = &app;
+        async move {
+            let body: serde_json::Value = app.client.get(app.url(&path)).send().await.unwrap().json().await.unwrap();
+            body["total"].as_u64().unwrap()
+        }
+    };
+    // Written out from the national categories: these five record a problem.
+    let problems = [
+        "发现问题已责令改正",
+        "发现问题待后续处理",
+        "未按规定公示应当公示的信息",
+        "通过登记的住所（经营场所）无法联系",
+        "不配合检查情节严重",
+    ];
+    let mut sum = 0;
+    for c in problems {
+        sum += total(format!("/api/results?per_page=1&category={c}")).await;
+    }
+    assert!(sum > 0);
+    assert_eq!(total("/api/results?per_page=1&category=problems".to_owned()).await, sum);
+    let body: serde_json::Value = app
+        .client
+        .get(app.url("/api/results?category=problems&per_page=1000"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for row in body["rows"].as_array().unwrap() {
+        assert!(problems.contains(&row["category"].as_str().unwrap()), "{row}");
+    }
+    // The results page offers it.
+    let (_, html) = app.get("/results?category=problems").await;
+    assert!(html.contains("发现问题（以下各类中有问题的全部）"));
+}

@@ -81,8 +81,12 @@ pub fn ResultsPage() -> impl IntoView {
             data,
             move |(page, departments)| {
                 let q = query.get_untracked();
-                let categories =
-                    ResultCategory::ALL.iter().map(|c| (c.as_str().to_owned(), c.text(lang).to_owned())).collect();
+                let categories = std::iter::once((
+                    ResultCategory::PROBLEMS.to_owned(),
+                    lang.pick("发现问题（以下各类中有问题的全部）", "Any problem found (every category with a problem)").to_owned(),
+                ))
+                .chain(ResultCategory::ALL.iter().map(|c| (c.as_str().to_owned(), c.text(lang).to_owned())))
+                .collect();
                 let list = paged_list(
                     page,
                     &q,

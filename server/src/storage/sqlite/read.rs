@@ -3,8 +3,8 @@
 use app::ssr::{DrawSource, PortalSource, StorageError};
 use app::types::{
     COUNT_CAP, Department, DepartmentDetail, DrawObjectRow, DrawStatus, DrawSummary, EnterpriseDetail, EnterpriseRow,
-    InspectorRow, ItemRow, Latest, ListQuery, Paged, PlanDetail, PlanLineRow, PlanRow, ResultRow, StoredCommitment,
-    StoredDraw,
+    InspectorRow, ItemRow, Latest, ListQuery, Paged, PlanDetail, PlanLineRow, PlanRow, ResultCategory, ResultRow,
+    StoredCommitment, StoredDraw,
 };
 use sqlx::Sqlite;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
@@ -363,7 +363,12 @@ impl SqliteStorage {
         if let Some(item) = query.item() {
             w.push("(';' || r.item_codes || ';') LIKE ? ESCAPE '\\'", [text(like_pattern(&format!(";{item};")))]);
         }
-        if let Some(category) = query.category() {
+        if query.category() == Some(ResultCategory::PROBLEMS) {
+            let problems: Vec<&str> =
+                ResultCategory::ALL.iter().filter(|c| c.is_problem()).map(|c| c.as_str()).collect();
+            let marks = vec!["?"; problems.len()].join(", ");
+            w.push(format!("r.category IN ({marks})"), problems.into_iter().map(text));
+        } else if let Some(category) = query.category() {
             w.push("r.category = ?", [text(category)]);
         }
         if let Some(status) = query.rectification() {
