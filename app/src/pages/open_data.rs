@@ -114,7 +114,7 @@ fn endpoints() -> Vec<Endpoint> {
             path: "/api/results",
             zh: "检查结果（现行版本），最新检查在前。",
             en: "Inspection results (current versions), newest inspection first.",
-            params: "q (企业名称任意连续的字或统一社会信用代码 any part of the name, or the credit code), department, year, item, category, rectification (none|pending|done|overdue)",
+            params: "q (企业名称任意连续的字或统一社会信用代码 any part of the name, or the credit code), department, year, item, category (a category, or problems = every category that records a problem), rectification (none|pending|done|overdue)",
             csv: Some("/api/results.csv"),
             fields: ResultRow::FIELDS,
         },
