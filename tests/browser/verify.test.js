@@ -297,7 +297,10 @@ test('"was I in this draw?": a drawn enterprise, an undrawn one proven in the po
   const drawnText = await result.innerText();
   assert.match(drawnText, /默克尔包含证明已在您的浏览器中验证/);
   assert.match(drawnText, /被抽中/);
-  assert.ok(drawnText.includes(stratum.id) && drawnText.includes(`第 ${chosen.position} 位`), drawnText);
+  // The stratum by its name, not its internal id.
+  const stratumName = record.input.plan.strata.find((s) => s.id === stratum.id).name;
+  assert.ok(drawnText.includes(`分层：${stratumName}，第 ${chosen.position} 位`), drawnText);
+  assert.ok(!drawnText.includes(stratum.id) || stratumName.includes(stratum.id), drawnText);
   assert.ok(drawnText.includes(chosen.team[0]), drawnText);
 
   const picked = selectedCodes(record);

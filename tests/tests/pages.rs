@@ -64,6 +64,10 @@ async fn draw_page_shows_the_timeline_the_selection_and_the_teams() {
     let officer = inspector[0]["name"].as_str().unwrap();
     assert!(html.contains(&format!(r#"<a href="/inspectors/{}">{officer}</a>"#, first.team[0])), "{officer}");
     assert!(html.contains("名称取自检查对象名录库和执法检查人员名录库的现行信息"));
+    // Strata by their names; their ids are internal codes.
+    for stratum in &record.result.strata {
+        assert!(!html.contains(&format!(">{}<", stratum.id)), "{} shown as text", stratum.id);
+    }
     // Each stratum as it was drawn: a share of the total, not a ratio it did not use.
     assert!(!html.contains("抽查比例 1/10，应抽"), "a total allocation is not described as a ratio");
     for stratum in &record.result.strata {

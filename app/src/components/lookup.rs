@@ -131,14 +131,15 @@ fn found_html(lang: Lang, found: &Found, strata: &[(String, String)]) -> String 
     }
     match &lookup.selected {
         Some(p) => {
-            let name = strata.iter().find(|(id, _)| *id == p.stratum).map(|(_, n)| n.as_str()).unwrap_or_default();
-            let (name, stratum, team) = (esc(name), esc(&p.stratum), esc(&p.team.join("、")));
+            // The stratum by its name (its id is an internal code), the id only if it has none.
+            let name = strata.iter().find(|(id, _)| *id == p.stratum).map_or(p.stratum.as_str(), |(_, n)| n.as_str());
+            let (name, team) = (esc(name), esc(&p.team.join("、")));
             out.push_str(&format!(
                 "<p class=\"lookup-selected\"><strong>{}</strong>{}</p>",
                 lang.pick("被抽中。", "Drawn."),
                 match lang {
-                    Lang::Zh => format!(" 分层：{name}（{stratum}），第 {} 位；检查组：{team}。", p.position),
-                    Lang::En => format!(" Stratum {name} ({stratum}), position {}; team: {team}.", p.position),
+                    Lang::Zh => format!(" 分层：{name}，第 {} 位；检查组：{team}。", p.position),
+                    Lang::En => format!(" Stratum {name}, position {}; team: {team}.", p.position),
                 }
             ));
         }

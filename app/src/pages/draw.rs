@@ -433,11 +433,7 @@ fn StratumSection(stratum: StratumView, names: DirectoryNames, allocation: Alloc
         .collect_view();
     view! {
         <section class="stratum">
-            <h3>
-                {stratum.name.clone()}
-                " "
-                <small class="muted">{stratum.id.clone()}</small>
-            </h3>
+            <h3>{stratum.name.clone()}</h3>
             <p>{counts}</p>
             <div class="table-wrap">
                 <table class="selection">
