@@ -277,3 +277,23 @@ async fn result_categories_are_in_the_pages_language_and_the_data_keeps_the_chin
     let (_, json) = app.get("/api/results").await;
     assert!(json.contains("\"category\":\"未发现问题\""), "open data keeps the published text");
 }
+
+#[tokio::test]
+async fn a_result_referred_for_penalty_says_so_instead_of_rectification_in_progress() {
+    let app = spawn_app().await;
+    let body: serde_json::Value =
+        serde_json::from_str(&app.get("/api/results?rectification=pending&per_page=1000").await.1).unwrap();
+    let referred = body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["penalty_case"].is_string())
+        .expect("the demo has a result referred for penalty");
+    let (code, case) = (referred["result_code"].as_str().unwrap(), referred["penalty_case"].as_str().unwrap());
+    let (status, html) = app.get(&format!("/results/{code}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("已移交立案查处（{case}）")), "{html}");
+    assert!(!html.contains("整改中"), "{html}");
+    let (_, english) = app.get(&format!("/results/{code}?lang=en")).await;
+    assert!(english.contains(&format!("referred for penalty proceedings ({case})")));
+}

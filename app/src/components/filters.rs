@@ -171,6 +171,19 @@ pub fn rectification_text(lang: Lang, status: Rectification) -> &'static str {
     }
 }
 
+/// A result's rectification in words: a pending one whose case was referred
+/// for penalty (立案查处) says so, rather than "in progress" for as long as
+/// the case takes.
+pub fn result_rectification_text(lang: Lang, status: Rectification, penalty_case: Option<&str>) -> String {
+    match (status, penalty_case) {
+        (Rectification::Pending, Some(case)) => match lang {
+            Lang::Zh => format!("已移交立案查处（{case}）"),
+            Lang::En => format!("referred for penalty proceedings ({case})"),
+        },
+        (status, _) => rectification_text(lang, status).to_owned(),
+    }
+}
+
 /// The rectification statuses as options.
 pub fn rectification_options(lang: Lang) -> Vec<(String, String)> {
     Rectification::ALL.iter().map(|s| (s.as_str().to_owned(), rectification_text(lang, *s).to_owned())).collect()

@@ -7,7 +7,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::portal::result_page;
-use crate::components::filters::{VersionNote, joined, rectification_text};
+use crate::components::filters::{VersionNote, joined, result_rectification_text};
 use crate::components::load::loaded;
 use crate::i18n::use_lang;
 use crate::pages::not_found::NotFoundContent;
@@ -92,7 +92,7 @@ pub fn ResultPage() -> impl IntoView {
                                     <div>
                                         <dt>{lang.pick("整改情况", "Rectification")}</dt>
                                         <dd>
-                                            {rectification_text(lang, v.rectification_status)}
+                                            {result_rectification_text(lang, v.rectification_status, v.penalty_case.as_deref())}
                                             {v.rectification_deadline.clone().map(|d| format!(" ({} {d})", lang.pick("期限", "deadline")))}
                                         </dd>
                                     </div>

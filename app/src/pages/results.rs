@@ -7,7 +7,7 @@ use leptos_router::components::A;
 
 use crate::api::portal::results_page;
 use crate::components::filters::{
-    DepartmentField, FilterForm, SelectField, TextField, YearField, rectification_options, rectification_text,
+    DepartmentField, FilterForm, SelectField, TextField, YearField, rectification_options, result_rectification_text,
     use_list_query,
 };
 use crate::components::load::loaded;
@@ -41,7 +41,7 @@ pub fn ResultTable(results: Vec<ResultRow>, #[prop(into)] caption: String) -> im
                         <A href=format!("/results/{}", r.result_code)>{r.category.text(lang)}</A>
                         {corrected}
                     </td>
-                    <td>{rectification_text(lang, r.rectification_status)}</td>
+                    <td>{result_rectification_text(lang, r.rectification_status, r.penalty_case.as_deref())}</td>
                 </tr>
             }
         })
