@@ -29,13 +29,18 @@ pub fn rendered() -> &'static str {
             _ => HeadingLevel::H6,
         };
         let text = include_str!("../../../draw/SPEC.md");
-        let events = Parser::new_ext(text, Options::ENABLE_TABLES).map(|e| match e {
-            Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        // Wide tables scroll inside a region that the keyboard can reach.
+        let events = Parser::new_ext(text, Options::ENABLE_TABLES).flat_map(|e| match e {
+            Event::Html(raw) | Event::InlineHtml(raw) => vec![Event::Text(raw)],
             Event::Start(Tag::Heading { level, id, classes, attrs }) => {
-                Event::Start(Tag::Heading { level: down(level), id, classes, attrs })
+                vec![Event::Start(Tag::Heading { level: down(level), id, classes, attrs })]
             }
-            Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(down(level))),
-            other => other,
+            Event::End(TagEnd::Heading(level)) => vec![Event::End(TagEnd::Heading(down(level)))],
+            Event::Start(Tag::Table(align)) => {
+                vec![Event::Html(r#"<div class="table-scroll" tabindex="0">"#.into()), Event::Start(Tag::Table(align))]
+            }
+            Event::End(TagEnd::Table) => vec![Event::End(TagEnd::Table), Event::Html("</div>".into())],
+            other => vec![other],
         });
         let mut out = String::with_capacity(text.len() * 2);
         html::push_html(&mut out, events);
