@@ -297,3 +297,19 @@ async fn a_result_referred_for_penalty_says_so_instead_of_rectification_in_progr
     let (_, english) = app.get(&format!("/results/{code}?lang=en")).await;
     assert!(english.contains(&format!("referred for penalty proceedings ({case})")));
 }
+
+#[tokio::test]
+async fn publication_times_are_beijing_time_in_words_not_raw_timestamps() {
+    let app = spawn_app().await;
+    let body: serde_json::Value = serde_json::from_str(&app.get("/api/results?per_page=1").await.1).unwrap();
+    let row = &body["rows"][0];
+    let (code, published) = (row["result_code"].as_str().unwrap(), row["published_at"].as_str().unwrap());
+    // The demo publishes at 16:00 Beijing time on the entry date.
+    assert!(published.ends_with("T16:00:00+08:00"), "{published}");
+    let (_, html) = app.get(&format!("/results/{code}")).await;
+    let date = &published[..10];
+    assert!(html.contains(&format!("北京时间 {date} 16:00")), "{html}");
+    assert!(!html.contains(&format!(">{published}<")), "raw timestamp shown");
+    let (_, english) = app.get(&format!("/results/{code}?lang=en")).await;
+    assert!(english.contains(&format!("Beijing time {date} 16:00")));
+}

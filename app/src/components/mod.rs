@@ -155,3 +155,19 @@ pub fn ErrorNotice() -> impl IntoView {
         </div>
     }
 }
+
+/// A publication time as people read it: Beijing time to the minute
+/// ("北京时间 2025-08-21 16:00"), machine-readable in UTC; a value that is
+/// not an RFC 3339 time (a date) as it is.
+#[component]
+pub fn BeijingTime(value: String) -> impl IntoView {
+    let lang = crate::i18n::use_lang();
+    match crate::view::ShownTime::parse(&value) {
+        Some(t) => {
+            let minute = t.beijing.get(..16).unwrap_or(&t.beijing).to_owned();
+            let text = format!("{}{minute}", lang.pick("北京时间 ", "Beijing time "));
+            view! { <time datetime=t.utc.clone()>{text}</time> }.into_any()
+        }
+        None => view! { <time>{value}</time> }.into_any(),
+    }
+}

@@ -58,7 +58,7 @@ pub fn InspectorPage() -> impl IntoView {
                                     </div>
                                     <div>
                                         <dt>{lang.pick("公布时间", "Published")}</dt>
-                                        <dd>{v.published_at.clone()}</dd>
+                                        <dd><crate::components::BeijingTime value=v.published_at.clone()/></dd>
                                     </div>
                                 </dl>
                             </article>

@@ -69,7 +69,7 @@ pub fn ItemPage() -> impl IntoView {
                                     </div>
                                     <div>
                                         <dt>{lang.pick("公布时间", "Published")}</dt>
-                                        <dd>{v.published_at}</dd>
+                                        <dd><crate::components::BeijingTime value=v.published_at.clone()/></dd>
                                     </div>
                                 </dl>
                             </article>

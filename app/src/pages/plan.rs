@@ -96,7 +96,7 @@ pub fn PlanPage() -> impl IntoView {
                                     </div>
                                     <div>
                                         <dt>{lang.pick("公布时间", "Published")}</dt>
-                                        <dd>{v.published_at.clone()}</dd>
+                                        <dd><crate::components::BeijingTime value=v.published_at.clone()/></dd>
                                     </div>
                                 </dl>
                                 <PlanLines lines=lines department_code=dep_code.clone()/>

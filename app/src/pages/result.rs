@@ -99,7 +99,7 @@ pub fn ResultPage() -> impl IntoView {
                                     {penalty}
                                     <div>
                                         <dt>{lang.pick("公布时间", "Published")}</dt>
-                                        <dd>{v.published_at.clone()}</dd>
+                                        <dd><crate::components::BeijingTime value=v.published_at.clone()/></dd>
                                     </div>
                                 </dl>
                             </article>
