@@ -163,3 +163,50 @@ async fn a_department_publishes_a_new_year_and_corrects_it_as_a_new_version() {
         .unwrap();
     assert_eq!(versions, 2);
 }
+
+/// Hostile values in a calendar file: markup is published as text and escaped
+/// on the page (title included), and control characters, NUL, over-long
+/// names and a file that is not UTF-8 are refused with nothing written.
+#[tokio::test]
+async fn hostile_calendar_files_are_refused_or_shown_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let database = d.join("portal.db");
+    let file = d.join("2030.json");
+    for (field, value) in [
+        ("name", json!("元旦\u{0}")),
+        ("name", json!("元旦\u{7}")),
+        ("name", json!("节".repeat(201))),
+        ("name", json!("")),
+    ] {
+        let mut y = test_year();
+        y["holidays"][0][field] = value;
+        std::fs::write(&file, serde_json::to_vec(&y).unwrap()).unwrap();
+        assert_eq!(import_calendar(&database, &file, &[]), ExitCode::from(1));
+    }
+    let mut gbk = b"{\"year\": 2030, \"notice\": {\"title\": \"".to_vec();
+    gbk.extend_from_slice(&[0xB2, 0xE2, 0xCA, 0xD4]); // 测试 in GBK
+    gbk.extend_from_slice(b"\"}}");
+    std::fs::write(&file, gbk).unwrap();
+    assert_eq!(import_calendar(&database, &file, &[]), ExitCode::from(2));
+
+    let markup = "<script>alert(1)</script>=cmd|' /C calc'!A0";
+    let mut y = test_year();
+    y["holidays"][0]["name"] = json!(markup);
+    y["notice"]["title"] = json!(markup);
+    std::fs::write(&file, serde_json::to_vec(&y).unwrap()).unwrap();
+    assert_eq!(import_calendar(&database, &file, &[]), ExitCode::SUCCESS);
+
+    let mut settings = Settings::for_tests(database);
+    settings.seed_demo = false;
+    let app = spawn_with(settings, dir).await;
+    let (status, html) = app.get("/calendar").await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("<script>alert(1)"), "markup is escaped");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
+    let title = &html[html.find("<title>").unwrap() + 7..html.find("</title>").unwrap()];
+    assert!(!title.contains('<'), "{title}");
+    let (_, body) = app.get("/api/calendar/2030").await;
+    let year: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(year["holidays"][0]["name"], markup, "kept as published");
+}
