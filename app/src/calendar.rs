@@ -240,6 +240,14 @@ impl Calendar {
         serde_json::from_str(BUNDLED).unwrap_or_default()
     }
 
+    /// The calendar of the published years (their current versions); a year
+    /// that does not check is left out (and so is an explicit error when used).
+    pub fn published(years: &[PublishedYear]) -> Calendar {
+        let checked: Vec<CalendarYear> =
+            years.iter().map(|y| y.calendar.clone()).filter(|c| c.check().is_ok()).collect();
+        Calendar::new(checked).unwrap_or_default()
+    }
+
     /// The calendar of the years that ship with the portal.
     pub fn bundled() -> Calendar {
         Calendar::new(Calendar::bundled_years()).unwrap_or_default()

@@ -155,6 +155,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("tools") view=pages::tools::ToolsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("calendar") view=pages::calendar::CalendarPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("spec") view=pages::spec::SpecPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("feedback") view=pages::feedback::FeedbackPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <SiteFooter/>

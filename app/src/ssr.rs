@@ -118,6 +118,19 @@ pub trait PortalSource: Send + Sync {
     ) -> Result<crate::view::DirectoryNames, StorageError>;
     /// The working-day calendar: the current version of every published year, by year.
     async fn calendar_years(&self) -> Result<Vec<crate::calendar::PublishedYear>, StorageError>;
+    /// The facts behind the published feedback counts: every feedback code of a
+    /// current result (filters: department code, year, an inspector's
+    /// certificate), with its latest submission if that one's window closed
+    /// before `closed_before` (a `YYYY-MM-DD` date).
+    async fn feedback_facts(
+        &self,
+        department: Option<&str>,
+        year: Option<i64>,
+        certificate: Option<&str>,
+        closed_before: &str,
+    ) -> Result<Vec<crate::feedback::FeedbackFact>, StorageError>;
+    /// Demo mode only: the codes a visitor may try the feedback form with (none in a real portal).
+    async fn demo_feedback_codes(&self) -> Result<Vec<crate::feedback::DemoCode>, StorageError>;
 }
 
 /// The portal source, as Leptos context.

@@ -9,6 +9,9 @@
 //! | `LEPTOS_SITE_PKG_DIR` | `pkg` | directory of the browser bundle inside the site root |
 //! | `LEPTOS_OUTPUT_NAME` | `gongkai` | file name of the browser bundle |
 //! | `LEPTOS_ENV` | `DEV` | `PROD` or `DEV` |
+//! | `GONGKAI_FEEDBACK_KEY` | `feedback.key` beside the database | key of the feedback codes' hashes and the form's tokens (created, mode 0600) |
+//! | `GONGKAI_FEEDBACK_ATTEMPTS_PER_ADDRESS` | `60` | feedback form posts per address per 10 minutes |
+//! | `GONGKAI_FEEDBACK_ATTEMPTS_PER_CREDIT_CODE` | `20` | feedback form posts per credit code per 10 minutes |
 //! | `RUST_LOG` | `info` | log filter |
 
 use std::net::SocketAddr;
@@ -24,6 +27,54 @@ pub struct Settings {
     /// connection may stay idle between requests, before it is closed.
     pub request_timeout: std::time::Duration,
     pub leptos: LeptosOptions,
+    /// The feedback form's limits.
+    pub feedback: FeedbackLimits,
+    /// What time it is (tests set it).
+    pub clock: Clock,
+}
+
+/// How many feedback form posts are accepted per 10 minutes, by address and by credit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FeedbackLimits {
+    pub per_address: u32,
+    pub per_credit_code: u32,
+}
+
+impl Default for FeedbackLimits {
+    fn default() -> Self {
+        FeedbackLimits { per_address: 60, per_credit_code: 20 }
+    }
+}
+
+/// The time the portal goes by: the system clock, or (in tests) a time set by hand.
+#[derive(Clone, Debug, Default)]
+pub struct Clock(Option<std::sync::Arc<std::sync::atomic::AtomicI64>>);
+
+impl Clock {
+    /// The system clock.
+    pub fn system() -> Clock {
+        Clock(None)
+    }
+
+    /// A clock that shows `unix` until it is set again.
+    pub fn fixed(unix: i64) -> Clock {
+        Clock(Some(std::sync::Arc::new(std::sync::atomic::AtomicI64::new(unix))))
+    }
+
+    /// Sets a fixed clock (a system clock is left alone).
+    pub fn set(&self, unix: i64) {
+        if let Some(t) = &self.0 {
+            t.store(unix, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    /// Seconds since 1970.
+    pub fn now(&self) -> i64 {
+        match &self.0 {
+            Some(t) => t.load(std::sync::atomic::Ordering::SeqCst),
+            None => gongkai_cli::clock::now().unwrap_or(0),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -77,7 +128,24 @@ impl Settings {
                 });
             }
         };
+        let limit = |name: &'static str, default: u32| -> Result<u32, ConfigError> {
+            match var(name) {
+                None => Ok(default),
+                Some(v) => v.trim().parse::<u32>().ok().filter(|n| *n > 0).ok_or(ConfigError::Invalid {
+                    name,
+                    value: v.clone(),
+                    reason: "expected a whole number above 0".to_owned(),
+                }),
+            }
+        };
+        let defaults = FeedbackLimits::default();
+        let feedback = FeedbackLimits {
+            per_address: limit("GONGKAI_FEEDBACK_ATTEMPTS_PER_ADDRESS", defaults.per_address)?,
+            per_credit_code: limit("GONGKAI_FEEDBACK_ATTEMPTS_PER_CREDIT_CODE", defaults.per_credit_code)?,
+        };
         Ok(Settings {
+            feedback,
+            clock: Clock::system(),
             database_path: database_path_from_env(),
             seed_demo,
             request_timeout: REQUEST_TIMEOUT,
@@ -96,6 +164,8 @@ impl Settings {
         Settings {
             database_path,
             seed_demo: true,
+            feedback: FeedbackLimits::default(),
+            clock: Clock::system(),
             request_timeout: REQUEST_TIMEOUT,
             leptos: leptos_options(
                 "gongkai".to_owned(),

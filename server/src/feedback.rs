@@ -84,13 +84,25 @@ impl FeedbackKey {
 
     /// The keyed hash stored for a code (lower-case hex).
     pub fn hash(&self, code: &FeedbackCode) -> String {
+        hex::encode(self.mac(&[code.as_str().as_bytes()]))
+    }
+
+    /// The feedback form's anti-forgery token for the random value in the
+    /// visitor's cookie (a separate domain of the same key: "csrf\0" first).
+    pub fn form_token(&self, cookie: &str) -> String {
+        hex::encode(self.mac(&[b"csrf\0", cookie.as_bytes()]))
+    }
+
+    fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
         // HMAC accepts a key of any length; 32 bytes cannot fail.
         let mut mac = match <Hmac<Sha256> as Mac>::new_from_slice(&self.0) {
             Ok(mac) => mac,
             Err(_) => unreachable!("HMAC takes keys of any length"),
         };
-        mac.update(code.as_str().as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        for p in parts {
+            mac.update(p);
+        }
+        mac.finalize().into_bytes().into()
     }
 }
 

@@ -31,6 +31,14 @@ use crate::telemetry;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub storage: Arc<dyn Storage>,
+    pub feedback: Arc<routes::feedback::FeedbackService>,
+}
+
+/// What the feedback form needs from the settings.
+pub struct FeedbackSetup {
+    pub key: crate::feedback::FeedbackKey,
+    pub limits: crate::configuration::FeedbackLimits,
+    pub clock: crate::configuration::Clock,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -47,6 +55,8 @@ pub enum StartupError {
     Demo(#[from] demo::DemoError),
     #[error("publishing the bundled working-day calendar failed: {0}")]
     Calendar(#[from] crate::publish::CalendarPublishError),
+    #[error(transparent)]
+    FeedbackKey(#[from] crate::feedback::KeyError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
 }
@@ -64,7 +74,7 @@ fn page_routes() -> Vec<AxumRouteListing> {
 }
 
 /// The whole HTTP surface: pages (server-rendered, with islands), server functions, JSON API, static files.
-pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>) -> Router {
+pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>, feedback: FeedbackSetup) -> Router {
     let (leptos_options, bundle) = assets::fingerprint(leptos_options);
     let source = Source(storage.clone() as Arc<dyn DrawSource>);
     let portal = Portal(storage.clone() as Arc<dyn PortalSource>);
@@ -72,8 +82,16 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>) -> Route
         provide_context(source.clone());
         provide_context(portal.clone());
     };
-    let state = AppState { leptos_options: leptos_options.clone(), storage };
-    let pages = page_routes();
+    // The feedback page is rendered by its own handlers (GET and POST), which
+    // hand it what to show; every other page by Leptos's route handlers.
+    let render = leptos_axum::render_app_async_with_context(context.clone(), {
+        let options = leptos_options.clone();
+        move || shell(options.clone())
+    });
+    let render: routes::feedback::Render = Arc::new(std::sync::Mutex::new(Box::new(render)));
+    let feedback = routes::feedback::FeedbackService::new(feedback.key, feedback.limits, feedback.clock, render);
+    let state = AppState { leptos_options: leptos_options.clone(), storage, feedback };
+    let pages: Vec<AxumRouteListing> = page_routes().into_iter().filter(|r| r.path() != "/feedback").collect();
     // The site's static files, else the app's 404 page (built once, cloned per request).
     let files = leptos_axum::file_and_error_handler_with_context::<AppState, _>(context.clone(), shell);
     Router::new()
@@ -107,6 +125,8 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>) -> Route
         .route("/api/draws/{id}/record-without-pool.json", get(routes::verify::record_without_pool))
         .route("/spec.md", get(routes::spec))
         .route("/tools/{file}", get(routes::python_reference))
+        .route("/feedback", get(routes::feedback::show).post(routes::feedback::submit))
+        .route("/feedback/receipt", axum::routing::post(routes::feedback::receipt))
         .leptos_routes_with_context(&state, pages, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -174,7 +194,13 @@ impl Application {
         let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
         let address = listener.local_addr().map_err(|source| StartupError::Bind { addr, source })?;
         let request_timeout = settings.request_timeout;
-        let router = router(settings.leptos, Arc::new(storage));
+        let key_path = crate::feedback::key_path_from_env(&settings.database_path);
+        let feedback = FeedbackSetup {
+            key: crate::feedback::FeedbackKey::load_or_create(&key_path)?,
+            limits: settings.feedback,
+            clock: settings.clock.clone(),
+        };
+        let router = router(settings.leptos, Arc::new(storage), feedback);
         Ok(Application { listener, router, address, request_timeout })
     }
 
@@ -200,7 +226,7 @@ impl Application {
         let graceful = hyper_util::server::graceful::GracefulShutdown::new();
         let mut stop = std::pin::pin!(shutdown_signal());
         loop {
-            let (stream, _peer) = tokio::select! {
+            let (stream, peer) = tokio::select! {
                 accepted = listener.accept() => match accepted {
                     Ok(connection) => connection,
                     Err(e) => {
@@ -212,7 +238,15 @@ impl Application {
                 },
                 () = &mut stop => break,
             };
-            let service = TowerToHyperService::new(router.clone());
+            // Handlers that limit by address (the feedback form) read it from the request.
+            let service = TowerToHyperService::new(
+                tower::ServiceBuilder::new()
+                    .map_request(move |mut request: axum::extract::Request<hyper::body::Incoming>| {
+                        request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+                        request
+                    })
+                    .service(router.clone()),
+            );
             // HTTP/1.1 only. hyper's header-read timer runs whenever the connection
             // waits for a request's headers: a slow or half-sent request, and an
             // idle keep-alive connection, are closed after `request_timeout`.

@@ -61,6 +61,9 @@ pub fn SiteHeader() -> impl IntoView {
                             <A href="/departments">{lang.pick("部门", "Departments")}</A>
                         </li>
                         <li>
+                            <a href="/feedback">{lang.pick("评价反馈", "Feedback")}</a>
+                        </li>
+                        <li>
                             <a href="/spec" rel="external">
                                 {lang.pick("抽取协议规范", "Draw protocol spec")}
                             </a>

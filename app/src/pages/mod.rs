@@ -7,6 +7,7 @@ pub mod draw;
 pub mod draws;
 pub mod enterprise;
 pub mod enterprises;
+pub mod feedback;
 pub mod home;
 pub mod inspector;
 pub mod inspectors;

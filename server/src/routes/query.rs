@@ -1,5 +1,6 @@
 //! What every request passes before a handler sees it: only reading methods
-//! (the portal publishes; nothing is written over HTTP), query parameters
+//! (the portal publishes; the one thing written over HTTP is an enterprise's
+//! feedback, posted to `/feedback`), query parameters
 //! that are short, free of control characters and not repeated; and errors
 //! in the promised format whoever produced them (JSON under `/api/`, an HTML
 //! page elsewhere).
@@ -62,9 +63,22 @@ pub async fn guard(request: Request, next: Next) -> Response {
     if request.headers().len() > MAX_HEADERS || header_bytes > MAX_HEADER_BYTES {
         return error_response(&path, lang, AppError::Refused(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE));
     }
-    if request.method() != Method::GET && request.method() != Method::HEAD {
+    let posts = matches!(path.as_str(), "/feedback" | "/feedback/receipt");
+    let allowed = match path.as_str() {
+        "/feedback" => "GET, HEAD, POST",
+        "/feedback/receipt" => "POST",
+        _ => "GET, HEAD",
+    };
+    let method_ok = if path == "/feedback/receipt" {
+        request.method() == Method::POST
+    } else {
+        request.method() == Method::GET
+            || request.method() == Method::HEAD
+            || (posts && request.method() == Method::POST)
+    };
+    if !method_ok {
         let mut response = error_response(&path, lang, AppError::Refused(StatusCode::METHOD_NOT_ALLOWED));
-        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allowed));
         return response;
     }
     if let Err((field, problem)) = check_query(request.uri().query().unwrap_or("")) {

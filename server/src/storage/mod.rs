@@ -229,6 +229,56 @@ pub trait Storage: DrawSource + PortalSource {
     /// Stores the keyed hashes of newly issued feedback codes, all or nothing;
     /// refused ([`StorageError::Rejected`]) if a result already has one.
     async fn insert_feedback_codes(&self, codes: &[IssuedFeedbackCode], issued_at: &str) -> Result<(), StorageError>;
+
+    /// The code whose keyed hash is `code_hmac`: its result, the enterprise it
+    /// was issued to, and its latest submission.
+    async fn feedback_target(&self, code_hmac: &str) -> Result<Option<FeedbackTarget>, StorageError>;
+
+    /// Stores a submission as version `receipt.version` of its code's feedback,
+    /// with its ratings, all or nothing; refused ([`StorageError::Rejected`],
+    /// field `based_on`) when that version is not the next one (a replayed
+    /// form, or a second tab). Returns once it is committed.
+    async fn insert_feedback(&self, feedback: &NewFeedback) -> Result<(), StorageError>;
+
+    /// Every version of every submission about a department's inspections, for
+    /// the supervisory office (法制/纪检) only.
+    async fn feedback_export(&self, department: &str) -> Result<Vec<FeedbackExportRow>, StorageError>;
+
+    /// Demo mode: keeps the codes a visitor may try, in clear.
+    async fn insert_demo_feedback_codes(&self, codes: &[(String, String)]) -> Result<(), StorageError>;
+}
+
+/// A feedback code's result and latest submission.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FeedbackTarget {
+    pub result_code: String,
+    pub credit_code: String,
+    pub latest: Option<app::feedback::Receipt>,
+}
+
+/// A submission to store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewFeedback {
+    pub result_code: String,
+    pub receipt: app::feedback::Receipt,
+    pub window_closes: Option<String>,
+    pub ratings: Vec<app::feedback::Rating>,
+    pub text: String,
+    pub contact: String,
+}
+
+/// One version of a submission, as the supervisory office reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FeedbackExportRow {
+    pub result_code: String,
+    pub credit_code: String,
+    pub version: u32,
+    pub receipt: String,
+    pub submitted_at: String,
+    pub sha256: String,
+    pub text: String,
+    pub contact: String,
+    pub ratings: Vec<app::feedback::Rating>,
 }
 
 /// A published result that is due a feedback code.

@@ -4,6 +4,7 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+mod feedback;
 mod read;
 mod write;
 
@@ -39,7 +40,9 @@ impl SqliteStorage {
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            // FULL: a commit returns once the WAL is on disk, so an acknowledged
+            // submission (feedback, an import) survives a crash or a power loss.
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(write_wait);
         let mut storage = Self::connect(options).await?;

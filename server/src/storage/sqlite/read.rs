@@ -791,6 +791,21 @@ impl PortalSource for SqliteStorage {
             })
             .collect()
     }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.feedback_facts")]
+    async fn feedback_facts(
+        &self,
+        department: Option<&str>,
+        year: Option<i64>,
+        certificate: Option<&str>,
+        closed_before: &str,
+    ) -> Result<Vec<app::feedback::FeedbackFact>, StorageError> {
+        self.feedback_fact_rows(department, year, certificate, closed_before).await
+    }
+
+    async fn demo_feedback_codes(&self) -> Result<Vec<app::feedback::DemoCode>, StorageError> {
+        self.demo_code_rows().await
+    }
 }
 
 #[cfg(test)]

@@ -844,4 +844,21 @@ impl Storage for SqliteStorage {
         tx.commit().await?;
         Ok(())
     }
+
+    async fn feedback_target(&self, code_hmac: &str) -> Result<Option<crate::storage::FeedbackTarget>, StorageError> {
+        self.feedback_target_by_hash(code_hmac).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.insert_feedback")]
+    async fn insert_feedback(&self, feedback: &crate::storage::NewFeedback) -> Result<(), StorageError> {
+        self.insert_feedback_submission(feedback).await
+    }
+
+    async fn feedback_export(&self, department: &str) -> Result<Vec<crate::storage::FeedbackExportRow>, StorageError> {
+        self.feedback_export_rows(department).await
+    }
+
+    async fn insert_demo_feedback_codes(&self, codes: &[(String, String)]) -> Result<(), StorageError> {
+        self.insert_demo_codes(codes).await
+    }
 }
