@@ -251,6 +251,18 @@ impl Conduct {
         }
     }
 
+    /// The column of the published count of this problem.
+    pub fn problem_key(self) -> &'static str {
+        match self {
+            Conduct::ShowedCertificate => "no_certificate_shown",
+            Conduct::ExplainedScope => "scope_not_explained",
+            Conduct::StayedInScope => "beyond_scope",
+            Conduct::NoGifts => "money_or_gifts",
+            Conduct::NoDisruption => "business_disrupted",
+            Conduct::KeptSecrets => "secrets_not_kept",
+        }
+    }
+
     /// The problem a "no" reports, as published counts name it.
     pub fn problem(self, lang: Lang) -> &'static str {
         match self {
@@ -511,6 +523,149 @@ pub struct DemoCode {
     pub delivered_on: Option<String>,
     /// Submissions so far.
     pub versions: u32,
+}
+
+/// A published count: the number, or hidden because it is below [`MIN_CELL`]
+/// (written `"<5"` in JSON and CSV).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PublishedCount(pub Option<u64>);
+
+impl Serialize for PublishedCount {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Some(n) => s.serialize_u64(n),
+            None => s.serialize_str(SUPPRESSED),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PublishedCount {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            N(u64),
+            S(String),
+        }
+        match Either::deserialize(d)? {
+            Either::N(n) => Ok(PublishedCount(Some(n))),
+            Either::S(s) if s == SUPPRESSED => Ok(PublishedCount(None)),
+            Either::S(s) => Err(serde::de::Error::custom(format!("not a count: {s}"))),
+        }
+    }
+}
+
+/// How a hidden count is written in open data.
+pub const SUPPRESSED: &str = "<5";
+
+/// One row of the published counts as open data (`/api/feedback`, JSON and CSV).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedbackStatsRow {
+    pub department_code: String,
+    pub department: String,
+    /// Empty for the department's own row.
+    pub certificate: Option<String>,
+    pub inspector: Option<String>,
+    pub year: i64,
+    pub codes_issued: u64,
+    pub received: PublishedCount,
+    pub very_satisfied: PublishedCount,
+    pub satisfied: PublishedCount,
+    pub basically_satisfied: PublishedCount,
+    pub dissatisfied: PublishedCount,
+    pub very_dissatisfied: PublishedCount,
+    pub no_certificate_shown: Option<PublishedCount>,
+    pub scope_not_explained: Option<PublishedCount>,
+    pub beyond_scope: Option<PublishedCount>,
+    pub money_or_gifts: Option<PublishedCount>,
+    pub business_disrupted: Option<PublishedCount>,
+    pub secrets_not_kept: Option<PublishedCount>,
+}
+
+impl FeedbackStatsRow {
+    pub const FIELDS: &'static [&'static str] = &[
+        "department_code",
+        "department",
+        "certificate",
+        "inspector",
+        "year",
+        "codes_issued",
+        "received",
+        "very_satisfied",
+        "satisfied",
+        "basically_satisfied",
+        "dissatisfied",
+        "very_dissatisfied",
+        "no_certificate_shown",
+        "scope_not_explained",
+        "beyond_scope",
+        "money_or_gifts",
+        "business_disrupted",
+        "secrets_not_kept",
+    ];
+}
+
+impl FeedbackStats {
+    /// The row as open data.
+    pub fn row(&self) -> FeedbackStatsRow {
+        let level = |i: usize| PublishedCount(self.levels.get(i).copied().flatten());
+        let problem = |i: usize| {
+            (self.certificate.is_some()).then(|| PublishedCount(self.conduct_problems.get(i).copied().flatten()))
+        };
+        FeedbackStatsRow {
+            department_code: self.department_code.clone(),
+            department: self.department.clone(),
+            certificate: self.certificate.clone(),
+            inspector: self.inspector.clone(),
+            year: self.year,
+            codes_issued: self.codes_issued,
+            received: PublishedCount(self.received),
+            very_satisfied: level(0),
+            satisfied: level(1),
+            basically_satisfied: level(2),
+            dissatisfied: level(3),
+            very_dissatisfied: level(4),
+            no_certificate_shown: problem(0),
+            scope_not_explained: problem(1),
+            beyond_scope: problem(2),
+            money_or_gifts: problem(3),
+            business_disrupted: problem(4),
+            secrets_not_kept: problem(5),
+        }
+    }
+}
+
+/// The published counts (filters: department code, year, an inspector's
+/// certificate), counting each code's latest submission once its window has
+/// closed before `today` (`YYYY-MM-DD`, Beijing).
+#[cfg(feature = "ssr")]
+pub async fn published_stats(
+    source: &dyn crate::ssr::PortalSource,
+    department: Option<&str>,
+    year: Option<i64>,
+    certificate: Option<&str>,
+    today: &str,
+) -> Result<Vec<FeedbackStats>, crate::ssr::StorageError> {
+    let facts = source.feedback_facts(department, year, certificate, today).await?;
+    let mut certificates: Vec<String> = facts.iter().flat_map(|f| f.team.iter().cloned()).collect();
+    certificates.sort();
+    certificates.dedup();
+    let names = source.directory_names(&[], &certificates).await?.inspectors;
+    let mut stats = aggregate(&facts, &names);
+    if let Some(c) = certificate {
+        stats.retain(|s| s.certificate.as_deref() == Some(c));
+    }
+    Ok(stats)
+}
+
+/// Today's date in Beijing (`YYYY-MM-DD`) by the system clock.
+#[cfg(feature = "ssr")]
+pub fn beijing_today() -> String {
+    let unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(0))
+        .unwrap_or(0);
+    draw::id::format_beijing(unix).chars().take(10).collect()
 }
 
 /// A published count as shown: the number, or "< 5".

@@ -156,6 +156,11 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("calendar") view=pages::calendar::CalendarPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("spec") view=pages::spec::SpecPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("feedback") view=pages::feedback::FeedbackPage ssr=SsrMode::Async/>
+                    <Route
+                        path=(StaticSegment("demo"), StaticSegment("feedback"))
+                        view=pages::demo_feedback::DemoFeedbackPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
             <SiteFooter/>

@@ -6,7 +6,7 @@ use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use app::feedback::FeedbackCode;
+use app::feedback::{Conduct, FeedbackCode, FeedbackValues, Rating, Receipt, Satisfaction};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -111,6 +111,124 @@ pub fn new_code() -> Result<FeedbackCode, KeyError> {
     let mut bytes = [0u8; 10];
     getrandom::fill(&mut bytes).map_err(|_| KeyError::Randomness)?;
     Ok(FeedbackCode::from_random(bytes))
+}
+
+// ---------------------------------------------------------------------------
+// The receipt of a submission.
+
+/// The canonical submission (what the receipt's SHA-256 is of): JSON with
+/// the fields in this order, no spaces, as serde_json writes it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CanonicalSubmission {
+    format: String,
+    result_code: String,
+    credit_code: String,
+    version: u32,
+    submitted_at: String,
+    department: CanonicalDepartment,
+    inspectors: Vec<CanonicalInspector>,
+    text: String,
+    contact: String,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CanonicalDepartment {
+    level: Satisfaction,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CanonicalInspector {
+    certificate: String,
+    level: Satisfaction,
+    conduct: CanonicalConduct,
+}
+
+/// The conduct checks, in the order of [`Conduct::ALL`]; `null` when not answered.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CanonicalConduct {
+    showed_certificate: Option<bool>,
+    explained_scope: Option<bool>,
+    stayed_in_scope: Option<bool>,
+    no_gifts: Option<bool>,
+    no_disruption: Option<bool>,
+    kept_secrets: Option<bool>,
+}
+
+impl CanonicalConduct {
+    fn of(answers: &[Option<bool>]) -> CanonicalConduct {
+        let a = |c: Conduct| Conduct::ALL.iter().position(|&k| k == c).and_then(|i| answers.get(i).copied().flatten());
+        CanonicalConduct {
+            showed_certificate: a(Conduct::ShowedCertificate),
+            explained_scope: a(Conduct::ExplainedScope),
+            stayed_in_scope: a(Conduct::StayedInScope),
+            no_gifts: a(Conduct::NoGifts),
+            no_disruption: a(Conduct::NoDisruption),
+            kept_secrets: a(Conduct::KeptSecrets),
+        }
+    }
+
+    fn answers(&self) -> Vec<Option<bool>> {
+        Conduct::ALL
+            .iter()
+            .map(|c| match c {
+                Conduct::ShowedCertificate => self.showed_certificate,
+                Conduct::ExplainedScope => self.explained_scope,
+                Conduct::StayedInScope => self.stayed_in_scope,
+                Conduct::NoGifts => self.no_gifts,
+                Conduct::NoDisruption => self.no_disruption,
+                Conduct::KeptSecrets => self.kept_secrets,
+            })
+            .collect()
+    }
+}
+
+/// The receipt of a submission (its canonical form, SHA-256 and number) and
+/// the ratings to store; `values` have been checked.
+pub fn receipt(result_code: &str, values: &FeedbackValues, version: u32, submitted_at: &str) -> (Receipt, Vec<Rating>) {
+    let department = values.department.unwrap_or(Satisfaction::Basic);
+    let mut ratings = vec![Rating { certificate: None, level: department, conduct: vec![None; Conduct::ALL.len()] }];
+    let mut inspectors = Vec::new();
+    for a in &values.inspectors {
+        let level = a.level.unwrap_or(Satisfaction::Basic);
+        ratings.push(Rating { certificate: Some(a.certificate.clone()), level, conduct: a.conduct.clone() });
+        inspectors.push(CanonicalInspector {
+            certificate: a.certificate.clone(),
+            level,
+            conduct: CanonicalConduct::of(&a.conduct),
+        });
+    }
+    let doc = CanonicalSubmission {
+        format: "gongkai-feedback-v1".to_owned(),
+        result_code: result_code.to_owned(),
+        credit_code: values.credit_code.clone(),
+        version,
+        submitted_at: submitted_at.to_owned(),
+        department: CanonicalDepartment { level: department },
+        inspectors,
+        text: values.text.clone(),
+        contact: values.contact.clone(),
+    };
+    let canonical = serde_json::to_string(&doc).unwrap_or_default();
+    let sha256 = hex::encode(<Sha256 as sha2::Digest>::digest(canonical.as_bytes()));
+    let number = format!("FK-{}-{}-{}", &sha256[0..4], &sha256[4..8], &sha256[8..12]).to_ascii_uppercase();
+    (Receipt { number, version, submitted_at: submitted_at.to_owned(), sha256, canonical }, ratings)
+}
+
+/// The answers of a stored canonical submission over `blank` (the current
+/// team), to start a change from.
+pub fn values_of(canonical: &str, blank: FeedbackValues) -> Option<FeedbackValues> {
+    let doc: CanonicalSubmission = serde_json::from_str(canonical).ok()?;
+    let mut values = blank;
+    values.department = Some(doc.department.level);
+    for answers in &mut values.inspectors {
+        if let Some(r) = doc.inspectors.iter().find(|r| r.certificate == answers.certificate) {
+            answers.level = Some(r.level);
+            answers.conduct = r.conduct.answers();
+        }
+    }
+    values.text = doc.text;
+    values.contact = doc.contact;
+    Some(values)
 }
 
 #[cfg(test)]

@@ -103,6 +103,8 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>, feedback
         .route("/api/items", get(open_data::items))
         .route("/api/items.csv", get(open_data::items_csv))
         .route("/api/items/{department}/{item}", get(open_data::item))
+        .route("/api/feedback", get(open_data::feedback))
+        .route("/api/feedback.csv", get(open_data::feedback_csv))
         .route("/api/calendar", get(open_data::calendar))
         .route("/api/calendar/{year}", get(open_data::calendar_year))
         .route("/api/inspectors", get(open_data::inspectors))
@@ -184,8 +186,11 @@ impl Application {
         if !years.is_empty() {
             tracing::info!(?years, "published the bundled working-day calendar");
         }
+        let key_path = crate::feedback::key_path_from_env(&settings.database_path);
+        let key = crate::feedback::FeedbackKey::load_or_create(&key_path)?;
         if settings.seed_demo {
-            let added = demo::seed_if_empty(&storage).await?;
+            let today = app::calendar::day(&gongkai_cli::clock::beijing(settings.clock.now())[..10]).unwrap_or(0);
+            let added = demo::seed_if_empty(&storage, Some(&key), today).await?;
             if added > 0 {
                 tracing::info!(draws = added, "seeded the demo draws");
             }
@@ -194,12 +199,7 @@ impl Application {
         let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
         let address = listener.local_addr().map_err(|source| StartupError::Bind { addr, source })?;
         let request_timeout = settings.request_timeout;
-        let key_path = crate::feedback::key_path_from_env(&settings.database_path);
-        let feedback = FeedbackSetup {
-            key: crate::feedback::FeedbackKey::load_or_create(&key_path)?,
-            limits: settings.feedback,
-            clock: settings.clock.clone(),
-        };
+        let feedback = FeedbackSetup { key, limits: settings.feedback, clock: settings.clock.clone() };
         let router = router(settings.leptos, Arc::new(storage), feedback);
         Ok(Application { listener, router, address, request_timeout })
     }

@@ -23,7 +23,7 @@ fn hmac_sha256(key: &[u8], message: &[u8]) -> String {
 async fn a_department_gets_one_code_per_result_and_the_portal_keeps_only_keyed_hashes() {
     let app = spawn_app().await;
     let dir = tempfile::tempdir().unwrap();
-    let (out, key) = (dir.path().join("codes-2025.csv"), dir.path().join("secret").join("feedback.key"));
+    let (out, key) = (dir.path().join("codes-2024.csv"), dir.path().join("secret").join("feedback.key"));
     let database = app.database_path.to_str().unwrap().to_owned();
     let args = |out: &std::path::Path| {
         vec![
@@ -32,7 +32,7 @@ async fn a_department_gets_one_code_per_result_and_the_portal_keeps_only_keyed_h
             "--department".to_owned(),
             "159902".to_owned(),
             "--year".to_owned(),
-            "2025".to_owned(),
+            "2024".to_owned(),
             "--out".to_owned(),
             out.to_str().unwrap().to_owned(),
             "--database".to_owned(),
@@ -47,7 +47,7 @@ async fn a_department_gets_one_code_per_result_and_the_portal_keeps_only_keyed_h
     let storage = app.storage().await;
     let results: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM results r JOIN departments d ON d.id = r.department_id \
-         WHERE d.code = '159902' AND r.year = 2025 AND r.id NOT IN (SELECT id FROM results_superseded)",
+         WHERE d.code = '159902' AND r.year = 2024 AND r.id NOT IN (SELECT id FROM results_superseded)",
     )
     .fetch_one(storage.pool())
     .await
@@ -104,7 +104,15 @@ async fn a_department_gets_one_code_per_result_and_the_portal_keeps_only_keyed_h
         let counted = (from + 1..=to).filter(|d| working(*d)).count();
         assert!(counted == 10 && working(to), "{opens} – {closes}: {counted} working days");
     }
-    assert_eq!(stored.len() as i64, results);
+    // Besides the demo's own codes (its 2025 results), exactly these.
+    let demo: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM feedback_codes f JOIN results r ON r.result_code = f.result_code \
+         WHERE r.year <> 2024 AND r.id NOT IN (SELECT id FROM results_superseded)",
+    )
+    .fetch_one(storage.pool())
+    .await
+    .unwrap();
+    assert_eq!(stored.len() as i64, results + demo);
 
     // No code is anywhere in the database files.
     let mut bytes = Vec::new();

@@ -30,7 +30,8 @@ struct Portal {
     codes: Vec<Issued>,
 }
 
-/// A portal with the demo data, its clock at `now`, and codes issued for the district's 2025 results.
+/// A portal with the demo data (whose 2025 results have codes and feedback), its
+/// clock in October 2025, and codes issued for the district's 2024 results.
 async fn portal(limits: FeedbackLimits) -> Portal {
     let dir = tempfile::tempdir().unwrap();
     let mut settings = Settings::for_tests(dir.path().join("gongkai.db"));
@@ -46,7 +47,7 @@ async fn portal(limits: FeedbackLimits) -> Portal {
         "--department",
         "159902",
         "--year",
-        "2025",
+        "2024",
         "--out",
         out.to_str().unwrap(),
         "--database",
@@ -346,6 +347,8 @@ async fn forms_without_the_token_and_hostile_input_are_refused_with_nothing_writ
     let (status, form) = p.identify(&v, &mine).await;
     assert_eq!(status, StatusCode::OK);
     let good = Portal::answers(&form, "5", "fine");
+    // The demo's own feedback on its 2025 results.
+    let demo = p.all_submissions().await;
 
     // No cookie (a form posted from another site), or a token that is not the cookie's.
     let body =
@@ -389,13 +392,15 @@ async fn forms_without_the_token_and_hostile_input_are_refused_with_nothing_writ
     let (status, html) = p.post_raw("/feedback", Some(&v.cookie), vec![b'a'; 40 * 1024]).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(html.contains("过长"));
-    assert_eq!(p.all_submissions().await, 0, "nothing of a refused form is stored");
+    assert_eq!(p.versions(&mine.result_code).await, 0, "nothing of a refused form is stored");
+    assert_eq!(p.all_submissions().await, demo, "nor anything else");
 
     // And the good form is accepted.
     let (status, html) = p.submit(&v, &good).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("评价已提交并保存"), "posted without the language cookie: Chinese");
-    assert_eq!(p.all_submissions().await, 1);
+    assert_eq!(p.versions(&mine.result_code).await, 1);
+    assert_eq!(p.all_submissions().await, demo + 1);
     // Other methods and pages stay read-only.
     let resp = p.app.client.post(p.app.url("/results")).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);

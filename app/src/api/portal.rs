@@ -127,3 +127,43 @@ pub async fn enterprise_page(code: String) -> Result<Option<EnterpriseDetail>, S
 pub async fn calendar_page() -> Result<Vec<crate::calendar::PublishedYear>, ServerFnError> {
     portal()?.0.calendar_years().await.map_err(super::unavailable)
 }
+
+/// The published feedback counts of a department or of an inspector, every year.
+#[server]
+pub async fn feedback_stats(
+    department: Option<String>,
+    certificate: Option<String>,
+) -> Result<Vec<crate::feedback::FeedbackStats>, ServerFnError> {
+    let p = portal()?;
+    let today = crate::feedback::beijing_today();
+    let mut stats =
+        crate::feedback::published_stats(p.0.as_ref(), department.as_deref(), None, certificate.as_deref(), &today)
+            .await
+            .map_err(super::unavailable)?;
+    if certificate.is_none() {
+        // A department page shows the department's own rows.
+        stats.retain(|s| s.certificate.is_none());
+    }
+    stats.sort_by_key(|s| std::cmp::Reverse(s.year));
+    Ok(stats)
+}
+
+/// Demo mode: the try-out feedback codes, with the last day of each window.
+#[server]
+pub async fn demo_feedback_page() -> Result<Vec<(crate::feedback::DemoCode, Option<String>)>, ServerFnError> {
+    let p = portal()?;
+    let codes = p.0.demo_feedback_codes().await.map_err(super::unavailable)?;
+    let calendar = crate::calendar::Calendar::published(&p.0.calendar_years().await.map_err(super::unavailable)?);
+    Ok(codes
+        .into_iter()
+        .map(|c| {
+            let closes = c
+                .delivered_on
+                .as_deref()
+                .and_then(crate::calendar::day)
+                .and_then(|d| calendar.add_working_days(d, crate::feedback::WINDOW_WORKING_DAYS).ok())
+                .map(crate::calendar::date);
+            (c, closes)
+        })
+        .collect())
+}

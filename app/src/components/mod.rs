@@ -1,5 +1,6 @@
 //! Page furniture shared by every route.
 
+pub mod feedback_stats;
 pub mod filters;
 pub mod load;
 pub mod lookup;

@@ -80,6 +80,9 @@ pub fn DepartmentPage() -> impl IntoView {
                         </p>
                     </section>
                     {children}
+                    {(!code.is_empty()).then(|| view! {
+                        <crate::components::feedback_stats::FeedbackSection department=Some(code.clone()) certificate=None/>
+                    })}
                 }
                     .into_any()
             },

@@ -76,6 +76,10 @@ pub fn InspectorPage() -> impl IntoView {
                             {current.department.clone()}
                         </A>
                     </p>
+                    <crate::components::feedback_stats::FeedbackSection
+                        department=None
+                        certificate=Some(current.certificate.clone())
+                    />
                     <section aria-labelledby="history-title">
                         <h2 id="history-title">{lang.pick("现行信息与历史版本", "Current entry and earlier versions")}</h2>
                         {history}

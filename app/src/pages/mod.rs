@@ -1,6 +1,7 @@
 //! One module per route.
 
 pub mod calendar;
+pub mod demo_feedback;
 pub mod department;
 pub mod departments;
 pub mod draw;

@@ -127,6 +127,14 @@ fn endpoints() -> Vec<Endpoint> {
             fields: ResultRow::FIELDS,
         },
         Endpoint {
+            path: "/api/feedback",
+            zh: "企业评价反馈的公开统计：每个部门、每位检查人员每个检查年份一行（certificate 为空的是部门本身）。每份评价在评价期结束后计入（取其最新版本）；少于 5 份的数字写作字符串 \"<5\"。单份评价内容不公开。",
+            en: "Published feedback counts: one row per department and per inspector and year of inspection (an empty certificate is the department itself). A submission counts (its latest version) once its window has closed; any count below 5 is the string \"<5\". Individual submissions are never published.",
+            params: "department, year, certificate",
+            csv: Some("/api/feedback.csv"),
+            fields: crate::feedback::FeedbackStatsRow::FIELDS,
+        },
+        Endpoint {
             path: "/api/enterprises",
             zh: "检查对象名录库中的企业（现行信息）。",
             en: "Enterprises of the object directory (current entries).",

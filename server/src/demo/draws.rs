@@ -273,7 +273,7 @@ pub fn quality_2026(firms: &[Firm], officers: &[Officer]) -> Result<CommitmentSu
 }
 
 /// The final team of each selected object, after recusals.
-pub fn final_teams(record: &DrawRecord) -> Vec<(String, String, Vec<String>)> {
+pub(crate) fn final_teams(record: &DrawRecord) -> Vec<(String, String, Vec<String>)> {
     record
         .result
         .strata

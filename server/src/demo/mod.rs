@@ -10,6 +10,7 @@
 
 mod dates;
 mod draws;
+pub mod feedback;
 mod lists;
 mod names;
 mod people;
@@ -97,7 +98,7 @@ impl DemoDraw {
             record_json: serde_json::to_string_pretty(&self.record)?,
             committed_at: Some(self.committed_at.clone()),
             published_at: self.published_at.clone(),
-            plan_code: Some(self.plan_code.clone()),
+            plan_code: Some(self.plan_code.clone()).filter(|c| !c.is_empty()),
         })
     }
 }
@@ -119,6 +120,9 @@ pub struct Demo {
     pub result_corrections: Vec<NewResult>,
     pub enterprise_corrections: Vec<NewEnterprise>,
     pub inspector_corrections: Vec<NewInspector>,
+    /// The district's enterprises and its current inspectors (for the feedback try-out).
+    pub firms: Vec<people::Firm>,
+    pub officers: Vec<people::Officer>,
 }
 
 /// Builds the demo jurisdiction (about a second: it runs five draws).
@@ -194,7 +198,8 @@ pub fn build() -> Result<Demo, DemoError> {
 
     // The current directory (after the 2026 corrections) for the 2026 draw.
     let (enterprise_corrections, inspector_corrections) = people::corrections(&firms, &officers);
-    let awaiting = draws::quality_2026(&firms, &people::corrected(&officers, &inspector_corrections))?;
+    let current_officers = people::corrected(&officers, &inspector_corrections);
+    let awaiting = draws::quality_2026(&firms, &current_officers)?;
 
     let mut inspectors: Vec<NewInspector> = officers.iter().map(|o| o.to_new("2024-01-15T09:00:00+08:00")).collect();
     inspectors.extend(city_officers.iter().map(|o| o.to_new("2024-01-15T09:00:00+08:00")));
@@ -215,6 +220,8 @@ pub fn build() -> Result<Demo, DemoError> {
         result_corrections: fixes,
         enterprise_corrections,
         inspector_corrections,
+        firms,
+        officers: current_officers,
     })
 }
 
@@ -225,12 +232,27 @@ pub fn demo_draws() -> Result<Vec<DemoDraw>, DemoError> {
 
 /// Publishes the demo jurisdiction into an empty database (one without any
 /// draw); returns how many draws were added.
-pub async fn seed_if_empty(storage: &dyn Storage) -> Result<usize, DemoError> {
+///
+/// With the portal's feedback key, the demo also gets its feedback: codes and
+/// feedback for the district's 2025 results, and a try-out draw of the last
+/// few working days before `today` whose codes a visitor may use.
+pub async fn seed_if_empty(
+    storage: &dyn Storage,
+    key: Option<&crate::feedback::FeedbackKey>,
+    today: app::calendar::Day,
+) -> Result<usize, DemoError> {
     if storage.draw_count().await? > 0 {
         return Ok(0);
     }
-    let demo = build()?;
-    publish(storage, demo).await
+    let mut demo = build()?;
+    let (firms, officers) = (std::mem::take(&mut demo.firms), std::mem::take(&mut demo.officers));
+    let added = publish(storage, demo).await?;
+    if let Some(key) = key {
+        let answered = feedback::seed(storage, key).await?;
+        let open = feedback::seed_tryout(storage, key, &firms, &officers, today).await?;
+        tracing::info!(answered, open, "seeded the demo feedback");
+    }
+    Ok(added)
 }
 
 /// Publishes a demo jurisdiction in the order a department would.
@@ -375,8 +397,8 @@ mod tests {
     #[tokio::test]
     async fn the_demo_publishes_into_an_empty_database_once() {
         let s = SqliteStorage::in_memory().await.unwrap();
-        assert_eq!(seed_if_empty(&s).await.unwrap(), 4);
-        assert_eq!(seed_if_empty(&s).await.unwrap(), 0);
+        assert_eq!(seed_if_empty(&s, None, 0).await.unwrap(), 4);
+        assert_eq!(seed_if_empty(&s, None, 0).await.unwrap(), 0);
         let count = |sql: &'static str| {
             let pool = s.pool().clone();
             async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&pool).await.unwrap() }

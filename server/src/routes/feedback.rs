@@ -15,7 +15,7 @@ use std::time::Duration;
 use app::calendar::{self, Calendar};
 use app::feedback::{
     Conduct, FeedbackCode, FeedbackRequest, FeedbackScreen, FeedbackValues, FormProblem, Inspection, InspectorAnswers,
-    MAX_CONTACT_CHARS, MAX_TEXT_CHARS, Rating, Receipt, Satisfaction, WINDOW_WORKING_DAYS, WindowState,
+    MAX_CONTACT_CHARS, MAX_TEXT_CHARS, Receipt, Satisfaction, WINDOW_WORKING_DAYS, WindowState,
 };
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
@@ -23,7 +23,6 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use sha2::{Digest, Sha256};
 
 use crate::configuration::{Clock, FeedbackLimits};
 use crate::feedback::FeedbackKey;
@@ -385,12 +384,7 @@ fn unavailable(e: &StorageError) -> (StatusCode, FeedbackScreen) {
 }
 
 /// One post of the form, from its bytes to what the page shows.
-async fn step(
-    state: &AppState,
-    headers: &HeaderMap,
-    address: IpAddr,
-    bytes: &[u8],
-) -> (StatusCode, FeedbackScreen) {
+async fn step(state: &AppState, headers: &HeaderMap, address: IpAddr, bytes: &[u8]) -> (StatusCode, FeedbackScreen) {
     let found = match authenticate(state, headers, address, bytes).await {
         Ok(found) => found,
         Err(refusal) => return refusal,
@@ -428,7 +422,7 @@ async fn step(
             .target
             .latest
             .as_ref()
-            .and_then(|r| values_of(&r.canonical, &inspection))
+            .and_then(|r| crate::feedback::values_of(&r.canonical, blank(&inspection)))
             .unwrap_or_else(|| blank(&inspection));
         values.credit_code = found.credit_code.clone();
         values.code = found.code.grouped();
@@ -455,10 +449,7 @@ async fn step(
         );
     }
     let submitted_at = gongkai_cli::clock::beijing(now);
-    let (canonical, ratings) = canonical(&inspection, &values, based_on + 1, &submitted_at);
-    let sha256 = hex::encode(Sha256::digest(canonical.as_bytes()));
-    let number = format!("FK-{}-{}-{}", &sha256[0..4], &sha256[4..8], &sha256[8..12]).to_ascii_uppercase();
-    let receipt = Receipt { number, version: based_on + 1, submitted_at, sha256, canonical };
+    let (receipt, ratings) = crate::feedback::receipt(&inspection.result_code, &values, based_on + 1, &submitted_at);
     let new = NewFeedback {
         result_code: inspection.result_code.clone(),
         receipt: receipt.clone(),
@@ -598,22 +589,6 @@ fn blank(inspection: &Inspection) -> FeedbackValues {
     }
 }
 
-/// The answers of a stored canonical submission, to start a change from.
-fn values_of(canonical: &str, inspection: &Inspection) -> Option<FeedbackValues> {
-    let doc: CanonicalSubmission = serde_json::from_str(canonical).ok()?;
-    let mut values = blank(inspection);
-    values.department = Some(doc.department.level);
-    for answers in &mut values.inspectors {
-        if let Some(r) = doc.inspectors.iter().find(|r| r.certificate == answers.certificate) {
-            answers.level = Some(r.level);
-            answers.conduct = r.conduct.answers();
-        }
-    }
-    values.text = doc.text;
-    values.contact = doc.contact;
-    Some(values)
-}
-
 /// Reads and checks the answers of the form; every problem is named by its field.
 fn read_answers(
     fields: &[(String, String)],
@@ -710,104 +685,6 @@ fn read_answers(
     values.text = text;
     values.contact = contact;
     (values, problems)
-}
-
-/// The canonical submission (what the receipt's SHA-256 is of): JSON with
-/// the fields in this order, no spaces, as serde_json writes it.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct CanonicalSubmission {
-    format: String,
-    result_code: String,
-    credit_code: String,
-    version: u32,
-    submitted_at: String,
-    department: CanonicalDepartment,
-    inspectors: Vec<CanonicalInspector>,
-    text: String,
-    contact: String,
-}
-
-#[derive(serde::Serialize, serde::Deserialize)]
-struct CanonicalDepartment {
-    level: Satisfaction,
-}
-
-#[derive(serde::Serialize, serde::Deserialize)]
-struct CanonicalInspector {
-    certificate: String,
-    level: Satisfaction,
-    conduct: CanonicalConduct,
-}
-
-/// The conduct checks, in the order of [`Conduct::ALL`]; `null` when not answered.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct CanonicalConduct {
-    showed_certificate: Option<bool>,
-    explained_scope: Option<bool>,
-    stayed_in_scope: Option<bool>,
-    no_gifts: Option<bool>,
-    no_disruption: Option<bool>,
-    kept_secrets: Option<bool>,
-}
-
-impl CanonicalConduct {
-    fn of(answers: &[Option<bool>]) -> CanonicalConduct {
-        let a = |c: Conduct| Conduct::ALL.iter().position(|&k| k == c).and_then(|i| answers.get(i).copied().flatten());
-        CanonicalConduct {
-            showed_certificate: a(Conduct::ShowedCertificate),
-            explained_scope: a(Conduct::ExplainedScope),
-            stayed_in_scope: a(Conduct::StayedInScope),
-            no_gifts: a(Conduct::NoGifts),
-            no_disruption: a(Conduct::NoDisruption),
-            kept_secrets: a(Conduct::KeptSecrets),
-        }
-    }
-
-    fn answers(&self) -> Vec<Option<bool>> {
-        Conduct::ALL
-            .iter()
-            .map(|c| match c {
-                Conduct::ShowedCertificate => self.showed_certificate,
-                Conduct::ExplainedScope => self.explained_scope,
-                Conduct::StayedInScope => self.stayed_in_scope,
-                Conduct::NoGifts => self.no_gifts,
-                Conduct::NoDisruption => self.no_disruption,
-                Conduct::KeptSecrets => self.kept_secrets,
-            })
-            .collect()
-    }
-}
-
-fn canonical(
-    inspection: &Inspection,
-    values: &FeedbackValues,
-    version: u32,
-    submitted_at: &str,
-) -> (String, Vec<Rating>) {
-    let department = values.department.unwrap_or(Satisfaction::Basic);
-    let mut ratings = vec![Rating { certificate: None, level: department, conduct: vec![None; Conduct::ALL.len()] }];
-    let mut inspectors = Vec::new();
-    for a in &values.inspectors {
-        let level = a.level.unwrap_or(Satisfaction::Basic);
-        ratings.push(Rating { certificate: Some(a.certificate.clone()), level, conduct: a.conduct.clone() });
-        inspectors.push(CanonicalInspector {
-            certificate: a.certificate.clone(),
-            level,
-            conduct: CanonicalConduct::of(&a.conduct),
-        });
-    }
-    let doc = CanonicalSubmission {
-        format: "gongkai-feedback-v1".to_owned(),
-        result_code: inspection.result_code.clone(),
-        credit_code: values.credit_code.clone(),
-        version,
-        submitted_at: submitted_at.to_owned(),
-        department: CanonicalDepartment { level: department },
-        inspectors,
-        text: values.text.clone(),
-        contact: values.contact.clone(),
-    };
-    (serde_json::to_string(&doc).unwrap_or_default(), ratings)
 }
 
 #[cfg(test)]

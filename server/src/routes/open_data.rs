@@ -58,6 +58,10 @@ impl CsvColumns for PlanRow {
     const COLUMNS: &'static [&'static str] = PlanRow::FIELDS;
 }
 
+impl CsvColumns for app::feedback::FeedbackStatsRow {
+    const COLUMNS: &'static [&'static str] = app::feedback::FeedbackStatsRow::FIELDS;
+}
+
 impl CsvColumns for ResultRow {
     const COLUMNS: &'static [&'static str] = ResultRow::FIELDS;
 }
@@ -324,4 +328,43 @@ mod tests {
         let text = String::from_utf8(to_csv(std::slice::from_ref(&row)).unwrap()).unwrap();
         assert!(text.contains(",东胜区,"), "ordinary text is unchanged: {text}");
     }
+}
+
+/// The filters of the published feedback counts.
+#[derive(Debug, Default, Deserialize)]
+pub struct FeedbackQuery {
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub year: Option<String>,
+    #[serde(default)]
+    pub certificate: Option<String>,
+}
+
+async fn feedback_rows(state: &AppState, q: &FeedbackQuery) -> Result<Vec<app::feedback::FeedbackStatsRow>, AppError> {
+    let some = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    // The query guard has checked that a year is a number.
+    let year = some(&q.year).and_then(|y| y.parse::<i64>().ok());
+    let today = app::feedback::beijing_today();
+    let stats = app::feedback::published_stats(
+        state.storage.as_ref(),
+        some(&q.department).as_deref(),
+        year,
+        some(&q.certificate).as_deref(),
+        &today,
+    )
+    .await?;
+    Ok(stats.iter().map(app::feedback::FeedbackStats::row).collect())
+}
+
+/// `GET /api/feedback`: the published feedback counts per department and per
+/// inspector and year (filters `department`, `year`, `certificate`); a count
+/// below 5 is the string `"<5"`. Individual submissions are never published.
+pub async fn feedback(State(state): State<AppState>, Query(q): Query<FeedbackQuery>) -> Result<Response, AppError> {
+    Ok(Json(feedback_rows(&state, &q).await?).into_response())
+}
+
+/// `GET /api/feedback.csv`: the same as CSV.
+pub async fn feedback_csv(State(state): State<AppState>, Query(q): Query<FeedbackQuery>) -> Result<Response, AppError> {
+    csv_response("feedback", &feedback_rows(&state, &q).await?)
 }
