@@ -379,6 +379,8 @@ pub enum WindowState {
 pub struct FeedbackRequest {
     pub screen: FeedbackScreen,
     pub csrf: String,
+    /// A demo portal (its try-out codes are listed on `/demo/feedback`).
+    pub demo: bool,
 }
 
 /// What `/feedback` shows.

@@ -39,6 +39,8 @@ pub struct FeedbackSetup {
     pub key: crate::feedback::FeedbackKey,
     pub limits: crate::configuration::FeedbackLimits,
     pub clock: crate::configuration::Clock,
+    /// Demo data is seeded (the form points to the try-out codes).
+    pub demo: bool,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -89,7 +91,8 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>, feedback
         move || shell(options.clone())
     });
     let render: routes::feedback::Render = Arc::new(std::sync::Mutex::new(Box::new(render)));
-    let feedback = routes::feedback::FeedbackService::new(feedback.key, feedback.limits, feedback.clock, render);
+    let feedback =
+        routes::feedback::FeedbackService::new(feedback.key, feedback.limits, feedback.clock, render, feedback.demo);
     let state = AppState { leptos_options: leptos_options.clone(), storage, feedback };
     let pages: Vec<AxumRouteListing> = page_routes().into_iter().filter(|r| r.path() != "/feedback").collect();
     // The site's static files, else the app's 404 page (built once, cloned per request).
@@ -199,7 +202,8 @@ impl Application {
         let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
         let address = listener.local_addr().map_err(|source| StartupError::Bind { addr, source })?;
         let request_timeout = settings.request_timeout;
-        let feedback = FeedbackSetup { key, limits: settings.feedback, clock: settings.clock.clone() };
+        let feedback =
+            FeedbackSetup { key, limits: settings.feedback, clock: settings.clock.clone(), demo: settings.seed_demo };
         let router = router(settings.leptos, Arc::new(storage), feedback);
         Ok(Application { listener, router, address, request_timeout })
     }

@@ -3,7 +3,9 @@
 //! (pages, JSON, CSV) with small cells hidden and no submission's words.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use gongkai_tests::{spawn_app, spawn_empty};
+use std::process::ExitCode;
+
+use gongkai_tests::{server_command, spawn_app, spawn_empty};
 use reqwest::StatusCode;
 
 fn between<'a>(html: &'a str, start: &str, end: &str) -> Vec<&'a str> {
@@ -149,4 +151,45 @@ async fn published_counts_hide_small_cells_and_never_the_words() {
     let cert = inspectors[0]["certificate"].as_str().unwrap();
     let (_, html) = app.get(&format!("/inspectors/{cert}?lang=en")).await;
     assert!(html.contains("Feedback from inspected enterprises") && html.contains("Money or gifts asked or taken"));
+}
+
+#[tokio::test]
+async fn the_supervisory_office_exports_every_version_and_the_file_is_its_owners_only() {
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("feedback-159902.csv");
+    let database = app.database_path.to_str().unwrap().to_owned();
+    let args = |department: &'static str, out: &std::path::Path| {
+        vec!["feedback", "export", "--department", department, "--out", out.to_str().unwrap(), "--database", &database]
+            .into_iter()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let run = |a: Vec<String>| server_command(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(run(args("159902", &out)), ExitCode::SUCCESS);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert!(lines[0].starts_with("result_code,credit_code,version,receipt,submitted_at,sha256,subject,level,"));
+    // One row per rating of every version, counted in the database.
+    let storage = app.storage().await;
+    let ratings: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM feedback_ratings fr JOIN feedback_submissions s ON s.id = fr.submission_id \
+         JOIN feedback_codes f ON f.result_code = s.result_code JOIN departments d ON d.id = f.department_id \
+         WHERE d.code = '159902'",
+    )
+    .fetch_one(storage.pool())
+    .await
+    .unwrap();
+    assert_eq!(lines.len() as i64 - 1, ratings);
+    assert!(text.contains("补充：整改材料已按要求提交"), "the words are in the export");
+    assert!(lines.iter().any(|l| l.ends_with(",0")) && lines.iter().any(|l| l.ends_with(",1")), "versions marked");
+    // An existing file is not overwritten; an unknown department is named.
+    assert_eq!(run(args("159902", &out)), ExitCode::from(2));
+    assert_eq!(run(args("999999", &dir.path().join("other.csv"))), ExitCode::from(1));
+    assert!(!dir.path().join("other.csv").exists());
 }

@@ -346,7 +346,8 @@ async fn forms_without_the_token_and_hostile_input_are_refused_with_nothing_writ
     let v = p.visit("/feedback?lang=en").await;
     let (status, form) = p.identify(&v, &mine).await;
     assert_eq!(status, StatusCode::OK);
-    let good = Portal::answers(&form, "5", "fine");
+    // A formula is text to the portal, and stays text in the supervisory export.
+    let good = Portal::answers(&form, "5", "=HYPERLINK(\"http://evil.example/\",\"fine\")");
     // The demo's own feedback on its 2025 results.
     let demo = p.all_submissions().await;
 
@@ -401,6 +402,17 @@ async fn forms_without_the_token_and_hostile_input_are_refused_with_nothing_writ
     assert!(html.contains("评价已提交并保存"), "posted without the language cookie: Chinese");
     assert_eq!(p.versions(&mine.result_code).await, 1);
     assert_eq!(p.all_submissions().await, demo + 1);
+    let out = p.app.database_path.with_file_name("export.csv");
+    let database = p.app.database_path.to_str().unwrap().to_owned();
+    let export =
+        ["feedback", "export", "--department", "159902", "--out", out.to_str().unwrap(), "--database", &database];
+    assert_eq!(server_command(&export), ExitCode::SUCCESS);
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mine_rows: Vec<&str> = text.lines().filter(|l| l.starts_with(&mine.result_code)).collect();
+    assert!(!mine_rows.is_empty());
+    for row in &mine_rows {
+        assert!(row.contains("\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"fine\"\")\""), "{row}");
+    }
     // Other methods and pages stay read-only.
     let resp = p.app.client.post(p.app.url("/results")).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);

@@ -22,6 +22,7 @@ fn request() -> FeedbackRequest {
     FeedbackRequest {
         screen: FeedbackScreen::Identify { credit_code: String::new(), code: String::new(), problems: Vec::new() },
         csrf: String::new(),
+        demo: false,
     }
 }
 
@@ -36,7 +37,7 @@ fn action(lang: Lang, path: &str) -> String {
 #[component]
 pub fn FeedbackPage() -> impl IntoView {
     let lang = use_lang();
-    let FeedbackRequest { screen, csrf } = request();
+    let FeedbackRequest { screen, csrf, demo } = request();
     let title = lang.pick("评价反馈", "Feedback on an inspection");
     let body = match screen {
         FeedbackScreen::Identify { credit_code, code, problems } => {
@@ -72,9 +73,19 @@ pub fn FeedbackPage() -> impl IntoView {
             .into_any()
         }
     };
+    let demo = demo.then(|| {
+        view! {
+            <p class="notice notice-demo">
+                {lang.pick("这是演示站点：可以在", "This is a demo portal: codes to try the form with are on the page ")}
+                <a href="/demo/feedback">{lang.pick("试用评价反馈", "Try the feedback form")}</a>
+                {lang.pick("页面取得可以试用的评价码。", ".")}
+            </p>
+        }
+    });
     view! {
         <Title text=format!("{title} · {}", lang.pick("公开", "Gongkai"))/>
         <h1>{title}</h1>
+        {demo}
         {body}
         <About/>
     }

@@ -47,6 +47,26 @@ pub enum FeedbackCommand {
     /// --sheet also writes a printable HTML file: one page per result, with its code and a QR code.
     #[command(verbatim_doc_comment)]
     Codes(CodesArgs),
+    /// 导出某部门检查收到的全部评价（含每个版本），供监督部门（法制、纪检）查阅 / Export every feedback (every version) on a department's inspections, for the supervisory office
+    ///
+    /// 评价内容不公开，也不交给检查单位：导出文件只给监督部门，权限为仅所有者可读写。
+    /// 每行是一份评价的一个评价对象（部门或一位检查人员）。
+    ///
+    /// Feedback is never published nor given to the inspecting unit: the file is for the
+    /// supervisory office only, and is written readable by its owner only. One row per
+    /// submission and subject (the department, or one inspector).
+    #[command(verbatim_doc_comment)]
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// 部门代码 / Department code
+    #[arg(long, value_name = "CODE")]
+    pub department: String,
+    /// 写出的 CSV 文件（不得已存在）/ The CSV file to write (must not exist)
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -92,6 +112,7 @@ pub fn run(args: &FeedbackArgs) -> Outcome {
         .map_err(|e| Failure::unreadable(format!("cannot start the async runtime: {e}")))?;
     match &args.command {
         FeedbackCommand::Codes(codes) => runtime.block_on(issue(args, codes))?,
+        FeedbackCommand::Export(export) => runtime.block_on(export_feedback(args, export))?,
     }
     Ok(std::process::ExitCode::SUCCESS)
 }
@@ -193,6 +214,125 @@ impl Window {
             ),
         }
     }
+}
+
+/// The export's columns.
+const EXPORT_HEADER: [&str; 17] = [
+    "result_code",
+    "credit_code",
+    "version",
+    "receipt",
+    "submitted_at",
+    "sha256",
+    "subject",
+    "level",
+    "showed_certificate",
+    "explained_scope",
+    "stayed_in_scope",
+    "no_gifts",
+    "no_disruption",
+    "kept_secrets",
+    "text",
+    "contact",
+    "latest",
+];
+
+async fn export_feedback(args: &FeedbackArgs, export: &ExportArgs) -> Result<(), Failure> {
+    if export.out.exists() {
+        return Err(Failure::unreadable(format!(
+            "{} 已存在，不会覆盖 / {} exists and is not overwritten",
+            export.out.display(),
+            export.out.display()
+        )));
+    }
+    let database = args.database.clone().unwrap_or_else(crate::configuration::database_path_from_env);
+    if !database.exists() {
+        return Err(Failure::unreadable(format!(
+            "数据库 {} 不存在 / the database {} does not exist",
+            database.display(),
+            database.display()
+        )));
+    }
+    let storage = SqliteStorage::open(&database)
+        .await
+        .map_err(|e| Failure::unreadable(format!("无法打开数据库 / cannot open the database: {e}")))?;
+    let known = storage
+        .find_department(&export.department)
+        .await
+        .map_err(|e| Failure::unreadable(format!("数据库错误 / database error: {e}")))?;
+    if known.is_none() {
+        return Err(Failure::content(format!(
+            "--department: 没有代码为 {} 的部门 / no department has the code {}",
+            export.department, export.department
+        )));
+    }
+    let rows = storage
+        .feedback_export(&export.department)
+        .await
+        .map_err(|e| Failure::unreadable(format!("数据库错误 / database error: {e}")))?;
+    let yes_no = |a: Option<bool>| match a {
+        Some(true) => "是 yes",
+        Some(false) => "否 no",
+        None => "",
+    };
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    {
+        let mut w =
+            csv::WriterBuilder::new().has_headers(false).terminator(csv::Terminator::CRLF).from_writer(&mut out);
+        let fail = |e: csv::Error| Failure::unreadable(format!("CSV: {e}"));
+        w.write_record(EXPORT_HEADER).map_err(fail)?;
+        for (i, r) in rows.iter().enumerate() {
+            let latest = !rows[i + 1..].iter().any(|o| o.result_code == r.result_code && o.version > r.version);
+            for rating in &r.ratings {
+                let mut record = vec![
+                    cell(&r.result_code),
+                    cell(&r.credit_code),
+                    r.version.to_string(),
+                    r.receipt.clone(),
+                    r.submitted_at.clone(),
+                    r.sha256.clone(),
+                    cell(rating.certificate.as_deref().unwrap_or("部门 department")),
+                    format!("{} {}", rating.level.name(app::i18n::Lang::Zh), rating.level.name(app::i18n::Lang::En)),
+                ];
+                record.extend(
+                    app::feedback::Conduct::ALL
+                        .iter()
+                        .enumerate()
+                        .map(|(k, _)| yes_no(rating.conduct.get(k).copied().flatten()).to_owned()),
+                );
+                record.push(cell(&r.text));
+                record.push(cell(&r.contact));
+                record.push(if latest { "1" } else { "0" }.to_owned());
+                w.write_record(&record).map_err(fail)?;
+            }
+        }
+        w.flush().map_err(|e| Failure::unreadable(format!("CSV: {e}")))?;
+    }
+    let io = |e: std::io::Error| {
+        Failure::unreadable(format!("无法写入 {} / cannot write {}: {e}", export.out.display(), export.out.display()))
+    };
+    {
+        use std::io::Write;
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&export.out).map_err(io)?;
+        file.write_all(&out).map_err(io)?;
+        file.sync_all().map_err(io)?;
+    }
+    tracing::info!(department = %export.department, submissions = rows.len(), "feedback exported");
+    eprintln!(
+        "已导出 {} 份评价（含各版本），写入 {} / exported {} submissions (every version) to {}",
+        rows.len(),
+        export.out.display(),
+        rows.len(),
+        export.out.display()
+    );
+    Ok(())
 }
 
 /// One result's new code, as written to the files.

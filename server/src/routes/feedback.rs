@@ -48,6 +48,7 @@ pub struct FeedbackService {
     per_credit_code: DefaultKeyedRateLimiter<String>,
     clock: Clock,
     render: Render,
+    demo: bool,
 }
 
 fn quota(per_ten_minutes: u32) -> Quota {
@@ -57,13 +58,20 @@ fn quota(per_ten_minutes: u32) -> Quota {
 }
 
 impl FeedbackService {
-    pub fn new(key: FeedbackKey, limits: FeedbackLimits, clock: Clock, render: Render) -> Arc<FeedbackService> {
+    pub fn new(
+        key: FeedbackKey,
+        limits: FeedbackLimits,
+        clock: Clock,
+        render: Render,
+        demo: bool,
+    ) -> Arc<FeedbackService> {
         let service = Arc::new(FeedbackService {
             key,
             per_address: RateLimiter::keyed(quota(limits.per_address)),
             per_credit_code: RateLimiter::keyed(quota(limits.per_credit_code)),
             clock,
             render,
+            demo,
         });
         // Forget keys whose limits have fully recovered, now and then.
         let weak = Arc::downgrade(&service);
@@ -214,7 +222,7 @@ async fn page(state: &AppState, request: Request, status: StatusCode, screen: Fe
     let existing = cookie_value(&parts.headers);
     let cookie = existing.clone().unwrap_or_else(new_cookie_value);
     let wait = if let FeedbackScreen::Wait { seconds } = &screen { Some(*seconds) } else { None };
-    parts.extensions.insert(FeedbackRequest { screen, csrf: service.key.form_token(&cookie) });
+    parts.extensions.insert(FeedbackRequest { screen, csrf: service.key.form_token(&cookie), demo: service.demo });
     parts.method = Method::GET;
     let future = {
         let render = match service.render.lock() {
