@@ -78,6 +78,12 @@ pub const TERMS: &[Term] = &[
     t("现行版本", "current version", "the highest version of a record; lists show it, detail pages show every version"),
     t("检查结果", "inspection result", "category, findings and rectification of one inspected object, published"),
     t("开放数据", "open data", "every published list as JSON and as CSV, with the same filters as its page"),
+    t(
+        "评价码",
+        "feedback code",
+        "a one-time code on the written result with which the inspected enterprise rates the inspection",
+    ),
+    t("好差评", "good/bad rating", "the five-level rating of government services (very satisfied … very dissatisfied)"),
 ];
 
 /// The English for a Chinese term, if the glossary has it.

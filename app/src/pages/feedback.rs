@@ -122,8 +122,8 @@ fn About() -> impl IntoView {
                 </li>
                 <li>
                     {lang.pick(
-                        "检查人员有违法违纪行为的，可随时向有关部门举报，不受评价期限制（《市场监管总局关于全面推进“双随机、一公开”监管工作的通知》）。",
-                        "Misconduct by inspectors can be reported to the authorities at any time, whatever the window.",
+                        "被检查单位认为检查人员不按规定履行职责或存在违规违纪行为的，可以随时向有关部门举报，不受评价期限制。",
+                        "An inspected enterprise that finds an inspector failing their duties or breaking the rules can report it to the authorities at any time, whatever the window.",
                     )}
                 </li>
             </ul>
@@ -230,7 +230,10 @@ fn InspectionFacts(inspection: Inspection) -> impl IntoView {
     let team = inspection
         .team
         .iter()
-        .map(|(cert, name)| format!("{name}（{cert}）"))
+        .map(|(cert, name)| match lang {
+            Lang::Zh => format!("{name}（{cert}）"),
+            Lang::En => format!("{name} ({cert})"),
+        })
         .collect::<Vec<_>>()
         .join(lang.pick("、", ", "));
     let window = window_text(lang, &inspection);
@@ -380,8 +383,8 @@ fn FeedbackForm(
                 Lang::En => format!("Inspector {name} (certificate {certificate})"),
             };
             let level_legend = match lang {
-                Lang::Zh => format!("对 {name} 的总体评价"),
-                Lang::En => format!("Your overall rating of {name}"),
+                Lang::Zh => format!("对 {name} 的总体评价 *"),
+                Lang::En => format!("Your overall rating of {name} *"),
             };
             let level_name = format!("level_{i}");
             let problem = problem_of(&problems, &level_name, lang);
