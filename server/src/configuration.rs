@@ -12,6 +12,7 @@
 //! | `GONGKAI_FEEDBACK_KEY` | `feedback.key` beside the database | key of the feedback codes' hashes and the form's tokens (created, mode 0600) |
 //! | `GONGKAI_FEEDBACK_ATTEMPTS_PER_ADDRESS` | `60` | feedback form posts per address per 10 minutes |
 //! | `GONGKAI_FEEDBACK_ATTEMPTS_PER_CREDIT_CODE` | `20` | feedback form posts per credit code per 10 minutes |
+//! | `GONGKAI_CLOCK` | the system clock | an RFC 3339 time the portal goes by instead (for tests and demonstrations: feedback windows, the demo's try-out draw) |
 //! | `RUST_LOG` | `info` | log filter |
 
 use std::net::SocketAddr;
@@ -83,6 +84,9 @@ pub enum ConfigError {
     Invalid { name: &'static str, value: String, reason: String },
 }
 
+/// The time of [`Settings::for_tests`]: 2026-11-30T10:00:00+08:00.
+pub const TEST_NOW: i64 = 1_796_004_000;
+
 /// See [`Settings::request_timeout`].
 pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
@@ -143,9 +147,17 @@ impl Settings {
             per_address: limit("GONGKAI_FEEDBACK_ATTEMPTS_PER_ADDRESS", defaults.per_address)?,
             per_credit_code: limit("GONGKAI_FEEDBACK_ATTEMPTS_PER_CREDIT_CODE", defaults.per_credit_code)?,
         };
+        let clock = match var("GONGKAI_CLOCK") {
+            None => Clock::system(),
+            Some(v) => Clock::fixed(draw::id::parse_rfc3339(v.trim()).ok_or(ConfigError::Invalid {
+                name: "GONGKAI_CLOCK",
+                value: v.clone(),
+                reason: "expected an RFC 3339 time such as 2026-11-30T10:00:00+08:00".to_owned(),
+            })?),
+        };
         Ok(Settings {
             feedback,
-            clock: Clock::system(),
+            clock,
             database_path: database_path_from_env(),
             seed_demo,
             request_timeout: REQUEST_TIMEOUT,
@@ -159,13 +171,15 @@ impl Settings {
         })
     }
 
-    /// Settings for tests: the given database, a free port on localhost, demo data on.
+    /// Settings for tests: the given database, a free port on localhost, demo
+    /// data on, and the clock at [`TEST_NOW`] (so that the demo's try-out draw,
+    /// dated from the day it is seeded, is the same in every run).
     pub fn for_tests(database_path: PathBuf) -> Self {
         Settings {
             database_path,
             seed_demo: true,
             feedback: FeedbackLimits::default(),
-            clock: Clock::system(),
+            clock: Clock::fixed(TEST_NOW),
             request_timeout: REQUEST_TIMEOUT,
             leptos: leptos_options(
                 "gongkai".to_owned(),
@@ -192,4 +206,19 @@ fn leptos_options(
         .site_addr(addr)
         .env(env)
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tests_clock_is_the_day_it_says() {
+        // 2026-11-30 02:00 UTC, computed with Python's datetime.
+        assert_eq!(TEST_NOW, 1_796_004_000);
+        assert_eq!(draw::id::parse_rfc3339("2026-11-30T10:00:00+08:00"), Some(TEST_NOW));
+        let clock = Clock::fixed(TEST_NOW);
+        clock.set(TEST_NOW + 1);
+        assert_eq!(clock.now(), TEST_NOW + 1);
+    }
 }

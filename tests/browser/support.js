@@ -38,6 +38,9 @@ export async function startServer(options = {}) {
       LEPTOS_ENV: 'PROD',
       RUST_LOG: 'info',
       NO_COLOR: '1',
+      // The tests' clock (as in the Rust tests' Settings::for_tests): the demo's
+      // feedback try-out draw is dated from it, and its windows are open then.
+      GONGKAI_CLOCK: '2026-11-30T10:00:00+08:00',
       ...(options.env ?? {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
