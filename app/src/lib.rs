@@ -90,6 +90,27 @@ pub fn escape_title(text: String) -> String {
     if cfg!(feature = "ssr") { components::verify::esc(&text) } else { text }
 }
 
+/// The page's address, shown only on paper (`.print-only`): a printed page says where it came from.
+#[component]
+fn PrintAddress() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    #[allow(unused_mut)]
+    let mut origin = String::new();
+    #[cfg(feature = "ssr")]
+    if let Some(host) = use_context::<http::request::Parts>()
+        .and_then(|p| p.headers.get(http::header::HOST).and_then(|h| h.to_str().ok()).map(str::to_owned))
+        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')))
+    {
+        origin = format!("http://{host}");
+    }
+    let address = move || {
+        let query = location.search.get();
+        let query = if query.is_empty() { String::new() } else { format!("?{query}") };
+        format!("{origin}{}{query}", location.pathname.get())
+    };
+    view! { <p class="print-only print-url">{address}</p> }
+}
+
 /// The application: header, routed page, footer.
 #[component]
 pub fn App() -> impl IntoView {
@@ -107,6 +128,7 @@ pub fn App() -> impl IntoView {
             <a class="skip-link" href="#main">{lang.pick("跳到正文", "Skip to content")}</a>
             <SiteHeader/>
             <main id="main" tabindex="-1">
+                <PrintAddress/>
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
                     <Route
