@@ -6,6 +6,8 @@
 #       and the working-day calendar against PyPI chinesecalendar
 #   3. the release build of the site (server and gongkai binaries, islands bundle, verifier; scripts/lib.sh build_site),
 #      the xtask's wasm-bindgen glue against wasm-bindgen-cli's, and the page bundle's size against its 400 KB budget
+#   3b. the feedback form under kill -9: the release server killed 5 times while clients submit; every
+#      acknowledged receipt stored, integrity_check ok, nothing half-written (scripts/crash-feedback.sh)
 #   4. browser tests: the release server and Debian Chromium via playwright-core
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -33,6 +35,7 @@ phase "calendar: against chinesecalendar" "$PY_VENV/bin/python" app/calendar/che
 phase "spec: regenerated vectors change nothing" bash -c \
   "cargo run -q -p draw --example make_vectors && git -C '$ROOT' diff --exit-code --stat -- draw/vectors"
 phase "release build of the site" build_site
+phase "feedback: kill -9 while submitting (release server)" bash "$ROOT/scripts/crash-feedback.sh"
 phase "xtask bindgen = wasm-bindgen" compare_bindgen
 phase "bundle sizes (budget)" bash "$ROOT/scripts/bundle-size.sh"
 phase "browser tests (chromium)" bash -c "cd '$BROWSER_DIR' && node --test --test-concurrency=1"
