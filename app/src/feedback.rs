@@ -283,6 +283,14 @@ pub const MAX_CONTACT_CHARS: usize = 100;
 /// Working days after delivery during which feedback is open (001 art. 24).
 pub const WINDOW_WORKING_DAYS: u32 = 10;
 
+/// The last day (`YYYY-MM-DD`) of the feedback window of a result delivered on
+/// `delivered_on`: the 10th working day after it; `None` while the result is
+/// not delivered or that year's holidays are not published.
+pub fn window_closes(calendar: &crate::calendar::Calendar, delivered_on: Option<&str>) -> Option<String> {
+    let delivered = crate::calendar::day(delivered_on?)?;
+    calendar.add_working_days(delivered, WINDOW_WORKING_DAYS).ok().map(crate::calendar::date)
+}
+
 // ---------------------------------------------------------------------------
 // The `/feedback` page: what the server found, for the page to show.
 

@@ -5,9 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startServer, launchBrowser, openPage } from './support.js';
+import { startServer, launchBrowser, openPage, accessibilityProblems } from './support.js';
 
 let server;
 let browser;
@@ -115,15 +113,6 @@ test('a mistyped code is caught with a message linked to its field, in both lang
   await context.close();
 });
 
-const AXE = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-
-async function accessibilityProblems(page) {
-  await page.addScriptTag({ content: AXE });
-  return page.evaluate(async () => {
-    const { violations } = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] });
-    return violations.map((v) => `${v.impact} ${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
 
 test('every step of the form passes axe-core and fits a phone', async () => {
   const found = {};

@@ -3,11 +3,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { accessibilityProblems } from './support.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 // The site is written under the workspace, the binary under the cargo target dir.
@@ -252,18 +253,6 @@ test('a page needs under 400 KB of compressed JS and WebAssembly; the verifier c
     await context.close();
   }
 });
-
-// axe-core (Deque's accessibility engine) on every kind of page: WCAG 2 A and
-// AA (contrast, names, labels, landmarks, language) and its best practices.
-const AXE = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-
-async function accessibilityProblems(page) {
-  await page.addScriptTag({ content: AXE });
-  return page.evaluate(async () => {
-    const { violations } = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] });
-    return violations.map((v) => `${v.impact} ${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
 
 test('every kind of page passes the WCAG 2 AA checks of axe-core, in Chinese and English, and after verifying', async () => {
   // axe-core is injected as an inline script, which the pages' Content-Security-Policy

@@ -3,7 +3,7 @@
 // and Debian's Chromium.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,4 +104,18 @@ export async function openPage(browser, options = {}) {
 export async function waitHydrated(page) {
   await page.locator('body[data-hydrated="true"]').waitFor({ timeout: 30_000 });
   await page.locator('button:is(.verify-button, .action-button):not([disabled])').first().waitFor({ timeout: 30_000 });
+}
+
+// axe-core (Deque's accessibility engine): WCAG 2 A and AA (contrast, names,
+// labels, landmarks, language) and its best practices. Injected as an inline
+// script, which the pages' Content-Security-Policy refuses: open the page in a
+// context with `bypassCSP: true`.
+const AXE = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+export async function accessibilityProblems(page) {
+  await page.addScriptTag({ content: AXE });
+  return page.evaluate(async () => {
+    const { violations } = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] });
+    return violations.map((v) => `${v.impact} ${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
 }

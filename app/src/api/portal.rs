@@ -157,12 +157,7 @@ pub async fn demo_feedback_page() -> Result<Vec<(crate::feedback::DemoCode, Opti
     Ok(codes
         .into_iter()
         .map(|c| {
-            let closes = c
-                .delivered_on
-                .as_deref()
-                .and_then(crate::calendar::day)
-                .and_then(|d| calendar.add_working_days(d, crate::feedback::WINDOW_WORKING_DAYS).ok())
-                .map(crate::calendar::date);
+            let closes = crate::feedback::window_closes(&calendar, c.delivered_on.as_deref());
             (c, closes)
         })
         .collect())

@@ -15,7 +15,7 @@ use std::time::Duration;
 use app::calendar::{self, Calendar};
 use app::feedback::{
     Conduct, FeedbackCode, FeedbackRequest, FeedbackScreen, FeedbackValues, FormProblem, Inspection, InspectorAnswers,
-    MAX_CONTACT_CHARS, MAX_TEXT_CHARS, Receipt, Satisfaction, WINDOW_WORKING_DAYS, WindowState,
+    MAX_CONTACT_CHARS, MAX_TEXT_CHARS, Receipt, Satisfaction, WindowState,
 };
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
@@ -552,12 +552,7 @@ async fn inspection(
         let name = state.storage.item_versions(&department_code, item).await?.into_iter().next().map(|i| i.name);
         items.push((item.to_owned(), name.unwrap_or_else(|| item.to_owned())));
     }
-    let closes_on = result
-        .delivered_on
-        .as_deref()
-        .and_then(calendar::day)
-        .and_then(|d| calendar.add_working_days(d, WINDOW_WORKING_DAYS).ok())
-        .map(calendar::date);
+    let closes_on = app::feedback::window_closes(calendar, result.delivered_on.as_deref());
     Ok(Some(Inspection {
         result_code: result.result_code,
         credit_code: result.credit_code,
