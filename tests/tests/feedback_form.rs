@@ -371,6 +371,9 @@ async fn forms_without_the_token_and_hostile_input_are_refused_with_nothing_writ
     let (status, html) = p.submit(&v, &with("text", "ok\u{7}")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("U+0007"));
+    let (status, html) = p.submit(&v, &with("contact", "a\u{0}b")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("U+0000"), "a NUL in the contact");
     let (status, _) = p.submit(&v, &with("contact", &"1".repeat(101))).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (status, html) = p.submit(&v, &with("department", "6")).await;
