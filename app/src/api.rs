@@ -8,7 +8,7 @@ use leptos::prelude::*;
 pub const UNAVAILABLE: &str = "数据暂时无法读取 / data is temporarily unavailable";
 
 #[cfg(feature = "ssr")]
-fn source() -> Result<crate::ssr::Source, ServerFnError> {
+pub(crate) fn source() -> Result<crate::ssr::Source, ServerFnError> {
     use_context::<crate::ssr::Source>().ok_or_else(|| {
         tracing::error!("no draw source in context");
         ServerFnError::new(UNAVAILABLE)
@@ -16,7 +16,7 @@ fn source() -> Result<crate::ssr::Source, ServerFnError> {
 }
 
 #[cfg(feature = "ssr")]
-fn unavailable(e: crate::ssr::StorageError) -> ServerFnError {
+pub(crate) fn unavailable(e: crate::ssr::StorageError) -> ServerFnError {
     tracing::error!(error = %e, "reading draws failed");
     ServerFnError::new(UNAVAILABLE)
 }
@@ -62,3 +62,4 @@ pub async fn get_draw(id: String) -> Result<Option<crate::view::DrawPageData>, S
 }
 
 pub mod portal;
+pub mod reports;

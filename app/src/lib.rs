@@ -13,6 +13,9 @@ pub mod glossary;
 pub mod i18n;
 pub mod model;
 pub mod pages;
+pub mod report;
+#[cfg(feature = "ssr")]
+pub mod reports_ssr;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod types;
@@ -31,7 +34,8 @@ use crate::pages::{
     department::DepartmentPage, departments::DepartmentsPage, draw::DrawPage, draws::DrawsPage,
     enterprise::EnterprisePage, enterprises::EnterprisesPage, home::HomePage, inspector::InspectorPage,
     inspectors::InspectorsPage, item::ItemPage, items::ItemsPage, not_found::NotFound, open_data::OpenDataPage,
-    plan::PlanPage, plans::PlansPage, result::ResultPage, results::ResultsPage,
+    plan::PlanPage, plans::PlansPage, report::ReportPage, reports::ReportsPage, result::ResultPage,
+    results::ResultsPage,
 };
 
 /// The HTML document around the app; rendered on the server only.
@@ -141,6 +145,12 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("departments"), ParamSegment("code"))
                         view=DepartmentPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("reports") view=ReportsPage ssr=SsrMode::Async/>
+                    <Route
+                        path=(StaticSegment("reports"), ParamSegment("department"), ParamSegment("year"))
+                        view=ReportPage
                         ssr=SsrMode::Async
                     />
                     <Route path=StaticSegment("items") view=ItemsPage ssr=SsrMode::Async/>

@@ -131,6 +131,15 @@ pub trait PortalSource: Send + Sync {
     ) -> Result<Vec<crate::feedback::FeedbackFact>, StorageError>;
     /// Demo mode only: the codes a visitor may try the feedback form with (none in a real portal).
     async fn demo_feedback_codes(&self) -> Result<Vec<crate::feedback::DemoCode>, StorageError>;
+    /// The department-years with something to report (a plan, draw, result or
+    /// declared report of that year), newest year first.
+    async fn report_keys(&self) -> Result<Vec<(crate::report::DepartmentRef, i64)>, StorageError>;
+    /// What a department-year's execution report is computed from; `None` for an unknown department.
+    async fn report_rows(&self, department: &str, year: i64)
+    -> Result<Option<crate::report::ReportRows>, StorageError>;
+    /// A mark that changes whenever something a report is computed from is
+    /// published (records are append-only, so the newest row of each table tells).
+    async fn publication_mark(&self) -> Result<String, StorageError>;
 }
 
 /// The portal source, as Leptos context.

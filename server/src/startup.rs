@@ -32,6 +32,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub storage: Arc<dyn Storage>,
     pub feedback: Arc<routes::feedback::FeedbackService>,
+    /// The execution reports, computed and kept until something is published.
+    pub reports: app::reports_ssr::ReportService,
 }
 
 /// What the feedback form needs from the settings.
@@ -80,9 +82,17 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>, feedback
     let (leptos_options, bundle) = assets::fingerprint(leptos_options);
     let source = Source(storage.clone() as Arc<dyn DrawSource>);
     let portal = Portal(storage.clone() as Arc<dyn PortalSource>);
-    let context = move || {
-        provide_context(source.clone());
-        provide_context(portal.clone());
+    let clock = feedback.clock.clone();
+    let reports = app::reports_ssr::ReportService(Arc::new(app::reports_ssr::Reports::new(move || {
+        draw::id::format_beijing(clock.now()).chars().take(10).collect()
+    })));
+    let context = {
+        let reports = reports.clone();
+        move || {
+            provide_context(source.clone());
+            provide_context(portal.clone());
+            provide_context(reports.clone());
+        }
     };
     // The feedback page is rendered by its own handlers (GET and POST), which
     // hand it what to show; every other page by Leptos's route handlers.
@@ -93,7 +103,7 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>, feedback
     let render: routes::feedback::Render = Arc::new(std::sync::Mutex::new(Box::new(render)));
     let feedback =
         routes::feedback::FeedbackService::new(feedback.key, feedback.limits, feedback.clock, render, feedback.demo);
-    let state = AppState { leptos_options: leptos_options.clone(), storage, feedback };
+    let state = AppState { leptos_options: leptos_options.clone(), storage, feedback, reports };
     let pages: Vec<AxumRouteListing> = page_routes().into_iter().filter(|r| r.path() != "/feedback").collect();
     // The site's static files, else the app's 404 page (built once, cloned per request).
     let files = leptos_axum::file_and_error_handler_with_context::<AppState, _>(context.clone(), shell);
@@ -106,6 +116,9 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>, feedback
         .route("/api/items", get(open_data::items))
         .route("/api/items.csv", get(open_data::items_csv))
         .route("/api/items/{department}/{item}", get(open_data::item))
+        .route("/api/reports", get(open_data::reports))
+        .route("/api/reports.csv", get(open_data::reports_csv))
+        .route("/api/reports/{department}/{year}", get(open_data::report))
         .route("/api/feedback", get(open_data::feedback))
         .route("/api/feedback.csv", get(open_data::feedback_csv))
         .route("/api/calendar", get(open_data::calendar))

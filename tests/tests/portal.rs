@@ -195,6 +195,8 @@ async fn seed(app: &TestApp) -> Seeded {
         window_start: "2025-06-01".to_owned(),
         window_end: "2025-10-01".to_owned(),
         published_at: "2025-03-20T09:00:00+08:00".to_owned(),
+        max_inspections_per_year: None,
+        min_per_stratum: None,
         lines: vec![NewPlanLine {
             item_code: "A01".to_owned(),
             stratum: "食品经营企业".to_owned(),

@@ -1,5 +1,6 @@
 //! Page furniture shared by every route.
 
+pub mod charts;
 pub mod feedback_stats;
 pub mod filters;
 pub mod load;
@@ -51,6 +52,9 @@ pub fn SiteHeader() -> impl IntoView {
                         </li>
                         <li>
                             <A href="/plans">{lang.pick("年度计划", "Plans")}</A>
+                        </li>
+                        <li>
+                            <A href="/reports">{lang.pick("执行情况", "Reports")}</A>
                         </li>
                         <li>
                             <A href="/items">{lang.pick("事项清单", "Item lists")}</A>

@@ -18,6 +18,8 @@ pub mod not_found;
 pub mod open_data;
 pub mod plan;
 pub mod plans;
+pub mod report;
+pub mod reports;
 pub mod result;
 pub mod results;
 pub mod spec;

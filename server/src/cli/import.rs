@@ -11,6 +11,7 @@ mod calendar;
 mod draws;
 mod fields;
 mod kinds;
+mod report;
 mod source;
 
 use std::path::{Path, PathBuf};
@@ -117,6 +118,21 @@ pub enum ImportKind {
     /// --correction-reason (a new version; the old one stays).
     #[command(verbatim_doc_comment)]
     Calendar(CalendarArgs),
+
+    /// 公布部门自己的年度检查计划执行情况报告（正文和申报的数字）/ Publish a department's own yearly plan execution report (its text and declared figures)
+    ///
+    /// JSON：一个报告对象或其数组，字段 department_code*, year*, title*, text*, figures（数字项 → 数值，
+    /// 比例为百分数）, published_at, correction_reason。数字项：plans, draws, drawn, inspected, completion_rate,
+    /// problems, problem_rate, rectification_done, rectification_overdue, penalty_cases, inspectors,
+    /// on_time_rate, codes_issued, feedback_received。报告页将申报数与按公布数据计算的数字并列并标出差异。
+    /// 已公布的年度只能以 correction_reason 更正（新版本，旧版本保留）。
+    ///
+    /// JSON: a report object or an array of them, with department_code*, year*, title*, text*, figures
+    /// (figure key → value; rates in percent), published_at, correction_reason. The report page shows
+    /// the declared figures beside those computed from the published data and marks every difference.
+    /// A published year changes only as a correction (a new version; the old one stays).
+    #[command(verbatim_doc_comment)]
+    Report(ReportArgs),
 }
 
 const FORMAT_HELP: &str = "\
@@ -166,6 +182,12 @@ pub struct CalendarArgs {
     /// 公布时间（RFC 3339，默认现在）/ When it is published (RFC 3339; default now)
     #[arg(long, value_name = "TIME")]
     pub published_at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// 报告 JSON / The report JSON
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -257,6 +279,10 @@ async fn run_async(args: &ImportArgs) -> Result<(), Failure> {
         ImportKind::Calendar(a) => {
             let storage = open(args).await?;
             return calendar::calendar(a, &storage).await;
+        }
+        ImportKind::Report(a) => {
+            let storage = open(args).await?;
+            return report::report(a, &storage).await;
         }
         ImportKind::Departments(a) => (&a.file, Kind::Departments, kinds::DEPARTMENTS),
         ImportKind::Items(a) => (&a.file, Kind::Items, kinds::ITEMS),

@@ -296,3 +296,51 @@ pub(crate) fn final_teams(record: &DrawRecord) -> Vec<(String, String, Vec<Strin
         })
         .collect()
 }
+
+/// A small 2025 draw of the district in which every pool enterprise is drawn
+/// (ratio 1/1): the follow-up of September and the special check of October.
+/// They carry a realistic mistake for the execution report to find: the
+/// department declared no history for them, so the protocol could not
+/// exclude enterprises inspected earlier in the year, and one enterprise is
+/// inspected three times.
+pub fn small_2025(
+    number: &str,
+    title: &str,
+    date: &str,
+    pool: &[&Firm],
+    officers: &[Officer],
+) -> Result<DemoDraw, DemoError> {
+    let unit = "城东市场监管所";
+    let objects: Vec<Object> = pool.iter().map(|f| object(f, "all")).collect();
+    let input = DrawInput {
+        version: "v1".to_owned(),
+        draw_id: format!("{DISTRICT_CODE}-2025-{number}"),
+        title: title.to_owned(),
+        department: DISTRICT.to_owned(),
+        unit: unit.to_owned(),
+        ancestors: vec![PROVINCE.to_owned(), CITY.to_owned()],
+        draw_date: date.to_owned(),
+        randomness_source: demo_source(&format!("2025-{number}")),
+        plan: Plan {
+            strata: vec![Stratum {
+                id: "all".to_owned(),
+                name: "全部检查对象".to_owned(),
+                ratio: Ratio { num: 1, den: 1 },
+                qualification: None,
+            }],
+            allocation: Allocation::Ratio,
+            team: TeamRule {
+                size: 2,
+                load_cap: 4,
+                qualification: None,
+                units: UNITS.iter().map(|u| (*u).to_owned()).collect(),
+            },
+            directed: None,
+        },
+        objects,
+        inspectors: officers.iter().map(Officer::to_draw).collect(),
+        history: Vec::new(),
+    };
+    let times = (format!("{date}T09:00:00+08:00"), format!("{date}T15:00:00+08:00"));
+    run(input, &format!("2025-{number}"), (&times.0, &times.1), "159902-2025-Q", None)
+}

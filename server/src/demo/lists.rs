@@ -260,6 +260,8 @@ fn district_quality_plan(year: i32, published: &str, total: u32) -> NewPlan {
         window_start: format!("{year}-06-01"),
         window_end: format!("{year}-10-01"),
         published_at: published.to_owned(),
+        max_inspections_per_year: None,
+        min_per_stratum: None,
         lines: DISTRICT_ITEMS[..7].iter().map(|(code, name, _, _)| line(code, name, "≥10%", None)).collect(),
         correction: None,
     }
@@ -275,7 +277,10 @@ pub fn plans() -> Vec<NewPlan> {
         inspector_requirements: "具备企业信息公示检查资格的执法人员，每户2名。".to_owned(),
         window_start: "2025-09-15".to_owned(),
         window_end: "2025-11-30".to_owned(),
-        published_at: "2025-03-25T09:00:00+08:00".to_owned(),
+        // Published in April, after the 31 March of 001 art. 15 (for the execution report to find).
+        published_at: "2025-04-03T09:00:00+08:00".to_owned(),
+        max_inspections_per_year: None,
+        min_per_stratum: None,
         lines: vec![
             line("8-info-disclosure", "信用风险低（A类）", "3%", None),
             line("8-info-disclosure", "信用风险一般（B类）", "5%", None),
@@ -295,6 +300,9 @@ pub fn plans() -> Vec<NewPlan> {
         window_start: "2024-06-01".to_owned(),
         window_end: "2024-07-31".to_owned(),
         published_at: "2024-03-20T09:00:00+08:00".to_owned(),
+        max_inspections_per_year: None,
+        // Seed 004: at least one metrology standard of every professional field.
+        min_per_stratum: Some(1),
         lines: vec![line("JL-4", "每个专业计量领域为一层", "≥20%", None)],
         correction: None,
     };
@@ -315,4 +323,52 @@ pub fn plan_corrections() -> Vec<NewPlan> {
         reason: "抽取时间调整至2026年12月，检查时间相应延长至2026年12月31日".to_owned(),
     });
     vec![plan]
+}
+
+/// The district's own execution reports: 2024's agrees with the published
+/// data; 2025's claims every drawn enterprise inspected and a lower problem
+/// rate than its results show (for the report page to mark).
+pub fn declared_reports(results: &[crate::storage::NewResult]) -> Vec<crate::storage::NewDeclaredReport> {
+    let of = |prefix: &str| results.iter().filter(|r| r.result_code.starts_with(prefix)).count() as f64;
+    let figures = |pairs: &[(&str, f64)]| pairs.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+    let report = |year: i64, published: &str, text: &str, pairs: &[(&str, f64)]| crate::storage::NewDeclaredReport {
+        department_code: DISTRICT_CODE.to_owned(),
+        year,
+        title: format!("河朔市东河区市场监督管理局{year}年度“双随机、一公开”抽查计划执行情况"),
+        text: text.to_owned(),
+        figures: figures(pairs),
+        published_at: published.to_owned(),
+        correction_reason: None,
+    };
+    vec![
+        report(
+            2024,
+            "2025-01-21T10:00:00+08:00",
+            "2024年，我局按照年度抽查计划，对辖区内产品质量、计量、标准化等七类检查对象开展“双随机、一公开”抽查。\n\
+             全年随机抽取企业60户，均已完成检查并在国家企业信用信息公示系统公示检查结果，检查结果公示率100%。\n\
+             对发现问题的企业，已依法责令改正或立案查处，并持续跟踪整改情况。",
+            &[
+                ("plans", 1.0),
+                ("draws", 1.0),
+                ("drawn", 60.0),
+                ("inspected", of("159902-2024-")),
+                ("completion_rate", 100.0),
+            ],
+        ),
+        report(
+            2025,
+            "2026-01-23T10:00:00+08:00",
+            "2025年，我局完成产品质量、计量、标准化“双随机、一公开”抽查和企业信息公示信用风险分类抽查。\n\
+             全年抽取的企业全部完成检查，检查结果均在规定时限内公示，抽查比例符合年度计划要求。\n\
+             检查中发现问题的，均已责令整改，问题发现率为8.0%。",
+            &[
+                ("plans", 2.0),
+                ("draws", 2.0),
+                ("inspected", of("159902-2025-")),
+                ("completion_rate", 100.0),
+                ("problem_rate", 8.0),
+                ("on_time_rate", 100.0),
+            ],
+        ),
+    ]
 }

@@ -24,7 +24,8 @@ use rand_core::{RngCore, SeedableRng};
 
 use crate::publish::{self, CommitmentSubmission, DrawSubmission};
 use crate::storage::{
-    Batch, NewDepartment, NewEnterprise, NewInspector, NewItem, NewPlan, NewResult, Storage, StorageError,
+    Batch, NewDepartment, NewEnterprise, NewInspector, NewItem, NewPlan, NewResult, ResultCategory, Storage,
+    StorageError,
 };
 
 pub const PROVINCE: &str = "朔方省市场监督管理局";
@@ -120,6 +121,8 @@ pub struct Demo {
     pub result_corrections: Vec<NewResult>,
     pub enterprise_corrections: Vec<NewEnterprise>,
     pub inspector_corrections: Vec<NewInspector>,
+    /// The district's own execution reports (年度检查计划执行情况).
+    pub declared: Vec<crate::storage::NewDeclaredReport>,
     /// The district's enterprises and its current inspectors (for the feedback try-out).
     pub firms: Vec<people::Firm>,
     pub officers: Vec<people::Officer>,
@@ -149,6 +152,7 @@ pub fn build() -> Result<Demo, DemoError> {
         window,
         case_prefix,
         seed,
+        late_every: None,
     };
     let (mut all, mut fixes, _) = results::results(&campaign(
         &quality_2024,
@@ -170,15 +174,19 @@ pub fn build() -> Result<Demo, DemoError> {
     ))?;
     all.extend(r);
     fixes.extend(f);
-    let (r, f, inspected) = results::results(&campaign(
-        &quality_2025,
-        &firms,
-        DISTRICT_CODE,
-        &kind_item,
-        ("2025-06-01", "2025-10-01"),
-        "东河市监处罚〔2025〕",
-        2025,
-    ))?;
+    // A few of the 2025 reports are late (for the execution report to find).
+    let (r, f, inspected) = results::results(&results::Campaign {
+        late_every: Some(17),
+        ..campaign(
+            &quality_2025,
+            &firms,
+            DISTRICT_CODE,
+            &kind_item,
+            ("2025-06-01", "2025-10-01"),
+            "东河市监处罚〔2025〕",
+            2025,
+        )
+    })?;
     all.extend(r);
     fixes.extend(f);
     // The risk draw of September excludes what was inspected before it.
@@ -195,6 +203,35 @@ pub fn build() -> Result<Demo, DemoError> {
     ))?;
     all.extend(r);
     fixes.extend(f);
+    // Two small draws without declared history: three enterprises the quality
+    // draw found problems with are checked again, and one of them a third time.
+    let rechecked: Vec<&people::Firm> = {
+        let problem: BTreeSet<&str> = all
+            .iter()
+            .filter(|r| r.draw_id == "159902-2025-01" && r.category == ResultCategory::CorrectedOnOrder)
+            .map(|r| r.credit_code.as_str())
+            .collect();
+        firms.iter().filter(|f| problem.contains(f.code.as_str())).take(3).collect()
+    };
+    if rechecked.len() < 3 {
+        return Err(DemoError::Draw("the 2025 quality draw found fewer than three problems".to_owned()));
+    }
+    let follow_up = draws::small_2025("03", "2025年产品质量问题企业跟踪抽查", "2025-09-24", &rechecked, &officers)?;
+    let special: Vec<&people::Firm> = {
+        let taken: BTreeSet<&str> = all.iter().map(|r| r.credit_code.as_str()).collect();
+        let fresh = firms.iter().filter(|f| f.kind == 0 && !taken.contains(f.code.as_str())).take(3);
+        std::iter::once(rechecked[0]).chain(fresh).collect()
+    };
+    let special = draws::small_2025("04", "2025年电线电缆产品质量专项抽查", "2025-10-20", &special, &officers)?;
+    let quality_item = |_: &str| KINDS[0].0.to_owned();
+    for (d, window, prefix, seed) in [
+        (&follow_up, ("2025-09-25", "2025-10-30"), "东河市监处罚〔2025〕复", 2027),
+        (&special, ("2025-10-21", "2025-11-28"), "东河市监处罚〔2025〕专", 2028),
+    ] {
+        let (r, f, _) = results::results(&campaign(d, &firms, DISTRICT_CODE, &quality_item, window, prefix, seed))?;
+        all.extend(r);
+        fixes.extend(f);
+    }
 
     // The current directory (after the 2026 corrections) for the 2026 draw.
     let (enterprise_corrections, inspector_corrections) = people::corrections(&firms, &officers);
@@ -206,7 +243,9 @@ pub fn build() -> Result<Demo, DemoError> {
     let mut enterprises: Vec<NewEnterprise> = firms.iter().map(|f| f.to_new("2024-01-10T09:00:00+08:00")).collect();
     enterprises.extend(units.iter().map(|u| u.to_new("2024-01-10T09:00:00+08:00")));
 
+    let declared = lists::declared_reports(&all);
     Ok(Demo {
+        declared,
         departments: lists::departments(),
         items: lists::items(),
         item_corrections: lists::item_corrections(),
@@ -214,7 +253,7 @@ pub fn build() -> Result<Demo, DemoError> {
         enterprises,
         plans: lists::plans(),
         plan_corrections: lists::plan_corrections(),
-        draws: vec![quality_2024, standards_2024, quality_2025, risk_2025],
+        draws: vec![quality_2024, standards_2024, quality_2025, risk_2025, follow_up, special],
         awaiting,
         results: all,
         result_corrections: fixes,
@@ -272,6 +311,7 @@ pub async fn publish(storage: &dyn Storage, demo: Demo) -> Result<usize, DemoErr
     storage.import(&Batch::Inspectors(demo.inspector_corrections)).await?;
     storage.import(&Batch::Plans(demo.plan_corrections)).await?;
     publish::publish_commitment(storage, demo.awaiting).await?;
+    storage.insert_declared_reports(&demo.declared).await?;
     Ok(demo.draws.len())
 }
 

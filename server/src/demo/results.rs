@@ -24,6 +24,9 @@ pub struct Campaign<'a> {
     /// Prefix of penalty case numbers, e.g. `东河市监处罚〔2025〕`.
     pub case_prefix: &'a str,
     pub seed: u64,
+    /// Every this-many-th result's report is made late (4 working days more): a
+    /// realistic imperfection for the execution report to find.
+    pub late_every: Option<usize>,
 }
 
 fn findings(category: &str, item_name: &str) -> String {
@@ -70,11 +73,12 @@ pub fn results(c: &Campaign<'_>) -> Result<CampaignResults, CalendarError> {
     let mut corrections = Vec::new();
     let mut history = Vec::new();
     let mut cases = 0;
-    for (stratum, object, team) in final_teams(&c.draw.record) {
+    for (n, (stratum, object, team)) in final_teams(&c.draw.record).into_iter().enumerate() {
         let Some(firm) = names.get(object.as_str()) else { continue };
         let item = (c.item)(&stratum);
         let inspected = date(working_day_from(start + g.below(span) as i64)?);
-        let reported = add_working_days(&inspected, 1 + g.below(5) as u32)?;
+        let late = if c.late_every.is_some_and(|k| n % k == k / 2) { 4 } else { 0 };
+        let reported = add_working_days(&inspected, 1 + g.below(5) as u32 + late)?;
         let delivered = add_working_days(&reported, 1 + g.below(5) as u32)?;
         let entered = add_working_days(&delivered, 1 + g.below(10) as u32)?;
         let category = category(&mut g);

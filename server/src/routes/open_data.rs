@@ -62,6 +62,14 @@ impl CsvColumns for app::feedback::FeedbackStatsRow {
     const COLUMNS: &'static [&'static str] = app::feedback::FeedbackStatsRow::FIELDS;
 }
 
+impl CsvColumns for app::report::Headline {
+    const COLUMNS: &'static [&'static str] = app::report::Headline::FIELDS;
+}
+
+impl CsvColumns for app::report::Figure {
+    const COLUMNS: &'static [&'static str] = app::report::Figure::FIELDS;
+}
+
 impl CsvColumns for ResultRow {
     const COLUMNS: &'static [&'static str] = ResultRow::FIELDS;
 }
@@ -367,4 +375,72 @@ pub async fn feedback(State(state): State<AppState>, Query(q): Query<FeedbackQue
 /// `GET /api/feedback.csv`: the same as CSV.
 pub async fn feedback_csv(State(state): State<AppState>, Query(q): Query<FeedbackQuery>) -> Result<Response, AppError> {
     csv_response("feedback", &feedback_rows(&state, &q).await?)
+}
+
+/// The filters and order of the execution reports' headlines.
+#[derive(Debug, Default, Deserialize)]
+pub struct ReportsQuery {
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub year: Option<String>,
+    #[serde(default)]
+    pub sort: Option<String>,
+}
+
+async fn report_headlines(state: &AppState, q: &ReportsQuery) -> Result<Vec<app::report::Headline>, AppError> {
+    let some = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    // The query guard has checked that a year is a number.
+    let year = some(&q.year).and_then(|y| y.parse::<i64>().ok());
+    let scope = match some(&q.department) {
+        None => None,
+        Some(code) => {
+            let departments = state.storage.list_departments().await?;
+            Some(app::api::reports::with_descendants(&departments, &code))
+        }
+    };
+    let mut rows =
+        state.reports.0.headlines(state.storage.as_ref(), state.storage.as_ref(), scope.as_deref(), year).await?;
+    app::report::sort_headlines(&mut rows, some(&q.sort).as_deref());
+    Ok(rows)
+}
+
+/// `GET /api/reports`: the headline of every department-year's execution
+/// report (filters `department`, with its sub-departments, and `year`; `sort`).
+pub async fn reports(State(state): State<AppState>, Query(q): Query<ReportsQuery>) -> Result<Response, AppError> {
+    Ok(Json(report_headlines(&state, &q).await?).into_response())
+}
+
+/// `GET /api/reports.csv`: the same as CSV.
+pub async fn reports_csv(State(state): State<AppState>, Query(q): Query<ReportsQuery>) -> Result<Response, AppError> {
+    csv_response("reports", &report_headlines(&state, &q).await?)
+}
+
+/// `GET /api/reports/{department}/{year}`: one report, whole, as JSON; with
+/// `{year}` written `2025.csv`, its figures (computed and declared) as CSV.
+pub async fn report(
+    State(state): State<AppState>,
+    Path((department, year)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (year, csv) = match year.strip_suffix(".csv") {
+        Some(y) => (y, true),
+        None => (year.as_str(), false),
+    };
+    let not_found = || AppError::NotFound(format!("{department}/{year}"));
+    let year: i64 = year.parse().map_err(|_| not_found())?;
+    let keys = state.reports.0.keys(state.storage.as_ref()).await?;
+    if !keys.iter().any(|(d, y)| d.code == department && *y == year) {
+        return Err(not_found());
+    }
+    let report = state
+        .reports
+        .0
+        .report(state.storage.as_ref(), state.storage.as_ref(), &department, year)
+        .await?
+        .ok_or_else(not_found)?;
+    if csv {
+        csv_response(&format!("report-{department}-{year}"), &report.figures)
+    } else {
+        Ok(Json(report.as_ref()).into_response())
+    }
 }

@@ -105,6 +105,10 @@ pub struct NewPlan {
     pub window_start: String,
     pub window_end: String,
     pub published_at: String,
+    /// The most inspections of one enterprise in the year (`None`: 2, seed 001 art. 19).
+    pub max_inspections_per_year: Option<u32>,
+    /// The fewest objects to draw from each stratum with eligible objects (`None`: no minimum).
+    pub min_per_stratum: Option<u32>,
     /// Every `item_code` must be an item of the department's list.
     pub lines: Vec<NewPlanLine>,
     pub correction: Option<Correction>,
@@ -246,6 +250,24 @@ pub trait Storage: DrawSource + PortalSource {
 
     /// Demo mode: keeps the codes a visitor may try, in clear.
     async fn insert_demo_feedback_codes(&self, codes: &[(String, String)]) -> Result<(), StorageError>;
+
+    /// Publishes departments' own execution reports, all or nothing: the first
+    /// version of a department-year's, or with a correction reason a new one
+    /// (refused, [`StorageError::Rejected`], without it or for an unknown department).
+    async fn insert_declared_reports(&self, reports: &[NewDeclaredReport]) -> Result<(), StorageError>;
+}
+
+/// A department's own yearly execution report (年度检查计划执行情况), as it publishes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewDeclaredReport {
+    pub department_code: String,
+    pub year: i64,
+    pub title: String,
+    pub text: String,
+    /// Figure key ([`app::report::FigureKey`]) → declared value (rates in percent).
+    pub figures: std::collections::BTreeMap<String, f64>,
+    pub published_at: String,
+    pub correction_reason: Option<String>,
 }
 
 /// A feedback code's result and latest submission.

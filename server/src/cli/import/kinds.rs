@@ -88,7 +88,7 @@ pub const ENTERPRISES: Columns = Columns {
     nested: None,
 };
 
-const PLAN_FIELDS: [&str; 10] = [
+const PLAN_FIELDS: [&str; 12] = [
     "plan_code",
     "department_code",
     "year",
@@ -99,6 +99,8 @@ const PLAN_FIELDS: [&str; 10] = [
     "window_end",
     "published_at",
     "correction_reason",
+    "max_inspections_per_year",
+    "min_per_stratum",
 ];
 const PLAN_LINE_FIELDS: [&str; 5] = ["item_code", "stratum", "ratio", "frequency", "object_count"];
 
@@ -116,6 +118,8 @@ pub const PLANS_CSV: Columns = Columns {
         "window_end",
         "published_at",
         "correction_reason",
+        "max_inspections_per_year",
+        "min_per_stratum",
         "item_code",
         "stratum",
         "ratio",
@@ -226,6 +230,8 @@ const ALIASES: &[(&str, &str)] = &[
     ("抽查比例", "ratio"),
     ("抽查频次", "frequency"),
     ("计划对象数", "object_count"),
+    ("每户年度抽查次数上限", "max_inspections_per_year"),
+    ("每层至少抽取数", "min_per_stratum"),
     ("结果编号", "result_code"),
     ("抽取编号", "draw_id"),
     ("检查事项", "item_codes"),
@@ -525,6 +531,8 @@ fn plan_head(f: &mut Fields<'_>) -> NewPlan {
     let window_start = f.date("window_start");
     let window_end = f.date("window_end");
     ordered(f, ("window_start", &window_start), ("window_end", &window_end));
+    let max_inspections_per_year = at_least_one(f, "max_inspections_per_year");
+    let min_per_stratum = at_least_one(f, "min_per_stratum");
     NewPlan {
         department_code,
         plan_code,
@@ -535,9 +543,21 @@ fn plan_head(f: &mut Fields<'_>) -> NewPlan {
         window_start,
         window_end,
         published_at: f.published_at(),
+        max_inspections_per_year,
+        min_per_stratum,
         lines: Vec::new(),
         correction: f.correction(),
     }
+}
+
+/// An optional plan setting: a whole number of at least 1.
+fn at_least_one(f: &mut Fields<'_>, name: &str) -> Option<u32> {
+    let n: Option<u32> = f.number(name, false);
+    if n == Some(0) {
+        f.report(name, "应为不小于 1 的整数，或留空 / must be a whole number of at least 1, or empty");
+        return None;
+    }
+    n
 }
 
 fn plan_line(f: &mut Fields<'_>) -> NewPlanLine {

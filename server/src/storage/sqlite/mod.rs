@@ -6,6 +6,7 @@ use std::time::Duration;
 
 mod feedback;
 mod read;
+mod report;
 mod write;
 
 use sqlx::SqlitePool;

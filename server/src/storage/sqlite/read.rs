@@ -806,6 +806,20 @@ impl PortalSource for SqliteStorage {
     async fn demo_feedback_codes(&self) -> Result<Vec<app::feedback::DemoCode>, StorageError> {
         self.demo_code_rows().await
     }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.report_keys")]
+    async fn report_keys(&self) -> Result<Vec<(app::report::DepartmentRef, i64)>, StorageError> {
+        self.report_key_rows().await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.report_rows")]
+    async fn report_rows(&self, department: &str, year: i64) -> Result<Option<app::report::ReportRows>, StorageError> {
+        self.report_fact_rows(department, year).await
+    }
+
+    async fn publication_mark(&self) -> Result<String, StorageError> {
+        self.mark().await
+    }
 }
 
 #[cfg(test)]

@@ -425,8 +425,8 @@ async fn import_plans(
         }
         let plan_id = sqlx::query(
             "INSERT INTO plans (department_id, plan_code, version, year, title, scope, inspector_requirements, \
-             window_start, window_end, published_at, replaces, correction_reason) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             window_start, window_end, published_at, replaces, correction_reason, max_inspections_per_year, \
+             min_per_stratum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(dep)
         .bind(&p.plan_code)
@@ -440,6 +440,8 @@ async fn import_plans(
         .bind(&p.published_at)
         .bind(v.replaces())
         .bind(correction_reason(&p.correction))
+        .bind(p.max_inspections_per_year)
+        .bind(p.min_per_stratum)
         .execute(&mut **tx)
         .await?
         .last_insert_rowid();
@@ -809,6 +811,11 @@ impl Storage for SqliteStorage {
         .bind(year)
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.insert_declared_reports")]
+    async fn insert_declared_reports(&self, reports: &[crate::storage::NewDeclaredReport]) -> Result<(), StorageError> {
+        self.insert_declared(reports).await
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.insert_feedback_codes", fields(codes = codes.len()))]

@@ -1,0 +1,165 @@
+//! Serving execution reports (server only): the facts read from storage, the
+//! draws re-run, the report computed and kept until something is published.
+//!
+//! A report of a large department-year reads every result of the year; it is
+//! computed once and kept, keyed by the storage's publication mark (records
+//! are append-only, so a new row anywhere changes the mark) and today's date
+//! (what is overdue changes with the date).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::calendar::Calendar;
+use crate::report::{self, DrawFact, Headline, Report, ReportFacts};
+use crate::ssr::{DrawSource, PortalSource, StorageError};
+use crate::view::DrawView;
+
+type Key = (String, i64);
+
+/// The reports and re-run draws of one portal (one storage).
+pub struct Reports {
+    today: Box<dyn Fn() -> String + Send + Sync>,
+    reports: Mutex<HashMap<Key, (String, Arc<Report>)>>,
+    keys: Mutex<Option<(String, Arc<Vec<(report::DepartmentRef, i64)>>)>>,
+    /// Draw id → its view and whether its record re-runs to itself (published draws never change).
+    draws: Mutex<HashMap<String, Arc<(DrawView, Option<bool>)>>>,
+}
+
+/// The reports, as Leptos context and server state.
+#[derive(Clone)]
+pub struct ReportService(pub Arc<Reports>);
+
+impl Reports {
+    /// `today` gives today's date in Beijing (`YYYY-MM-DD`).
+    pub fn new(today: impl Fn() -> String + Send + Sync + 'static) -> Reports {
+        Reports {
+            today: Box::new(today),
+            reports: Mutex::new(HashMap::new()),
+            keys: Mutex::new(None),
+            draws: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn today(&self) -> String {
+        (self.today)()
+    }
+
+    fn mark(&self, mark: &str) -> String {
+        format!("{mark} {}", self.today())
+    }
+
+    /// The department-years with something to report.
+    pub async fn keys(
+        &self,
+        portal: &dyn PortalSource,
+    ) -> Result<Arc<Vec<(report::DepartmentRef, i64)>>, StorageError> {
+        let mark = self.mark(&portal.publication_mark().await?);
+        if let Some((m, keys)) = self.keys.lock().ok().and_then(|k| k.clone())
+            && m == mark
+        {
+            return Ok(keys);
+        }
+        let keys = Arc::new(portal.report_keys().await?);
+        if let Ok(mut k) = self.keys.lock() {
+            *k = Some((mark, keys.clone()));
+        }
+        Ok(keys)
+    }
+
+    async fn draw(
+        &self,
+        draws: &dyn DrawSource,
+        id: &str,
+    ) -> Result<Option<Arc<(DrawView, Option<bool>)>>, StorageError> {
+        if let Some(d) = self.draws.lock().ok().and_then(|m| m.get(id).cloned()) {
+            return Ok(Some(d));
+        }
+        let Some(stored) = draws.find_draw(id).await? else { return Ok(None) };
+        let entry = match serde_json::from_str::<draw::DrawRecord>(&stored.record_json) {
+            Ok(record) => {
+                let verified = draw::verify(&record).is_match();
+                (DrawView::from_record(&stored.summary, &record), Some(verified))
+            }
+            Err(e) => {
+                tracing::error!(draw = %id, error = %e, "stored record does not parse");
+                match draws.find_draw_view(id).await?.and_then(|v| serde_json::from_str::<DrawView>(&v).ok()) {
+                    Some(view) => (view, None),
+                    None => return Ok(None),
+                }
+            }
+        };
+        let entry = Arc::new(entry);
+        if let Ok(mut m) = self.draws.lock() {
+            m.insert(id.to_owned(), entry.clone());
+        }
+        Ok(Some(entry))
+    }
+
+    /// A department-year's report, `None` for an unknown department.
+    pub async fn report(
+        &self,
+        portal: &dyn PortalSource,
+        draws: &dyn DrawSource,
+        department: &str,
+        year: i64,
+    ) -> Result<Option<Arc<Report>>, StorageError> {
+        let mark = self.mark(&portal.publication_mark().await?);
+        let key = (department.to_owned(), year);
+        if let Some((m, report)) = self.reports.lock().ok().and_then(|r| r.get(&key).cloned())
+            && m == mark
+        {
+            return Ok(Some(report));
+        }
+        let Some(rows) = portal.report_rows(department, year).await? else { return Ok(None) };
+        let today = self.today();
+        let mut facts_draws = Vec::with_capacity(rows.draws.len());
+        for (id, plan_code) in &rows.draws {
+            if let Some(d) = self.draw(draws, id).await? {
+                facts_draws.push(DrawFact { plan_code: plan_code.clone(), view: d.0.clone(), verified: d.1 });
+            }
+        }
+        let feedback = crate::feedback::published_stats(portal, Some(department), Some(year), None, &today).await?;
+        let feedback = feedback.into_iter().find(|s| s.certificate.is_none());
+        let calendar = Calendar::published(&portal.calendar_years().await?);
+        let facts = ReportFacts {
+            department: rows.department,
+            year,
+            today,
+            plans: rows.plans,
+            draws: facts_draws,
+            results: rows.results,
+            certificates: rows.certificates,
+            unprotected: rows.unprotected,
+            higher: rows.higher,
+            feedback,
+            declared: rows.declared,
+        };
+        let report = Arc::new(report::compute(&facts, &calendar));
+        if let Ok(mut r) = self.reports.lock() {
+            r.insert(key, (mark, report.clone()));
+        }
+        Ok(Some(report))
+    }
+
+    /// The headline of every department-year (filters: a department and its
+    /// sub-departments, a year).
+    pub async fn headlines(
+        &self,
+        portal: &dyn PortalSource,
+        draws: &dyn DrawSource,
+        departments: Option<&[String]>,
+        year: Option<i64>,
+    ) -> Result<Vec<Headline>, StorageError> {
+        let keys = self.keys(portal).await?;
+        let mut out = Vec::new();
+        for (d, y) in keys.iter() {
+            if year.is_some_and(|year| year != *y) || departments.is_some_and(|ds| !ds.contains(&d.code)) {
+                continue;
+            }
+            if let Some(report) = self.report(portal, draws, &d.code, *y).await? {
+                out.push(report.headline());
+            }
+        }
+        Ok(out)
+    }
+}
