@@ -710,7 +710,7 @@ pub fn compute(facts: &ReportFacts, cal: &Calendar) -> Report {
 
     // 2. Draws: commitment first, re-run by the server.
     let mut draw_rows = Vec::new();
-    let (mut demo, mut unreadable) = (0u64, 0u64);
+    let mut unreadable = 0u64;
     let mut verify_cases = Vec::new();
     for d in &own_draws {
         let v = &d.view;
@@ -728,7 +728,6 @@ pub fn compute(facts: &ReportFacts, cal: &Calendar) -> Report {
             }
         };
         let demo_randomness = v.randomness.is_demo();
-        demo += u64::from(demo_randomness);
         let verified = match d.verified {
             Some(true) => Check::Met,
             Some(false) => {
@@ -759,7 +758,8 @@ pub fn compute(facts: &ReportFacts, cal: &Calendar) -> Report {
     }
 
     // 3. Timeliness, in working days.
-    let spans: [(RuleId, u32, fn(&ResultFact) -> (Option<&str>, Option<&str>)); 4] = [
+    type Span = fn(&ResultFact) -> (Option<&str>, Option<&str>);
+    let spans: [(RuleId, u32, Span); 4] = [
         (RuleId::ReportWithin5, 5, |r| (Some(&r.inspected_on), Some(&r.reported_on))),
         (RuleId::DeliveryWithin5, 5, |r| (Some(&r.reported_on), r.delivered_on.as_deref())),
         (RuleId::EntryWithin10, 10, |r| (r.delivered_on.as_deref(), r.entered_on.as_deref())),
@@ -1100,8 +1100,6 @@ pub fn compute(facts: &ReportFacts, cal: &Calendar) -> Report {
         if unreadable > 0 {
             missing.push(Missing::Unreadable { count: unreadable });
         }
-        // Demo randomness proves nothing about timing: said in the draws section, not here.
-        let _ = demo;
         rules.push(rule(RuleId::DrawVerified, verify_cases, missing));
     }
     rules.extend(deadline_rules);
@@ -1309,5 +1307,419 @@ mod tests {
         assert_eq!(Share { num: 2, den: 3 }.percent(), "66.7%");
         assert_eq!(Share { num: 0, den: 0 }.percent(), "—");
         assert_eq!(Share { num: 0, den: 0 }.value(), None);
+    }
+
+    // -----------------------------------------------------------------------
+    // The rule checks, on facts written out by hand: a compliant department-
+    // year, then one crafted change per rule (violated) and per kind of
+    // missing data (cannot check). Dates are checked against the bundled
+    // calendar by hand (2025: Dragon Boat Festival 31 May – 2 June).
+    // -----------------------------------------------------------------------
+
+    use crate::view::{AllocationView, RandomnessView, SelectedView, StratumView};
+
+    const A: &str = "91110000000000001A";
+    const B: &str = "91110000000000002B";
+
+    fn view() -> DrawView {
+        let selected = |position, object: &str, team: [&str; 2]| SelectedView {
+            position,
+            object: object.to_owned(),
+            team: team.iter().map(|c| (*c).to_owned()).collect(),
+        };
+        DrawView {
+            id: "990102-2025-01".to_owned(),
+            title: "2025年抽查".to_owned(),
+            department: "东河区局".to_owned(),
+            unit: "一科".to_owned(),
+            ancestors: vec!["省局".to_owned(), "市局".to_owned()],
+            draw_date: "2025-05-28".to_owned(),
+            published_at: "2025-05-28T10:00:00+08:00".to_owned(),
+            commitment: "00".repeat(32),
+            objects_root: "00".repeat(32),
+            committed_at: Some("2025-05-27T09:00:00+08:00".to_owned()),
+            randomness: RandomnessView {
+                kind: RandomnessKind::Drand { round: 1, time: "2025-05-28T02:00:00Z".to_owned() },
+                value: "00".repeat(32),
+            },
+            seed: "00".repeat(32),
+            object_count: 20,
+            inspector_count: 6,
+            team_size: 2,
+            allocation: AllocationView::Ratio,
+            directed: None,
+            strata: vec![StratumView {
+                id: "S1".to_owned(),
+                name: "大型超市".to_owned(),
+                ratio: "1/10".to_owned(),
+                pool: 20,
+                eligible: 20,
+                quota: 2,
+                selected: vec![selected(1, A, ["C1", "C2"]), selected(2, B, ["C3", "C4"])],
+            }],
+            exclusions: Vec::new(),
+            recusals: Vec::new(),
+            recusal_head: None,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn result(
+        object: &str,
+        team: [&str; 2],
+        dates: [&str; 4],
+        category: ResultCategory,
+        rectification: Rectification,
+    ) -> ResultFact {
+        ResultFact {
+            result_code: format!("990102-2025-01-{object}"),
+            draw_id: "990102-2025-01".to_owned(),
+            credit_code: object.to_owned(),
+            enterprise_name: format!("企业{}", &object[17..]),
+            inspectors: team.iter().map(|c| (*c).to_owned()).collect(),
+            inspected_on: dates[0].to_owned(),
+            reported_on: dates[1].to_owned(),
+            delivered_on: Some(dates[2].to_owned()),
+            entered_on: Some(dates[3].to_owned()),
+            published_on: dates[3].to_owned(),
+            first_published_on: dates[3].to_owned(),
+            category,
+            rectification_deadline: (rectification != Rectification::None).then(|| "2025-07-10".to_owned()),
+            rectification_status: rectification,
+            penalty_case: None,
+        }
+    }
+
+    fn compliant() -> ReportFacts {
+        let cert = |until: &str| CertificateFact {
+            name: "检查员".to_owned(),
+            valid_from: "2020-01-01".to_owned(),
+            valid_until: until.to_owned(),
+        };
+        ReportFacts {
+            department: DepartmentRef { code: "990102".to_owned(), name: "东河区局".to_owned() },
+            year: 2025,
+            today: "2026-02-15".to_owned(),
+            plans: vec![PlanFact {
+                plan_code: "990102-2025-P1".to_owned(),
+                title: "2025年计划".to_owned(),
+                published_at: "2025-03-20T09:00:00+08:00".to_owned(),
+                window_start: "2025-06-01".to_owned(),
+                window_end: "2025-10-01".to_owned(),
+                max_inspections_per_year: None,
+                min_per_stratum: None,
+                lines: vec![PlanLineFact {
+                    item_code: "A01".to_owned(),
+                    stratum: "大型超市".to_owned(),
+                    ratio: "10%".to_owned(),
+                }],
+            }],
+            draws: vec![DrawFact { plan_code: Some("990102-2025-P1".to_owned()), view: view(), verified: Some(true) }],
+            results: vec![
+                result(
+                    A,
+                    ["C1", "C2"],
+                    ["2025-06-10", "2025-06-12", "2025-06-16", "2025-06-20"],
+                    ResultCategory::NoProblem,
+                    Rectification::None,
+                ),
+                result(
+                    B,
+                    ["C3", "C4"],
+                    ["2025-06-11", "2025-06-13", "2025-06-17", "2025-06-24"],
+                    ResultCategory::CorrectedOnOrder,
+                    Rectification::Done,
+                ),
+            ],
+            certificates: ["C1", "C2", "C3", "C4"].iter().map(|c| ((*c).to_owned(), cert("2030-12-31"))).collect(),
+            unprotected: BTreeMap::new(),
+            higher: Vec::new(),
+            feedback: None,
+            declared: Some(DeclaredReport {
+                version: 1,
+                title: "2025年执行情况".to_owned(),
+                text: "全部完成。".to_owned(),
+                published_at: "2026-01-20T09:00:00+08:00".to_owned(),
+                figures: [("drawn".to_owned(), 2.0), ("problem_rate".to_owned(), 50.0)].into_iter().collect(),
+            }),
+        }
+    }
+
+    fn report(facts: &ReportFacts) -> Report {
+        compute(facts, &Calendar::bundled())
+    }
+
+    fn check(facts: &ReportFacts, id: RuleId) -> RuleCheck {
+        report(facts).rules.into_iter().find(|r| r.rule == id).unwrap_or_else(|| panic!("no check {id:?}"))
+    }
+
+    fn violated(facts: &ReportFacts, id: RuleId) -> Vec<Breach> {
+        let c = check(facts, id);
+        assert_eq!(c.state, Check::Violated, "{id:?}: {c:?}");
+        c.cases.into_iter().map(|c| c.breach).collect()
+    }
+
+    fn cannot(facts: &ReportFacts, id: RuleId) -> Vec<Missing> {
+        let c = check(facts, id);
+        assert_eq!(c.state, Check::CannotCheck, "{id:?}: {c:?}");
+        assert!(c.cases.is_empty());
+        c.missing
+    }
+
+    #[test]
+    fn a_compliant_year_meets_every_rule_and_its_figures_are_as_counted_by_hand() {
+        let r = report(&compliant());
+        for c in &r.rules {
+            assert_eq!(c.state, Check::Met, "{c:?}");
+        }
+        // No plan asks for a minimum per stratum: that rule is not listed.
+        assert!(r.rules.iter().all(|c| c.rule != RuleId::MinimumPerStratum));
+        assert_eq!(r.rules.len(), 16);
+        assert_eq!(r.completion(), Share { num: 2, den: 2 });
+        assert_eq!(r.plan_rows[0].achieved.percent(), "10.0%");
+        assert_eq!(r.results.problems, 1);
+        assert_eq!(r.results.problem_rate.percent(), "50.0%");
+        assert_eq!(r.results.categories, [1, 1, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(r.results.months[5], 2);
+        assert_eq!(r.results.rectification_done, 1);
+        // Working days: report 2 and 2; delivery 2 and 2; entry 4 and 5; publication 8 and 9.
+        let hist: Vec<Vec<(u32, u64)>> = r.deadlines.iter().map(|d| d.histogram.clone()).collect();
+        assert_eq!(hist, [vec![(2, 2)], vec![(2, 2)], vec![(4, 1), (5, 1)], vec![(8, 1), (9, 1)]]);
+        assert_eq!(r.inspectors.took_part, 4);
+        assert_eq!(r.inspectors.median_halves, 2);
+        assert_eq!(r.draws[0].committed_first, Check::Met);
+        // The declared figures agree.
+        assert!(r.figures.iter().all(|f| !f.differs), "{:?}", r.figures);
+        let h = r.headline();
+        assert_eq!((h.drawn, h.inspected, h.completion_rate, h.problem_rate), (2, 2, Some(100.0), Some(50.0)));
+        assert_eq!((h.rules_violated, h.rules_cannot_check), (0, 0));
+    }
+
+    #[test]
+    fn plans_after_march_and_late_or_missing_reports_are_violations() {
+        let mut f = compliant();
+        f.plans[0].published_at = "2025-04-01T09:00:00+08:00".to_owned();
+        assert_eq!(
+            violated(&f, RuleId::PlanByMarch),
+            [Breach::PublishedOn { date: "2025-04-01".to_owned(), deadline: "2025-03-31".to_owned() }]
+        );
+        f.plans.clear();
+        assert_eq!(cannot(&f, RuleId::PlanByMarch), [Missing::NoPlan]);
+
+        let mut f = compliant();
+        if let Some(d) = f.declared.as_mut() {
+            d.published_at = "2026-02-03T09:00:00+08:00".to_owned();
+        }
+        assert_eq!(
+            violated(&f, RuleId::ReportByJanuary),
+            [Breach::PublishedOn { date: "2026-02-03".to_owned(), deadline: "2026-01-31".to_owned() }]
+        );
+        f.declared = None;
+        assert_eq!(violated(&f, RuleId::ReportByJanuary), [Breach::NotPublished { deadline: "2026-01-31".to_owned() }]);
+        f.today = "2026-01-10".to_owned();
+        assert_eq!(cannot(&f, RuleId::ReportByJanuary), [Missing::NotDueYet { deadline: "2026-01-31".to_owned() }]);
+    }
+
+    #[test]
+    fn ratios_and_minimums_are_the_plans_settings() {
+        let mut f = compliant();
+        f.plans[0].lines[0].ratio = "≥20%".to_owned();
+        assert_eq!(
+            violated(&f, RuleId::RatioPerStratum),
+            [Breach::BelowRatio { drawn: 2, eligible: 20, ratio: "≥20%".to_owned() }]
+        );
+        f.plans[0].lines[0].ratio = "每年 1 次".to_owned();
+        assert_eq!(cannot(&f, RuleId::RatioPerStratum), [Missing::NoPlannedRatio { strata: 1 }]);
+
+        let mut f = compliant();
+        f.plans[0].min_per_stratum = Some(3);
+        assert_eq!(violated(&f, RuleId::MinimumPerStratum), [Breach::BelowMinimum { drawn: 2, minimum: 3 }]);
+        f.plans[0].min_per_stratum = Some(2);
+        assert_eq!(check(&f, RuleId::MinimumPerStratum).state, Check::Met);
+        f.draws.clear();
+        assert_eq!(cannot(&f, RuleId::RatioPerStratum), [Missing::NoDraws]);
+    }
+
+    #[test]
+    fn the_yearly_limit_is_the_plans_and_spares_the_unprotected() {
+        let mut f = compliant();
+        let mut again = f.results[0].clone();
+        again.result_code.push_str("-2");
+        f.results.push(again);
+        // Twice is within the default limit of 2 (001 art. 19) ...
+        assert_eq!(check(&f, RuleId::YearlyLimit).state, Check::Met);
+        // ... not within a plan's limit of 1, once the directory says A is protected.
+        f.plans[0].max_inspections_per_year = Some(1);
+        assert_eq!(cannot(&f, RuleId::YearlyLimit), [Missing::UnknownEnterprises { count: 1 }]);
+        f.unprotected.insert(A.to_owned(), false);
+        assert_eq!(violated(&f, RuleId::YearlyLimit), [Breach::OverLimit { count: 2, limit: 1 }]);
+        // On the abnormal-operations list (or penalised): not protected by the limit.
+        f.unprotected.insert(A.to_owned(), true);
+        assert_eq!(check(&f, RuleId::YearlyLimit).state, Check::Met);
+    }
+
+    #[test]
+    fn an_enterprise_inspected_by_a_higher_level_before_the_draw_breaks_the_exclusion() {
+        let mut f = compliant();
+        f.higher.push(HigherInspection {
+            draw_id: "990102-2025-01".to_owned(),
+            credit_code: B.to_owned(),
+            result_code: "990100-2025-01-B".to_owned(),
+            department: "市局".to_owned(),
+            inspected_on: "2025-04-02".to_owned(),
+        });
+        assert_eq!(cannot(&f, RuleId::HigherLevelExcluded), [Missing::UnknownEnterprises { count: 1 }]);
+        f.unprotected.insert(B.to_owned(), false);
+        assert_eq!(
+            violated(&f, RuleId::HigherLevelExcluded),
+            [Breach::InspectedByHigher {
+                department: "市局".to_owned(),
+                result_code: "990100-2025-01-B".to_owned(),
+                inspected_on: "2025-04-02".to_owned(),
+            }]
+        );
+    }
+
+    #[test]
+    fn teams_certificates_and_the_drawn_team() {
+        let mut f = compliant();
+        f.results[0].inspectors = vec!["C1".to_owned()];
+        assert_eq!(violated(&f, RuleId::TeamOfTwo), [Breach::TeamSize { size: 1 }]);
+
+        let mut f = compliant();
+        f.results[0].inspectors = vec!["C1".to_owned(), "C3".to_owned()];
+        assert_eq!(
+            violated(&f, RuleId::DrawnTeamInspected),
+            [Breach::NotTheDrawnTeam {
+                drawn: vec!["C1".to_owned(), "C2".to_owned()],
+                inspected: vec!["C1".to_owned(), "C3".to_owned()],
+            }]
+        );
+        f.results[0].draw_id = "990102-2025-09".to_owned();
+        assert_eq!(cannot(&f, RuleId::DrawnTeamInspected), [Missing::UnknownDraws { count: 1 }]);
+
+        let mut f = compliant();
+        if let Some(c) = f.certificates.get_mut("C2") {
+            c.valid_until = "2025-06-09".to_owned();
+        }
+        assert_eq!(
+            violated(&f, RuleId::CertificateValid),
+            [Breach::CertificateNotValid {
+                certificate: "C2".to_owned(),
+                on: "2025-06-10".to_owned(),
+                valid_from: "2020-01-01".to_owned(),
+                valid_until: "2025-06-09".to_owned(),
+            }]
+        );
+        f.certificates.remove("C2");
+        assert_eq!(cannot(&f, RuleId::CertificateValid), [Missing::UnknownCertificates { count: 1 }]);
+    }
+
+    #[test]
+    fn draws_that_do_not_re_run_or_were_committed_late() {
+        let mut f = compliant();
+        f.draws[0].verified = Some(false);
+        assert_eq!(violated(&f, RuleId::DrawVerified), [Breach::DoesNotVerify]);
+        f.draws[0].verified = None;
+        assert_eq!(cannot(&f, RuleId::DrawVerified), [Missing::Unreadable { count: 1 }]);
+        f.draws[0].view.committed_at = Some("2025-05-28T11:00:00+08:00".to_owned());
+        assert_eq!(report(&f).draws[0].committed_first, Check::Violated, "committed after the round's time");
+        f.draws[0].view.randomness.kind = RandomnessKind::Demo { label: "demo".to_owned() };
+        assert_eq!(report(&f).draws[0].committed_first, Check::CannotCheck, "demo randomness has no public time");
+    }
+
+    #[test]
+    fn the_four_deadlines_in_working_days() {
+        let mut f = compliant();
+        // 10 June to 20 June 2025: 8 working days.
+        f.results[0].reported_on = "2025-06-20".to_owned();
+        assert_eq!(
+            violated(&f, RuleId::ReportWithin5),
+            [Breach::Late { days: 8, limit: 5, from: "2025-06-10".to_owned(), to: "2025-06-20".to_owned() }]
+        );
+        let r = report(&f);
+        assert_eq!((r.deadlines[0].measured, r.deadlines[0].on_time), (2, 1));
+
+        let mut f = compliant();
+        f.results[1].delivered_on = None;
+        assert_eq!(cannot(&f, RuleId::DeliveryWithin5), [Missing::DatesMissing { count: 1 }]);
+        assert_eq!(cannot(&f, RuleId::EntryWithin10), [Missing::DatesMissing { count: 1 }]);
+
+        let mut f = compliant();
+        // 17 June to 2 July: 11 working days.
+        f.results[1].entered_on = Some("2025-07-02".to_owned());
+        assert_eq!(
+            violated(&f, RuleId::EntryWithin10),
+            [Breach::Late { days: 11, limit: 10, from: "2025-06-17".to_owned(), to: "2025-07-02".to_owned() }]
+        );
+
+        let mut f = compliant();
+        // 10 June to 9 July: 21 working days; a later correction does not count.
+        f.results[0].first_published_on = "2025-07-09".to_owned();
+        f.results[0].published_on = "2025-07-09".to_owned();
+        f.results[1].published_on = "2025-09-01".to_owned();
+        assert_eq!(
+            violated(&f, RuleId::PublicationWithin20),
+            [Breach::Late { days: 21, limit: 20, from: "2025-06-10".to_owned(), to: "2025-07-09".to_owned() }]
+        );
+        assert_eq!(report(&f).results.corrected, 1);
+
+        let mut f = compliant();
+        f.results[0].inspected_on = "2023-12-20".to_owned();
+        assert_eq!(cannot(&f, RuleId::ReportWithin5), [Missing::NoCalendar { years: vec![2023] }]);
+    }
+
+    #[test]
+    fn windows_completion_and_rectification() {
+        let mut f = compliant();
+        f.results[0].inspected_on = "2025-10-09".to_owned();
+        f.results[0].reported_on = "2025-10-10".to_owned();
+        assert_eq!(
+            violated(&f, RuleId::InspectionInWindow),
+            [Breach::OutsideWindow {
+                on: "2025-10-09".to_owned(),
+                start: "2025-06-01".to_owned(),
+                end: "2025-10-01".to_owned(),
+            }]
+        );
+
+        let mut f = compliant();
+        f.results.pop();
+        assert_eq!(
+            violated(&f, RuleId::DrawnObjectsInspected),
+            [Breach::NoResult { window_end: "2025-10-01".to_owned() }]
+        );
+        assert_eq!(report(&f).completion().percent(), "50.0%");
+        f.today = "2025-09-01".to_owned();
+        assert_eq!(cannot(&f, RuleId::DrawnObjectsInspected), [Missing::WindowOpen { until: "2025-10-01".to_owned() }]);
+
+        let mut f = compliant();
+        f.results[1].rectification_status = Rectification::Pending;
+        assert_eq!(
+            violated(&f, RuleId::RectificationOnTime),
+            [Breach::RectificationOverdue { deadline: "2025-07-10".to_owned() }]
+        );
+        assert_eq!(report(&f).results.rectification_overdue, 1);
+        f.today = "2025-07-01".to_owned();
+        assert_eq!(check(&f, RuleId::RectificationOnTime).state, Check::Met);
+        assert_eq!(report(&f).results.rectification_pending, 1);
+    }
+
+    #[test]
+    fn declared_figures_that_differ_are_marked() {
+        let mut f = compliant();
+        if let Some(d) = f.declared.as_mut() {
+            d.figures.insert("drawn".to_owned(), 3.0);
+            d.figures.insert("completion_rate".to_owned(), 100.04);
+        }
+        let r = report(&f);
+        let figure = |k: FigureKey| r.figures.iter().find(|x| x.key == k).cloned().unwrap();
+        let drawn = figure(FigureKey::Drawn);
+        assert_eq!((drawn.computed, drawn.declared, drawn.differs), (Some(2.0), Some(3.0), true));
+        // Rates are compared as shown, to a tenth of a percent.
+        assert!(!figure(FigureKey::CompletionRate).differs);
+        assert!(!figure(FigureKey::ProblemRate).differs);
+        // A figure the department did not declare is not a difference.
+        assert!(!figure(FigureKey::Inspectors).differs);
     }
 }

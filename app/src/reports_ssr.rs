@@ -15,14 +15,17 @@ use crate::ssr::{DrawSource, PortalSource, StorageError};
 use crate::view::DrawView;
 
 type Key = (String, i64);
+type Keys = Arc<Vec<(report::DepartmentRef, i64)>>;
+/// A draw's page view and whether its record re-runs to itself (`None`: unreadable).
+type RerunDraw = Arc<(DrawView, Option<bool>)>;
 
 /// The reports and re-run draws of one portal (one storage).
 pub struct Reports {
     today: Box<dyn Fn() -> String + Send + Sync>,
     reports: Mutex<HashMap<Key, (String, Arc<Report>)>>,
-    keys: Mutex<Option<(String, Arc<Vec<(report::DepartmentRef, i64)>>)>>,
+    keys: Mutex<Option<(String, Keys)>>,
     /// Draw id → its view and whether its record re-runs to itself (published draws never change).
-    draws: Mutex<HashMap<String, Arc<(DrawView, Option<bool>)>>>,
+    draws: Mutex<HashMap<String, RerunDraw>>,
 }
 
 /// The reports, as Leptos context and server state.
@@ -49,10 +52,7 @@ impl Reports {
     }
 
     /// The department-years with something to report.
-    pub async fn keys(
-        &self,
-        portal: &dyn PortalSource,
-    ) -> Result<Arc<Vec<(report::DepartmentRef, i64)>>, StorageError> {
+    pub async fn keys(&self, portal: &dyn PortalSource) -> Result<Keys, StorageError> {
         let mark = self.mark(&portal.publication_mark().await?);
         if let Some((m, keys)) = self.keys.lock().ok().and_then(|k| k.clone())
             && m == mark
@@ -66,11 +66,7 @@ impl Reports {
         Ok(keys)
     }
 
-    async fn draw(
-        &self,
-        draws: &dyn DrawSource,
-        id: &str,
-    ) -> Result<Option<Arc<(DrawView, Option<bool>)>>, StorageError> {
+    async fn draw(&self, draws: &dyn DrawSource, id: &str) -> Result<Option<RerunDraw>, StorageError> {
         if let Some(d) = self.draws.lock().ok().and_then(|m| m.get(id).cloned()) {
             return Ok(Some(d));
         }

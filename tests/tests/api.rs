@@ -12,10 +12,19 @@ async fn lists_the_draws_as_json() {
     let ids: Vec<&str> = list.iter().map(|d| d.id.as_str()).collect();
     assert_eq!(
         ids,
-        ["159902-2026-01", "159902-2026-90", "159902-2025-02", "159902-2025-01", "159900-2024-01", "159902-2024-01"],
+        [
+            "159902-2026-01",
+            "159902-2026-90",
+            "159902-2025-04",
+            "159902-2025-03",
+            "159902-2025-02",
+            "159902-2025-01",
+            "159900-2024-01",
+            "159902-2024-01"
+        ],
         "newest first (2026-90: the feedback try-out, seeded at the tests' clock, 2026-11-30)"
     );
-    assert_eq!(list[4].department, "河朔市市场监督管理局");
+    assert_eq!(list[6].department, "河朔市市场监督管理局");
     assert!(list.iter().all(|d| d.commitment.len() == 64));
     let (awaiting, drawn) = list.split_first().unwrap();
     assert!(
@@ -72,7 +81,7 @@ async fn restarting_on_the_same_database_keeps_the_draws_once() {
     let before = first.get("/api/draws/159902-2025-01/record.json").await.1;
     let second = spawn_with(gongkai_server::configuration::Settings::for_tests(path), dir).await;
     let list: Vec<serde_json::Value> = serde_json::from_str(&second.get("/api/draws").await.1).unwrap();
-    assert_eq!(list.len(), 6, "seeding runs only on an empty database");
+    assert_eq!(list.len(), 8, "seeding runs only on an empty database");
     assert_eq!(second.get("/api/draws/159902-2025-01/record.json").await.1, before);
 }
 

@@ -16,8 +16,8 @@ async fn home_page_explains_and_lists_the_published_draws() {
     assert!(html.contains(r#"href="/draws/159902-2025-02""#));
     assert!(html.contains("2025年产品质量、计量、标准化“双随机、一公开”抽查"));
     // Demo draws say so wherever they are listed.
-    // (Four draws and the feedback try-out draw; the awaiting draw waits for drand.)
-    assert_eq!(html.matches(r#"<strong class="demo-tag">演示随机数</strong>"#).count(), 5, "{html}");
+    // (Six draws and the feedback try-out draw; the awaiting draw waits for drand.)
+    assert_eq!(html.matches(r#"<strong class="demo-tag">演示随机数</strong>"#).count(), 7, "{html}");
     // The islands bundle is referenced.
     assert!(html.contains("/pkg/gongkai.js"));
     // Every table has an explicit tbody.

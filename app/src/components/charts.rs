@@ -23,7 +23,7 @@ impl Bar {
 const WIDTH: u64 = 640;
 
 fn scaled(value: u64, max: u64, span: u64) -> u64 {
-    if max == 0 { 0 } else { value * span / max }
+    (value * span).checked_div(max).unwrap_or(0)
 }
 
 /// The data table under a column chart: one row of labels, one of values.

@@ -679,8 +679,11 @@ fn ResultsSection(r: Report) -> impl IntoView {
 fn InspectorsSection(r: Report) -> impl IntoView {
     let lang = use_lang();
     let i = &r.inspectors;
-    let median =
-        if i.median_halves % 2 == 0 { (i.median_halves / 2).to_string() } else { format!("{}.5", i.median_halves / 2) };
+    let median = if i.median_halves.is_multiple_of(2) {
+        (i.median_halves / 2).to_string()
+    } else {
+        format!("{}.5", i.median_halves / 2)
+    };
     view! {
         <section aria-labelledby="inspectors-title">
             <h2 id="inspectors-title">{lang.pick("五、检查人员", "5. Inspectors")}</h2>

@@ -58,16 +58,10 @@ impl SqliteStorage {
     }
 
     pub(super) async fn mark(&self) -> Result<String, StorageError> {
-        let row: (Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, i64) =
-            sqlx::query_as(
-                "SELECT (SELECT MAX(rowid) FROM results), (SELECT MAX(rowid) FROM plans), \
-                 (SELECT MAX(rowid) FROM draws), (SELECT MAX(rowid) FROM inspectors), \
-                 (SELECT MAX(rowid) FROM enterprises), (SELECT MAX(rowid) FROM declared_reports), \
-                 (SELECT MAX(rowid) FROM calendar_years), (SELECT COUNT(*) FROM departments)",
-            )
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(format!("{row:?}"))
+        let tables = ["results", "plans", "draws", "inspectors", "enterprises", "declared_reports", "calendar_years"];
+        let parts: Vec<String> = tables.iter().map(|t| format!("(SELECT IFNULL(MAX(rowid), 0) FROM {t})")).collect();
+        let sql = format!("SELECT {} || '/' || (SELECT COUNT(*) FROM departments)", parts.join(" || '/' || "));
+        Ok(sqlx::query_scalar::<_, String>(&sql).fetch_one(&self.pool).await?)
     }
 
     pub(super) async fn report_fact_rows(&self, code: &str, year: i64) -> Result<Option<ReportRows>, StorageError> {
