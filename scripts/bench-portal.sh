@@ -3,9 +3,13 @@
 # Builds the release server, generates the database once (target/bench/portal.db,
 # about 15 minutes on 2 cores; delete it to regenerate), starts the server on it
 # and prints the latency of every list page and search (single client, p50/p99)
-# and the draw page's throughput with 64 concurrent clients.
+# and the draw page's throughput with 64 concurrent clients. Then the
+# execution report of one district-year with 1,000,000 results (its own
+# database, target/bench/report.db, generated once): the first request and
+# warm requests of the report page and its JSON.
 #
 #   scripts/bench-portal.sh [--enterprises N] [--draws N]   (sizes of a new database)
+#   scripts/bench-portal.sh report                          (the execution report only)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -15,19 +19,38 @@ build_site
 log "cargo build --release --example portal_bench"
 cargo build --release -q -p gongkai-tests --example portal_bench
 BENCH="$ROOT/target/release/examples/portal_bench"
-DB="${GONGKAI_BENCH_DB:-$ROOT/target/bench/portal.db}"
-mkdir -p "$(dirname "$DB")"
-if [ ! -f "$DB" ]; then
-  log "generating $DB"
-  "$BENCH" generate "$DB.partial" "$@"
-  mv "$DB.partial" "$DB"
-  rm -f "$DB.partial-wal" "$DB.partial-shm"
+serve() { # DATABASE PORT: the release server on it, in the background
+  LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD GONGKAI_DEMO=0 \
+    LEPTOS_SITE_ADDR="127.0.0.1:$2" GONGKAI_DATABASE="$1" RUST_LOG=warn \
+    "$ROOT/target/release/server" serve &
+  SERVER=$!
+}
+SERVER=
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+PORT="${GONGKAI_BENCH_PORT:-3999}"
+
+if [ "${1:-}" != report ]; then
+  DB="${GONGKAI_BENCH_DB:-$ROOT/target/bench/portal.db}"
+  mkdir -p "$(dirname "$DB")"
+  if [ ! -f "$DB" ]; then
+    log "generating $DB"
+    "$BENCH" generate "$DB.partial" "$@"
+    mv "$DB.partial" "$DB"
+    rm -f "$DB.partial-wal" "$DB.partial-shm"
+  fi
+  serve "$DB" "$PORT"
+  "$BENCH" measure "http://127.0.0.1:$PORT" "$DB"
+  kill "$SERVER" 2>/dev/null || true
+  wait "$SERVER" 2>/dev/null || true
 fi
 
-PORT="${GONGKAI_BENCH_PORT:-3999}"
-LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD GONGKAI_DEMO=0 \
-  LEPTOS_SITE_ADDR="127.0.0.1:$PORT" GONGKAI_DATABASE="$DB" RUST_LOG=warn \
-  "$ROOT/target/release/server" serve &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
-"$BENCH" measure "http://127.0.0.1:$PORT" "$DB"
+REPORT_DB="${GONGKAI_BENCH_REPORT_DB:-$ROOT/target/bench/report.db}"
+mkdir -p "$(dirname "$REPORT_DB")"
+if [ ! -f "$REPORT_DB" ]; then
+  log "generating $REPORT_DB"
+  "$BENCH" generate-report "$REPORT_DB.partial"
+  mv "$REPORT_DB.partial" "$REPORT_DB"
+  rm -f "$REPORT_DB.partial-wal" "$REPORT_DB.partial-shm"
+fi
+serve "$REPORT_DB" "$((PORT + 1))"
+"$BENCH" measure-report "http://127.0.0.1:$((PORT + 1))"

@@ -296,27 +296,27 @@ pub enum RuleId {
 }
 
 impl RuleId {
-    /// Where the rule comes from (seed and article), in Chinese as cited.
-    pub fn source(self) -> &'static str {
-        match self {
-            RuleId::PlanByMarch => "001 第十五条",
-            RuleId::ReportByJanuary => "001 第二十六条",
-            RuleId::RatioPerStratum => "年度检查计划（002、004）",
-            RuleId::MinimumPerStratum => "年度检查计划（004）",
-            RuleId::YearlyLimit => "001 第十九条",
-            RuleId::HigherLevelExcluded => "001 第十九条",
-            RuleId::TeamOfTwo => "000 第九条",
-            RuleId::CertificateValid => "001 第十七条",
-            RuleId::DrawnTeamInspected => "001 第十七、十八条",
-            RuleId::DrawVerified => "抽取协议 SPEC §13",
-            RuleId::ReportWithin5 => "001 第二十一条",
-            RuleId::DeliveryWithin5 => "001 第二十二条",
-            RuleId::EntryWithin10 => "001 第二十三条",
-            RuleId::PublicationWithin20 => "002 第四部分",
-            RuleId::InspectionInWindow => "年度检查计划（002）",
-            RuleId::DrawnObjectsInspected => "001 第二十六条",
-            RuleId::RectificationOnTime => "000 第十一条",
-        }
+    /// Where the rule comes from (seed and article), in the page's language.
+    pub fn source(self, lang: crate::i18n::Lang) -> &'static str {
+        let (zh, en) = match self {
+            RuleId::PlanByMarch => ("001 第十五条", "001 art. 15"),
+            RuleId::ReportByJanuary => ("001 第二十六条", "001 art. 26"),
+            RuleId::RatioPerStratum => ("年度检查计划（002、004）", "the yearly plan (002, 004)"),
+            RuleId::MinimumPerStratum => ("年度检查计划（004）", "the yearly plan (004)"),
+            RuleId::YearlyLimit | RuleId::HigherLevelExcluded => ("001 第十九条", "001 art. 19"),
+            RuleId::TeamOfTwo => ("000 第九条", "000 art. 9"),
+            RuleId::CertificateValid => ("001 第十七条", "001 art. 17"),
+            RuleId::DrawnTeamInspected => ("001 第十七、十八条", "001 arts. 17–18"),
+            RuleId::DrawVerified => ("抽取协议 SPEC §13", "draw protocol SPEC §13"),
+            RuleId::ReportWithin5 => ("001 第二十一条", "001 art. 21"),
+            RuleId::DeliveryWithin5 => ("001 第二十二条", "001 art. 22"),
+            RuleId::EntryWithin10 => ("001 第二十三条", "001 art. 23"),
+            RuleId::PublicationWithin20 => ("002 第四部分", "002 part 4"),
+            RuleId::InspectionInWindow => ("年度检查计划（002）", "the yearly plan (002)"),
+            RuleId::DrawnObjectsInspected => ("001 第二十六条", "001 art. 26"),
+            RuleId::RectificationOnTime => ("000 第十一条", "000 art. 11"),
+        };
+        lang.pick(zh, en)
     }
 }
 

@@ -6,6 +6,12 @@
 //!
 //!   portal_bench generate DB [--enterprises N] [--draws N]
 //!   portal_bench measure URL DB
+//!   portal_bench generate-report DB [--results N]
+//!   portal_bench measure-report URL
+//!
+//! The second pair is the execution report at scale: one district's year with
+//! 1,000,000 results (1,000 draws of 1,200 enterprises, 1,000 drawn from each),
+//! and the latency of its report page and JSON, cold and warm.
 //!
 //! Every draw is a real draw made with the draw crate and re-run by the
 //! storage layer before it is stored, as in production; every result refers
@@ -59,13 +65,25 @@ fn main() {
             let draws = flag(&args, "--draws").unwrap_or(100_000);
             runtime.block_on(generate(Path::new(db), enterprises, draws));
         }
+        Some("generate-report") => {
+            let db = args.get(1).expect("generate-report DB");
+            let results = flag(&args, "--results").unwrap_or(1_000_000);
+            runtime.block_on(generate_report(Path::new(db), results));
+        }
+        Some("measure-report") => {
+            let url = args.get(1).expect("measure-report URL").trim_end_matches('/').to_owned();
+            runtime.block_on(measure_report(&url));
+        }
         Some("measure") => {
             let url = args.get(1).expect("measure URL DB").trim_end_matches('/').to_owned();
             let db = args.get(2).expect("measure URL DB");
             runtime.block_on(measure(&url, Path::new(db)));
         }
         _ => {
-            eprintln!("usage: portal_bench generate DB [--enterprises N] [--draws N] | portal_bench measure URL DB");
+            eprintln!(
+                "usage: portal_bench generate DB [--enterprises N] [--draws N] | portal_bench measure URL DB \
+                 | portal_bench generate-report DB [--results N] | portal_bench measure-report URL"
+            );
             std::process::exit(2);
         }
     }
@@ -478,4 +496,244 @@ async fn measure(base: &str, db: &Path) {
         series.percentile(0.50).as_secs_f64() * 1e3,
         series.percentile(0.99).as_secs_f64() * 1e3
     );
+}
+
+/// The district whose year the report benchmark reads.
+const REPORT_DISTRICT: &str = "170101";
+const REPORT_POOL: usize = 1_200;
+const REPORT_DRAWN: usize = 1_000;
+
+/// One district's 2025: a plan, `results / 1000` draws of 1,200 enterprises
+/// (5/6 drawn, teams of 2 from 60 inspectors) and a result for every
+/// enterprise drawn, a few of them reported late.
+async fn generate_report(db: &Path, results: usize) {
+    if db.exists() {
+        eprintln!("{} exists: delete it to generate again", db.display());
+        return;
+    }
+    let started = Instant::now();
+    let storage = SqliteStorage::open(db).await.expect("open the database");
+    let district = "基准区市场监督管理局";
+    storage
+        .import(&Batch::Departments(vec![
+            NewDepartment {
+                code: "170000".to_owned(),
+                name: PROVINCE.to_owned(),
+                level: Level::Province,
+                parent_code: None,
+            },
+            NewDepartment {
+                code: REPORT_DISTRICT.to_owned(),
+                name: district.to_owned(),
+                level: Level::District,
+                parent_code: Some("170000".to_owned()),
+            },
+        ]))
+        .await
+        .expect("departments");
+    storage
+        .import(&Batch::Items(vec![NewItem {
+            department_code: REPORT_DISTRICT.to_owned(),
+            item_code: "1".to_owned(),
+            seq: 1,
+            name: "产品质量监督抽查".to_owned(),
+            content: "产品质量".to_owned(),
+            legal_basis: "《中华人民共和国产品质量法》".to_owned(),
+            qualification: String::new(),
+            method: vec!["现场核查".to_owned()],
+            withdrawn: false,
+            effective_from: "2024-01-01".to_owned(),
+            published_at: PUBLISHED.to_owned(),
+            correction: None,
+        }]))
+        .await
+        .expect("items");
+    let certs: Vec<String> = (0..60).map(|i| format!("BR{i:07}")).collect();
+    storage
+        .import(&Batch::Inspectors(
+            certs
+                .iter()
+                .map(|c| NewInspector {
+                    department_code: REPORT_DISTRICT.to_owned(),
+                    certificate: c.clone(),
+                    name: format!("检查员{}", &c[6..]),
+                    unit: "综合执法大队".to_owned(),
+                    post: "执法检查".to_owned(),
+                    qualifications: vec!["产品质量".to_owned()],
+                    valid_from: "2015-01-01".to_owned(),
+                    valid_until: "2029-12-31".to_owned(),
+                    conflicts: Vec::new(),
+                    left: false,
+                    published_at: PUBLISHED.to_owned(),
+                    correction: None,
+                })
+                .collect(),
+        ))
+        .await
+        .expect("inspectors");
+    storage
+        .import(&Batch::Plans(vec![gongkai_server::storage::NewPlan {
+            department_code: REPORT_DISTRICT.to_owned(),
+            plan_code: format!("{REPORT_DISTRICT}-2025-P"),
+            year: 2025,
+            title: "2025年产品质量“双随机、一公开”抽查计划".to_owned(),
+            scope: "辖区内生产企业".to_owned(),
+            inspector_requirements: "每户 2 名检查人员".to_owned(),
+            window_start: "2025-01-01".to_owned(),
+            window_end: "2025-12-31".to_owned(),
+            published_at: "2025-03-10T09:00:00+08:00".to_owned(),
+            max_inspections_per_year: None,
+            min_per_stratum: None,
+            lines: vec![gongkai_server::storage::NewPlanLine {
+                item_code: "1".to_owned(),
+                stratum: "生产企业".to_owned(),
+                ratio: "≥80%".to_owned(),
+                frequency: "每年 1 次".to_owned(),
+                object_count: None,
+            }],
+            correction: None,
+        }]))
+        .await
+        .expect("plan");
+    let draws = results.div_ceil(REPORT_DRAWN);
+    let mut batch = Vec::new();
+    for n in 0..draws {
+        let month = 1 + n * 11 / draws.max(1);
+        let id = format!("{REPORT_DISTRICT}-2025-{n:04}");
+        let objects: Vec<Object> = (n * REPORT_POOL..(n + 1) * REPORT_POOL)
+            .map(|i| Object {
+                id: code(i).as_str().to_owned(),
+                stratum: "P".to_owned(),
+                categories: Vec::new(),
+                abnormal: false,
+                serious_violation: false,
+                penalised: false,
+            })
+            .collect();
+        let input = DrawInput {
+            version: "v1".to_owned(),
+            draw_id: id.clone(),
+            title: format!("2025年第{}批产品质量抽查", n + 1),
+            department: district.to_owned(),
+            unit: "综合执法大队".to_owned(),
+            ancestors: vec![PROVINCE.to_owned()],
+            draw_date: format!("2025-{month:02}-05"),
+            randomness_source: RandomnessSource::Demo { label: format!("基准 {n}") },
+            plan: Plan {
+                strata: vec![Stratum {
+                    id: "P".to_owned(),
+                    name: "生产企业".to_owned(),
+                    ratio: Ratio { num: 5, den: 6 },
+                    qualification: None,
+                }],
+                allocation: Allocation::Ratio,
+                team: TeamRule {
+                    size: 2, load_cap: 40, qualification: None, units: vec!["综合执法大队".to_owned()]
+                },
+                directed: None,
+            },
+            objects,
+            inspectors: certs
+                .iter()
+                .map(|c| Inspector {
+                    cert: c.clone(),
+                    unit: "综合执法大队".to_owned(),
+                    qualifications: vec!["产品质量".to_owned()],
+                    valid_from: "2015-01-01".to_owned(),
+                    valid_until: "2029-12-31".to_owned(),
+                    conflicts: Vec::new(),
+                })
+                .collect(),
+            history: Vec::new(),
+        };
+        let value = format!("{:064x}", (n as u128 + 7) * 0x9e37_79b9_7f4a_7c15);
+        let record = draw::draw(input, Randomness::Demo { value }).expect("benchmark draws are feasible");
+        for (k, sel) in record.result.strata.iter().flat_map(|s| &s.selected).enumerate() {
+            // Working days in 2025: inspected on the 10th (or the next working day in the
+            // data: the report only reads the dates), reported 2–4 days later; one in 997 late.
+            let late = (n * REPORT_DRAWN + k) % 997 == 0;
+            let problem = k % 9 == 0;
+            batch.push(NewResult {
+                result_code: format!("{id}-{}", sel.object),
+                draw_id: id.clone(),
+                credit_code: draw::CreditCode::parse(&sel.object).expect("selected code"),
+                enterprise_name: format!("基准企业{}", sel.object),
+                department_code: REPORT_DISTRICT.to_owned(),
+                item_codes: vec!["1".to_owned()],
+                inspectors: sel.team.clone(),
+                inspected_on: format!("2025-{month:02}-10"),
+                reported_on: format!("2025-{month:02}-{}", if late { 24 } else { 13 }),
+                delivered_on: Some(format!("2025-{month:02}-{}", if late { 25 } else { 16 })),
+                entered_on: Some(format!("2025-{month:02}-{}", if late { 26 } else { 20 })),
+                category: if problem { ResultCategory::CorrectedOnOrder } else { ResultCategory::NoProblem },
+                findings: "按要求检查。".to_owned(),
+                rectification_deadline: problem.then(|| format!("2025-{:02}-10", month + 1)),
+                rectification: if problem { Rectification::Done } else { Rectification::None },
+                penalty_case: None,
+                published_at: format!("2025-{month:02}-{}T16:00:00+08:00", if late { 26 } else { 20 }),
+                correction: None,
+            });
+        }
+        storage
+            .insert_draw(
+                &publish::verify_draw(DrawSubmission {
+                    department_path: None,
+                    record_json: serde_json::to_string(&record).expect("record JSON"),
+                    committed_at: Some(format!("2025-{month:02}-03T09:00:00+08:00")),
+                    published_at: format!("2025-{month:02}-05T10:00:00+08:00"),
+                    plan_code: Some(format!("{REPORT_DISTRICT}-2025-P")),
+                })
+                .expect("the draw verifies"),
+            )
+            .await
+            .expect("draw");
+        if batch.len() >= 50_000 || n + 1 == draws {
+            storage.import(&Batch::Results(std::mem::take(&mut batch))).await.expect("results");
+            eprintln!("[{:>6.1} s] {} draws", started.elapsed().as_secs_f64(), n + 1);
+        }
+    }
+    sqlx::query("PRAGMA optimize").execute(storage.pool()).await.expect("optimize");
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(storage.pool()).await.expect("checkpoint");
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM results").fetch_one(storage.pool()).await.expect("count");
+    eprintln!("[{:>6.1} s] done: {draws} draws, {count} results", started.elapsed().as_secs_f64());
+}
+
+/// The report of the benchmark district's 2025: the first request (computed
+/// and kept), then sequential warm requests of the page and the JSON.
+async fn measure_report(base: &str) {
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(600)).build().expect("client");
+    let started = Instant::now();
+    while client.get(format!("{base}/")).send().await.map(|r| !r.status().is_success()).unwrap_or(true) {
+        assert!(started.elapsed() < Duration::from_secs(300), "the server at {base} does not answer");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let page = format!("{base}/reports/{REPORT_DISTRICT}/2025");
+    let api = format!("{base}/api/reports/{REPORT_DISTRICT}/2025");
+    let (cold, bytes) = fetch(&client, &page).await;
+    let json: serde_json::Value =
+        client.get(&api).send().await.expect("report JSON").json().await.expect("report JSON parses");
+    let inspected = json["results"]["inspected"].as_u64().unwrap_or(0);
+    println!();
+    println!(
+        "execution report of one district-year with {inspected} results: first request (computed) {:.1} s, {:.0} KiB",
+        cold.as_secs_f64(),
+        bytes as f64 / 1024.0
+    );
+    println!("{:<36} {:>6} {:>9} {:>9} {:>9}", "warm, single client", "reqs", "p50 ms", "p99 ms", "max ms");
+    for (name, url) in [("/reports/{department}/{year}", &page), ("/api/reports/{department}/{year}", &api)] {
+        let mut series = Series { name: name.to_owned(), times: Vec::new(), bytes: 0 };
+        for _ in 0..100 {
+            let (t, b) = fetch(&client, url).await;
+            series.times.push(t);
+            series.bytes += b;
+        }
+        println!(
+            "{:<36} {:>6} {:>9.2} {:>9.2} {:>9.2}",
+            series.name,
+            series.times.len(),
+            series.percentile(0.50).as_secs_f64() * 1e3,
+            series.percentile(0.99).as_secs_f64() * 1e3,
+            series.percentile(1.0).as_secs_f64() * 1e3,
+        );
+    }
 }

@@ -22,6 +22,13 @@ impl Bar {
 
 const WIDTH: u64 = 640;
 
+/// Published text (names are Chinese) marked with its language where it has
+/// Chinese characters, so that an English page says which words are data.
+pub fn data_text(text: String) -> impl IntoView {
+    let chinese = text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    view! { <span lang=chinese.then_some("zh-CN")>{text}</span> }
+}
+
 fn scaled(value: u64, max: u64, span: u64) -> u64 {
     (value * span).checked_div(max).unwrap_or(0)
 }
@@ -65,7 +72,7 @@ fn ChartTable(caption: String, headers: (String, String), bars: Vec<Bar>) -> imp
                 <tbody>
                     {bars
                         .into_iter()
-                        .map(|b| view! { <tr><th scope="row">{b.label}</th><td class="num">{b.shown}</td></tr> })
+                        .map(|b| view! { <tr><th scope="row">{data_text(b.label)}</th><td class="num">{b.shown}</td></tr> })
                         .collect_view()}
                 </tbody>
             </table>

@@ -7,7 +7,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::reports::{ReportData, report_page};
-use crate::components::charts::{Bar, ColumnChart, RowChart};
+use crate::components::charts::{Bar, ColumnChart, RowChart, data_text};
 use crate::components::load::loaded;
 use crate::feedback::{Satisfaction, cell};
 use crate::i18n::{Lang, use_lang};
@@ -368,6 +368,11 @@ pub fn ReportPage() -> impl IntoView {
             } else {
                 format!("{}: plan execution report {}", r.department.name, r.year)
             };
+            let heading = if lang == Lang::Zh {
+                view! { {title.clone()} }.into_any()
+            } else {
+                view! { {data_text(r.department.name.clone())}{format!(": plan execution report {}", r.year)} }.into_any()
+            };
             let violated = r.rules.iter().filter(|c| c.state == Check::Violated).count();
             let unknown = r.rules.iter().filter(|c| c.state == Check::CannotCheck).count();
             let met = r.rules.len() - violated - unknown;
@@ -377,7 +382,7 @@ pub fn ReportPage() -> impl IntoView {
             view! {
                 <Title text=format!("{title} · {}", lang.pick("公开", "Gongkai"))/>
                 <article class="report">
-                    <h1>{title}</h1>
+                    <h1>{heading}</h1>
                     <p class="lead">
                         {if lang == Lang::Zh {
                             format!("本报告由本站根据截至 {} 已公布的计划、抽取和检查结果计算得出，不是部门自己的文字；部门自行公布的报告见“部门自报与计算结果对照”。", r.as_of)
@@ -437,7 +442,7 @@ fn PlansSection(r: Report) -> impl IntoView {
         .map(|p| {
             view! {
                 <li>
-                    <A href=format!("/plans/{}", p.plan_code)>{p.title.clone()}</A>
+                    <A href=format!("/plans/{}", p.plan_code)>{data_text(p.title.clone())}</A>
                     {if lang == Lang::Zh {
                         format!("（检查时间 {} 至 {}；每户年度抽查上限 {} 次{}）", p.window_start, p.window_end,
                             p.max_inspections_per_year.unwrap_or(crate::report::DEFAULT_YEARLY_LIMIT),
@@ -459,7 +464,7 @@ fn PlansSection(r: Report) -> impl IntoView {
             view! {
                 <tr>
                     <td><A href=format!("/draws/{}", p.draw_id)>{p.draw_id.clone()}</A></td>
-                    <td>{p.stratum.clone()}</td>
+                    <td>{data_text(p.stratum.clone())}</td>
                     <td class="num">{p.pool}</td>
                     <td class="num">{p.eligible}</td>
                     <td>{p.planned_ratio.clone().unwrap_or_else(|| "—".to_owned())}</td>
@@ -472,16 +477,26 @@ fn PlansSection(r: Report) -> impl IntoView {
             }
         })
         .collect_view();
-    let bars: Vec<Bar> = r
-        .plan_rows
-        .iter()
-        .map(|p| {
-            let mut b = Bar::new(
-                format!("{} {}", p.draw_id, p.stratum),
-                p.completion.permille().unwrap_or(0),
-                p.completion.percent(),
-            );
-            b.warn = p.completion.permille().is_some_and(|c| c < 1000);
+    // One bar per plan line (plan and stratum), over all the year's draws under it.
+    let mut lines: Vec<(String, Share)> = Vec::new();
+    for p in &r.plan_rows {
+        let label = match &p.plan_code {
+            Some(code) => format!("{code} {}", p.stratum),
+            None => format!("{} {}", p.draw_id, p.stratum),
+        };
+        match lines.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, share)) => {
+                share.num += p.inspected;
+                share.den += p.drawn;
+            }
+            None => lines.push((label, p.completion)),
+        }
+    }
+    let bars: Vec<Bar> = lines
+        .into_iter()
+        .map(|(label, share)| {
+            let mut b = Bar::new(label, share.permille().unwrap_or(0), share.percent());
+            b.warn = share.permille().is_some_and(|c| c < 1000);
             b
         })
         .collect();
@@ -515,10 +530,10 @@ fn PlansSection(r: Report) -> impl IntoView {
                         <tbody>{rows}</tbody>
                     </table>
                 </div>
-                <h3>{lang.pick("各分层完成率", "Completion by stratum")}</h3>
+                <h3>{lang.pick("各计划行完成率", "Completion by plan line")}</h3>
                 <RowChart
-                    title=lang.pick("各分层完成率（已检查户数 ÷ 抽中户数）", "Completion by stratum (inspected ÷ drawn)")
-                    headers=(lang.pick("抽取与分层", "Draw and stratum").to_owned(), lang.pick("完成率", "Completion").to_owned())
+                    title=lang.pick("各计划行（计划与分层）完成率：已检查户数 ÷ 抽中户数", "Completion by plan line (plan and stratum): inspected ÷ drawn")
+                    headers=(lang.pick("计划与分层", "Plan and stratum").to_owned(), lang.pick("完成率", "Completion").to_owned())
                     bars=bars
                     scale=1000
                 />
@@ -547,7 +562,7 @@ fn DrawsSection(r: Report) -> impl IntoView {
         .map(|d| {
             view! {
                 <tr>
-                    <td><A href=format!("/draws/{}", d.draw_id)>{d.title.clone()}</A><br/><small>{d.draw_id.clone()}</small></td>
+                    <td><A href=format!("/draws/{}", d.draw_id)>{data_text(d.title.clone())}</A><br/><small>{d.draw_id.clone()}</small></td>
                     <td>{d.draw_date.clone()}</td>
                     <td class="num">{d.drawn}</td>
                     <td><State state=d.committed_first.clone()/></td>
@@ -613,7 +628,7 @@ fn TimelinessSection(r: Report) -> impl IntoView {
                 format!("{} measured, {} on time ({}); {} cannot be measured.", d.measured, d.on_time, share.percent(), d.unmeasured)
             };
             view! {
-                <h3>{rule_text(lang, d.rule)}<small>{format!(" · {}", d.rule.source())}</small></h3>
+                <h3>{rule_text(lang, d.rule)}<small>{format!(" · {}", d.rule.source(lang))}</small></h3>
                 <p>{summary}</p>
                 {(d.measured > 0).then(|| view! {
                     <ColumnChart
@@ -742,7 +757,7 @@ fn RuleRow(check: RuleCheck) -> impl IntoView {
                 view! {
                     <li>
                         <A href=c.href.clone()>{c.record.clone()}</A>
-                        {c.name.clone().map(|n| format!(" {n}"))}
+                        {c.name.clone().map(|n| view! { " " {data_text(n)} })}
                         {lang.pick("：", ": ")}
                         {breach_text(lang, &c.breach)}
                     </li>
@@ -765,7 +780,7 @@ fn RuleRow(check: RuleCheck) -> impl IntoView {
     view! {
         <tr>
             <th scope="row">{rule_text(lang, check.rule)}</th>
-            <td>{check.rule.source()}</td>
+            <td>{check.rule.source(lang)}</td>
             <td>
                 <State state=check.state.clone()/>
                 {(total > 0).then(|| if lang == Lang::Zh { format!("（{total} 条）") } else { format!(" ({total})") })}
@@ -843,9 +858,12 @@ fn DeclaredSection(r: Report) -> impl IntoView {
             <h2 id="declared-title">{lang.pick("部门自报与计算结果对照", "The department's own report and the computed figures")}</h2>
             <p>
                 {if lang == Lang::Zh {
-                    format!("部门于 {} 公布《{}》（第 {} 版）。{} 项数字与计算结果不一致。", d.published_at.get(..10).unwrap_or_default(), d.title, d.version, differing)
+                    format!("部门于 {} 公布《{}》（第 {} 版）。{} 项数字与计算结果不一致。", d.published_at.get(..10).unwrap_or_default(), d.title, d.version, differing).into_any()
                 } else {
-                    format!("The department published \u{201c}{}\u{201d} (version {}) on {}. {} figures differ from the computed ones.", d.title, d.version, d.published_at.get(..10).unwrap_or_default(), differing)
+                    view! {
+                        "The department published \u{201c}" {data_text(d.title.clone())}
+                        {format!("\u{201d} (version {}) on {}. {} figures differ from the computed ones.", d.version, d.published_at.get(..10).unwrap_or_default(), differing)}
+                    }.into_any()
                 }}
             </p>
             <div class="table-wrap">

@@ -75,7 +75,9 @@ pub enum ImportKind {
     ///   one row per plan line, grouped by plan_code; the plan's columns come from its first row and
     ///   may be left empty or repeated on its other rows.
     ///   plan columns: plan_code*, department_code*, year*, title*, scope*, window_start*, window_end*,
-    ///     inspector_requirements, published_at, correction_reason
+    ///     inspector_requirements, published_at, correction_reason,
+    ///     max_inspections_per_year（每户年度抽查次数上限，空 = 2 / empty = 2),
+    ///     min_per_stratum（每层至少抽取数，空 = 无 / empty = none)
     ///   line columns: item_code*, stratum*, ratio*, frequency*, object_count
     /// JSON：每个计划一个对象，计划行在 "lines" 数组中 / one object per plan, its lines in a "lines" array.
     #[command(verbatim_doc_comment, after_help = FORMAT_HELP)]
