@@ -1722,4 +1722,30 @@ mod tests {
         // A figure the department did not declare is not a difference.
         assert!(!figure(FigureKey::Inspectors).differs);
     }
+
+    #[test]
+    fn with_nothing_published_nothing_is_met() {
+        let mut f = compliant();
+        f.plans.clear();
+        f.draws.clear();
+        f.results.clear();
+        f.declared = None;
+        f.today = "2025-12-01".to_owned();
+        f.plans.push(PlanFact { min_per_stratum: Some(1), ..compliant().plans[0].clone() });
+        f.plans[0].published_at = "2025-03-01T09:00:00+08:00".to_owned();
+        let r = report(&f);
+        for c in &r.rules {
+            let expected = if c.rule == RuleId::PlanByMarch { Check::Met } else { Check::CannotCheck };
+            assert_eq!(c.state, expected, "{c:?}");
+            assert!(c.rule == RuleId::PlanByMarch || !c.missing.is_empty(), "{c:?}: says why");
+        }
+        assert_eq!(r.rules.len(), 17, "every rule, the plan's minimum per stratum included");
+        assert_eq!(r.completion().percent(), "—");
+
+        // A result whose draw is not published: its window and team cannot be checked.
+        let mut f = compliant();
+        f.draws.clear();
+        assert_eq!(cannot(&f, RuleId::InspectionInWindow), [Missing::UnknownDraws { count: 2 }]);
+        assert_eq!(cannot(&f, RuleId::DrawnTeamInspected), [Missing::UnknownDraws { count: 2 }]);
+    }
 }

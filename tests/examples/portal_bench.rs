@@ -651,8 +651,8 @@ async fn generate_report(db: &Path, results: usize) {
         for (k, sel) in record.result.strata.iter().flat_map(|s| &s.selected).enumerate() {
             // Working days in 2025: inspected on the 10th (or the next working day in the
             // data: the report only reads the dates), reported 2–4 days later; one in 997 late.
-            let late = (n * REPORT_DRAWN + k) % 997 == 0;
-            let problem = k % 9 == 0;
+            let late = (n * REPORT_DRAWN + k).is_multiple_of(997);
+            let problem = k.is_multiple_of(9);
             batch.push(NewResult {
                 result_code: format!("{id}-{}", sel.object),
                 draw_id: id.clone(),
