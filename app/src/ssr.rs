@@ -92,6 +92,8 @@ pub trait PortalSource: Send + Sync {
     async fn list_inspectors(&self, query: &ListQuery) -> Result<Paged<InspectorRow>, StorageError>;
     /// Every version of one inspector, newest first.
     async fn inspector_versions(&self, certificate: &str) -> Result<Vec<InspectorRow>, StorageError>;
+    /// The public recusals in which an inspector recused or was drawn as the replacement, newest first.
+    async fn inspector_recusals(&self, certificate: &str) -> Result<Vec<crate::types::RecusalRow>, StorageError>;
     /// The units and the qualifications of the current inspectors (for the filters), sorted.
     async fn inspector_facets(&self) -> Result<(Vec<String>, Vec<String>), StorageError>;
     /// Current plans (filters: `year`, `department`).

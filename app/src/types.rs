@@ -418,6 +418,25 @@ pub struct DrawObjectRow {
     pub exclusion_reason: Option<ExclusionReason>,
 }
 
+/// A public recusal (回避) of a draw, with the names the directories give.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct RecusalRow {
+    pub draw_id: String,
+    pub draw_title: String,
+    pub credit_code: String,
+    /// The enterprise's current name in the directory, when it is there.
+    pub enterprise: Option<String>,
+    /// Certificate of the inspector who recused, and their name.
+    pub inspector: String,
+    pub inspector_name: Option<String>,
+    /// Certificate of the inspector drawn in their place, and their name.
+    pub replacement: String,
+    pub replacement_name: Option<String>,
+    pub reason: String,
+    pub date: String,
+}
+
 /// An enterprise's own page: every version, every draw, every result.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnterpriseDetail {
@@ -427,6 +446,9 @@ pub struct EnterpriseDetail {
     pub draws: Vec<DrawObjectRow>,
     /// Current versions, newest inspection first.
     pub results: Vec<ResultRow>,
+    /// Public recusals from inspecting it, newest first.
+    #[serde(default)]
+    pub recusals: Vec<RecusalRow>,
 }
 
 /// A department's page.

@@ -119,6 +119,8 @@ pub struct VerifiedDraw {
     /// JSON of the draw page's [`DrawView`] (a cache: rebuilt from the record if it ever does not parse).
     pub view_json: String,
     pub objects: Vec<ObjectOutcome>,
+    /// The record's public recusals, in order.
+    pub recusals: Vec<draw::record::Recusal>,
     pub plan_code: Option<String>,
     _verified: (),
 }
@@ -167,6 +169,7 @@ pub fn verify_draw(submission: DrawSubmission) -> Result<VerifiedDraw, PublishEr
         .map_err(|e| invalid(&id, format!("page view not encodable: {e}")))?;
     Ok(VerifiedDraw {
         objects: outcomes(&record),
+        recusals: record.recusals.clone(),
         summary,
         department_path,
         record_json: submission.record_json,

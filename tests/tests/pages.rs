@@ -314,3 +314,36 @@ async fn publication_times_are_beijing_time_in_words_not_raw_timestamps() {
     let (_, english) = app.get(&format!("/results/{code}?lang=en")).await;
     assert!(english.contains(&format!("Beijing time {date} 16:00")));
 }
+
+#[tokio::test]
+async fn a_recusal_shows_on_the_inspectors_and_the_enterprises_pages_too() {
+    // The demo's one public recusal: in the 2025 quality draw, inspector 1599020043 recused
+    // from 911599028476417433 on 2025-05-29 and 1599020015 was drawn in their place.
+    let app = spawn_app().await;
+    let reason = "与该企业法定代表人系近亲属";
+    for path in ["/inspectors/1599020043", "/inspectors/1599020015", "/enterprises/911599028476417433"] {
+        let (status, html) = app.get(path).await;
+        assert_eq!(status, 200, "{path}");
+        let main = &html[html.find("<main").unwrap()..html.find("</main>").unwrap()];
+        let section = &main[main.find(r#"<section aria-labelledby="recusals-title">"#).expect(path)..];
+        let section = &section[..section.find("</section>").unwrap()];
+        assert!(section.contains("2025-05-29") && section.contains(reason), "{path}: {section}");
+        assert!(section.contains(r#"href="/draws/159902-2025-01""#), "{path}");
+        assert!(section.contains(r#"href="/enterprises/911599028476417433""#), "{path}");
+        assert!(
+            section.contains(r#"href="/inspectors/1599020043""#)
+                && section.contains(r#"href="/inspectors/1599020015""#),
+            "{path}: who recused and who replaced them"
+        );
+        assert_eq!(section.matches("<tr>").count(), 1 + 1, "{path}: a header and one recusal");
+    }
+    // An inspector who never recused or replaced anyone says so.
+    let (_, html) = app.get("/inspectors/1599020001").await;
+    assert!(html.contains("没有公开的回避记录。"), "{html}");
+    // And the enterprise's open data carries it.
+    let detail: serde_json::Value =
+        serde_json::from_str(&app.get("/api/enterprises/911599028476417433").await.1).unwrap();
+    assert_eq!(detail["recusals"][0]["inspector"], "1599020043");
+    assert_eq!(detail["recusals"][0]["replacement"], "1599020015");
+    assert_eq!(detail["recusals"][0]["draw_id"], "159902-2025-01");
+}

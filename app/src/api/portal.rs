@@ -64,8 +64,13 @@ pub async fn inspectors_page(query: ListQuery) -> Result<InspectorsData, ServerF
 
 /// Every version of one inspector (empty if unknown).
 #[server]
-pub async fn inspector_page(certificate: String) -> Result<Vec<InspectorRow>, ServerFnError> {
-    portal()?.0.inspector_versions(&certificate).await.map_err(super::unavailable)
+pub async fn inspector_page(
+    certificate: String,
+) -> Result<(Vec<InspectorRow>, Vec<crate::types::RecusalRow>), ServerFnError> {
+    let p = portal()?;
+    let versions = p.0.inspector_versions(&certificate).await.map_err(super::unavailable)?;
+    let recusals = p.0.inspector_recusals(&certificate).await.map_err(super::unavailable)?;
+    Ok((versions, recusals))
 }
 
 /// Plans with the departments.

@@ -5,6 +5,7 @@ pub mod feedback_stats;
 pub mod filters;
 pub mod load;
 pub mod lookup;
+pub mod recusals;
 pub mod table;
 pub mod verify;
 

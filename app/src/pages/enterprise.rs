@@ -197,6 +197,10 @@ pub fn EnterprisePage() -> impl IntoView {
                         <h2 id="results-title">{lang.pick("历年检查结果", "Inspection results over the years")}</h2>
                         {results}
                     </section>
+                    <crate::components::recusals::RecusalSection
+                        recusals=detail.recusals.clone()
+                        empty=lang.pick("检查该企业时没有检查人员公开回避。", "No inspector published a recusal from inspecting it.")
+                    />
                 }
                     .into_any()
             },

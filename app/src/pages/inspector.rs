@@ -22,7 +22,7 @@ pub fn InspectorPage() -> impl IntoView {
     view! {
         {loaded(
             data,
-            move |versions: Vec<InspectorRow>| {
+            move |(versions, recusals): (Vec<InspectorRow>, Vec<crate::types::RecusalRow>)| {
                 let Some(current) = versions.first().cloned() else {
                     return view! { <NotFoundContent what=certificate()/> }.into_any();
                 };
@@ -79,6 +79,10 @@ pub fn InspectorPage() -> impl IntoView {
                     <crate::components::feedback_stats::FeedbackSection
                         department=None
                         certificate=Some(current.certificate.clone())
+                    />
+                    <crate::components::recusals::RecusalSection
+                        recusals=recusals
+                        empty=lang.pick("没有公开的回避记录。", "No published recusal.")
                     />
                     <section aria-labelledby="history-title">
                         <h2 id="history-title">{lang.pick("现行信息与历史版本", "Current entry and earlier versions")}</h2>

@@ -3,13 +3,22 @@
 use app::ssr::{DrawSource, PortalSource, StorageError};
 use app::types::{
     COUNT_CAP, Department, DepartmentDetail, DrawObjectRow, DrawStatus, DrawSummary, EnterpriseDetail, EnterpriseRow,
-    InspectorRow, ItemRow, Latest, ListQuery, Paged, PlanDetail, PlanLineRow, PlanRow, ResultCategory, ResultRow,
-    StoredCommitment, StoredDraw,
+    InspectorRow, ItemRow, Latest, ListQuery, Paged, PlanDetail, PlanLineRow, PlanRow, RecusalRow, ResultCategory,
+    ResultRow, StoredCommitment, StoredDraw,
 };
 use sqlx::Sqlite;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
 
 use super::SqliteStorage;
+
+/// A [`RecusalRow`] from `draw_recusals r` with the current directory names.
+const RECUSAL_SELECT: &str = "SELECT r.draw_id, d.title AS draw_title, r.credit_code, \
+     (SELECT e.name FROM enterprises e WHERE e.credit_code = r.credit_code ORDER BY e.version DESC LIMIT 1) AS enterprise, \
+     r.inspector, (SELECT i.name FROM inspectors i WHERE i.certificate = r.inspector ORDER BY i.version DESC LIMIT 1) \
+       AS inspector_name, \
+     r.replacement, (SELECT i.name FROM inspectors i WHERE i.certificate = r.replacement ORDER BY i.version DESC LIMIT 1) \
+       AS replacement_name, \
+     r.reason, r.date FROM draw_recusals r JOIN draws d ON d.id = r.draw_id";
 
 /// Columns of a [`DrawSummary`] from `draws d JOIN departments dep`.
 const DRAWN_COLUMNS: &str = "d.id, dep.name AS department, d.title, d.draw_date, d.commitment, \
@@ -735,7 +744,9 @@ impl PortalSource for SqliteStorage {
         if versions.is_empty() && draws.is_empty() && results.is_empty() {
             return Ok(None);
         }
-        Ok(Some(EnterpriseDetail { versions, draws, results }))
+        let sql = format!("{RECUSAL_SELECT} WHERE r.credit_code = ? ORDER BY r.date DESC, r.draw_id, r.seq");
+        let recusals = sqlx::query_as::<_, RecusalRow>(&sql).bind(&code).fetch_all(&self.pool).await?;
+        Ok(Some(EnterpriseDetail { versions, draws, results, recusals }))
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.directory_names")]
@@ -805,6 +816,16 @@ impl PortalSource for SqliteStorage {
 
     async fn demo_feedback_codes(&self) -> Result<Vec<app::feedback::DemoCode>, StorageError> {
         self.demo_code_rows().await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.inspector_recusals")]
+    async fn inspector_recusals(&self, certificate: &str) -> Result<Vec<RecusalRow>, StorageError> {
+        let sql = format!(
+            "{RECUSAL_SELECT} WHERE r.inspector = ?1 \
+             UNION ALL {RECUSAL_SELECT} WHERE r.replacement = ?1 AND r.inspector <> ?1 \
+             ORDER BY 10 DESC, 1"
+        );
+        Ok(sqlx::query_as::<_, RecusalRow>(&sql).bind(certificate).fetch_all(&self.pool).await?)
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.report_keys")]

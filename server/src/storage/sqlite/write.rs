@@ -660,6 +660,21 @@ impl Storage for SqliteStorage {
             .execute(&mut *tx)
             .await?;
         }
+        for (seq, r) in draw.recusals.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO draw_recusals (draw_id, seq, credit_code, inspector, replacement, reason, date) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&summary.id)
+            .bind(seq as i64 + 1)
+            .bind(&r.request.object)
+            .bind(&r.request.inspector)
+            .bind(&r.replacement)
+            .bind(&r.request.reason)
+            .bind(&r.request.date)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await.map_err(|e| self.busy_or(e))?;
         Ok(())
     }
