@@ -146,6 +146,9 @@ pub struct ReportFacts {
     pub higher: Vec<HigherInspection>,
     /// The department's row of the published feedback counts.
     pub feedback: Option<FeedbackStats>,
+    /// The published counts of each inspector of the department's results of the year.
+    #[serde(default)]
+    pub feedback_inspectors: Vec<FeedbackStats>,
     pub declared: Option<DeclaredReport>,
 }
 
@@ -270,6 +273,18 @@ pub struct FeedbackFigures {
     pub received: Option<u64>,
     /// In the order of [`crate::feedback::Satisfaction::ALL`].
     pub levels: Vec<Option<u64>>,
+    /// Each inspector's published counts: feedback received and the "no" to
+    /// each conduct question (in the order of [`crate::feedback::Conduct::ALL`]).
+    pub inspectors: Vec<InspectorFeedback>,
+}
+
+/// One inspector's published feedback counts (`None`: fewer than 5).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InspectorFeedback {
+    pub certificate: String,
+    pub name: Option<String>,
+    pub received: Option<u64>,
+    pub conduct_problems: Vec<Option<u64>>,
 }
 
 /// Each rule the report checks, with its source.
@@ -962,6 +977,18 @@ pub fn compute(facts: &ReportFacts, cal: &Calendar) -> Report {
         codes_issued: f.codes_issued,
         received: f.received,
         levels: f.levels.clone(),
+        inspectors: facts
+            .feedback_inspectors
+            .iter()
+            .filter_map(|i| {
+                Some(InspectorFeedback {
+                    certificate: i.certificate.clone()?,
+                    name: i.inspector.clone(),
+                    received: i.received,
+                    conduct_problems: i.conduct_problems.clone(),
+                })
+            })
+            .collect(),
     });
 
     // 7. Rule checks.
@@ -1435,6 +1462,7 @@ mod tests {
             unprotected: BTreeMap::new(),
             higher: Vec::new(),
             feedback: None,
+            feedback_inspectors: Vec::new(),
             declared: Some(DeclaredReport {
                 version: 1,
                 title: "2025年执行情况".to_owned(),

@@ -114,8 +114,12 @@ impl Reports {
                 facts_draws.push(DrawFact { plan_code: plan_code.clone(), view: d.0.clone(), verified: d.1 });
             }
         }
-        let feedback = crate::feedback::published_stats(portal, Some(department), Some(year), None, &today).await?;
-        let feedback = feedback.into_iter().find(|s| s.certificate.is_none());
+        let (feedback, feedback_inspectors): (Vec<_>, Vec<_>) =
+            crate::feedback::published_stats(portal, Some(department), Some(year), None, &today)
+                .await?
+                .into_iter()
+                .partition(|s| s.certificate.is_none());
+        let feedback = feedback.into_iter().next();
         let calendar = Calendar::published(&portal.calendar_years().await?);
         let facts = ReportFacts {
             department: rows.department,
@@ -128,6 +132,7 @@ impl Reports {
             unprotected: rows.unprotected,
             higher: rows.higher,
             feedback,
+            feedback_inspectors,
             declared: rows.declared,
         };
         let report = Arc::new(report::compute(&facts, &calendar));

@@ -517,6 +517,14 @@ async fn the_demo_jurisdiction_has_imperfections_for_the_checks_to_find() {
     // The district's own report claims fewer draws and a lower problem rate.
     assert_eq!(figure(&r, "draws")["differs"], true);
     assert_eq!(figure(&r, "problem_rate")["differs"], true);
+    // Feedback: a code for each of the 118 results of 2025 (70 + 41 + 3 + 4), and per inspector
+    // the published counts of each of the six conduct problems.
+    assert_eq!(r["feedback"]["codes_issued"], 118);
+    let inspectors = r["feedback"]["inspectors"].as_array().unwrap();
+    assert!(!inspectors.is_empty());
+    assert!(inspectors.iter().all(|i| i["conduct_problems"].as_array().map(Vec::len) == Some(6)), "{inspectors:?}");
+    let (_, html) = app.get("/reports/159902/2025").await;
+    assert!(html.contains(r#"<table class="conduct">"#) && html.contains("索取或收受财物"), "{html}");
     // Its 2024 report agrees with the data.
     let r = json(&app, "/api/reports/159902/2024").await;
     assert!(r["figures"].as_array().unwrap().iter().all(|f| f["differs"] == false), "{}", r["figures"]);

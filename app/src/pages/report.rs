@@ -9,7 +9,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::reports::{ReportData, report_page};
 use crate::components::charts::{Bar, ColumnChart, RowChart, data_text};
 use crate::components::load::loaded;
-use crate::feedback::{Satisfaction, cell};
+use crate::feedback::{Conduct, Satisfaction, cell};
 use crate::i18n::{Lang, use_lang};
 use crate::model::ResultCategory;
 use crate::pages::not_found::NotFoundContent;
@@ -730,7 +730,44 @@ fn FeedbackPart(r: Report) -> impl IntoView {
                     <div><dt>{lang.pick("收到评价", "Feedback received")}</dt><dd>{cell(f.received)}</dd></div>
                     {levels}
                 </dl>
-                <p class="note">{lang.pick("评价在评价期结束后计入；少于 5 的数字显示为“< 5”。各检查人员的行为问题统计见检查人员页面。", "Feedback counts once its window has closed; counts below 5 show as \u{201c}< 5\u{201d}. Conduct problems per inspector are on the inspectors' pages.")}</p>
+                {(!f.inspectors.is_empty()).then(|| {
+                    let rows = f
+                        .inspectors
+                        .clone()
+                        .into_iter()
+                        .map(|i| {
+                            view! {
+                                <tr>
+                                    <th scope="row">
+                                        <A href=format!("/inspectors/{}", i.certificate)>
+                                            {i.name.clone().map(data_text)}
+                                            " "
+                                            <span class="credit-code">{i.certificate.clone()}</span>
+                                        </A>
+                                    </th>
+                                    <td class="num">{cell(i.received)}</td>
+                                    {i.conduct_problems.iter().map(|n| view! { <td class="num">{cell(*n)}</td> }).collect_view()}
+                                </tr>
+                            }
+                        })
+                        .collect_view();
+                    view! {
+                        <div class="table-wrap">
+                            <table class="conduct">
+                                <caption>{lang.pick("各检查人员收到的评价和企业反映的行为问题（次数）", "Feedback on each inspector and the conduct problems enterprises reported (times)")}</caption>
+                                <thead>
+                                    <tr>
+                                        <th scope="col">{lang.pick("检查人员", "Inspector")}</th>
+                                        <th scope="col">{lang.pick("收到评价", "Feedback")}</th>
+                                        {Conduct::ALL.iter().map(|c| view! { <th scope="col">{c.problem(lang)}</th> }).collect_view()}
+                                    </tr>
+                                </thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                        </div>
+                    }
+                })}
+                <p class="note">{lang.pick("评价在评价期结束后计入；少于 5 的数字显示为“< 5”，不公布单份评价。", "Feedback counts once its window has closed; counts below 5 show as \u{201c}< 5\u{201d}; single submissions are never published.")}</p>
             }
             .into_any()
         }
