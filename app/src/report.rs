@@ -653,6 +653,7 @@ fn line_for<'p>(plan: &'p PlanFact, stratum_id: &str, stratum_name: &str) -> Opt
 /// Computes the report.
 pub fn compute(facts: &ReportFacts, cal: &Calendar) -> Report {
     let year = facts.year;
+    let year_text = year.to_string();
     let today = facts.today.as_str();
     let plans: BTreeMap<&str, &PlanFact> = facts.plans.iter().map(|p| (p.plan_code.as_str(), p)).collect();
     let draws: BTreeMap<&str, &DrawFact> = facts.draws.iter().map(|d| (d.view.id.as_str(), d)).collect();
@@ -662,7 +663,7 @@ pub fn compute(facts: &ReportFacts, cal: &Calendar) -> Report {
         .iter()
         .filter(|d| match &d.plan_code {
             Some(code) => plans.contains_key(code.as_str()),
-            None => d.view.draw_date.get(..4) == Some(year.to_string().as_str()),
+            None => d.view.draw_date.get(..4) == Some(year_text.as_str()),
         })
         .collect();
     let results_of: BTreeMap<(&str, &str), &ResultFact> =
@@ -844,7 +845,7 @@ pub fn compute(facts: &ReportFacts, cal: &Calendar) -> Report {
         if let Some(i) = ResultCategory::ALL.iter().position(|c| *c == r.category) {
             categories[i] += 1;
         }
-        if r.inspected_on.get(..4) == Some(year.to_string().as_str())
+        if r.inspected_on.get(..4) == Some(year_text.as_str())
             && let Some(m) =
                 r.inspected_on.get(5..7).and_then(|m| m.parse::<usize>().ok()).filter(|m| (1..=12).contains(m))
         {

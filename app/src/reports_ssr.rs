@@ -47,13 +47,18 @@ impl Reports {
         (self.today)()
     }
 
-    fn mark(&self, mark: &str) -> String {
-        format!("{mark} {}", self.today())
+    /// What a kept value is valid for: the storage's publication mark and today.
+    async fn mark(&self, portal: &dyn PortalSource) -> Result<String, StorageError> {
+        Ok(format!("{} {}", portal.publication_mark().await?, self.today()))
     }
 
     /// The department-years with something to report.
     pub async fn keys(&self, portal: &dyn PortalSource) -> Result<Keys, StorageError> {
-        let mark = self.mark(&portal.publication_mark().await?);
+        let mark = self.mark(portal).await?;
+        self.keys_at(portal, mark).await
+    }
+
+    async fn keys_at(&self, portal: &dyn PortalSource, mark: String) -> Result<Keys, StorageError> {
         if let Some((m, keys)) = self.keys.lock().ok().and_then(|k| k.clone())
             && m == mark
         {
@@ -91,15 +96,15 @@ impl Reports {
         Ok(Some(entry))
     }
 
-    /// A department-year's report, `None` for an unknown department.
-    pub async fn report(
+    /// A department-year's report as of `mark`, `None` for an unknown department.
+    async fn report_at(
         &self,
         portal: &dyn PortalSource,
         draws: &dyn DrawSource,
         department: &str,
         year: i64,
+        mark: &str,
     ) -> Result<Option<Arc<Report>>, StorageError> {
-        let mark = self.mark(&portal.publication_mark().await?);
         let key = (department.to_owned(), year);
         if let Some((m, report)) = self.reports.lock().ok().and_then(|r| r.get(&key).cloned())
             && m == mark
@@ -137,7 +142,7 @@ impl Reports {
         };
         let report = Arc::new(report::compute(&facts, &calendar));
         if let Ok(mut r) = self.reports.lock() {
-            r.insert(key, (mark, report.clone()));
+            r.insert(key, (mark.to_owned(), report.clone()));
         }
         Ok(Some(report))
     }
@@ -151,16 +156,50 @@ impl Reports {
         departments: Option<&[String]>,
         year: Option<i64>,
     ) -> Result<Vec<Headline>, StorageError> {
-        let keys = self.keys(portal).await?;
+        let mark = self.mark(portal).await?;
+        self.headlines_at(portal, draws, departments, year, &mark).await
+    }
+
+    async fn headlines_at(
+        &self,
+        portal: &dyn PortalSource,
+        draws: &dyn DrawSource,
+        departments: Option<&[String]>,
+        year: Option<i64>,
+        mark: &str,
+    ) -> Result<Vec<Headline>, StorageError> {
+        let keys = self.keys_at(portal, mark.to_owned()).await?;
         let mut out = Vec::new();
         for (d, y) in keys.iter() {
             if year.is_some_and(|year| year != *y) || departments.is_some_and(|ds| !ds.contains(&d.code)) {
                 continue;
             }
-            if let Some(report) = self.report(portal, draws, &d.code, *y).await? {
+            if let Some(report) = self.report_at(portal, draws, &d.code, *y, mark).await? {
                 out.push(report.headline());
             }
         }
         Ok(out)
+    }
+
+    /// A published department-year's report with the headlines of all the
+    /// department's years (oldest first), all as of one publication mark;
+    /// `None` when the department has nothing that year.
+    pub async fn page(
+        &self,
+        portal: &dyn PortalSource,
+        draws: &dyn DrawSource,
+        department: &str,
+        year: i64,
+    ) -> Result<Option<(Arc<Report>, Vec<Headline>)>, StorageError> {
+        let mark = self.mark(portal).await?;
+        let keys = self.keys_at(portal, mark.clone()).await?;
+        if !keys.iter().any(|(d, y)| d.code == department && *y == year) {
+            return Ok(None);
+        }
+        let Some(report) = self.report_at(portal, draws, department, year, &mark).await? else { return Ok(None) };
+        let mut trend =
+            self.headlines_at(portal, draws, Some(std::slice::from_ref(&department.to_owned())), None, &mark).await?;
+        trend.sort_by_key(|h| h.year);
+        Ok(Some((report, trend)))
     }
 }

@@ -82,20 +82,10 @@ pub async fn report_page(department: String, year: i64) -> Result<Option<ReportD
     let portal = super::portal::portal()?;
     let source = super::source()?;
     let reports = service()?;
-    let keys = reports.0.keys(portal.0.as_ref()).await.map_err(super::unavailable)?;
-    if !keys.iter().any(|(d, y)| d.code == department && *y == year) {
-        return Ok(None);
-    }
-    let Some(report) =
-        reports.0.report(portal.0.as_ref(), source.0.as_ref(), &department, year).await.map_err(super::unavailable)?
+    let Some((report, trend)) =
+        reports.0.page(portal.0.as_ref(), source.0.as_ref(), &department, year).await.map_err(super::unavailable)?
     else {
         return Ok(None);
     };
-    let mut trend = reports
-        .0
-        .headlines(portal.0.as_ref(), source.0.as_ref(), Some(std::slice::from_ref(&department)), None)
-        .await
-        .map_err(super::unavailable)?;
-    trend.sort_by_key(|h| h.year);
     Ok(Some(ReportData { report: (*report).clone(), trend }))
 }

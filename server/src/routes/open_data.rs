@@ -428,14 +428,10 @@ pub async fn report(
     };
     let not_found = || AppError::NotFound(format!("{department}/{year}"));
     let year: i64 = year.parse().map_err(|_| not_found())?;
-    let keys = state.reports.0.keys(state.storage.as_ref()).await?;
-    if !keys.iter().any(|(d, y)| d.code == department && *y == year) {
-        return Err(not_found());
-    }
-    let report = state
+    let (report, _) = state
         .reports
         .0
-        .report(state.storage.as_ref(), state.storage.as_ref(), &department, year)
+        .page(state.storage.as_ref(), state.storage.as_ref(), &department, year)
         .await?
         .ok_or_else(not_found)?;
     if csv {
