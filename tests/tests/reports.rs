@@ -356,6 +356,11 @@ async fn a_department_s_own_report_is_shown_beside_the_computed_figures() {
         ("fraction.json", r#"{"department_code":"990102","year":2025,"title":"t","text":"x","figures":{"drawn":2.5}}"#),
         ("nul.json", "{\"department_code\":\"990102\",\"year\":2025,\"title\":\"t\\u0000\",\"text\":\"x\"}"),
         ("extra.json", r#"{"department_code":"990102","year":2025,"title":"t","text":"x","secret":1}"#),
+        (
+            "formula.json",
+            r#"{"department_code":"990102","year":2025,"title":"t","text":"x","figures":{"drawn":"=1+1"}}"#,
+        ),
+        ("year.json", r#"{"department_code":"990102","year":99999,"title":"t","text":"x"}"#),
         ("department.json", r#"{"department_code":"000000","year":2025,"title":"t","text":"x"}"#),
         (
             "second.json",
@@ -365,6 +370,17 @@ async fn a_department_s_own_report_is_shown_beside_the_computed_figures() {
     ] {
         assert_eq!(import(&write(dir.path(), name, text)), ExitCode::from(1), "{name}");
     }
+    // Huge texts: a title over 200 characters, a text over 50,000.
+    let long_title = format!(r#"{{"department_code":"990102","year":2025,"title":"{}","text":"x"}}"#, "题".repeat(201));
+    assert_eq!(import(&write(dir.path(), "title.json", &long_title)), ExitCode::from(1));
+    let long_text =
+        format!(r#"{{"department_code":"990102","year":2025,"title":"t","text":"{}"}}"#, "文".repeat(50_001));
+    assert_eq!(import(&write(dir.path(), "text.json", &long_text)), ExitCode::from(1));
+    // Not UTF-8 (GBK bytes of 报告) and not JSON: the file cannot be read, exit 2.
+    let gbk = dir.path().join("gbk.json");
+    std::fs::write(&gbk, [b'{', b'"', 0xB1, 0xA8, 0xB8, 0xE6, b'"', b'}']).unwrap();
+    assert_eq!(import(&gbk), ExitCode::from(2));
+    assert_eq!(import(&write(dir.path(), "broken.json", "{\"department_code\":")), ExitCode::from(2));
     assert_eq!(import(&dir.path().join("missing.json")), ExitCode::from(2));
     let r = json(&app, "/api/reports/990102/2025").await;
     assert!(r["declared"].is_null(), "nothing was written");
@@ -464,6 +480,45 @@ async fn the_list_filters_by_department_with_its_subordinates_and_sorts() {
     let (status, body) = app.get("/api/reports/990102/1999").await;
     assert_eq!(status, 404);
     assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["error"], "not_found");
+}
+
+#[tokio::test]
+async fn plan_settings_must_be_whole_numbers_of_at_least_one() {
+    let app = spawn_empty().await;
+    seed(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let database = app.database_path.to_str().unwrap().to_owned();
+    let header = "plan_code,department_code,year,title,scope,window_start,window_end,max_inspections_per_year,\
+                  min_per_stratum,item_code,stratum,ratio,frequency";
+    for (name, settings) in
+        [("zero", "0,"), ("text", "两次,"), ("negative", ",-1"), ("formula", "=1+1,"), ("huge", "99999999999,")]
+    {
+        let file = write(
+            dir.path(),
+            &format!("{name}.csv"),
+            &format!(
+                "{header}\n990102-2025-P9,990102,2025,计划,范围,2025-06-01,2025-10-01,{settings},A01,全部,10%,每年 1 次\n"
+            ),
+        );
+        let code = server_command(&["import", "--database", &database, "plans", file.to_str().unwrap()]);
+        assert_eq!(code, ExitCode::from(1), "{name}");
+    }
+    let plans: Value = json(&app, "/api/plans?year=2025").await;
+    assert_eq!(plans["total"], 2, "nothing written: {plans}");
+    // A valid setting is the plan's limit in the report.
+    let file = write(
+        dir.path(),
+        "ok.csv",
+        &format!("{header}\n990102-2025-P9,990102,2025,计划,范围,2025-06-01,2025-10-01,1,1,A01,全部,10%,每年 1 次\n"),
+    );
+    assert_eq!(
+        server_command(&["import", "--database", &database, "plans", file.to_str().unwrap()]),
+        ExitCode::SUCCESS
+    );
+    let r = json(&app, "/api/reports/990102/2025").await;
+    let p9 = r["plans"].as_array().unwrap().iter().find(|p| p["plan_code"] == "990102-2025-P9").unwrap();
+    assert_eq!((&p9["max_inspections_per_year"], &p9["min_per_stratum"]), (&Value::from(1), &Value::from(1)));
+    assert!(r["rules"].as_array().unwrap().iter().any(|c| c["rule"] == "minimum_per_stratum"));
 }
 
 #[tokio::test]
