@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use crate::calendar::Calendar;
 use crate::report::{self, DrawFact, Headline, Report, ReportFacts};
 use crate::ssr::{DrawSource, PortalSource, StorageError};
+use crate::types::YearFigures;
 use crate::view::DrawView;
 
 type Key = (String, i64);
@@ -26,6 +27,8 @@ pub struct Reports {
     keys: Mutex<Option<(String, Keys)>>,
     /// Draw id → its view and whether its record re-runs to itself (published draws never change).
     draws: Mutex<HashMap<String, RerunDraw>>,
+    /// The home page's figures of this year and last.
+    figures: Mutex<Option<(String, Arc<Vec<YearFigures>>)>>,
 }
 
 /// The reports, as Leptos context and server state.
@@ -40,6 +43,7 @@ impl Reports {
             reports: Mutex::new(HashMap::new()),
             keys: Mutex::new(None),
             draws: Mutex::new(HashMap::new()),
+            figures: Mutex::new(None),
         }
     }
 
@@ -50,6 +54,23 @@ impl Reports {
     /// What a kept value is valid for: the storage's publication mark and today.
     async fn mark(&self, portal: &dyn PortalSource) -> Result<String, StorageError> {
         Ok(format!("{} {}", portal.publication_mark().await?, self.today()))
+    }
+
+    /// This year's and last year's figures across the portal (the home page),
+    /// kept until something is published or the date changes.
+    pub async fn year_figures(&self, portal: &dyn PortalSource) -> Result<Arc<Vec<YearFigures>>, StorageError> {
+        let mark = self.mark(portal).await?;
+        if let Some((m, figures)) = self.figures.lock().ok().and_then(|f| f.clone())
+            && m == mark
+        {
+            return Ok(figures);
+        }
+        let year: i64 = self.today().get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+        let figures = Arc::new(portal.year_figures(&[year, year - 1]).await?);
+        if let Ok(mut f) = self.figures.lock() {
+            *f = Some((mark, figures.clone()));
+        }
+        Ok(figures)
     }
 
     /// The department-years with something to report.

@@ -139,6 +139,10 @@ pub trait PortalSource: Send + Sync {
     /// What a department-year's execution report is computed from; `None` for an unknown department.
     async fn report_rows(&self, department: &str, year: i64)
     -> Result<Option<crate::report::ReportRows>, StorageError>;
+    /// This year's figures for each of `years` (a year without results has zeros).
+    async fn year_figures(&self, years: &[i64]) -> Result<Vec<crate::types::YearFigures>, StorageError>;
+    /// The current names of the items with these codes, in every department that has one.
+    async fn item_names(&self, codes: &[String]) -> Result<Vec<crate::types::ItemName>, StorageError>;
     /// A mark that changes whenever something a report is computed from is
     /// published (records are append-only, so the newest row of each table tells).
     async fn publication_mark(&self) -> Result<String, StorageError>;

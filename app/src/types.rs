@@ -468,6 +468,57 @@ pub struct Latest {
     pub plans: Vec<PlanRow>,
 }
 
+/// A year's figures across the whole portal (current versions of the results), for the home page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearFigures {
+    pub year: i64,
+    /// Draws made (results published) in the year.
+    pub draws: u64,
+    /// Published inspection results of inspections in the year.
+    pub results: u64,
+    /// Of those, results in a category with a problem (发现问题).
+    pub problems: u64,
+    /// Results with a rectification to make (done, pending or overdue).
+    pub rectifications: u64,
+    /// Of those, rectified.
+    pub rectified: u64,
+}
+
+/// What the home page shows beyond the latest publications.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Home {
+    pub latest: Latest,
+    /// This year's figures, then last year's.
+    pub figures: Vec<YearFigures>,
+    /// The next draw awaiting its randomness: the one whose randomness comes first.
+    pub next_draw: Option<crate::view::CommitmentView>,
+}
+
+/// Who runs this deployment, as a government site's footer says (configured per
+/// deployment; a field not configured is shown as not configured).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteIdentity {
+    /// 主办单位: the publishing department.
+    pub publisher: Option<String>,
+    /// 联系方式: telephone, e-mail or address.
+    pub contact: Option<String>,
+    /// ICP备案号.
+    pub icp: Option<String>,
+    /// 公安机关备案号.
+    pub police_filing: Option<String>,
+    /// 网站标识码 (government website identifier).
+    pub site_code: Option<String>,
+}
+
+/// The current name of an item, by department and code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct ItemName {
+    pub department_code: String,
+    pub item_code: String,
+    pub name: String,
+}
+
 // The fields of each list row, in order (CSV columns, the open-data page).
 
 impl DrawSummary {

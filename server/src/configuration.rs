@@ -13,6 +13,11 @@
 //! | `GONGKAI_FEEDBACK_ATTEMPTS_PER_ADDRESS` | `60` | feedback form posts per address per 10 minutes |
 //! | `GONGKAI_FEEDBACK_ATTEMPTS_PER_CREDIT_CODE` | `20` | feedback form posts per credit code per 10 minutes |
 //! | `GONGKAI_CLOCK` | the system clock | an RFC 3339 time the portal goes by instead (for tests and demonstrations: feedback windows, the demo's try-out draw) |
+//! | `GONGKAI_SITE_PUBLISHER` | not configured | the footer's 主办单位 (the publishing department) |
+//! | `GONGKAI_SITE_CONTACT` | not configured | the footer's 联系方式 (telephone, e-mail or address) |
+//! | `GONGKAI_SITE_CODE` | not configured | the footer's 网站标识码 (government website code) |
+//! | `GONGKAI_SITE_ICP` | not configured | the footer's ICP备案号 |
+//! | `GONGKAI_SITE_POLICE_FILING` | not configured | the footer's 公安机关备案号 |
 //! | `RUST_LOG` | `info` | log filter |
 
 use std::net::SocketAddr;
@@ -32,6 +37,8 @@ pub struct Settings {
     pub feedback: FeedbackLimits,
     /// What time it is (tests set it).
     pub clock: Clock,
+    /// Who runs the deployment (the footer).
+    pub site: app::types::SiteIdentity,
 }
 
 /// How many feedback form posts are accepted per 10 minutes, by address and by credit code.
@@ -155,9 +162,17 @@ impl Settings {
                 reason: "expected an RFC 3339 time such as 2026-11-30T10:00:00+08:00".to_owned(),
             })?),
         };
+        let site = app::types::SiteIdentity {
+            publisher: site_text("GONGKAI_SITE_PUBLISHER")?,
+            contact: site_text("GONGKAI_SITE_CONTACT")?,
+            site_code: site_text("GONGKAI_SITE_CODE")?,
+            icp: site_text("GONGKAI_SITE_ICP")?,
+            police_filing: site_text("GONGKAI_SITE_POLICE_FILING")?,
+        };
         Ok(Settings {
             feedback,
             clock,
+            site,
             database_path: database_path_from_env(),
             seed_demo,
             request_timeout: REQUEST_TIMEOUT,
@@ -180,6 +195,7 @@ impl Settings {
             seed_demo: true,
             feedback: FeedbackLimits::default(),
             clock: Clock::fixed(TEST_NOW),
+            site: app::types::SiteIdentity::default(),
             request_timeout: REQUEST_TIMEOUT,
             leptos: leptos_options(
                 "gongkai".to_owned(),
@@ -190,6 +206,24 @@ impl Settings {
             ),
         }
     }
+}
+
+/// A footer text from the environment: one line of at most 200 characters
+/// without control characters (it is shown on every page).
+fn site_text(name: &'static str) -> Result<Option<String>, ConfigError> {
+    var(name).map(|v| parse_site_text(name, &v)).transpose()
+}
+
+fn parse_site_text(name: &'static str, value: &str) -> Result<String, ConfigError> {
+    let v = value.trim().to_owned();
+    if v.chars().count() > 200 || v.chars().any(char::is_control) {
+        return Err(ConfigError::Invalid {
+            name,
+            value: v,
+            reason: "expected one line of at most 200 characters".to_owned(),
+        });
+    }
+    Ok(v)
 }
 
 fn leptos_options(
@@ -211,6 +245,18 @@ fn leptos_options(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn footer_texts_are_one_line_of_at_most_200_characters() {
+        assert_eq!(parse_site_text("GONGKAI_SITE_ICP", " 示ICP备00000000号 ").unwrap(), "示ICP备00000000号");
+        assert_eq!(parse_site_text("GONGKAI_SITE_CODE", &"字".repeat(200)).unwrap().chars().count(), 200);
+        for bad in ["a\nb", "a\u{7}b", &"字".repeat(201)] {
+            match parse_site_text("GONGKAI_SITE_PUBLISHER", bad) {
+                Err(ConfigError::Invalid { name: "GONGKAI_SITE_PUBLISHER", .. }) => {}
+                other => panic!("{bad:?} gave {other:?}"),
+            }
+        }
+    }
 
     #[test]
     fn the_tests_clock_is_the_day_it_says() {

@@ -43,6 +43,8 @@ pub struct FeedbackSetup {
     pub clock: crate::configuration::Clock,
     /// Demo data is seeded (the form points to the try-out codes).
     pub demo: bool,
+    /// Who runs the deployment (every page's footer).
+    pub site: app::types::SiteIdentity,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -83,6 +85,7 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>, feedback
     let source = Source(storage.clone() as Arc<dyn DrawSource>);
     let portal = Portal(storage.clone() as Arc<dyn PortalSource>);
     let clock = feedback.clock.clone();
+    let site = feedback.site.clone();
     let reports = app::reports_ssr::ReportService(Arc::new(app::reports_ssr::Reports::new(move || {
         draw::id::format_beijing(clock.now()).chars().take(10).collect()
     })));
@@ -92,6 +95,7 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>, feedback
             provide_context(source.clone());
             provide_context(portal.clone());
             provide_context(reports.clone());
+            provide_context(site.clone());
         }
     };
     // The feedback page is rendered by its own handlers (GET and POST), which
@@ -216,7 +220,13 @@ impl Application {
         let address = listener.local_addr().map_err(|source| StartupError::Bind { addr, source })?;
         let request_timeout = settings.request_timeout;
         let feedback =
-            FeedbackSetup { key, limits: settings.feedback, clock: settings.clock.clone(), demo: settings.seed_demo };
+            FeedbackSetup {
+            key,
+            limits: settings.feedback,
+            clock: settings.clock.clone(),
+            demo: settings.seed_demo,
+            site: settings.site.clone(),
+        };
         let router = router(settings.leptos, Arc::new(storage), feedback);
         Ok(Application { listener, router, address, request_timeout })
     }

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::types::{
-    Department, DepartmentDetail, DrawSummary, EnterpriseDetail, EnterpriseRow, InspectorRow, ItemRow, Latest,
+    Department, DepartmentDetail, DrawSummary, EnterpriseDetail, EnterpriseRow, Home, InspectorRow, ItemName, ItemRow,
     ListQuery, Paged, PlanDetail, PlanRow, ResultRow,
 };
 
@@ -16,10 +16,71 @@ pub(crate) fn portal() -> Result<crate::ssr::Portal, ServerFnError> {
     })
 }
 
-/// The latest draws, results and plans (home page).
+/// The home page: the latest draws, results and plans, this year's and last
+/// year's figures, and the next draw awaiting its randomness.
 #[server]
-pub async fn latest_publications() -> Result<Latest, ServerFnError> {
-    portal()?.0.latest(5).await.map_err(super::unavailable)
+pub async fn home_page() -> Result<Home, ServerFnError> {
+    use crate::types::{DrawStatus, ListQuery};
+    use crate::view::{CommitmentView, RandomnessKind};
+    let p = portal()?;
+    let reports = super::reports::service()?;
+    let latest = p.0.latest(5).await.map_err(super::unavailable)?;
+    let figures = reports.0.year_figures(p.0.as_ref()).await.map_err(super::unavailable)?.as_ref().clone();
+    // The awaiting draws; the next is the one whose randomness comes first from today on.
+    let today = reports.0.today();
+    let query = ListQuery {
+        status: Some(DrawStatus::AwaitingRandomness.as_str().to_owned()),
+        per_page: Some("100".to_owned()),
+        ..ListQuery::default()
+    };
+    let awaiting = p.0.search_draws(&query).await.map_err(super::unavailable)?.rows;
+    let source = super::source()?;
+    let mut next: Option<(String, CommitmentView)> = None;
+    for summary in awaiting {
+        let Some(committed) = source.0.find_commitment(&summary.id).await.map_err(super::unavailable)? else {
+            continue;
+        };
+        let Ok(input) = serde_json::from_str::<draw::DrawInput>(&committed.input_json) else { continue };
+        let view = CommitmentView::from_input(&committed.summary, &input);
+        // When the randomness comes (UTC time or date), as text that sorts.
+        let when = match &view.randomness {
+            RandomnessKind::Drand { time, .. } => time.clone(),
+            RandomnessKind::PublicNumbers { date, .. } => date.clone(),
+            RandomnessKind::Demo { .. } => view.draw_date.clone(),
+        };
+        let upcoming = when.get(..10).is_some_and(|d| d >= today.as_str());
+        let better = match &next {
+            None => true,
+            Some((best, _)) => {
+                let best_upcoming = best.get(..10).is_some_and(|d| d >= today.as_str());
+                match (upcoming, best_upcoming) {
+                    (true, false) => true,
+                    (false, true) => false,
+                    (true, true) => when < *best,
+                    (false, false) => when > *best,
+                }
+            }
+        };
+        if better {
+            next = Some((when, view));
+        }
+    }
+    Ok(Home { latest, figures, next_draw: next.map(|n| n.1) })
+}
+
+/// The current names of a result's items (its page).
+#[server]
+pub async fn result_page(code: String) -> Result<(Vec<ResultRow>, Vec<ItemName>), ServerFnError> {
+    let p = portal()?;
+    let versions = p.0.result_versions(&code).await.map_err(super::unavailable)?;
+    let mut codes: Vec<String> = versions
+        .iter()
+        .flat_map(|v| v.item_codes.split(';').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned))
+        .collect();
+    codes.sort();
+    codes.dedup();
+    let names = p.0.item_names(&codes).await.map_err(super::unavailable)?;
+    Ok((versions, names))
 }
 
 /// Every department (hierarchy).
@@ -107,10 +168,6 @@ pub async fn results_page(query: ListQuery) -> Result<(Paged<ResultRow>, Vec<Dep
 }
 
 /// Every version of one result (empty if unknown).
-#[server]
-pub async fn result_page(code: String) -> Result<Vec<ResultRow>, ServerFnError> {
-    portal()?.0.result_versions(&code).await.map_err(super::unavailable)
-}
 
 /// Enterprises matching a search.
 #[server]

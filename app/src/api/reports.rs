@@ -23,7 +23,7 @@ pub struct ReportData {
 }
 
 #[cfg(feature = "ssr")]
-fn service() -> Result<crate::reports_ssr::ReportService, ServerFnError> {
+pub(crate) fn service() -> Result<crate::reports_ssr::ReportService, ServerFnError> {
     use_context::<crate::reports_ssr::ReportService>().ok_or_else(|| {
         tracing::error!("no report service in context");
         ServerFnError::new(super::UNAVAILABLE)

@@ -134,6 +134,7 @@ pub fn SiteFooter() -> impl IntoView {
                         "Gongkai publishes the draws of China's double-random, one-public inspections; anyone can recompute every draw in their own browser.",
                     )}
                 </p>
+                <SiteIdentityFacts/>
                 <p>
                     <a href="/spec" rel="external">{lang.pick("抽取协议规范", "Draw protocol spec")}</a>
                     " · "
@@ -145,6 +146,36 @@ pub fn SiteFooter() -> impl IntoView {
                 </p>
             </div>
         </footer>
+    }
+}
+
+/// The deployment's publisher, contact and filing numbers (server context; the
+/// fields not configured are said to be so).
+#[component]
+fn SiteIdentityFacts() -> impl IntoView {
+    let lang = use_lang();
+    let site = use_context::<crate::types::SiteIdentity>().unwrap_or_default();
+    let field = |label: &'static str, value: Option<String>| {
+        let value = match value {
+            Some(v) => crate::components::charts::data_text(v).into_any(),
+            None => view! { <span class="muted">{lang.pick("（演示站点，未配置）", "(demo site, not configured)")}</span> }
+                .into_any(),
+        };
+        view! {
+            <div>
+                <dt>{label}</dt>
+                <dd>{value}</dd>
+            </div>
+        }
+    };
+    view! {
+        <dl class="site-identity">
+            {field(lang.pick("主办单位", "Published by"), site.publisher)}
+            {field(lang.pick("联系方式", "Contact"), site.contact)}
+            {field(lang.pick("网站标识码", "Government website code"), site.site_code)}
+            {field(lang.pick("ICP备案号", "ICP filing number"), site.icp)}
+            {field(lang.pick("公安机关备案号", "Public security filing number"), site.police_filing)}
+        </dl>
     }
 }
 

@@ -30,7 +30,7 @@ pub fn paged_list<T>(
     page: Paged<T>,
     query: &ListQuery,
     at: ListAt,
-    empty: &'static str,
+    empty: impl IntoView + 'static,
     table: impl FnOnce(Vec<T>) -> AnyView,
 ) -> AnyView {
     let info = PageInfo::from(&page);

@@ -499,7 +499,7 @@ fn stratum_counts(lang: crate::i18n::Lang, s: &StratumView, allocation: &Allocat
 
 /// A time as `<time>` in Beijing time, with UTC after it; "not recorded" if absent.
 #[component]
-fn TimeBoth(value: Option<String>) -> impl IntoView {
+pub fn TimeBoth(value: Option<String>) -> impl IntoView {
     let lang = use_lang();
     match value.as_deref().map(|v| (v, ShownTime::parse(v))) {
         Some((_, Some(t))) => view! {

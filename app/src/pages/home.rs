@@ -4,19 +4,23 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::api::portal::latest_publications;
+use crate::api::portal::home_page;
+use crate::components::charts::data_text;
 use crate::components::load::loaded;
 use crate::glossary::TERMS;
 use crate::i18n::{Lang, use_lang};
 use crate::pages::draws::DrawTable;
 use crate::pages::plans::PlanTable;
 use crate::pages::results::ResultTable;
-use crate::types::{DrawSummary, Latest};
+use crate::pages::draw::TimeBoth;
+use crate::report::Share;
+use crate::types::{DrawSummary, Home, YearFigures};
+use crate::view::{CommitmentView, RandomnessKind};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let lang = use_lang();
-    let latest = Resource::new(|| (), |_| latest_publications());
+    let home = Resource::new(|| (), |_| home_page());
     view! {
         <Title text=home_title(lang)/>
         <section class="intro" aria-labelledby="intro-title">
@@ -29,7 +33,37 @@ pub fn HomePage() -> impl IntoView {
                     "Gongkai is a disclosure and verification portal for China's \"double random, one public\" inspections. Regulators publish every input, the public randomness and the result of each draw here; you can recompute the draw in your own browser and confirm that nobody hand-picked the enterprises or the inspectors.",
                 )}
             </p>
+            <form class="site-search" action="/enterprises" method="get" role="search">
+                <label for="site-q">{lang.pick("查询企业", "Find an enterprise")}</label>
+                <div class="site-search-row">
+                    <input
+                        id="site-q"
+                        name="q"
+                        type="search"
+                        autocomplete="off"
+                        aria-describedby="site-q-hint"
+                        maxlength="100"
+                    />
+                    <button type="submit">{lang.pick("查询", "Search")}</button>
+                </div>
+                <p id="site-q-hint" class="hint">
+                    {lang.pick(
+                        "输入企业名称（任意连续的几个字）或 18 位统一社会信用代码，查看它是否被抽中、检查结果和整改情况。",
+                        "Any part of an enterprise's name, or its 18-character unified social credit code: see whether it was drawn, its inspection results and its rectification.",
+                    )}
+                </p>
+            </form>
         </section>
+        {loaded(
+            home,
+            move |home: Home| {
+                view! {
+                    <YearFiguresSection figures=home.figures/>
+                    <NextDraw draw=home.next_draw/>
+                }
+                    .into_any()
+            },
+        )}
 
         <section aria-labelledby="what-title">
             <h2 id="what-title">{lang.pick("什么是“双随机、一公开”", "What \"double random, one public\" means")}</h2>
@@ -84,8 +118,9 @@ pub fn HomePage() -> impl IntoView {
         <section aria-labelledby="latest-title">
             <h2 id="latest-title">{lang.pick("最新公布", "Latest publications")}</h2>
             {loaded(
-                latest,
-                move |latest: Latest| {
+                home,
+                move |home: Home| {
+                    let latest = home.latest;
                     view! {
                         <section aria-labelledby="draws-title">
                             <h3 id="draws-title">{lang.pick("已公布的抽取", "Published draws")}</h3>
@@ -149,7 +184,7 @@ pub fn HomePage() -> impl IntoView {
                                     " — "
                                     <span lang="en">{term.en}</span>
                                 </dt>
-                                <dd lang="en">{term.note}</dd>
+                                <dd>{term.note(lang)}</dd>
                             </div>
                         }
                     })
@@ -157,6 +192,129 @@ pub fn HomePage() -> impl IntoView {
             </dl>
         </section>
     }
+}
+
+/// This year's and last year's figures across the portal.
+#[component]
+fn YearFiguresSection(figures: Vec<YearFigures>) -> impl IntoView {
+    let lang = use_lang();
+    let empty_now = figures.first().filter(|f| f.results == 0).map(|f| {
+        let text = match lang {
+            Lang::Zh => format!(
+                "{} 年尚未公布检查结果：结果在每次检查完成后公示，当年的抽取完成后陆续公布。",
+                f.year
+            ),
+            Lang::En => format!(
+                "No result of {} has been published yet: results are published after each inspection, as the year's draws are carried out.",
+                f.year
+            ),
+        };
+        view! { <p>{text}</p> }
+    });
+    let rows = figures
+        .into_iter()
+        .map(|f| {
+            let problem_rate = Share { num: f.problems, den: f.results }.percent();
+            let rectified = Share { num: f.rectified, den: f.rectifications }.percent();
+            let year = match lang {
+                Lang::Zh => format!("{} 年", f.year),
+                Lang::En => f.year.to_string(),
+            };
+            view! {
+                <tr>
+                    <th scope="row">
+                        <A href=format!("/results?year={}", f.year)>{year}</A>
+                    </th>
+                    <td class="num">{f.draws}</td>
+                    <td class="num">{f.results}</td>
+                    <td class="num">{problem_rate}</td>
+                    <td class="num">{rectified}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section aria-labelledby="figures-title" class="year-figures">
+            <h2 id="figures-title">{lang.pick("今年的抽查", "This year's inspections")}</h2>
+            {empty_now}
+            <div class="table-wrap">
+                <table>
+                    <caption class="visually-hidden">{lang.pick("本年度和上年度的抽查数字", "This year's and last year's figures")}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{lang.pick("年度", "Year")}</th>
+                            <th scope="col">{lang.pick("抽取次数", "Draws")}</th>
+                            <th scope="col">{lang.pick("已公示检查结果", "Published results")}</th>
+                            <th scope="col">{lang.pick("发现问题率", "Problem rate")}</th>
+                            <th scope="col">{lang.pick("整改完成率", "Rectified")}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            <p class="muted">
+                {lang.pick(
+                    "发现问题率：结果类别属于发现问题的检查结果所占比例；整改完成率：需要整改的结果中已整改完毕的比例。按检查日期计年度，更正后按现行版本计算。",
+                    "Problem rate: the share of results in a category with a problem. Rectified: the share of the results with something to put right that has been put right. Years by inspection date; corrected results count as their current version.",
+                )}
+                " "
+                <A href="/reports">{lang.pick("各部门年度计划执行报告 ›", "Each department's execution reports ›")}</A>
+            </p>
+        </section>
+    }
+}
+
+/// The next draw awaiting its randomness, with the time the randomness comes.
+#[component]
+fn NextDraw(draw: Option<CommitmentView>) -> impl IntoView {
+    let lang = use_lang();
+    let Some(draw) = draw else {
+        return view! {
+            <section aria-labelledby="next-title" class="next-draw">
+                <h2 id="next-title">{lang.pick("下一次抽取", "The next draw")}</h2>
+                <p>{lang.pick("目前没有等待随机数的抽取。", "No draw is waiting for its randomness now.")}</p>
+            </section>
+        }
+        .into_any();
+    };
+    let when = match draw.randomness.clone() {
+        RandomnessKind::Drand { round, time } => view! {
+            {lang.pick("drand 随机信标第 ", "drand beacon round ")}
+            {round}
+            {lang.pick(" 轮，", ", emitted at ")}
+            <TimeBoth value=Some(time)/>
+        }
+        .into_any(),
+        RandomnessKind::PublicNumbers { description, date } => view! {
+            {data_text(description)}
+            {lang.pick("，开奖日期 ", ", drawn on ")}
+            <time datetime=date.clone()>{date.clone()}</time>
+        }
+        .into_any(),
+        RandomnessKind::Demo { .. } => view! {
+            {lang.pick(
+                "演示随机数（由发布者选定，不是公共随机信标，没有可核实的产生时间）",
+                "demo randomness (chosen by the publisher, not a public beacon; it has no verifiable time)",
+            )}
+        }
+        .into_any(),
+    };
+    view! {
+        <section aria-labelledby="next-title" class="next-draw">
+            <h2 id="next-title">{lang.pick("下一次抽取", "The next draw")}</h2>
+            <p>
+                <A href=format!("/draws/{}", draw.id)>{data_text(draw.title.clone())}</A>
+                " · "
+                {data_text(draw.department.clone())}
+            </p>
+            <p>
+                {lang.pick("承诺值已公布；抽取将使用：", "Its commitment is published; it will use ")}
+                {when}
+                {lang.pick("。", ".")}
+            </p>
+        </section>
+    }
+    .into_any()
 }
 
 #[component]

@@ -7,11 +7,11 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::portal::result_page;
-use crate::components::filters::{VersionNote, joined, result_rectification_text};
+use crate::components::filters::{VersionNote, result_rectification_text};
 use crate::components::load::loaded;
 use crate::i18n::use_lang;
 use crate::pages::not_found::NotFoundContent;
-use crate::types::ResultRow;
+use crate::types::{ItemName, ResultRow};
 
 #[component]
 pub fn ResultPage() -> impl IntoView {
@@ -22,7 +22,7 @@ pub fn ResultPage() -> impl IntoView {
     view! {
         {loaded(
             data,
-            move |versions: Vec<ResultRow>| {
+            move |(versions, items): (Vec<ResultRow>, Vec<ItemName>)| {
                 let Some(current) = versions.first().cloned() else {
                     return view! { <NotFoundContent what=code()/> }.into_any();
                 };
@@ -50,7 +50,13 @@ pub fn ResultPage() -> impl IntoView {
                                     </div>
                                     <div>
                                         <dt>{lang.pick("检查事项", "Items checked")}</dt>
-                                        <dd>{joined(lang, &v.item_codes)}</dd>
+                                        <dd>
+                                            <ItemLinks
+                                                codes=v.item_codes.clone()
+                                                department=v.department_code.clone()
+                                                items=items.clone()
+                                            />
+                                        </dd>
                                     </div>
                                     <div>
                                         <dt>{lang.pick("检查人员（执法证号）", "Inspectors (certificates)")}</dt>
@@ -128,4 +134,38 @@ pub fn ResultPage() -> impl IntoView {
             },
         )}
     }
+}
+
+/// A result's items by name, linked to their pages: the
+/// item of the result's own department if it has one, else of the department
+/// that publishes it; a code no department lists stays as it is.
+#[component]
+fn ItemLinks(codes: String, department: Option<String>, items: Vec<ItemName>) -> impl IntoView {
+    let lang = use_lang();
+    let codes: Vec<String> = codes.split(';').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect();
+    let last = codes.len().saturating_sub(1);
+    codes
+        .into_iter()
+        .enumerate()
+        .map(|(k, code)| {
+            let found = items
+                .iter()
+                .find(|i| i.item_code == code && Some(&i.department_code) == department.as_ref())
+                .or_else(|| items.iter().find(|i| i.item_code == code))
+                .cloned();
+            let sep = (k < last).then(|| lang.pick("；", "; "));
+            match found {
+                Some(i) => view! {
+                    <A href=format!("/items/{}/{}", i.department_code, i.item_code)>{i.name.clone()}</A>
+                    {sep}
+                }
+                .into_any(),
+                None => view! {
+                    <code>{code}</code>
+                    {sep}
+                }
+                .into_any(),
+            }
+        })
+        .collect::<Vec<_>>()
 }

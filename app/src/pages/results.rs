@@ -91,7 +91,7 @@ pub fn ResultsPage() -> impl IntoView {
                     page,
                     &q,
                     ListAt { page: "/results", api: "/api/results" },
-                    lang.pick("没有符合条件的检查结果。", "No result matches."),
+                    empty_results(lang, &q),
                     |rows| {
                         view! { <ResultTable results=rows caption=lang.pick("检查结果", "Inspection results")/> }
                             .into_any()
@@ -107,7 +107,12 @@ pub fn ResultsPage() -> impl IntoView {
                         />
                         <DepartmentField departments=departments value=q.department.clone()/>
                         <YearField value=q.year.clone()/>
-                        <TextField name="item" label=lang.pick("事项编号", "Item code") value=q.item.clone()/>
+                        <TextField
+                            name="item"
+                            label=lang.pick("抽查事项", "Inspection item")
+                            value=q.item.clone()
+                            hint=lang.pick("事项名称中的字、清单序号或事项编号，如“许可”或“3”", "Part of the item's name, its number in the list (e.g. 3) or its code")
+                        />
                         <SelectField
                             name="category"
                             label=lang.pick("结果类别", "Category")
@@ -127,4 +132,34 @@ pub fn ResultsPage() -> impl IntoView {
             },
         )}
     }
+}
+
+/// What an empty list of results says: with a year chosen, why that year may
+/// be empty and where its draws and plans are.
+fn empty_results(lang: crate::i18n::Lang, q: &crate::types::ListQuery) -> AnyView {
+    use crate::i18n::Lang;
+    let Some(year) = q.year() else {
+        return lang.pick("没有符合条件的检查结果。", "No result matches.").into_any();
+    };
+    let filtered = q.q().is_some() || q.department().is_some() || q.item().is_some()
+        || q.category().is_some() || q.rectification().is_some();
+    let why = match (lang, filtered) {
+        (Lang::Zh, true) => format!("{year} 年没有符合这些条件的检查结果。"),
+        (Lang::En, true) => format!("No result of {year} matches these filters."),
+        (Lang::Zh, false) => format!(
+            "{year} 年还没有公示的检查结果。检查结果在每次检查完成后 20 个工作日内公示；当年的抽取完成、检查结束后才会出现在这里。"
+        ),
+        (Lang::En, false) => format!(
+            "No result of {year} has been published yet. A result is published within 20 working days of its inspection; results appear here once the year's draws are made and their inspections done."
+        ),
+    };
+    view! {
+        {why}
+        " "
+        <A href=format!("/draws?year={year}")>{lang.pick("查看当年的抽取", "See the year's draws")}</A>
+        {lang.pick("；", "; ")}
+        <A href=format!("/plans?year={year}")>{lang.pick("当年的年度检查计划", "the year's annual plans")}</A>
+        {lang.pick("。", ".")}
+    }
+    .into_any()
 }

@@ -3,8 +3,8 @@
 use app::ssr::{DrawSource, PortalSource, StorageError};
 use app::types::{
     COUNT_CAP, Department, DepartmentDetail, DrawObjectRow, DrawStatus, DrawSummary, EnterpriseDetail, EnterpriseRow,
-    InspectorRow, ItemRow, Latest, ListQuery, Paged, PlanDetail, PlanLineRow, PlanRow, RecusalRow, ResultCategory,
-    ResultRow, StoredCommitment, StoredDraw,
+    InspectorRow, ItemName, ItemRow, Latest, ListQuery, Paged, PlanDetail, PlanLineRow, PlanRow, RecusalRow, ResultCategory,
+    ResultRow, StoredCommitment, StoredDraw, YearFigures,
 };
 use sqlx::Sqlite;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
@@ -370,7 +370,12 @@ impl SqliteStorage {
             );
         }
         if let Some(item) = query.item() {
-            w.push("(';' || r.item_codes || ';') LIKE ? ESCAPE '\\'", [text(like_pattern(&format!(";{item};")))]);
+            // An item by its code, its number in the list (序号) or part of its name.
+            w.push(
+                "EXISTS (SELECT 1 FROM items i WHERE (i.item_code = ? OR CAST(i.seq AS TEXT) = ? \
+                 OR i.name LIKE ? ESCAPE '\\') AND instr(';' || r.item_codes || ';', ';' || i.item_code || ';') > 0)",
+                [text(item), text(item), text(like_pattern(item))],
+            );
         }
         if query.category() == Some(ResultCategory::PROBLEMS) {
             let problems: Vec<&str> =
@@ -840,6 +845,60 @@ impl PortalSource for SqliteStorage {
 
     async fn publication_mark(&self) -> Result<String, StorageError> {
         self.mark().await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.year_figures")]
+    async fn year_figures(&self, years: &[i64]) -> Result<Vec<YearFigures>, StorageError> {
+        let problems: Vec<&str> = ResultCategory::ALL.iter().filter(|c| c.is_problem()).map(|c| c.as_str()).collect();
+        let marks = vec!["?"; problems.len()].join(", ");
+        let results_sql = format!(
+            "SELECT COUNT(*), IFNULL(SUM(r.category IN ({marks})), 0), \
+             IFNULL(SUM(r.rectification_status <> 'none'), 0), IFNULL(SUM(r.rectification_status = 'done'), 0) \
+             FROM results r WHERE {RESULT_CURRENT} AND r.inspected_on >= ? AND r.inspected_on < ?"
+        );
+        let mut out = Vec::with_capacity(years.len());
+        for &year in years {
+            let (from, to) = (format!("{year:04}-01-01"), format!("{:04}-01-01", year + 1));
+            let mut q = sqlx::query_as::<_, (i64, i64, i64, i64)>(&results_sql);
+            for p in &problems {
+                q = q.bind(*p);
+            }
+            let (results, with_problems, rectifications, rectified) =
+                q.bind(&from).bind(&to).fetch_one(&self.pool).await?;
+            let draws: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM draws WHERE draw_date >= ? AND draw_date < ?")
+                .bind(&from)
+                .bind(&to)
+                .fetch_one(&self.pool)
+                .await?;
+            let n = |v: i64| u64::try_from(v).unwrap_or(0);
+            out.push(YearFigures {
+                year,
+                draws: n(draws),
+                results: n(results),
+                problems: n(with_problems),
+                rectifications: n(rectifications),
+                rectified: n(rectified),
+            });
+        }
+        Ok(out)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.item_names")]
+    async fn item_names(&self, codes: &[String]) -> Result<Vec<ItemName>, StorageError> {
+        if codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks = vec!["?"; codes.len()].join(", ");
+        let sql = format!(
+            "SELECT dep.code AS department_code, i.item_code, i.name FROM items i \
+             JOIN departments dep ON dep.id = i.department_id \
+             WHERE i.item_code IN ({marks}) AND {ITEM_CURRENT} ORDER BY dep.code, i.item_code"
+        );
+        let mut q = sqlx::query_as::<_, ItemName>(&sql);
+        for c in codes {
+            q = q.bind(c);
+        }
+        Ok(q.fetch_all(&self.pool).await?)
     }
 }
 
