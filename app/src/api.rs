@@ -32,8 +32,10 @@ pub async fn get_draw(id: String) -> Result<Option<crate::view::DrawPageData>, S
     // parse (stored by an older version of the view type) is rebuilt from the record.
     let named = |view: DrawView| async move {
         let (objects, certs) = view.codes();
-        let names = portal::portal()?.0.directory_names(&objects, &certs).await.map_err(unavailable)?;
-        Ok::<_, ServerFnError>(Some(DrawPageData::Drawn(Box::new(view), names)))
+        let portal = portal::portal()?;
+        let names = portal.0.directory_names(&objects, &certs).await.map_err(unavailable)?;
+        let links = portal.0.draw_links(&view.id).await.map_err(unavailable)?;
+        Ok::<_, ServerFnError>(Some(DrawPageData::Drawn(Box::new(view), names, links)))
     };
     if let Some(json) = source.0.find_draw_view(&id).await.map_err(unavailable)? {
         match serde_json::from_str::<DrawView>(&json) {

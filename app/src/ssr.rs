@@ -118,6 +118,8 @@ pub trait PortalSource: Send + Sync {
         credit_codes: &[String],
         certificates: &[String],
     ) -> Result<crate::view::DirectoryNames, StorageError>;
+    /// The plan of a published draw and the current results of its inspections.
+    async fn draw_links(&self, draw_id: &str) -> Result<crate::view::DrawLinks, StorageError>;
     /// The working-day calendar: the current version of every published year, by year.
     async fn calendar_years(&self) -> Result<Vec<crate::calendar::PublishedYear>, StorageError>;
     /// The facts behind the published feedback counts: every feedback code of a

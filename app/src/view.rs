@@ -223,7 +223,7 @@ impl DrawView {
 /// What `/draws/{id}` shows: a completed draw, or a commitment still awaiting its randomness.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DrawPageData {
-    Drawn(Box<DrawView>, DirectoryNames),
+    Drawn(Box<DrawView>, DirectoryNames, DrawLinks),
     Awaiting(Box<CommitmentView>),
 }
 
@@ -236,6 +236,16 @@ pub struct DirectoryNames {
     pub enterprises: BTreeMap<String, String>,
     /// Certificate number → the inspector's current name.
     pub inspectors: BTreeMap<String, String>,
+}
+
+/// What the portal has published about a draw besides its record: the plan it
+/// was made under and the published results of the selected enterprises.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawLinks {
+    /// The plan's code and current title.
+    pub plan: Option<(String, String)>,
+    /// Credit code → the current result of its inspection under this draw (code, category).
+    pub results: BTreeMap<String, (String, crate::types::ResultCategory)>,
 }
 
 impl DrawView {

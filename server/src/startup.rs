@@ -219,8 +219,7 @@ impl Application {
         let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
         let address = listener.local_addr().map_err(|source| StartupError::Bind { addr, source })?;
         let request_timeout = settings.request_timeout;
-        let feedback =
-            FeedbackSetup {
+        let feedback = FeedbackSetup {
             key,
             limits: settings.feedback,
             clock: settings.clock.clone(),

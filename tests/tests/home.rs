@@ -165,7 +165,8 @@ async fn the_item_filter_finds_results_by_number_name_or_code() {
     assert!(by_code["rows"].as_array().unwrap().iter().all(|r| r["item_codes"] == "3-production-licence"));
     // Its number in the Hunan list (3) and a part of its name (工业产品生产许可证获证企业检查) find the same.
     for q in ["3", "%E8%AE%B8%E5%8F%AF%E8%AF%81", "%20%E8%AE%B8%E5%8F%AF%E8%AF%81%20"] {
-        let found: Value = serde_json::from_str(&app.get(&format!("/api/results?item={q}&per_page=500")).await.1).unwrap();
+        let found: Value =
+            serde_json::from_str(&app.get(&format!("/api/results?item={q}&per_page=500")).await.1).unwrap();
         assert_eq!(found["rows"], by_code["rows"], "item={q}");
     }
     // Hostile values find nothing and break nothing.
@@ -192,8 +193,9 @@ async fn a_result_names_its_items_and_links_them() {
     let items = &items[..items.find("</dd>").unwrap()];
     // The district's own item of that code, or else the province's (which published the list).
     assert!(
-        items.contains(&format!(r#"href="/items/{department}/3-production-licence">工业产品生产许可证获证企业检查</a>"#))
-            || items.contains(r#"href="/items/150000/3-production-licence">工业产品生产许可证获证企业检查</a>"#),
+        items.contains(&format!(
+            r#"href="/items/{department}/3-production-licence">工业产品生产许可证获证企业检查</a>"#
+        )) || items.contains(r#"href="/items/150000/3-production-licence">工业产品生产许可证获证企业检查</a>"#),
         "{items}"
     );
     assert!(!text(items).contains("3-production-licence"), "no internal code shown: {items}");

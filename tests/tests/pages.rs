@@ -347,3 +347,39 @@ async fn a_recusal_shows_on_the_inspectors_and_the_enterprises_pages_too() {
     assert_eq!(detail["recusals"][0]["replacement"], "1599020015");
     assert_eq!(detail["recusals"][0]["draw_id"], "159902-2025-01");
 }
+
+#[tokio::test]
+async fn the_draw_page_answers_first_and_links_the_plan_and_each_result() {
+    let app = spawn_app().await;
+    let (_, html) = app.get("/draws/159902-2025-01").await;
+    let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("{needle} not on the page"));
+    // The outcome, then verifying and the lookup, then the timeline and the long tables.
+    assert!(at(r#"id="glance-title""#) < at(r#"id="verify-title""#));
+    assert!(at(r#"id="verify-title""#) < at(r#"id="lookup-title""#));
+    assert!(at(r#"id="lookup-title""#) < at(r#"id="timeline-title""#));
+    assert!(at(r#"id="timeline-title""#) < at(r#"id="result-title""#));
+    // Each stratum as drawn, linked to its table.
+    assert!(html.contains(r##"<a href="#stratum-1">产品质量监督检查</a>"##), "{html}");
+    assert!(html.contains("抽中 19 户（符合条件 215 户，8.8%）"));
+    assert!(html.contains(r#"id="stratum-1""#) && html.contains(r#"id="stratum-7""#));
+    // The plan it was drawn under.
+    assert!(html.contains(r#"<a href="/plans/"#), "the plan is linked");
+    // Every published result of the draw is linked from its enterprise's row.
+    let results: serde_json::Value =
+        serde_json::from_str(&app.get("/api/results?year=2025&per_page=500").await.1).unwrap();
+    let of_draw: Vec<&serde_json::Value> =
+        results["rows"].as_array().unwrap().iter().filter(|r| r["draw_id"] == "159902-2025-01").collect();
+    assert_eq!(of_draw.len(), 70);
+    for r in &of_draw {
+        let link = format!(
+            r#"<a href="/results/{}">{}</a>"#,
+            r["result_code"].as_str().unwrap(),
+            r["category"].as_str().unwrap()
+        );
+        assert!(html.contains(&link), "{link}");
+    }
+    assert!(html.contains("已公示 70 户的检查结果"));
+    // A stratum of 19 starts folded, one of 6 open.
+    assert_eq!(html.matches("<details").count(), 7, "one fold per stratum");
+    assert_eq!(html.matches(r#"<details open"#).count() + html.matches(r#"open="" class="stratum-table""#).count(), 5);
+}

@@ -37,14 +37,32 @@ pub fn FilterForm(
     children: Children,
 ) -> impl IntoView {
     let lang = use_lang();
+    // On a phone the form is folded under a summary that says how many conditions
+    // are set, so that the list comes first; on wider screens it is always shown (style.css).
+    let q = use_list_query().get_untracked();
+    let set =
+        [&q.q, &q.department, &q.year, &q.unit, &q.qualification, &q.status, &q.item, &q.category, &q.rectification]
+            .into_iter()
+            .filter(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()))
+            .count();
+    let summary = match (lang, set) {
+        (Lang::Zh, 0) => "查询和筛选".to_owned(),
+        (Lang::Zh, n) => format!("查询和筛选（已设 {n} 项条件）"),
+        (Lang::En, 0) => "Search and filters".to_owned(),
+        (Lang::En, 1) => "Search and filters (1 condition set)".to_owned(),
+        (Lang::En, n) => format!("Search and filters ({n} conditions set)"),
+    };
     view! {
-        <form method="get" action=action class="filters" role="search" aria-label=label>
-            {children()}
-            <div class="field field-submit">
-                <button type="submit">{lang.pick("查询", "Search")}</button>
-                <a href=action class="reset">{lang.pick("清除条件", "Clear")}</a>
-            </div>
-        </form>
+        <details class="filter-box">
+            <summary>{summary}</summary>
+            <form method="get" action=action class="filters" role="search" aria-label=label>
+                {children()}
+                <div class="field field-submit">
+                    <button type="submit">{lang.pick("查询", "Search")}</button>
+                    <a href=action class="reset">{lang.pick("清除条件", "Clear")}</a>
+                </div>
+            </form>
+        </details>
     }
 }
 

@@ -158,8 +158,10 @@ fn SiteIdentityFacts() -> impl IntoView {
     let field = |label: &'static str, value: Option<String>| {
         let value = match value {
             Some(v) => crate::components::charts::data_text(v).into_any(),
-            None => view! { <span class="muted">{lang.pick("（演示站点，未配置）", "(demo site, not configured)")}</span> }
-                .into_any(),
+            None => {
+                view! { <span class="muted">{lang.pick("（演示站点，未配置）", "(demo site, not configured)")}</span> }
+                    .into_any()
+            }
         };
         view! {
             <div>

@@ -12,7 +12,8 @@ use crate::components::{ErrorNotice, set_status};
 use crate::i18n::use_lang;
 use crate::pages::not_found::NotFoundContent;
 use crate::view::{
-    AllocationView, CommitmentView, DirectoryNames, DrawPageData, DrawView, RandomnessKind, ShownTime, StratumView,
+    AllocationView, CommitmentView, DirectoryNames, DrawLinks, DrawPageData, DrawView, RandomnessKind, ShownTime,
+    StratumView,
 };
 
 #[component]
@@ -25,8 +26,8 @@ pub fn DrawPage() -> impl IntoView {
         <Suspense fallback=move || view! { <p>{lang.pick("正在加载…", "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match draw.await {
-                    Ok(Some(DrawPageData::Drawn(view, names))) => {
-                        view! { <DrawDetails draw=*view names=names/> }.into_any()
+                    Ok(Some(DrawPageData::Drawn(view, names, links))) => {
+                        view! { <DrawDetails draw=*view names=names links=links/> }.into_any()
                     }
                     Ok(Some(DrawPageData::Awaiting(view))) => view! { <AwaitingDetails draw=*view/> }.into_any(),
                     Ok(None) => view! { <NotFoundContent what=id()/> }.into_any(),
@@ -41,7 +42,7 @@ pub fn DrawPage() -> impl IntoView {
 }
 
 #[component]
-fn DrawDetails(draw: DrawView, names: DirectoryNames) -> impl IntoView {
+fn DrawDetails(draw: DrawView, names: DirectoryNames, links: DrawLinks) -> impl IntoView {
     let lang = use_lang();
     let record_url = format!("/api/draws/{}/record.json", draw.id);
     let record_file = format!("{}.record.json", draw.id);
@@ -136,11 +137,61 @@ fn DrawDetails(draw: DrawView, names: DirectoryNames) -> impl IntoView {
     });
 
     let lookup_strata: Vec<(String, String)> = draw.strata.iter().map(|s| (s.id.clone(), s.name.clone())).collect();
+    // At a glance: each stratum's drawn count against its eligible, linked to its table.
+    let glance = draw
+        .strata
+        .iter()
+        .enumerate()
+        .map(|(k, s)| {
+            let drawn = s.selected.len() as u64;
+            let text = match lang {
+                crate::i18n::Lang::Zh => {
+                    format!("抽中 {drawn} 户（符合条件 {} 户，{}）", s.eligible, percent(drawn, s.eligible))
+                }
+                crate::i18n::Lang::En => {
+                    format!("{drawn} drawn ({} eligible, {})", s.eligible, percent(drawn, s.eligible))
+                }
+            };
+            view! {
+                <li>
+                    <a href=format!("#stratum-{}", k + 1)>{s.name.clone()}</a>
+                    {lang.pick("：", ": ")}
+                    {text}
+                </li>
+            }
+        })
+        .collect_view();
+    let published_results = links.results.len();
+    let results_text = match lang {
+        crate::i18n::Lang::Zh => format!("已公示 {published_results} 户的检查结果，见下方各表的“检查结果”一列。"),
+        crate::i18n::Lang::En => {
+            format!("Results published for {published_results} of them: see the Result column of the tables below.")
+        }
+    };
+    let plan = links.plan.clone().map(|(code, plan_title)| {
+        view! {
+            <p>
+                {lang.pick("依据的年度检查计划：", "Under the annual plan: ")}
+                <A href=format!("/plans/{code}")>{plan_title}</A>
+            </p>
+        }
+    });
     let strata = draw
         .strata
         .iter()
         .cloned()
-        .map(|s| view! { <StratumSection stratum=s names=names.clone() allocation=draw.allocation.clone()/> })
+        .enumerate()
+        .map(|(k, s)| {
+            view! {
+                <StratumSection
+                    number=k + 1
+                    stratum=s
+                    names=names.clone()
+                    results=links.results.clone()
+                    allocation=draw.allocation.clone()
+                />
+            }
+        })
         .collect_view();
 
     let exclusions = if draw.exclusions.is_empty() {
@@ -292,6 +343,24 @@ fn DrawDetails(draw: DrawView, names: DirectoryNames) -> impl IntoView {
             />
             {demo_banner}
 
+            <section aria-labelledby="glance-title" class="glance">
+                <h2 id="glance-title">{lang.pick("抽取结果一览", "At a glance")}</h2>
+                <p>{summary.clone()}</p>
+                <ul>{glance}</ul>
+                <p>{results_text}</p>
+                {plan}
+                <p>
+                    <a href="#verify-title">{lang.pick("验证这次抽取", "Verify this draw")}</a>
+                    " · "
+                    <a href="#lookup-title">{lang.pick("我在这次抽取中吗？", "Was I in this draw?")}</a>
+                    " · "
+                    <a href="#result-title">{lang.pick("抽中的企业和检查组", "Drawn enterprises and teams")}</a>
+                </p>
+            </section>
+
+            {verify}
+            {lookup}
+
             <section aria-labelledby="timeline-title">
                 <h2 id="timeline-title">{lang.pick("时间线", "Timeline")}</h2>
                 <ol class="timeline">
@@ -334,7 +403,7 @@ fn DrawDetails(draw: DrawView, names: DirectoryNames) -> impl IntoView {
             </section>
 
             <section aria-labelledby="result-title">
-                <h2 id="result-title">{lang.pick("抽取结果", "Result")}</h2>
+                <h2 id="result-title">{lang.pick("抽中的企业和检查组", "Drawn enterprises and teams")}</h2>
                 <p>{summary}</p>
                 <p>{lang.pick("分配方式：", "Allocation: ")}{allocation}</p>
                 {directed}
@@ -356,9 +425,6 @@ fn DrawDetails(draw: DrawView, names: DirectoryNames) -> impl IntoView {
                 <h2 id="recusals-title">{lang.pick("回避", "Recusals")}</h2>
                 {recusals}
             </section>
-
-            {lookup}
-            {verify}
         </article>
     }
 }
@@ -393,10 +459,18 @@ fn DrawFacts(department: String, ancestors: Option<String>, unit: String, date: 
 }
 
 #[component]
-fn StratumSection(stratum: StratumView, names: DirectoryNames, allocation: AllocationView) -> impl IntoView {
+fn StratumSection(
+    /// 1-based, for the section's anchor (`#stratum-N`).
+    number: usize,
+    stratum: StratumView,
+    names: DirectoryNames,
+    results: std::collections::BTreeMap<String, (String, crate::types::ResultCategory)>,
+    allocation: AllocationView,
+) -> impl IntoView {
     let lang = use_lang();
     let counts = stratum_counts(lang, &stratum, &allocation);
     let name = stratum.name.clone();
+    let drawn = stratum.selected.len();
     let rows = stratum
         .selected
         .into_iter()
@@ -417,6 +491,12 @@ fn StratumSection(stratum: StratumView, names: DirectoryNames, allocation: Alloc
                 })
                 .collect_view();
             let firm = names.enterprises.get(&s.object).cloned().unwrap_or_else(|| s.object.clone());
+            let result = match results.get(&s.object).cloned() {
+                Some((code, category)) => {
+                    view! { <A href=format!("/results/{code}")>{category.text(lang)}</A> }.into_any()
+                }
+                None => view! { <span class="muted">{lang.pick("尚未公示", "not published yet")}</span> }.into_any(),
+            };
             view! {
                 <tr>
                     <td class="num">{s.position}</td>
@@ -427,14 +507,23 @@ fn StratumSection(stratum: StratumView, names: DirectoryNames, allocation: Alloc
                     </td>
                     <td>{name}</td>
                     <td><ul class="team">{team}</ul></td>
+                    <td>{result}</td>
                 </tr>
             }
         })
         .collect_view();
     view! {
-        <section class="stratum">
+        <section class="stratum" id=format!("stratum-{number}")>
             <h3>{stratum.name.clone()}</h3>
             <p>{counts}</p>
+            // Long lists start folded (printing unfolds them).
+            <details class="stratum-table" open=drawn <= FOLD_ABOVE>
+                <summary>
+                    {match lang {
+                        crate::i18n::Lang::Zh => format!("抽中的 {drawn} 户企业、检查组和检查结果"),
+                        crate::i18n::Lang::En => format!("The {drawn} drawn enterprises, their teams and results"),
+                    }}
+                </summary>
             <div class="table-wrap">
                 <table class="selection">
                     <caption class="visually-hidden">{stratum.name.clone()}</caption>
@@ -444,14 +533,19 @@ fn StratumSection(stratum: StratumView, names: DirectoryNames, allocation: Alloc
                             <th scope="col">{lang.pick("企业（统一社会信用代码）", "Enterprise (unified social credit code)")}</th>
                             <th scope="col">{lang.pick("分层", "Stratum")}</th>
                             <th scope="col">{lang.pick("检查组（执法证号）", "Team (certificate numbers)")}</th>
+                            <th scope="col">{lang.pick("检查结果", "Result")}</th>
                         </tr>
                     </thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>
+            </details>
         </section>
     }
 }
+
+/// A stratum's table starts folded when it has more rows than this.
+const FOLD_ABOVE: usize = 15;
 
 /// A share as a percentage with one decimal ("8.8%"), or "—" of nothing.
 fn percent(part: u64, whole: u64) -> String {

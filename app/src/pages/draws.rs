@@ -24,6 +24,13 @@ pub fn status_text(lang: Lang, d: &DrawSummary) -> &'static str {
 #[component]
 pub fn DrawTable(draws: Vec<DrawSummary>, #[prop(into)] caption: String) -> impl IntoView {
     let lang = use_lang();
+    let headers = [
+        lang.pick("抽取日期", "Draw date"),
+        lang.pick("抽取", "Draw"),
+        lang.pick("部门", "Department"),
+        lang.pick("状态", "Status"),
+        lang.pick("承诺值", "Commitment"),
+    ];
     let rows = draws
         .into_iter()
         .map(|d| {
@@ -42,14 +49,14 @@ pub fn DrawTable(draws: Vec<DrawSummary>, #[prop(into)] caption: String) -> impl
             };
             view! {
                 <tr>
-                    <td>{d.draw_date.clone()}</td>
-                    <td>
+                    <td data-label=headers[0]>{d.draw_date.clone()}</td>
+                    <td data-label=headers[1]>
                         <A href=href>{d.title.clone()}</A>
                         {demo}
                     </td>
-                    <td>{d.department.clone()}</td>
-                    <td>{status}</td>
-                    <td>
+                    <td data-label=headers[2]>{d.department.clone()}</td>
+                    <td data-label=headers[3]>{status}</td>
+                    <td data-label=headers[4]>
                         <code title=d.commitment.clone()>{short}"…"</code>
                     </td>
                 </tr>
@@ -60,14 +67,8 @@ pub fn DrawTable(draws: Vec<DrawSummary>, #[prop(into)] caption: String) -> impl
         <DataTable
             caption=caption
             caption_hidden=true
-            class="draw-list"
-            headers=vec![
-                lang.pick("抽取日期", "Draw date"),
-                lang.pick("抽取", "Draw"),
-                lang.pick("部门", "Department"),
-                lang.pick("状态", "Status"),
-                lang.pick("承诺值", "Commitment"),
-            ]
+            class="stack draw-list"
+            headers=headers.to_vec()
         >
             {rows}
         </DataTable>

@@ -30,21 +30,28 @@ pub fn enterprise_statuses(lang: Lang, e: &EnterpriseRow) -> String {
 #[component]
 pub fn EnterpriseTable(enterprises: Vec<EnterpriseRow>) -> impl IntoView {
     let lang = use_lang();
+    let headers = [
+        lang.pick("名称", "Name"),
+        lang.pick("统一社会信用代码", "Credit code"),
+        lang.pick("地区", "Region"),
+        lang.pick("行业", "Industry"),
+        lang.pick("名单状态", "List status"),
+    ];
     let rows = enterprises
         .into_iter()
         .map(|e| {
             let statuses = enterprise_statuses(lang, &e);
             view! {
                 <tr>
-                    <td>
+                    <td data-label=headers[0]>
                         <A href=format!("/enterprises/{}", e.credit_code)>{e.name.clone()}</A>
                     </td>
-                    <td>
+                    <td data-label=headers[1]>
                         <code>{e.credit_code.clone()}</code>
                     </td>
-                    <td>{e.region.clone()}</td>
-                    <td>{e.industry.clone()}</td>
-                    <td>{statuses}</td>
+                    <td data-label=headers[2]>{e.region.clone()}</td>
+                    <td data-label=headers[3]>{e.industry.clone()}</td>
+                    <td data-label=headers[4]>{statuses}</td>
                 </tr>
             }
         })
@@ -52,14 +59,9 @@ pub fn EnterpriseTable(enterprises: Vec<EnterpriseRow>) -> impl IntoView {
     view! {
         <DataTable
             caption=lang.pick("企业", "Enterprises")
+            class="stack"
             caption_hidden=true
-            headers=vec![
-                lang.pick("名称", "Name"),
-                lang.pick("统一社会信用代码", "Credit code"),
-                lang.pick("地区", "Region"),
-                lang.pick("行业", "Industry"),
-                lang.pick("名单状态", "List status"),
-            ]
+            headers=headers.to_vec()
         >
             {rows}
         </DataTable>

@@ -33,6 +33,14 @@ pub fn inspector_marks(lang: Lang, i: &InspectorRow) -> AnyView {
 #[component]
 pub fn InspectorTable(inspectors: Vec<InspectorRow>) -> impl IntoView {
     let lang = use_lang();
+    let headers = [
+        lang.pick("姓名", "Name"),
+        lang.pick("执法证号", "Certificate"),
+        lang.pick("单位", "Unit"),
+        lang.pick("岗位", "Post"),
+        lang.pick("资格", "Qualifications"),
+        lang.pick("执法证有效期", "Certificate valid"),
+    ];
     let rows = inspectors
         .into_iter()
         .map(|i| {
@@ -40,17 +48,17 @@ pub fn InspectorTable(inspectors: Vec<InspectorRow>) -> impl IntoView {
             let validity = format!("{} – {}", i.valid_from, i.valid_until);
             view! {
                 <tr class:row-warn=i.expired>
-                    <td>
+                    <td data-label=headers[0]>
                         <A href=format!("/inspectors/{}", i.certificate)>{i.name.clone()}</A>
                         {marks}
                     </td>
-                    <td>
+                    <td data-label=headers[1]>
                         <code>{i.certificate.clone()}</code>
                     </td>
-                    <td>{i.unit.clone()}</td>
-                    <td>{i.post.clone()}</td>
-                    <td>{joined(lang, &i.qualifications)}</td>
-                    <td>{validity}</td>
+                    <td data-label=headers[2]>{i.unit.clone()}</td>
+                    <td data-label=headers[3]>{i.post.clone()}</td>
+                    <td data-label=headers[4]>{joined(lang, &i.qualifications)}</td>
+                    <td data-label=headers[5]>{validity}</td>
                 </tr>
             }
         })
@@ -58,15 +66,9 @@ pub fn InspectorTable(inspectors: Vec<InspectorRow>) -> impl IntoView {
     view! {
         <DataTable
             caption=lang.pick("执法检查人员", "Inspectors")
+            class="stack"
             caption_hidden=true
-            headers=vec![
-                lang.pick("姓名", "Name"),
-                lang.pick("执法证号", "Certificate"),
-                lang.pick("单位", "Unit"),
-                lang.pick("岗位", "Post"),
-                lang.pick("资格", "Qualifications"),
-                lang.pick("执法证有效期", "Certificate valid"),
-            ]
+            headers=headers.to_vec()
         >
             {rows}
         </DataTable>

@@ -16,6 +16,24 @@ use crate::types::{ItemRow, ItemStatus};
 #[component]
 pub fn ItemTable(items: Vec<ItemRow>, #[prop(optional)] of_department: bool) -> impl IntoView {
     let lang = use_lang();
+    let mut headers = vec![
+        lang.pick("部门", "Department"),
+        lang.pick("序号", "No."),
+        lang.pick("抽查事项", "Item"),
+        lang.pick("检查人员资格", "Inspector qualification"),
+        lang.pick("检查方式", "Method"),
+        lang.pick("生效日期", "Effective from"),
+    ];
+    if of_department {
+        headers.remove(0);
+        headers[2] = lang.pick("依据", "Legal basis");
+    }
+    // The labels of the cells after the department's (phones show them beside each value).
+    let labels: [&'static str; 5] = {
+        let h = &headers[headers.len() - 5..];
+        [h[0], h[1], h[2], h[3], h[4]]
+    };
+    let department_label = lang.pick("部门", "Department");
     let rows = items
         .into_iter()
         .map(|i| {
@@ -29,37 +47,30 @@ pub fn ItemTable(items: Vec<ItemRow>, #[prop(optional)] of_department: bool) -> 
             let (department, detail) = if of_department {
                 (None, i.legal_basis)
             } else {
-                (Some(view! { <td>{i.department}</td> }), i.qualification)
+                (Some(view! { <td data-label=department_label>{i.department}</td> }), i.qualification)
             };
             view! {
                 <tr>
                     {department}
-                    <td>{i.seq}</td>
-                    <td>
+                    <td data-label=labels[0]>{i.seq}</td>
+                    <td data-label=labels[1]>
                         <A href=href>{i.name}</A>
                         {withdrawn}
                     </td>
-                    <td>{detail}</td>
-                    <td>{joined(lang, &i.method)}</td>
-                    <td>{i.effective_from}</td>
+                    <td data-label=labels[2]>{detail}</td>
+                    <td data-label=labels[3]>{joined(lang, &i.method)}</td>
+                    <td data-label=labels[4]>{i.effective_from}</td>
                 </tr>
             }
         })
         .collect_view();
-    let mut headers = vec![
-        lang.pick("部门", "Department"),
-        lang.pick("序号", "No."),
-        lang.pick("抽查事项", "Item"),
-        lang.pick("检查人员资格", "Inspector qualification"),
-        lang.pick("检查方式", "Method"),
-        lang.pick("生效日期", "Effective from"),
-    ];
-    if of_department {
-        headers.remove(0);
-        headers[2] = lang.pick("依据", "Legal basis");
-    }
     view! {
-        <DataTable caption=lang.pick("随机抽查事项", "Random inspection items") caption_hidden=true headers=headers>
+        <DataTable
+            caption=lang.pick("随机抽查事项", "Random inspection items")
+            caption_hidden=true
+            class="stack"
+            headers=headers
+        >
             {rows}
         </DataTable>
     }

@@ -14,18 +14,25 @@ use crate::types::PlanRow;
 #[component]
 pub fn PlanTable(plans: Vec<PlanRow>, #[prop(into)] caption: String) -> impl IntoView {
     let lang = use_lang();
+    let headers = [
+        lang.pick("年度", "Year"),
+        lang.pick("计划", "Plan"),
+        lang.pick("部门", "Department"),
+        lang.pick("检查时间", "Inspection window"),
+        lang.pick("公布日期", "Published"),
+    ];
     let rows = plans
         .into_iter()
         .map(|p| {
             view! {
                 <tr>
-                    <td>{p.year}</td>
-                    <td>
+                    <td data-label=headers[0]>{p.year}</td>
+                    <td data-label=headers[1]>
                         <A href=format!("/plans/{}", p.plan_code)>{p.title.clone()}</A>
                     </td>
-                    <td>{p.department.clone()}</td>
-                    <td>{format!("{} – {}", p.window_start, p.window_end)}</td>
-                    <td>{p.published_at.get(..10).unwrap_or(&p.published_at).to_owned()}</td>
+                    <td data-label=headers[2]>{p.department.clone()}</td>
+                    <td data-label=headers[3]>{format!("{} – {}", p.window_start, p.window_end)}</td>
+                    <td data-label=headers[4]>{p.published_at.get(..10).unwrap_or(&p.published_at).to_owned()}</td>
                 </tr>
             }
         })
@@ -34,14 +41,8 @@ pub fn PlanTable(plans: Vec<PlanRow>, #[prop(into)] caption: String) -> impl Int
         <DataTable
             caption=caption
             caption_hidden=true
-            class="plan-list"
-            headers=vec![
-                lang.pick("年度", "Year"),
-                lang.pick("计划", "Plan"),
-                lang.pick("部门", "Department"),
-                lang.pick("检查时间", "Inspection window"),
-                lang.pick("公布日期", "Published"),
-            ]
+            class="stack plan-list"
+            headers=headers.to_vec()
         >
             {rows}
         </DataTable>

@@ -19,6 +19,13 @@ use crate::types::{ResultCategory, ResultRow};
 #[component]
 pub fn ResultTable(results: Vec<ResultRow>, #[prop(into)] caption: String) -> impl IntoView {
     let lang = use_lang();
+    let headers = [
+        lang.pick("检查日期", "Inspected on"),
+        lang.pick("企业", "Enterprise"),
+        lang.pick("部门", "Department"),
+        lang.pick("检查结果", "Result"),
+        lang.pick("整改", "Rectification"),
+    ];
     let rows = results
         .into_iter()
         .map(|r| {
@@ -30,18 +37,18 @@ pub fn ResultTable(results: Vec<ResultRow>, #[prop(into)] caption: String) -> im
             });
             view! {
                 <tr>
-                    <td>{r.inspected_on.clone()}</td>
-                    <td>
+                    <td data-label=headers[0]>{r.inspected_on.clone()}</td>
+                    <td data-label=headers[1]>
                         <A href=format!("/enterprises/{}", r.credit_code)>{r.enterprise_name.clone()}</A>
                         <br/>
                         <code class="small">{r.credit_code.clone()}</code>
                     </td>
-                    <td>{r.department.clone()}</td>
-                    <td>
+                    <td data-label=headers[2]>{r.department.clone()}</td>
+                    <td data-label=headers[3]>
                         <A href=format!("/results/{}", r.result_code)>{r.category.text(lang)}</A>
                         {corrected}
                     </td>
-                    <td>{result_rectification_text(lang, r.rectification_status, r.penalty_case.as_deref())}</td>
+                    <td data-label=headers[4]>{result_rectification_text(lang, r.rectification_status, r.penalty_case.as_deref())}</td>
                 </tr>
             }
         })
@@ -50,14 +57,8 @@ pub fn ResultTable(results: Vec<ResultRow>, #[prop(into)] caption: String) -> im
         <DataTable
             caption=caption
             caption_hidden=true
-            class="result-list"
-            headers=vec![
-                lang.pick("检查日期", "Inspected on"),
-                lang.pick("企业", "Enterprise"),
-                lang.pick("部门", "Department"),
-                lang.pick("检查结果", "Result"),
-                lang.pick("整改", "Rectification"),
-            ]
+            class="stack result-list"
+            headers=headers.to_vec()
         >
             {rows}
         </DataTable>
@@ -141,8 +142,11 @@ fn empty_results(lang: crate::i18n::Lang, q: &crate::types::ListQuery) -> AnyVie
     let Some(year) = q.year() else {
         return lang.pick("没有符合条件的检查结果。", "No result matches.").into_any();
     };
-    let filtered = q.q().is_some() || q.department().is_some() || q.item().is_some()
-        || q.category().is_some() || q.rectification().is_some();
+    let filtered = q.q().is_some()
+        || q.department().is_some()
+        || q.item().is_some()
+        || q.category().is_some()
+        || q.rectification().is_some();
     let why = match (lang, filtered) {
         (Lang::Zh, true) => format!("{year} 年没有符合这些条件的检查结果。"),
         (Lang::En, true) => format!("No result of {year} matches these filters."),

@@ -3,8 +3,8 @@
 use app::ssr::{DrawSource, PortalSource, StorageError};
 use app::types::{
     COUNT_CAP, Department, DepartmentDetail, DrawObjectRow, DrawStatus, DrawSummary, EnterpriseDetail, EnterpriseRow,
-    InspectorRow, ItemName, ItemRow, Latest, ListQuery, Paged, PlanDetail, PlanLineRow, PlanRow, RecusalRow, ResultCategory,
-    ResultRow, StoredCommitment, StoredDraw, YearFigures,
+    InspectorRow, ItemName, ItemRow, Latest, ListQuery, Paged, PlanDetail, PlanLineRow, PlanRow, RecusalRow,
+    ResultCategory, ResultRow, StoredCommitment, StoredDraw, YearFigures,
 };
 use sqlx::Sqlite;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
@@ -881,6 +881,28 @@ impl PortalSource for SqliteStorage {
             });
         }
         Ok(out)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.draw_links")]
+    async fn draw_links(&self, draw_id: &str) -> Result<app::view::DrawLinks, StorageError> {
+        let plan: Option<(String, String)> = sqlx::query_as(&format!(
+            "SELECT p.plan_code, p.title FROM draws d JOIN plans p ON p.plan_code = d.plan_code \
+             WHERE d.id = ? AND {PLAN_CURRENT}"
+        ))
+        .bind(draw_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let results: Vec<(String, String, ResultCategory)> = sqlx::query_as(&format!(
+            "SELECT r.credit_code, r.result_code, r.category FROM results r \
+             WHERE r.draw_id = ? AND {RESULT_CURRENT} ORDER BY r.inspected_on, r.id"
+        ))
+        .bind(draw_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(app::view::DrawLinks {
+            plan,
+            results: results.into_iter().map(|(code, result, category)| (code, (result, category))).collect(),
+        })
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.item_names")]
