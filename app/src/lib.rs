@@ -8,6 +8,7 @@
 pub mod api;
 pub mod calendar;
 pub mod components;
+pub mod export;
 pub mod feedback;
 pub mod glossary;
 pub mod i18n;

@@ -105,6 +105,10 @@ pub struct ListQuery {
     pub page: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_page: Option<String>,
+    /// Walking a whole list (exports, `next_after` of the previous answer):
+    /// the rows published before this position, newest first, instead of a page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
 }
 
 fn clean(v: &Option<String>) -> Option<&str> {
@@ -144,6 +148,10 @@ impl ListQuery {
         clean(&self.page).and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1)
     }
     /// Rows per page, within 1..=[`MAX_PER_PAGE`].
+    /// The position to walk the list from (see [`ListQuery::after`]), if given and a whole number.
+    pub fn after(&self) -> Option<i64> {
+        clean(&self.after).and_then(|a| a.parse::<i64>().ok()).filter(|a| *a >= 0)
+    }
     pub fn per_page(&self) -> u32 {
         clean(&self.per_page).and_then(|p| p.parse().ok()).unwrap_or(DEFAULT_PER_PAGE).clamp(1, MAX_PER_PAGE)
     }
@@ -169,6 +177,7 @@ impl ListQuery {
                 "rectification" => q.rectification = v,
                 "page" => q.page = v,
                 "per_page" => q.per_page = v,
+                "after" => q.after = v,
                 _ => {}
             }
         }
@@ -234,6 +243,9 @@ pub struct Paged<T> {
     /// `true` when there are more than `total` rows.
     pub total_is_lower_bound: bool,
     pub rows: Vec<T>,
+    /// When walking with `after`: the position to ask for next (`None`: the list is done).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_after: Option<i64>,
 }
 
 impl<T> Paged<T> {
@@ -672,6 +684,7 @@ mod tests {
             total,
             total_is_lower_bound: capped,
             rows: vec![(); rows],
+            next_after: None,
         };
         assert_eq!(p(0, 1, 0, false).pages(), 1);
         assert_eq!(p(21, 1, 10, false).pages(), 3);

@@ -25,6 +25,9 @@ pub enum AppError {
     /// (405, 413, 414, 431, or a path that is not valid UTF-8: 400).
     #[error("request refused: {0}")]
     Refused(StatusCode),
+    /// An `.xlsx` download of more rows than a worksheet holds.
+    #[error("more rows than an xlsx worksheet holds")]
+    TooManyRowsForXlsx,
     /// Storage failed (reading or writing); the cause is kept.
     #[error("storage failed")]
     Storage(#[source] crate::storage::StorageError),
@@ -129,6 +132,7 @@ impl AppError {
             AppError::InvalidCreditCode => StatusCode::BAD_REQUEST,
             AppError::BadParameter { .. } => StatusCode::BAD_REQUEST,
             AppError::Refused(status) => *status,
+            AppError::TooManyRowsForXlsx => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Storage(_) | AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -171,6 +175,17 @@ impl AppError {
                 ErrorBody { error: "bad_parameter", message: zh, message_en: en, field: Some(field.clone()) }
             }
             AppError::Refused(status) => refused_body(*status),
+            AppError::TooManyRowsForXlsx => ErrorBody::new(
+                "too_many_rows_for_xlsx",
+                &format!(
+                    "符合条件的记录超过 Excel 工作表的 {} 行上限。请下载 CSV（任意大小），或增加筛选条件后再下载 Excel 文件。",
+                    crate::routes::export::XLSX_MAX_ROWS
+                ),
+                &format!(
+                    "More rows match than an Excel worksheet holds ({}). Download the CSV (any size), or narrow the filters for an Excel file.",
+                    crate::routes::export::XLSX_MAX_ROWS
+                ),
+            ),
             AppError::Storage(_) | AppError::Internal { .. } => refused_body(StatusCode::INTERNAL_SERVER_ERROR),
         }
     }

@@ -1,5 +1,6 @@
 //! HTTP handlers outside the Leptos pages: the JSON API and the spec.
 
+pub mod export;
 pub mod feedback;
 pub mod verify;
 

@@ -145,6 +145,7 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>, feedback
         .route("/api/draws/{id}/input.json", get(routes::verify::input_json))
         .route("/api/draws/{id}/pool.bin", get(routes::verify::pool_bin))
         .route("/api/draws/{id}/record-without-pool.json", get(routes::verify::record_without_pool))
+        .route("/export/{file}", get(routes::export::export))
         .route("/spec.md", get(routes::spec))
         .route("/tools/{file}", get(routes::python_reference))
         .route("/feedback", get(routes::feedback::show).post(routes::feedback::submit))

@@ -2,6 +2,8 @@
 //! next draw, the glossary in the page's language and a footer that says who
 //! runs the site; and the results list's item filter and empty years.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use gongkai_server::configuration::Settings;
 use gongkai_tests::{spawn_app, spawn_with};
 use serde_json::Value;

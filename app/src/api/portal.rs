@@ -68,7 +68,7 @@ pub async fn home_page() -> Result<Home, ServerFnError> {
     Ok(Home { latest, figures, next_draw: next.map(|n| n.1) })
 }
 
-/// The current names of a result's items (its page).
+/// Every version of one result (empty if unknown), with the current names of its items.
 #[server]
 pub async fn result_page(code: String) -> Result<(Vec<ResultRow>, Vec<ItemName>), ServerFnError> {
     let p = portal()?;
@@ -166,8 +166,6 @@ pub async fn results_page(query: ListQuery) -> Result<(Paged<ResultRow>, Vec<Dep
     let departments = p.0.list_departments().await.map_err(super::unavailable)?;
     Ok((list, departments))
 }
-
-/// Every version of one result (empty if unknown).
 
 /// Enterprises matching a search.
 #[server]

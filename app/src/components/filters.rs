@@ -24,6 +24,7 @@ pub fn use_list_query() -> Memo<ListQuery> {
             rectification: m.get("rectification"),
             page: m.get("page"),
             per_page: m.get("per_page"),
+            after: None,
         }
     })
 }

@@ -165,8 +165,30 @@ pub fn DownloadLinks(
     let lang = use_lang();
     let q = query.href_query(page);
     let csv = if q.is_empty() { "?format=csv".to_owned() } else { format!("{q}&format=csv") };
+    // The whole filtered list, for spreadsheets, in the page's language.
+    let list = api.trim_start_matches("/api/");
+    let mut whole = query.clone();
+    whole.per_page = None;
+    let mut filters = whole.href_query(1);
+    if lang == Lang::En {
+        filters = if filters.is_empty() { "?lang=en".to_owned() } else { format!("{filters}&lang=en") };
+    }
     view! {
         <p class="downloads">
+            {lang.pick("下载全部符合条件的记录：", "Download every matching record: ")}
+            <a
+                href=format!("/export/{list}.xlsx{filters}")
+                rel="external"
+                type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                download=""
+            >
+                {lang.pick("Excel 文件（.xlsx）", "Excel workbook (.xlsx)")}
+            </a>
+            " · "
+            <a href=format!("/export/{list}.csv{filters}") rel="external" type="text/csv" download="">
+                "CSV"
+            </a>
+            <br/>
             {lang.pick("本页数据：", "This page's data: ")}
             <a href=format!("{api}{q}") rel="external" type="application/json">"JSON"</a>
             " · "

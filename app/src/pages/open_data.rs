@@ -257,6 +257,37 @@ pub fn OpenDataPage() -> impl IntoView {
                 "Every list published here can be downloaded as JSON or CSV, for journalists, researchers and anyone to check, count and compare. No registration.",
             )}
         </p>
+        <section aria-labelledby="whole-title">
+            <h2 id="whole-title">{lang.pick("下载整个列表（Excel）", "Whole lists for spreadsheets")}</h2>
+            <p>
+                {lang.pick(
+                    "每个列表页下方的“下载全部符合条件的记录”给出整个筛选结果（不止一页），列名和取值为中文（英文页面为英文），文件名写明清单、筛选条件和下载日期：",
+                    "Below every list, \"Download every matching record\" gives the whole filtered list (not one page), its columns and values in the page's language, in a file named for the list, the filters and the day:",
+                )}
+            </p>
+            <ul>
+                <li>
+                    <code>"/export/{results|enterprises|inspectors|plans|items|draws}.xlsx?…"</code>
+                    {lang.pick(
+                        "：Excel 工作簿，统一社会信用代码、执法证号等编号为文本单元格，不会被改成科学计数法或丢失末位；最多 1,048,575 行（Excel 的上限），超过时请下载 CSV。",
+                        ": an Excel workbook; credit codes, certificate numbers and other codes are text cells, never turned into 9.11599E+17 or cut to 15 digits; at most 1,048,575 rows (Excel's limit), more is refused with a message: take the CSV.",
+                    )}
+                </li>
+                <li>
+                    <code>"/export/{…}.csv?…"</code>
+                    {lang.pick(
+                        "：CSV（UTF-8 带 BOM），边读边传，任何大小都可以；编号写成 =\"…\" 的形式，Excel 和 WPS 打开时按文本保留全部位数。",
+                        ": CSV (UTF-8 with a BOM), streamed as it is read, of any size; codes are written as =\"…\" so that Excel and WPS keep every digit as text.",
+                    )}
+                </li>
+                <li>
+                    {lang.pick(
+                        "程序遍历整个列表时，可用 after 代替 page：先传 after=9223372036854775807，之后每次传上一次返回的 next_after，直到不再返回 next_after。此时按公布先后倒序，不受翻页深度影响。",
+                        "A program walking a whole list can use after instead of page: first after=9223372036854775807, then each time the next_after of the previous answer, until there is none. Rows then come newest-published first, at the same speed however deep.",
+                    )}
+                </li>
+            </ul>
+        </section>
         <section aria-labelledby="rules-title">
             <h2 id="rules-title">{lang.pick("通用约定", "Conventions")}</h2>
             <ul>
@@ -275,8 +306,8 @@ pub fn OpenDataPage() -> impl IntoView {
                 </li>
                 <li>
                     {lang.pick(
-                        "查询参数每个最多 200 个字符，不能含控制字符，不能重复；page、per_page、year 须为正整数。否则返回 400，field 指出出错的参数。",
-                        "Each query parameter has at most 200 characters, no control characters, and appears once; page, per_page and year are whole numbers. Otherwise the answer is 400, with field naming the parameter.",
+                        "查询参数每个最多 200 个字符，不能含控制字符，不能重复；page、per_page、year、after 须为非负整数。否则返回 400，field 指出出错的参数。",
+                        "Each query parameter has at most 200 characters, no control characters, and appears once; page, per_page, year and after are whole numbers. Otherwise the answer is 400, with field naming the parameter.",
                     )}
                 </li>
                 <li>

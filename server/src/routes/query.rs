@@ -35,10 +35,12 @@ pub fn check_query(query: &str) -> Result<(), (String, ParameterProblem)> {
         if name.chars().chain(value.chars()).any(char::is_control) {
             return Err((shown, ParameterProblem::ControlCharacter));
         }
-        if matches!(name.as_ref(), "page" | "per_page" | "year")
-            && !value.trim().is_empty()
-            && value.trim().parse::<u32>().is_err()
-        {
+        let bad_number = match name.as_ref() {
+            "page" | "per_page" | "year" => value.trim().parse::<u32>().is_err(),
+            "after" => value.trim().parse::<i64>().map_or(true, |a| a < 0),
+            _ => false,
+        };
+        if bad_number && !value.trim().is_empty() {
             return Err((shown, ParameterProblem::NotANumber));
         }
         if seen.iter().any(|s| *s == name) {
@@ -184,5 +186,9 @@ mod tests {
         assert_eq!(check_query("page=x"), Err(("page".to_owned(), ParameterProblem::NotANumber)));
         assert_eq!(check_query("page=4294967296"), Err(("page".to_owned(), ParameterProblem::NotANumber)));
         assert_eq!(check_query("q=a&q=b"), Err(("q".to_owned(), ParameterProblem::Repeated)));
+        assert_eq!(check_query("after=9223372036854775807"), Ok(()));
+        for bad in ["after=-1", "after=x", "after=9223372036854775808"] {
+            assert_eq!(check_query(bad), Err(("after".to_owned(), ParameterProblem::NotANumber)), "{bad}");
+        }
     }
 }

@@ -88,7 +88,7 @@ fn text(s: impl Into<String>) -> Arg {
 }
 
 /// The `WHERE` of a list query, built from its filters.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Where {
     clauses: Vec<String>,
     args: Vec<Arg>,
@@ -183,7 +183,28 @@ fn make_paged<T>(query: &ListQuery, rows: Vec<T>, counted: Option<u64>) -> Paged
         Some(n) => (n.max(seen), false),
         None => (seen, full),
     };
-    Paged { page: query.page(), per_page: query.per_page(), total, total_is_lower_bound: capped, rows }
+    Paged {
+        page: query.page(),
+        per_page: query.per_page(),
+        total,
+        total_is_lower_bound: capped,
+        rows,
+        next_after: None,
+    }
+}
+
+/// A stretch of a list walked by position (`after`): the rows of `keys`,
+/// newest first, and where to go on from (when the stretch was full).
+fn walked<T>(query: &ListQuery, keys: &[i64], rows: Vec<T>) -> Paged<T> {
+    let full = keys.len() == query.per_page() as usize;
+    Paged {
+        page: 1,
+        per_page: query.per_page(),
+        total: rows.len() as u64,
+        total_is_lower_bound: full,
+        rows,
+        next_after: if full { keys.last().copied() } else { None },
+    }
 }
 
 const ITEM_COLUMNS: &str = "dep.code AS department_code, dep.name AS department, i.item_code, i.version, i.seq, \
@@ -290,6 +311,14 @@ impl SqliteStorage {
     {
         let ListSql { select, from, base, key, order } = list;
         let (per, offset) = (query.per_page(), query.offset());
+        if let Some(after) = query.after() {
+            // Walking the whole list: by position (publication order), newest first.
+            let mut w = w.clone();
+            w.push(format!("{key} < ?"), [Arg::Int(after)]);
+            let sql = format!("SELECT {key} FROM {base}{} ORDER BY {key} DESC LIMIT {per}", w.sql());
+            let keys: Vec<i64> = bind_scalar(sqlx::query_scalar(&sql), &w.args).fetch_all(&self.pool).await?;
+            return self.walked_rows(list, query, keys).await;
+        }
         let sql = format!(
             "SELECT {select} FROM {from} WHERE {key} IN \
              (SELECT {key} FROM {base}{} ORDER BY {order} LIMIT {per} OFFSET {offset}) ORDER BY {order}",
@@ -309,6 +338,23 @@ impl SqliteStorage {
         Ok(make_paged(query, rows, counted))
     }
 
+    /// The rows of `keys` (newest first), as a stretch of a walk (see [`walked`]).
+    async fn walked_rows<T>(
+        &self,
+        list: &ListSql<'_>,
+        query: &ListQuery,
+        keys: Vec<i64>,
+    ) -> Result<Paged<T>, StorageError>
+    where
+        T: for<'r> sqlx::FromRow<'r, SqliteRow> + Send + Unpin,
+    {
+        let ListSql { select, from, key, .. } = list;
+        let sql =
+            format!("SELECT {select} FROM {from} WHERE {key} IN (SELECT value FROM json_each(?)) ORDER BY {key} DESC");
+        let rows = sqlx::query_as::<_, T>(&sql).bind(serde_json::to_string(&keys)?).fetch_all(&self.pool).await?;
+        Ok(walked(query, &keys, rows))
+    }
+
     /// A page of a list whose matches are few (found through a name index):
     /// every matching key is read once, in list order, which both counts them
     /// and finds the page; then only the page's rows are read.
@@ -318,7 +364,13 @@ impl SqliteStorage {
     {
         let ListSql { select, from, base, key, order } = list;
         let sql = format!("SELECT {key} FROM {base}{} ORDER BY {order}", w.sql());
-        let keys: Vec<i64> = bind_scalar(sqlx::query_scalar(&sql), &w.args).fetch_all(&self.pool).await?;
+        let mut keys: Vec<i64> = bind_scalar(sqlx::query_scalar(&sql), &w.args).fetch_all(&self.pool).await?;
+        if let Some(after) = query.after() {
+            keys.retain(|k| *k < after);
+            keys.sort_unstable_by(|a, b| b.cmp(a));
+            keys.truncate(query.per_page() as usize);
+            return self.walked_rows(list, query, keys).await;
+        }
         let page: Vec<i64> =
             keys.iter().skip(query.offset() as usize).take(query.per_page() as usize).copied().collect();
         let rows = if page.is_empty() {
