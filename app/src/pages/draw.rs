@@ -349,7 +349,7 @@ fn DrawDetails(draw: DrawView, names: DirectoryNames, links: DrawLinks) -> impl 
                 <ul>{glance}</ul>
                 <p>{results_text}</p>
                 {plan}
-                <p>
+                <p class="glance-links">
                     <a href="#verify-title">{lang.pick("验证这次抽取", "Verify this draw")}</a>
                     " · "
                     <a href="#lookup-title">{lang.pick("我在这次抽取中吗？", "Was I in this draw?")}</a>
@@ -469,13 +469,11 @@ fn StratumSection(
 ) -> impl IntoView {
     let lang = use_lang();
     let counts = stratum_counts(lang, &stratum, &allocation);
-    let name = stratum.name.clone();
     let drawn = stratum.selected.len();
     let rows = stratum
         .selected
         .into_iter()
         .map(|s| {
-            let name = name.clone();
             let team = s
                 .team
                 .into_iter()
@@ -505,7 +503,6 @@ fn StratumSection(
                         <br/>
                         <code class="credit-code muted">{s.object}</code>
                     </td>
-                    <td>{name}</td>
                     <td><ul class="team">{team}</ul></td>
                     <td>{result}</td>
                 </tr>
@@ -531,7 +528,6 @@ fn StratumSection(
                         <tr>
                             <th scope="col">{lang.pick("序号", "No.")}</th>
                             <th scope="col">{lang.pick("企业（统一社会信用代码）", "Enterprise (unified social credit code)")}</th>
-                            <th scope="col">{lang.pick("分层", "Stratum")}</th>
                             <th scope="col">{lang.pick("检查组（执法证号）", "Team (certificate numbers)")}</th>
                             <th scope="col">{lang.pick("检查结果", "Result")}</th>
                         </tr>
