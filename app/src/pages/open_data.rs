@@ -282,8 +282,8 @@ pub fn OpenDataPage() -> impl IntoView {
                 </li>
                 <li>
                     {lang.pick(
-                        "程序遍历整个列表时，可用 after 代替 page：先传 after=9223372036854775807，之后每次传上一次返回的 next_after，直到不再返回 next_after。此时按公布先后倒序，不受翻页深度影响。",
-                        "A program walking a whole list can use after instead of page: first after=9223372036854775807, then each time the next_after of the previous answer, until there is none. Rows then come newest-published first, at the same speed however deep.",
+                        "程序遍历整个列表时，可用 after 代替 page：先传 after=9223372036854775807，之后每次传上一次返回的 next_after，直到不再返回 next_after。此时按公布先后倒序，不受翻页深度影响。/api/draws 返回数组，按 page 翻页，下一页见响应头 Link。",
+                        "A program walking a whole list can use after instead of page: first after=9223372036854775807, then each time the next_after of the previous answer, until there is none. Rows then come newest-published first, at the same speed however deep. /api/draws answers an array and pages with page; its Link header names the next page.",
                     )}
                 </li>
             </ul>
