@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 use crate::calendar::Calendar;
 use crate::report::{self, DrawFact, Headline, Report, ReportFacts};
 use crate::ssr::{DrawSource, PortalSource, StorageError};
-use crate::types::YearFigures;
-use crate::view::DrawView;
+use crate::types::{DrawStatus, ListQuery, YearFigures};
+use crate::view::{CommitmentView, DrawView, RandomnessKind};
 
 type Key = (String, i64);
 type Keys = Arc<Vec<(report::DepartmentRef, i64)>>;
@@ -27,8 +27,8 @@ pub struct Reports {
     keys: Mutex<Option<(String, Keys)>>,
     /// Draw id → its view and whether its record re-runs to itself (published draws never change).
     draws: Mutex<HashMap<String, RerunDraw>>,
-    /// The home page's figures of this year and last.
-    figures: Mutex<Option<(String, Arc<Vec<YearFigures>>)>>,
+    /// The home page's figures of this year and last, and the next draw.
+    home: Mutex<Option<(String, Arc<HomeFacts>)>>,
 }
 
 /// The reports, as Leptos context and server state.
@@ -43,7 +43,7 @@ impl Reports {
             reports: Mutex::new(HashMap::new()),
             keys: Mutex::new(None),
             draws: Mutex::new(HashMap::new()),
-            figures: Mutex::new(None),
+            home: Mutex::new(None),
         }
     }
 
@@ -56,21 +56,30 @@ impl Reports {
         Ok(format!("{} {}", portal.publication_mark().await?, self.today()))
     }
 
-    /// This year's and last year's figures across the portal (the home page),
-    /// kept until something is published or the date changes.
-    pub async fn year_figures(&self, portal: &dyn PortalSource) -> Result<Arc<Vec<YearFigures>>, StorageError> {
+    /// This year's and last year's figures across the portal and the next draw
+    /// awaiting its randomness (the home page), kept until something is
+    /// published or the date changes: choosing the next draw parses each
+    /// awaiting draw's committed input, which holds its whole pool.
+    pub async fn home(
+        &self,
+        portal: &dyn PortalSource,
+        draws: &dyn DrawSource,
+    ) -> Result<Arc<HomeFacts>, StorageError> {
         let mark = self.mark(portal).await?;
-        if let Some((m, figures)) = self.figures.lock().ok().and_then(|f| f.clone())
+        if let Some((m, home)) = self.home.lock().ok().and_then(|h| h.clone())
             && m == mark
         {
-            return Ok(figures);
+            return Ok(home);
         }
-        let year: i64 = self.today().get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
-        let figures = Arc::new(portal.year_figures(&[year, year - 1]).await?);
-        if let Ok(mut f) = self.figures.lock() {
-            *f = Some((mark, figures.clone()));
+        let today = self.today();
+        let year: i64 = today.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+        let figures = portal.year_figures(&[year, year - 1]).await?;
+        let next_draw = next_draw(portal, draws, &today).await?;
+        let home = Arc::new(HomeFacts { figures, next_draw });
+        if let Ok(mut h) = self.home.lock() {
+            *h = Some((mark, home.clone()));
         }
-        Ok(figures)
+        Ok(home)
     }
 
     /// The department-years with something to report.
@@ -223,4 +232,53 @@ impl Reports {
         trend.sort_by_key(|h| h.year);
         Ok(Some((report, trend)))
     }
+}
+
+/// What the home page shows beyond the latest publications.
+#[derive(Clone, Debug)]
+pub struct HomeFacts {
+    /// This year's figures, then last year's.
+    pub figures: Vec<YearFigures>,
+    /// The awaiting draw whose randomness comes first from today on (else the latest past one).
+    pub next_draw: Option<CommitmentView>,
+}
+
+/// The awaiting draw whose randomness comes first from `today` on; if all are
+/// past, the one whose randomness came last.
+async fn next_draw(
+    portal: &dyn PortalSource,
+    draws: &dyn DrawSource,
+    today: &str,
+) -> Result<Option<CommitmentView>, StorageError> {
+    let query = ListQuery {
+        status: Some(DrawStatus::AwaitingRandomness.as_str().to_owned()),
+        per_page: Some("100".to_owned()),
+        ..ListQuery::default()
+    };
+    let mut next: Option<(bool, String, CommitmentView)> = None;
+    for summary in portal.search_draws(&query).await?.rows {
+        let Some(committed) = draws.find_commitment(&summary.id).await? else { continue };
+        let Ok(input) = serde_json::from_str::<draw::DrawInput>(&committed.input_json) else { continue };
+        let view = CommitmentView::from_input(&committed.summary, &input);
+        // When the randomness comes (UTC time or date), as text that sorts.
+        let when = match &view.randomness {
+            RandomnessKind::Drand { time, .. } => time.clone(),
+            RandomnessKind::PublicNumbers { date, .. } => date.clone(),
+            RandomnessKind::Demo { .. } => view.draw_date.clone(),
+        };
+        let upcoming = when.get(..10).is_some_and(|d| d >= today);
+        let better = match &next {
+            None => true,
+            Some((best_upcoming, best, _)) => match (upcoming, *best_upcoming) {
+                (true, false) => true,
+                (false, true) => false,
+                (true, true) => when < *best,
+                (false, false) => when > *best,
+            },
+        };
+        if better {
+            next = Some((upcoming, when, view));
+        }
+    }
+    Ok(next.map(|n| n.2))
 }

@@ -20,52 +20,14 @@ pub(crate) fn portal() -> Result<crate::ssr::Portal, ServerFnError> {
 /// year's figures, and the next draw awaiting its randomness.
 #[server]
 pub async fn home_page() -> Result<Home, ServerFnError> {
-    use crate::types::{DrawStatus, ListQuery};
-    use crate::view::{CommitmentView, RandomnessKind};
     let p = portal()?;
-    let reports = super::reports::service()?;
     let latest = p.0.latest(5).await.map_err(super::unavailable)?;
-    let figures = reports.0.year_figures(p.0.as_ref()).await.map_err(super::unavailable)?.as_ref().clone();
-    // The awaiting draws; the next is the one whose randomness comes first from today on.
-    let today = reports.0.today();
-    let query = ListQuery {
-        status: Some(DrawStatus::AwaitingRandomness.as_str().to_owned()),
-        per_page: Some("100".to_owned()),
-        ..ListQuery::default()
-    };
-    let awaiting = p.0.search_draws(&query).await.map_err(super::unavailable)?.rows;
-    let source = super::source()?;
-    let mut next: Option<(String, CommitmentView)> = None;
-    for summary in awaiting {
-        let Some(committed) = source.0.find_commitment(&summary.id).await.map_err(super::unavailable)? else {
-            continue;
-        };
-        let Ok(input) = serde_json::from_str::<draw::DrawInput>(&committed.input_json) else { continue };
-        let view = CommitmentView::from_input(&committed.summary, &input);
-        // When the randomness comes (UTC time or date), as text that sorts.
-        let when = match &view.randomness {
-            RandomnessKind::Drand { time, .. } => time.clone(),
-            RandomnessKind::PublicNumbers { date, .. } => date.clone(),
-            RandomnessKind::Demo { .. } => view.draw_date.clone(),
-        };
-        let upcoming = when.get(..10).is_some_and(|d| d >= today.as_str());
-        let better = match &next {
-            None => true,
-            Some((best, _)) => {
-                let best_upcoming = best.get(..10).is_some_and(|d| d >= today.as_str());
-                match (upcoming, best_upcoming) {
-                    (true, false) => true,
-                    (false, true) => false,
-                    (true, true) => when < *best,
-                    (false, false) => when > *best,
-                }
-            }
-        };
-        if better {
-            next = Some((when, view));
-        }
-    }
-    Ok(Home { latest, figures, next_draw: next.map(|n| n.1) })
+    let home = super::reports::service()?
+        .0
+        .home(p.0.as_ref(), super::source()?.0.as_ref())
+        .await
+        .map_err(super::unavailable)?;
+    Ok(Home { latest, figures: home.figures.clone(), next_draw: home.next_draw.clone() })
 }
 
 /// Every version of one result (empty if unknown), with the current names of its items.

@@ -40,12 +40,7 @@ pub fn FilterForm(
     let lang = use_lang();
     // On a phone the form is folded under a summary that says how many conditions
     // are set, so that the list comes first; on wider screens it is always shown (style.css).
-    let q = use_list_query().get_untracked();
-    let set =
-        [&q.q, &q.department, &q.year, &q.unit, &q.qualification, &q.status, &q.item, &q.category, &q.rectification]
-            .into_iter()
-            .filter(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()))
-            .count();
+    let set = use_list_query().get_untracked().filters().len();
     let summary = match (lang, set) {
         (Lang::Zh, 0) => "查询和筛选".to_owned(),
         (Lang::Zh, n) => format!("查询和筛选（已设 {n} 项条件）"),

@@ -142,11 +142,7 @@ fn empty_results(lang: crate::i18n::Lang, q: &crate::types::ListQuery) -> AnyVie
     let Some(year) = q.year() else {
         return lang.pick("没有符合条件的检查结果。", "No result matches.").into_any();
     };
-    let filtered = q.q().is_some()
-        || q.department().is_some()
-        || q.item().is_some()
-        || q.category().is_some()
-        || q.rectification().is_some();
+    let filtered = q.filters().iter().any(|(name, _)| *name != "year");
     let why = match (lang, filtered) {
         (Lang::Zh, true) => format!("{year} 年没有符合这些条件的检查结果。"),
         (Lang::En, true) => format!("No result of {year} matches these filters."),

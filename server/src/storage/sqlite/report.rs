@@ -58,7 +58,16 @@ impl SqliteStorage {
     }
 
     pub(super) async fn mark(&self) -> Result<String, StorageError> {
-        let tables = ["results", "plans", "draws", "inspectors", "enterprises", "declared_reports", "calendar_years"];
+        let tables = [
+            "results",
+            "plans",
+            "draws",
+            "draw_commitments",
+            "inspectors",
+            "enterprises",
+            "declared_reports",
+            "calendar_years",
+        ];
         let parts: Vec<String> = tables.iter().map(|t| format!("(SELECT IFNULL(MAX(rowid), 0) FROM {t})")).collect();
         let sql = format!("SELECT {} || '/' || (SELECT COUNT(*) FROM departments)", parts.join(" || '/' || "));
         Ok(sqlx::query_scalar::<_, String>(&sql).fetch_one(&self.pool).await?)
