@@ -1,7 +1,10 @@
 // Runs the draw verifier (pkg/verifier.js, crate `verifier/`) off the page's
 // main thread, so that a page verifying a large draw stays responsive.
-// Messages in: {id, name, args}; out: {id, step} after each step, then
-// {id, result} or {id, error}.
+// Messages in: {id, name, args, fetch}; out: {id, step} after each step, then
+// {id, result} or {id, error}. `fetch`, if given, is a list of
+// {url, as: 'text' | 'bytes'}: this worker downloads them (at once, together)
+// and passes them before `args`, so that the record downloads while the
+// verifier compiles, and large records never go through the page.
 //
 // For a large pool, a second worker (verify-helper.js) hashes the right half
 // of the pool's Merkle tree while this one hashes the left half (natively,
@@ -26,12 +29,12 @@ const ready = compile().then(
   () => init().then(() => null),
 );
 
-// Whether to use the helper: where the machine has more than two cores (with
-// two, a first verification is slower with it: the helper competes with the
-// browser's own background compilation of the verifier). `?helper=1` or
+// Whether to use the helper: where the machine has two cores or more (on two,
+// a first verification takes as long with it as without, and a warm one is
+// about a sixth faster: tests/browser/bench-verify.js). `?helper=1` or
 // `?helper=0` on this worker's URL decides instead (benchmarks).
 const HELPER_PARAM = new URL(self.location.href).searchParams.get('helper');
-const USE_HELPER = HELPER_PARAM === null ? (self.navigator?.hardwareConcurrency || 1) > 2 : HELPER_PARAM === '1';
+const USE_HELPER = HELPER_PARAM === null ? (self.navigator?.hardwareConcurrency || 1) >= 2 : HELPER_PARAM === '1';
 
 // The helper worker: started with the first verification, kept for the next;
 // `null` once it has failed or is not used.
@@ -83,10 +86,28 @@ function hashRight(data) {
   });
 }
 
-self.onmessage = async (event) => {
-  const { id, name, args } = event.data;
+// Downloads a URL the page asked for, with the page's wording for failures.
+async function download({ url, as }) {
+  let response;
   try {
+    response = await fetch(new URL(url, self.location.href));
+  } catch (error) {
+    throw new Error(`无法下载抽取记录 / cannot download the record: ${error && error.message ? error.message : error}`);
+  }
+  if (!response.ok) {
+    throw new Error(`无法下载抽取记录（HTTP ${response.status}） / cannot download the record (HTTP ${response.status})`);
+  }
+  return as === 'bytes' ? new Uint8Array(await response.arrayBuffer()) : response.text();
+}
+
+self.onmessage = async (event) => {
+  const { id, name, args: given, fetch: urls } = event.data;
+  try {
+    // Started before waiting for the module: the downloads overlap its compilation.
+    const downloads = Promise.all((urls || []).map(download));
+    downloads.catch(() => {});
     const module = await ready;
+    const args = [...(await downloads), ...(given || [])];
     const onStep = (step) => self.postMessage({ id, step });
     let result;
     if (name.startsWith('verify')) {

@@ -785,12 +785,18 @@ fn record_reading(v: &Value, problems: Vec<Problem>) -> Result<DrawRecord, Input
         Some(i) => r.input(i, "input"),
         None => empty_input(),
     };
-    let record = record_fields(&mut r, m, input);
+    let record = record_fields(&mut r, m, input, None);
     finish(r, record)
 }
 
-/// Every field of a record but `input` (given), read strictly.
-fn record_fields(r: &mut Reader, m: &Map<String, Value>, input: DrawInput) -> DrawRecord {
+/// Every field of a record but `input` (given), read strictly; `result` too
+/// when given already read (the fast path, [`StrictResult`]).
+fn record_fields(
+    r: &mut Reader,
+    m: &Map<String, Value>,
+    input: DrawInput,
+    read_result: Option<DrawResult>,
+) -> DrawRecord {
     let format = r.req_string(m, "", "format");
     let version = r.req_string(m, "", "version");
     let commitment = r.hash_hex(m, "", "commitment");
@@ -801,9 +807,12 @@ fn record_fields(r: &mut Reader, m: &Map<String, Value>, input: DrawInput) -> Dr
         None => Randomness::Demo { value: String::new() },
     };
     let seed = r.hash_hex(m, "", "seed");
-    let result = match r.required(m, "", "result") {
-        Some(x) => r.result(x, "result"),
-        None => DrawResult { strata: Vec::new(), exclusions: Vec::new() },
+    let result = match read_result {
+        Some(result) => result,
+        None => match r.required(m, "", "result") {
+            Some(x) => r.result(x, "result"),
+            None => DrawResult { strata: Vec::new(), exclusions: Vec::new() },
+        },
     };
     let recusals = r.defaulted(m, "", "recusals");
     let recusals = r.list(recusals, "recusals", "object", |r, x, at| {
@@ -839,29 +848,129 @@ pub fn parse_record(text: &str) -> Result<DrawRecord, InputError> {
     record_reading(&value, duplicates)
 }
 
-/// A record's input plan and its other top-level fields, the rest of the input skipped.
+/// A record's input plan, everything else skipped.
 #[derive(serde::Deserialize)]
-struct RecordParts {
+struct InputPlanOf {
     input: PlanOf,
-    #[serde(flatten)]
-    rest: Map<String, Value>,
 }
 
-/// The fast path for a valid record (see [`fast_input`]): the input typed,
-/// its plan and every other field of the record read strictly.
+/// A record for the fast path: the input and the result typed (serde
+/// refuses what the strict reader refuses, see [`StrictResult`]), the other
+/// fields of §12 kept as JSON to be read strictly, and any other top-level
+/// field skipped (§12 ignores them). No `#[serde(flatten)]`: it would buffer
+/// the whole document.
+#[derive(serde::Deserialize)]
+struct FastRecord {
+    input: DrawInput,
+    result: StrictResult,
+    #[serde(default, deserialize_with = "present")]
+    format: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    version: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    commitment: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    objects_root: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    committed_at: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    randomness: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    seed: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    recusals: Option<Value>,
+}
+
+/// A field that is present, `null` included (`Option<Value>` alone reads `null` as absent).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    serde::Deserialize::deserialize(d).map(Some)
+}
+
+/// `result` as [`Reader::result`] reads it: every field required and not
+/// null, no other field, positions and counts unsigned integers.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StrictResult {
+    strata: Vec<StrictStratum>,
+    exclusions: Vec<StrictExclusion>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StrictStratum {
+    id: String,
+    pool: u64,
+    eligible: u64,
+    quota: u64,
+    selected: Vec<StrictSelection>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StrictSelection {
+    position: u64,
+    object: String,
+    team: Vec<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StrictExclusion {
+    object: String,
+    reason: ExclusionReason,
+}
+
+impl From<StrictResult> for DrawResult {
+    fn from(r: StrictResult) -> Self {
+        DrawResult {
+            strata: r
+                .strata
+                .into_iter()
+                .map(|s| StratumResult {
+                    id: s.id,
+                    pool: s.pool,
+                    eligible: s.eligible,
+                    quota: s.quota,
+                    selected: s
+                        .selected
+                        .into_iter()
+                        .map(|x| Selection { position: x.position, object: x.object, team: x.team })
+                        .collect(),
+                })
+                .collect(),
+            exclusions: r.exclusions.into_iter().map(|e| Exclusion { object: e.object, reason: e.reason }).collect(),
+        }
+    }
+}
+
+/// The fast path for a valid record (see [`fast_input`]): the input and the
+/// result typed, the plan and every other field of the record read strictly.
+/// One typed pass over the document and one that skips all but the plan, so
+/// a record of a million objects is read without building its JSON tree.
 fn fast_record(text: &str) -> Option<DrawRecord> {
     if has_duplicates(text) {
         return None;
     }
-    #[derive(serde::Deserialize)]
-    struct InputOf {
-        input: DrawInput,
-    }
-    let InputOf { input } = serde_json::from_str(text).ok()?;
-    let RecordParts { input: PlanOf { plan }, rest } = serde_json::from_str(text).ok()?;
+    let fast: FastRecord = serde_json::from_str(text).ok()?;
+    let InputPlanOf { input: PlanOf { plan } } = serde_json::from_str(text).ok()?;
     let mut r = Reader { problems: Vec::new() };
     r.plan(&plan, "input.plan");
-    let record = record_fields(&mut r, &rest, input);
+    let mut rest = Map::new();
+    for (key, value) in [
+        ("format", fast.format),
+        ("version", fast.version),
+        ("commitment", fast.commitment),
+        ("objects_root", fast.objects_root),
+        ("committed_at", fast.committed_at),
+        ("randomness", fast.randomness),
+        ("seed", fast.seed),
+        ("recusals", fast.recusals),
+    ] {
+        if let Some(value) = value {
+            rest.insert(key.to_owned(), value);
+        }
+    }
+    let record = record_fields(&mut r, &rest, fast.input, Some(fast.result.into()));
     r.problems.is_empty().then_some(record)
 }
 
@@ -901,5 +1010,73 @@ mod tests {
         assert!(parse_input(&input.to_string()).is_ok());
         assert!(serde_json::from_str::<Randomness>(r#"{"source": "demo", "value": "00", "x": 1}"#).is_err());
         assert!(serde_json::from_str::<Ratio>(r#"{"num": 1, "den": 2, "num": 1}"#).is_err());
+    }
+
+    /// A problem's field without the labels of list entries (`[0] (S00)` → `[0]`).
+    fn unlabelled(field: &str) -> String {
+        let mut out = String::new();
+        let mut rest = field;
+        while let Some(i) = rest.find(" (") {
+            out.push_str(&rest[..i]);
+            rest = rest[i..].find(')').map_or("", |j| &rest[i + j + 1..]);
+        }
+        out + rest
+    }
+
+    /// The record's fast path ([`fast_record`]) takes exactly the records the
+    /// strict reader takes, and gives the same record: a valid one (with an
+    /// unknown top-level field, which §12 ignores) is read by both alike; each
+    /// broken one is refused by the fast path and named by the reader.
+    #[test]
+    fn fast_record_agrees_with_the_strict_reader() {
+        let shape = crate::synthetic::Shape {
+            objects: 40,
+            strata: 2,
+            inspectors: 8,
+            select: 6,
+            team_size: 2,
+            load_cap: 5,
+            history: 4,
+            seed: 1,
+        };
+        let record = crate::draw(crate::synthetic::input(&shape), Randomness::Demo { value: "00".repeat(32) })
+            .unwrap_or_else(|e| panic!("the synthetic draw runs: {e}"));
+        let mut good = serde_json::to_value(&record).unwrap_or_default();
+        good["published_by"] = serde_json::json!("ignored");
+        good["recusals"] = serde_json::json!([]);
+        let text = good.to_string();
+        assert_eq!(fast_record(&text).as_ref(), Some(&record));
+        assert_eq!(record_from_value(&good).as_ref(), Ok(&record));
+        assert_eq!(parse_record(&text).as_ref(), Ok(&record));
+
+        type Break = fn(&mut Value);
+        let cases: [(&str, Break); 11] = [
+            ("result.strata[0].selected[0].colour", |v| v["result"]["strata"][0]["selected"][0]["colour"] = 1.into()),
+            ("result.strata[0].selected[0].position", |v| {
+                v["result"]["strata"][0]["selected"][0]["position"] = Value::Null
+            }),
+            ("result.strata[0].selected[0].position", |v| {
+                v["result"]["strata"][0]["selected"][0]["position"] = (1.5).into()
+            }),
+            ("result.strata[0].selected[0].team[0]", |v| v["result"]["strata"][0]["selected"][0]["team"][0] = 7.into()),
+            ("result.strata[0].quota", |v| v["result"]["strata"][0]["quota"] = (-1).into()),
+            ("result.strata[0].note", |v| v["result"]["strata"][0]["note"] = "x".into()),
+            ("result.exclusions", |v| v["result"].as_object_mut().map(|m| m.remove("exclusions")).map_or((), |_| ())),
+            ("result.exclusions[0].reason", |v| v["result"]["exclusions"][0]["reason"] = "bad_luck".into()),
+            ("seed", |v| v["seed"] = "AB".into()),
+            ("committed_at", |v| v["committed_at"] = 5.into()),
+            ("recusals", |v| v["recusals"] = Value::Null),
+        ];
+        for (field, break_it) in cases {
+            let mut bad = good.clone();
+            break_it(&mut bad);
+            let text = bad.to_string();
+            assert_eq!(fast_record(&text), None, "{field}: the fast path refuses it");
+            let problems = parse_record(&text).err().map(|e| e.problems).unwrap_or_default();
+            assert!(
+                problems.iter().any(|p| unlabelled(&p.field) == field),
+                "{field}: the reader names it, got {problems:?}"
+            );
+        }
     }
 }

@@ -42,7 +42,7 @@ try {
       ? path.join(pkg, name.slice(5))
       : name === '/'
         ? null
-        : /^\/verify-[a-z]+\.js$/.test(name)
+        : /^\/(verify-[a-z]+|verifier-loader)\.js$/.test(name)
           ? path.join(ROOT, 'public', name.slice(1))
           : path.join(dir, name.slice(1));
     if (file === null) {
@@ -143,7 +143,8 @@ try {
 
   // A visitor's first verification: a fresh browser (nothing compiled yet),
   // pool.bin through the worker, with and without the helper, alternately.
-  const cold = { one_worker_ms: [], two_workers_ms: [] };
+  const cold = { one_worker_ms: [], two_workers_ms: [], steps_ms: [], page_ms: [] };
+  const commitment = JSON.parse(readFileSync(path.join(dir, 'record-without-pool.json'), 'utf8')).commitment;
   for (let round = 0; round < 3; round++) {
     for (const helper of [0, 1]) {
       const fresh = await launchBrowser();
@@ -156,9 +157,16 @@ try {
         ]);
         const worker = new Worker(`/verify-worker.js?helper=${helper}`, { type: 'module' });
         const t = performance.now();
+        const steps = {};
+        let last = t;
         const result = await new Promise((resolve, reject) => {
           worker.onmessage = (e) => {
-            if ('step' in e.data) return;
+            if ('step' in e.data) {
+              const now = performance.now();
+              steps[JSON.parse(e.data.step).kind] = Math.round(now - last);
+              last = now;
+              return;
+            }
             if ('error' in e.data) reject(new Error(e.data.error));
             else resolve(e.data.result);
           };
@@ -166,11 +174,30 @@ try {
         });
         const v = JSON.parse(result);
         if (v.differences.length || !v.steps.every((s) => s.ok)) throw new Error('the record does not verify');
-        return Math.round(performance.now() - t);
+        return { ms: Math.round(performance.now() - t), steps };
       }, helper);
-      cold[helper ? 'two_workers_ms' : 'one_worker_ms'].push(ms);
+      cold[helper ? 'two_workers_ms' : 'one_worker_ms'].push(ms.ms);
+      cold.steps_ms.push({ helper, ...ms.steps });
       await fresh.close();
     }
+    // The page's whole path, from pressing "verify" (the loader already on the
+    // page, as public/verifier-loader.js is) to the result: the verifier
+    // imported, its worker started (with the helper where the page would use
+    // it), the record and pool.bin downloaded by the worker while it compiles.
+    const fresh = await launchBrowser();
+    const p = await (await fresh.newContext()).newPage();
+    await p.goto(`${base}/`);
+    await p.addScriptTag({ url: '/verifier-loader.js' });
+    const ms = await p.evaluate(async (commitment) => {
+      const t = performance.now();
+      const api = await window.gongkaiLoadVerifier('/pkg/verifier.js', '/verify-worker.js');
+      const result = await api.verify_split_from('/record-without-pool.json', '/pool.bin', commitment, () => {});
+      const v = JSON.parse(result);
+      if (v.differences.length || !v.steps.every((s) => s.ok)) throw new Error('the record does not verify');
+      return Math.round(performance.now() - t);
+    }, commitment);
+    cold.page_ms.push(ms);
+    await fresh.close();
   }
   http.close();
   const result = {
@@ -209,7 +236,8 @@ try {
       `load average ${result.load_average}`,
   );
   console.error(
-    `first verification in a fresh browser (pool.bin, worker): one worker ${cold.one_worker_ms.join(', ')} ms; two workers ${cold.two_workers_ms.join(', ')} ms`,
+    `first verification in a fresh browser (pool.bin, worker): one worker ${cold.one_worker_ms.join(', ')} ms; two workers ${cold.two_workers_ms.join(', ')} ms; ` +
+      `the page's path from pressing verify (downloads included): ${cold.page_ms.join(', ')} ms`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

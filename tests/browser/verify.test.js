@@ -131,6 +131,27 @@ test('verifying a demo draw shows every step ✓, one after another, with a prog
   await context.close();
 });
 
+test('a record that cannot be downloaded is said so in words, with the HTTP status, and verify can be pressed again', async () => {
+  const { context, page, problems } = await openPage(browser);
+  let refused = 0;
+  await page.route(`**/api/draws/${drawn.id}/record.json`, (route) => {
+    refused += 1;
+    return route.fulfill({ status: 503, contentType: 'text/plain', body: 'busy' });
+  });
+  await page.goto(`${server.base}/draws/${drawn.id}`);
+  await waitHydrated(page);
+  const button = page.getByRole('button', { name: '在浏览器中验证' });
+  await button.click();
+  await page.locator('.verify-panel').getByText('无法下载抽取记录（HTTP 503）').waitFor({ timeout: 30_000 });
+  assert.equal(refused, 1);
+  // The worker that downloads the record reported it; the page is usable again.
+  await page.unroute(`**/api/draws/${drawn.id}/record.json`);
+  await button.click();
+  await page.locator('.verify-result').getByText('与公布结果一致').waitFor({ timeout: 60_000 });
+  assert.deepEqual(problems.filter((p) => !p.includes('503')), []);
+  await context.close();
+});
+
 for (const [name, what] of [
   ['selection', 'an altered selection'],
   ['removed', 'a pool with one object removed'],

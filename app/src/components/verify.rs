@@ -154,19 +154,28 @@ pub mod wasm {
         run("verify_against", vec![JsValue::from_str(&text), JsValue::from_str(commitment)], on_step).await
     }
 
-    /// Verifies a record sent as its head (JSON without objects) and `pool.bin`,
-    /// against the commitment the page shows.
-    pub async fn verify_split(
-        head: String,
-        pool: Vec<u8>,
+    /// Downloads the record at `url` and verifies it (as [`verify`]); the
+    /// verifier's worker downloads it while the verifier compiles.
+    pub async fn verify_from(
+        url: &str,
         commitment: &str,
         on_step: impl FnMut(draw::Step) + 'static,
     ) -> Result<draw::Verification, String> {
-        let bytes = js_sys::Uint8Array::from(pool.as_slice());
-        drop(pool);
+        run("verify_from", vec![JsValue::from_str(url), JsValue::from_str(commitment)], on_step).await
+    }
+
+    /// Downloads a record sent as its head (JSON without objects, `head_url`)
+    /// and `pool.bin` (`pool_url`), both at once while the verifier compiles,
+    /// and verifies it against the commitment the page shows.
+    pub async fn verify_split_from(
+        head_url: &str,
+        pool_url: &str,
+        commitment: &str,
+        on_step: impl FnMut(draw::Step) + 'static,
+    ) -> Result<draw::Verification, String> {
         run(
-            "verify_split_against",
-            vec![JsValue::from_str(&head), bytes.into(), JsValue::from_str(commitment)],
+            "verify_split_from",
+            vec![JsValue::from_str(head_url), JsValue::from_str(pool_url), JsValue::from_str(commitment)],
             on_step,
         )
         .await
@@ -210,26 +219,21 @@ async fn download(url: &str) -> Result<gloo_net::http::Response, String> {
 /// the page shows, published before the randomness), reporting each step to `state`.
 #[cfg(feature = "hydrate")]
 pub async fn fetch_and_verify(id: &str, commitment: &str, compact: bool, state: RwSignal<VerifyState>) -> VerifyState {
+    // The first step ends the download (the verifier's worker downloads the record).
     let on_step = move |step: draw::Step| {
-        state.update(|s| {
-            if let VerifyState::Running(steps) = s {
-                steps.push(step);
-            }
+        state.update(|s| match s {
+            VerifyState::Running(steps) => steps.push(step),
+            VerifyState::Downloading => *s = VerifyState::Running(vec![step]),
+            _ => {}
         });
     };
     let result = async {
         if compact {
-            let head = download(&format!("/api/draws/{id}/record-without-pool.json")).await?;
-            let head = head.text().await.map_err(|e| format!("无法下载抽取记录 / cannot download the record: {e}"))?;
-            let pool = download(&format!("/api/draws/{id}/pool.bin")).await?;
-            let pool = pool.binary().await.map_err(|e| format!("无法下载名录库 / cannot download the pool: {e}"))?;
-            state.set(VerifyState::Running(Vec::new()));
-            wasm::verify_split(head, pool, commitment, on_step).await
+            let head = format!("/api/draws/{id}/record-without-pool.json");
+            let pool = format!("/api/draws/{id}/pool.bin");
+            wasm::verify_split_from(&head, &pool, commitment, on_step).await
         } else {
-            let text = download(&format!("/api/draws/{id}/record.json")).await?;
-            let text = text.text().await.map_err(|e| format!("无法下载抽取记录 / cannot download the record: {e}"))?;
-            state.set(VerifyState::Running(Vec::new()));
-            wasm::verify(text, commitment, on_step).await
+            wasm::verify_from(&format!("/api/draws/{id}/record.json"), commitment, on_step).await
         }
     };
     match result.await {
