@@ -186,6 +186,7 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=StaticSegment("open-data") view=OpenDataPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("tools") view=pages::tools::ToolsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("log") view=pages::log::LogPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("calendar") view=pages::calendar::CalendarPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("spec") view=pages::spec::SpecPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("feedback") view=pages::feedback::FeedbackPage ssr=SsrMode::Async/>

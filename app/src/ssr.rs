@@ -41,6 +41,9 @@ pub enum StorageError {
          another import or publication is running and had not finished after {0} s; nothing was written, try again when it has finished"
     )]
     Busy(u64),
+    /// The publication log could not be written or read consistently.
+    #[error("publication log: {0}")]
+    Log(String),
 }
 
 /// A row of a batch that the database refuses (a reference to something that

@@ -506,6 +506,15 @@ pub struct Home {
     pub next_draw: Option<crate::view::CommitmentView>,
 }
 
+/// The publication log's public facts (docs/LOG.md), shown on `/log`: its
+/// origin and the verifier key its checkpoints are signed with.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogIdentity {
+    pub origin: String,
+    /// signed-note verifier key: `<origin>+<key id>+<base64 public key>`.
+    pub verifier_key: String,
+}
+
 /// Who runs this deployment, as a government site's footer says (configured per
 /// deployment; a field not configured is shown as not configured).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

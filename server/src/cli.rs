@@ -12,6 +12,7 @@
 
 mod feedback;
 mod import;
+mod log;
 
 use std::process::ExitCode;
 
@@ -20,6 +21,7 @@ pub(crate) use gongkai_cli::{Failure, Outcome, clock, files, tabular};
 
 pub use feedback::FeedbackArgs;
 pub use import::ImportArgs;
+pub use log::LogArgs;
 
 /// The commands of `server` besides `serve`.
 #[derive(Debug, Subcommand)]
@@ -37,6 +39,30 @@ pub enum Command {
 
     /// 评价码：为检查结果发放企业评价所用的评价码 / Feedback codes: issue the codes enterprises give feedback with
     Feedback(FeedbackArgs),
+
+    /// 公示日志：核对、显示公钥 / The publication log: check it, print its key
+    Log(LogArgs),
+}
+
+/// The single-threaded runtime a command's storage calls run on.
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::unreadable(format!("cannot start the async runtime: {e}")))
+}
+
+/// The database a command reads: `--database`, else `GONGKAI_DATABASE`; it must exist.
+fn existing_database(given: Option<&std::path::Path>) -> Result<std::path::PathBuf, Failure> {
+    let database = given.map_or_else(crate::configuration::database_path_from_env, std::path::Path::to_path_buf);
+    if !database.exists() {
+        return Err(Failure::unreadable(format!(
+            "数据库 {} 不存在 / the database {} does not exist",
+            database.display(),
+            database.display()
+        )));
+    }
+    Ok(database)
 }
 
 /// Runs one command and returns its exit code.
@@ -44,5 +70,6 @@ pub fn run(command: Command) -> ExitCode {
     match command {
         Command::Import(args) => gongkai_cli::finish(import::run(&args)),
         Command::Feedback(args) => gongkai_cli::finish(feedback::run(&args)),
+        Command::Log(args) => gongkai_cli::finish(log::run(&args)),
     }
 }

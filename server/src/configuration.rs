@@ -18,6 +18,8 @@
 //! | `GONGKAI_SITE_CODE` | not configured | the footer's 网站标识码 (government website code) |
 //! | `GONGKAI_SITE_ICP` | not configured | the footer's ICP备案号 |
 //! | `GONGKAI_SITE_POLICE_FILING` | not configured | the footer's 公安机关备案号 |
+//! | `GONGKAI_LOG_ORIGIN` | `gongkai.localhost/log` | the publication log's origin: the first line of its checkpoints and its key's name (`<host>/log`, docs/LOG.md) |
+//! | `GONGKAI_LOG_KEY` | `log.key` beside the database | the log's Ed25519 signing key (created, mode 0600) |
 //! | `RUST_LOG` | `info` | log filter |
 
 use std::net::SocketAddr;
@@ -39,6 +41,39 @@ pub struct Settings {
     pub clock: Clock,
     /// Who runs the deployment (the footer).
     pub site: app::types::SiteIdentity,
+    /// The publication log's origin and signing key.
+    pub log: LogSettings,
+}
+
+/// The publication log's origin and the file of its signing key.
+#[derive(Clone, Debug)]
+pub struct LogSettings {
+    pub origin: String,
+    pub key_path: PathBuf,
+}
+
+/// The log's origin when none is configured (the demo's).
+pub const DEFAULT_LOG_ORIGIN: &str = "gongkai.localhost/log";
+
+impl LogSettings {
+    /// `GONGKAI_LOG_ORIGIN` and `GONGKAI_LOG_KEY` (default: `log.key` beside the database).
+    pub fn from_env(database: &std::path::Path) -> Result<Self, ConfigError> {
+        let origin = var("GONGKAI_LOG_ORIGIN").unwrap_or_else(|| DEFAULT_LOG_ORIGIN.to_owned());
+        let key_path = var("GONGKAI_LOG_KEY")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| database.parent().map_or_else(|| PathBuf::from("log.key"), |d| d.join("log.key")));
+        // A signed-note key name: printable ASCII without spaces or '+'.
+        if origin.len() > 200 || !origin.bytes().all(|b| b.is_ascii_graphic() && b != b'+') {
+            return Err(ConfigError::Invalid {
+                name: "GONGKAI_LOG_ORIGIN",
+                value: origin,
+                reason:
+                    "expected the log's origin such as gongkai.example.gov.cn/log (printable ASCII, no spaces or '+')"
+                        .to_owned(),
+            });
+        }
+        Ok(LogSettings { origin, key_path })
+    }
 }
 
 /// How many feedback form posts are accepted per 10 minutes, by address and by credit code.
@@ -169,11 +204,13 @@ impl Settings {
             icp: site_text("GONGKAI_SITE_ICP")?,
             police_filing: site_text("GONGKAI_SITE_POLICE_FILING")?,
         };
+        let database_path = database_path_from_env();
         Ok(Settings {
             feedback,
             clock,
             site,
-            database_path: database_path_from_env(),
+            log: LogSettings::from_env(&database_path)?,
+            database_path,
             seed_demo,
             request_timeout: REQUEST_TIMEOUT,
             leptos: leptos_options(
@@ -191,6 +228,10 @@ impl Settings {
     /// dated from the day it is seeded, is the same in every run).
     pub fn for_tests(database_path: PathBuf) -> Self {
         Settings {
+            log: LogSettings {
+                origin: DEFAULT_LOG_ORIGIN.to_owned(),
+                key_path: database_path.parent().map_or_else(|| PathBuf::from("log.key"), |d| d.join("log.key")),
+            },
             database_path,
             seed_demo: true,
             feedback: FeedbackLimits::default(),

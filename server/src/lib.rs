@@ -9,6 +9,7 @@ pub mod configuration;
 pub mod demo;
 pub mod error;
 pub mod feedback;
+pub mod log;
 pub mod publish;
 pub mod routes;
 pub mod security;

@@ -57,6 +57,8 @@ pub struct VerifiedCommitment {
     pub commitment: String,
     pub input_json: String,
     pub committed_at: String,
+    /// The publication's entry in the log (docs/LOG.md), appended with it.
+    pub log_entry: crate::log::Entry,
     _verified: (),
 }
 
@@ -66,7 +68,16 @@ pub fn verify_commitment(submission: CommitmentSubmission) -> Result<VerifiedCom
         .map_err(|e| invalid("?", format!("承诺输入无法读取 / the committed input cannot be read: {e}")))?;
     let commitment = draw::commit(&input)
         .map_err(|e| invalid(&input.draw_id, format!("承诺输入无效 / invalid committed input: {e}")))?;
+    let log_entry = crate::log::Entry::new(
+        crate::log::Kind::DrawCommitment,
+        &input.draw_id,
+        1,
+        &submission.committed_at,
+        submission.input_json.as_bytes(),
+    )
+    .map_err(|e| invalid(&input.draw_id, e.to_string()))?;
     Ok(VerifiedCommitment {
+        log_entry,
         draw_id: input.draw_id.clone(),
         department_code: submission.department_code,
         department_name: input.department.clone(),
@@ -122,6 +133,8 @@ pub struct VerifiedDraw {
     /// The record's public recusals, in order.
     pub recusals: Vec<draw::record::Recusal>,
     pub plan_code: Option<String>,
+    /// The publication's entry in the log (docs/LOG.md), appended with it.
+    pub log_entry: crate::log::Entry,
     _verified: (),
 }
 
@@ -167,7 +180,16 @@ pub fn verify_draw(submission: DrawSubmission) -> Result<VerifiedDraw, PublishEr
     };
     let view_json = serde_json::to_string(&DrawView::from_record(&summary, &record))
         .map_err(|e| invalid(&id, format!("page view not encodable: {e}")))?;
+    let log_entry = crate::log::Entry::new(
+        crate::log::Kind::Draw,
+        &id,
+        1,
+        summary.published_at.as_deref().unwrap_or_default(),
+        submission.record_json.as_bytes(),
+    )
+    .map_err(|e| invalid(&id, e.to_string()))?;
     Ok(VerifiedDraw {
+        log_entry,
         objects: outcomes(&record),
         recusals: record.recusals.clone(),
         summary,

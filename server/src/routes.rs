@@ -2,6 +2,7 @@
 
 pub mod export;
 pub mod feedback;
+pub mod log;
 pub mod verify;
 
 use axum::extract::{Path, State};
@@ -23,6 +24,18 @@ const PYTHON_REFERENCE: &[(&str, &str)] = &[
     ("gongkai_draw.py", include_str!("../../draw/reference/gongkai_draw.py")),
     ("verify_record.py", include_str!("../../draw/reference/verify_record.py")),
 ];
+
+/// `GET /verify-offline`: the page on verifying a draw without the portal is
+/// `/tools` (linked from every draw page, whose offline section gives that
+/// draw's exact commands); this address, which visitors guess, leads there
+/// in the language asked for.
+pub async fn verify_offline(request: axum::extract::Request) -> Response {
+    let to = match query::request_lang(&request) {
+        app::i18n::Lang::En => "/tools?lang=en",
+        app::i18n::Lang::Zh => "/tools",
+    };
+    axum::response::Redirect::permanent(to).into_response()
+}
 
 /// `GET /tools/{file}`: a file of the Python reference implementation, as a download.
 pub async fn python_reference(Path(file): Path<String>) -> Result<Response, AppError> {

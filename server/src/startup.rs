@@ -34,6 +34,8 @@ pub struct AppState {
     pub feedback: Arc<routes::feedback::FeedbackService>,
     /// The execution reports, computed and kept until something is published.
     pub reports: app::reports_ssr::ReportService,
+    /// The publication log's signing key (checkpoints).
+    pub log_key: Arc<crate::log::LogKey>,
 }
 
 /// What the feedback form needs from the settings.
@@ -45,6 +47,8 @@ pub struct FeedbackSetup {
     pub demo: bool,
     /// Who runs the deployment (every page's footer).
     pub site: app::types::SiteIdentity,
+    /// The publication log's signing key.
+    pub log_key: Arc<crate::log::LogKey>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -63,6 +67,8 @@ pub enum StartupError {
     Calendar(#[from] crate::publish::CalendarPublishError),
     #[error(transparent)]
     FeedbackKey(#[from] crate::feedback::KeyError),
+    #[error(transparent)]
+    LogKey(#[from] crate::log::KeyError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
 }
@@ -86,6 +92,9 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>, feedback
     let portal = Portal(storage.clone() as Arc<dyn PortalSource>);
     let clock = feedback.clock.clone();
     let site = feedback.site.clone();
+    let log_key = feedback.log_key.clone();
+    let log_identity =
+        app::types::LogIdentity { origin: log_key.origin.clone(), verifier_key: log_key.verifier_key.clone() };
     let reports = app::reports_ssr::ReportService(Arc::new(app::reports_ssr::Reports::new(move || {
         draw::id::format_beijing(clock.now()).chars().take(10).collect()
     })));
@@ -96,6 +105,7 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>, feedback
             provide_context(portal.clone());
             provide_context(reports.clone());
             provide_context(site.clone());
+            provide_context(log_identity.clone());
         }
     };
     // The feedback page is rendered by its own handlers (GET and POST), which
@@ -107,7 +117,7 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>, feedback
     let render: routes::feedback::Render = Arc::new(std::sync::Mutex::new(Box::new(render)));
     let feedback =
         routes::feedback::FeedbackService::new(feedback.key, feedback.limits, feedback.clock, render, feedback.demo);
-    let state = AppState { leptos_options: leptos_options.clone(), storage, feedback, reports };
+    let state = AppState { leptos_options: leptos_options.clone(), storage, feedback, reports, log_key };
     let pages: Vec<AxumRouteListing> = page_routes().into_iter().filter(|r| r.path() != "/feedback").collect();
     // The site's static files, else the app's 404 page (built once, cloned per request).
     let files = leptos_axum::file_and_error_handler_with_context::<AppState, _>(context.clone(), shell);
@@ -148,6 +158,9 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>, feedback
         .route("/export/{file}", get(routes::export::export))
         .route("/spec.md", get(routes::spec))
         .route("/tools/{file}", get(routes::python_reference))
+        .route("/verify-offline", get(routes::verify_offline))
+        .route("/log/checkpoint", get(routes::log::checkpoint))
+        .route("/log/tile/{*path}", get(routes::log::tile))
         .route("/feedback", get(routes::feedback::show).post(routes::feedback::submit))
         .route("/feedback/receipt", axum::routing::post(routes::feedback::receipt))
         .leptos_routes_with_context(&state, pages, context.clone(), {
@@ -209,6 +222,12 @@ impl Application {
         }
         let key_path = crate::feedback::key_path_from_env(&settings.database_path);
         let key = crate::feedback::FeedbackKey::load_or_create(&key_path)?;
+        let log_key = Arc::new(crate::log::LogKey::load_or_create(&settings.log.key_path, &settings.log.origin)?);
+        // A database from before the log: its publications become the log's first entries.
+        let logged = storage.log_backfill().await?;
+        if logged > 0 {
+            tracing::info!(entries = logged, "logged the publications made before the log");
+        }
         if settings.seed_demo {
             let today = app::calendar::day(&gongkai_cli::clock::beijing(settings.clock.now())[..10]).unwrap_or(0);
             let added = demo::seed_if_empty(&storage, Some(&key), today).await?;
@@ -226,6 +245,7 @@ impl Application {
             clock: settings.clock.clone(),
             demo: settings.seed_demo,
             site: settings.site.clone(),
+            log_key,
         };
         let router = router(settings.leptos, Arc::new(storage), feedback);
         Ok(Application { listener, router, address, request_timeout })

@@ -258,7 +258,7 @@ test('every kind of page passes the WCAG 2 AA checks of axe-core, in Chinese and
   // axe-core is injected as an inline script, which the pages' Content-Security-Policy
   // (rightly) refuses; the other tests run under the policy.
   const { context, page, problems } = await openPage({ bypassCSP: true });
-  const paths = ['/', '/draws', `/draws/${DRAW}`, '/results', '/results?q=食品', '/enterprises', '/inspectors', '/items', '/plans', '/departments', '/open-data', '/spec', '/spec?lang=en', '/tools', '/calendar', '/calendar?lang=en', '/tools?lang=en', '/no-such-page', '/?lang=en', `/draws/${DRAW}?lang=en`];
+  const paths = ['/', '/draws', `/draws/${DRAW}`, '/results', '/results?q=食品', '/enterprises', '/inspectors', '/items', '/plans', '/departments', '/open-data', '/spec', '/spec?lang=en', '/tools', '/calendar', '/calendar?lang=en', '/tools?lang=en', '/log', '/log?lang=en', '/no-such-page', '/?lang=en', `/draws/${DRAW}?lang=en`];
   const found = {};
   for (const p of paths) {
     await page.goto(`${base}${p}`);

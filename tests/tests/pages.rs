@@ -188,6 +188,20 @@ async fn the_tools_page_explains_the_cli_and_serves_the_python_reference() {
         let (status, _) = app.get(&format!("/tools/{other}")).await;
         assert_eq!(status, 404, "{other}");
     }
+
+    // /verify-offline, the address the issue and visitors use, leads to this page in their language.
+    for (path, cookie, to) in [
+        ("/verify-offline", "", "/tools"),
+        ("/verify-offline?lang=en", "", "/tools?lang=en"),
+        ("/verify-offline", "gongkai_lang=en", "/tools?lang=en"),
+        ("/verify-offline?lang=en%22%3E%3Cscript%3E", "", "/tools"),
+        ("/verify-offline?draw=%3Cscript%3E&lang=en", "", "/tools?lang=en"),
+    ] {
+        let resp = app.client.get(app.url(path)).header("cookie", cookie).send().await.unwrap();
+        assert_eq!(resp.status(), 308, "{path}");
+        assert_eq!(resp.headers()["location"], to, "{path}");
+        assert!(resp.headers().get("set-cookie").is_none_or(|c| !c.to_str().unwrap_or("").starts_with("x=")), "{path}");
+    }
 }
 
 #[tokio::test]

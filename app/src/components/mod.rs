@@ -140,6 +140,8 @@ pub fn SiteFooter() -> impl IntoView {
                     " · "
                     <A href="/tools">{lang.pick("自行验证", "Verify it yourself")}</A>
                     " · "
+                    <A href="/log">{lang.pick("公示日志", "Publication log")}</A>
+                    " · "
                     <A href="/calendar">{lang.pick("法定工作日", "Working days")}</A>
                     " · "
                     <A href="/open-data">{lang.pick("开放数据", "Open data")}</A>

@@ -14,6 +14,7 @@ pub mod inspector;
 pub mod inspectors;
 pub mod item;
 pub mod items;
+pub mod log;
 pub mod not_found;
 pub mod open_data;
 pub mod plan;

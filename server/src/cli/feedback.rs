@@ -106,10 +106,7 @@ const CSV_HEADER: [&str; 8] = [
 ];
 
 pub fn run(args: &FeedbackArgs) -> Outcome {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::unreadable(format!("cannot start the async runtime: {e}")))?;
+    let runtime = super::runtime()?;
     match &args.command {
         FeedbackCommand::Codes(codes) => runtime.block_on(issue(args, codes))?,
         FeedbackCommand::Export(export) => runtime.block_on(export_feedback(args, export))?,
@@ -245,14 +242,7 @@ async fn export_feedback(args: &FeedbackArgs, export: &ExportArgs) -> Result<(),
             export.out.display()
         )));
     }
-    let database = args.database.clone().unwrap_or_else(crate::configuration::database_path_from_env);
-    if !database.exists() {
-        return Err(Failure::unreadable(format!(
-            "数据库 {} 不存在 / the database {} does not exist",
-            database.display(),
-            database.display()
-        )));
-    }
+    let database = super::existing_database(args.database.as_deref())?;
     let storage = SqliteStorage::open(&database)
         .await
         .map_err(|e| Failure::unreadable(format!("无法打开数据库 / cannot open the database: {e}")))?;

@@ -249,10 +249,7 @@ fn database_path(args: &ImportArgs) -> PathBuf {
 }
 
 pub fn run(args: &ImportArgs) -> Outcome {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::unreadable(format!("cannot start the async runtime: {e}")))?;
+    let runtime = super::runtime()?;
     runtime.block_on(run_async(args))?;
     Ok(ExitCode::SUCCESS)
 }

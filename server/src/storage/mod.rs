@@ -255,6 +255,28 @@ pub trait Storage: DrawSource + PortalSource {
     /// version of a department-year's, or with a correction reason a new one
     /// (refused, [`StorageError::Rejected`], without it or for an unknown department).
     async fn insert_declared_reports(&self, reports: &[NewDeclaredReport]) -> Result<(), StorageError>;
+
+    /// The publication log's size and root hash, read together.
+    async fn log_head(&self) -> Result<(u64, tlog_tiles::Hash), StorageError>;
+    /// The log's stored hashes at `indexes`, in order (a tile's hashes).
+    async fn log_hashes(&self, indexes: &[u64]) -> Result<Vec<tlog_tiles::Hash>, StorageError>;
+    /// The log's entries with leaf indexes in `range`, in order.
+    async fn log_entries(&self, range: std::ops::Range<u64>) -> Result<Vec<Vec<u8>>, StorageError>;
+    /// Every logged publication and every publication, to compare (`server log verify`).
+    async fn log_audit(&self) -> Result<LogAudit, StorageError>;
+    /// Logs every published draw and commitment when the log is empty (a database
+    /// from before the log), oldest first; returns how many entries it appended.
+    async fn log_backfill(&self) -> Result<u64, StorageError>;
+}
+
+/// What `server log verify` compares: the log's entries (leaf index, bytes) and
+/// stored hashes, and each publication's content as served now.
+#[derive(Clone, Debug, Default)]
+pub struct LogAudit {
+    pub entries: Vec<(u64, Vec<u8>)>,
+    pub hashes: Vec<(u64, tlog_tiles::Hash)>,
+    /// (kind, key, version, published_at, content).
+    pub publications: Vec<(crate::log::Kind, String, u32, String, Vec<u8>)>,
 }
 
 /// A department's own yearly execution report (年度检查计划执行情况), as it publishes it.

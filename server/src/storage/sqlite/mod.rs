@@ -5,6 +5,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 mod feedback;
+mod log;
 mod read;
 mod report;
 mod write;

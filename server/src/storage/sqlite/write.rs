@@ -596,6 +596,26 @@ async fn department_chain(tx: &mut Tx<'_>, path: &[String]) -> Result<Option<i64
 
 #[async_trait::async_trait]
 impl Storage for SqliteStorage {
+    async fn log_head(&self) -> Result<(u64, tlog_tiles::Hash), StorageError> {
+        self.read_log_head().await
+    }
+
+    async fn log_hashes(&self, indexes: &[u64]) -> Result<Vec<tlog_tiles::Hash>, StorageError> {
+        self.read_log_hashes(indexes).await
+    }
+
+    async fn log_entries(&self, range: std::ops::Range<u64>) -> Result<Vec<Vec<u8>>, StorageError> {
+        self.read_log_entries(range).await
+    }
+
+    async fn log_audit(&self) -> Result<crate::storage::LogAudit, StorageError> {
+        self.read_log_audit().await
+    }
+
+    async fn log_backfill(&self) -> Result<u64, StorageError> {
+        self.append_log_backfill().await
+    }
+
     #[tracing::instrument(level = "debug", skip_all, name = "storage.draw_count")]
     async fn draw_count(&self) -> Result<u64, StorageError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM draws").fetch_one(&self.pool).await?;
@@ -675,6 +695,7 @@ impl Storage for SqliteStorage {
             .execute(&mut *tx)
             .await?;
         }
+        super::log::append(&mut tx, std::slice::from_ref(&draw.log_entry)).await?;
         tx.commit().await.map_err(|e| self.busy_or(e))?;
         Ok(())
     }
@@ -754,6 +775,7 @@ impl Storage for SqliteStorage {
         .bind(&c.committed_at)
         .execute(&mut *tx)
         .await?;
+        super::log::append(&mut tx, std::slice::from_ref(&c.log_entry)).await?;
         tx.commit().await.map_err(|e| self.busy_or(e))?;
         Ok(())
     }

@@ -1,0 +1,506 @@
+//! The publication log (docs/LOG.md): every publication is a leaf of an
+//! append-only Merkle tree (RFC 6962 hashing), served as C2SP `tlog-tiles`
+//! with a checkpoint signed as a C2SP `signed-note` (Ed25519).
+//!
+//! This module is the part above storage: the entry format, the tree's
+//! stored-hash arithmetic (`tlog_tiles`, a port of Go's `sumdb/tlog`), the
+//! tiles' addresses and the signing key. Storage persists entries and stored
+//! hashes in the publication's own transaction (`storage::sqlite::log`).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+use tlog_tiles::{Hash, HashReader};
+
+/// The first line of every entry.
+pub const ENTRY_FORMAT: &str = "gongkai-log-entry/v1";
+
+/// Tiles are 2^8 = 256 hashes wide (C2SP tlog-tiles).
+pub const TILE_HEIGHT: u8 = 8;
+
+/// The kinds of publication the log holds, as written in entries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// A draw's commitment, published before its randomness: its committed inputs.
+    DrawCommitment,
+    /// A completed draw's record.
+    Draw,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::DrawCommitment => "draw-commitment",
+            Kind::Draw => "draw",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        [Kind::DrawCommitment, Kind::Draw].into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Where the published content of `key` is served, byte for byte.
+    pub fn url(self, key: &str) -> String {
+        match self {
+            Kind::DrawCommitment => format!("/api/draws/{key}/input.json"),
+            Kind::Draw => format!("/api/draws/{key}/record.json"),
+        }
+    }
+}
+
+/// One publication, as logged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub kind: Kind,
+    /// The record's key within its kind (a draw id).
+    pub key: String,
+    /// 1 for a first publication, then 2, 3… for each correction.
+    pub version: u32,
+    /// When it was published (RFC 3339, as the portal shows it).
+    pub published_at: String,
+    /// SHA-256 of the content served at [`Kind::url`].
+    pub sha256: [u8; 32],
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EntryError {
+    #[error("the {field} of a log entry must be one line of printable text without spaces: {value:?}")]
+    Field { field: &'static str, value: String },
+    #[error("not a log entry: {0}")]
+    Format(String),
+}
+
+fn one_word(field: &'static str, value: &str) -> Result<(), EntryError> {
+    if value.is_empty() || value.len() > 200 || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(EntryError::Field { field, value: value.to_owned() });
+    }
+    Ok(())
+}
+
+impl Entry {
+    /// The entry for `content` published as `kind` `key` `version` at `published_at`.
+    pub fn new(kind: Kind, key: &str, version: u32, published_at: &str, content: &[u8]) -> Result<Entry, EntryError> {
+        one_word("key", key)?;
+        one_word("published_at", published_at)?;
+        Ok(Entry {
+            kind,
+            key: key.to_owned(),
+            version,
+            published_at: published_at.to_owned(),
+            sha256: Sha256::digest(content).into(),
+        })
+    }
+
+    /// The entry's bytes, the log's leaf (docs/LOG.md §2).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        format!(
+            "{ENTRY_FORMAT}\nkind {}\nkey {}\nversion {}\npublished_at {}\nurl {}\nsha256 {}\n",
+            self.kind.as_str(),
+            self.key,
+            self.version,
+            self.published_at,
+            self.kind.url(&self.key),
+            hex::encode(self.sha256)
+        )
+        .into_bytes()
+    }
+
+    /// Reads an entry's bytes; only the exact form [`Entry::to_bytes`] writes is accepted.
+    pub fn parse(bytes: &[u8]) -> Result<Entry, EntryError> {
+        let bad = || EntryError::Format(String::from_utf8_lossy(bytes).chars().take(200).collect());
+        let text = std::str::from_utf8(bytes).map_err(|_| bad())?;
+        let mut lines = text.strip_suffix('\n').ok_or_else(bad)?.split('\n');
+        let mut field = |name: &str| {
+            lines.next().and_then(|l| l.strip_prefix(name)).and_then(|l| l.strip_prefix(' ')).map(str::to_owned)
+        };
+        if text.lines().next() != Some(ENTRY_FORMAT) {
+            return Err(bad());
+        }
+        field(""); // the format line, checked above
+        let kind = field("kind").and_then(|k| Kind::parse(&k)).ok_or_else(bad)?;
+        let key = field("key").ok_or_else(bad)?;
+        let version = field("version").and_then(|v| v.parse().ok()).ok_or_else(bad)?;
+        let published_at = field("published_at").ok_or_else(bad)?;
+        let _url = field("url").ok_or_else(bad)?;
+        let mut sha256 = [0u8; 32];
+        let digest = field("sha256").ok_or_else(bad)?;
+        hex::decode_to_slice(&digest, &mut sha256).map_err(|_| bad())?;
+        let entry = Entry { kind, key, version, published_at, sha256 };
+        // Canonical form only: what parses must write back the same bytes.
+        if entry.to_bytes() != bytes {
+            return Err(bad());
+        }
+        Ok(entry)
+    }
+
+    /// The leaf hash: RFC 6962 `SHA-256(0x00 ‖ entry)`.
+    pub fn leaf_hash(&self) -> Hash {
+        tlog_tiles::record_hash(&self.to_bytes())
+    }
+}
+
+/// Stored hashes known so far, by stored-hash index; reading one that is not
+/// known records it as missing (and gives a zero hash), so that a caller can
+/// fetch what a computation needs and run it again: which hashes a tree
+/// computation reads depends only on the tree's sizes, never on the hashes.
+#[derive(Default)]
+pub struct KnownHashes {
+    pub known: HashMap<u64, Hash>,
+    missing: std::cell::RefCell<Vec<u64>>,
+}
+
+impl KnownHashes {
+    /// The indexes read but not known since the last call.
+    pub fn take_missing(&self) -> Vec<u64> {
+        let mut missing = std::mem::take(&mut *self.missing.borrow_mut());
+        missing.sort_unstable();
+        missing.dedup();
+        missing
+    }
+}
+
+impl HashReader for KnownHashes {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, tlog_tiles::Error> {
+        Ok(indexes
+            .iter()
+            .map(|i| {
+                self.known.get(i).copied().unwrap_or_else(|| {
+                    self.missing.borrow_mut().push(*i);
+                    Hash::default()
+                })
+            })
+            .collect())
+    }
+}
+
+/// A tile's coordinates: level `L` (0 for leaf hashes, or `entries` for the
+/// entry bundle), index `N`, width `W` (256 for a full tile).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TileAddress {
+    /// `None` for an entry bundle.
+    pub level: Option<u8>,
+    pub index: u64,
+    pub width: u32,
+}
+
+impl TileAddress {
+    /// Parses the path after `/log/tile/` (C2SP tlog-tiles: `<L>/<N>[.p/<W>]`
+    /// or `entries/<N>[.p/<W>]`, N in three-digit groups, `x` before all but the last).
+    pub fn parse(path: &str) -> Option<TileAddress> {
+        let (level, rest) = path.split_once('/')?;
+        let level = if level == "entries" {
+            None
+        } else {
+            // Levels beyond 7 would address hashes above 2^64 leaves.
+            let l: u8 = level.parse().ok().filter(|l: &u8| *l <= 7 && level == l.to_string())?;
+            Some(l)
+        };
+        let (groups, width) = match rest.split_once(".p/") {
+            Some((n, w)) => {
+                let w: u32 = w.parse().ok().filter(|w: &u32| (1..256).contains(w))?;
+                (n, w)
+            }
+            None => (rest, 256),
+        };
+        let parts: Vec<&str> = groups.split('/').collect();
+        let mut index: u64 = 0;
+        for (i, part) in parts.iter().enumerate() {
+            let digits = if i + 1 < parts.len() { part.strip_prefix('x')? } else { part };
+            if digits.len() != 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            index = index.checked_mul(1000)?.checked_add(digits.parse::<u64>().ok()?)?;
+        }
+        let address = TileAddress { level, index, width };
+        // One spelling per tile: the canonical path must be the one asked for.
+        (address.path() == path).then_some(address)
+    }
+
+    /// The path after `/log/tile/`.
+    pub fn path(&self) -> String {
+        let mut groups = vec![format!("{:03}", self.index % 1000)];
+        let mut n = self.index / 1000;
+        while n > 0 {
+            groups.push(format!("x{:03}", n % 1000));
+            n /= 1000;
+        }
+        groups.reverse();
+        let level = self.level.map_or_else(|| "entries".to_owned(), |l| l.to_string());
+        let mut path = format!("{level}/{}", groups.join("/"));
+        if self.width < 256 {
+            path.push_str(&format!(".p/{}", self.width));
+        }
+        path
+    }
+
+    /// Whether the tile exists in a tree of `size` leaves: its `width` nodes
+    /// at its level are all complete.
+    pub fn exists_in(&self, size: u64) -> bool {
+        let nodes = size >> (u32::from(TILE_HEIGHT) * u32::from(self.level.unwrap_or(0)));
+        self.index
+            .checked_mul(256)
+            .and_then(|first| first.checked_add(u64::from(self.width)))
+            .is_some_and(|end| end <= nodes)
+    }
+
+    /// For a hash tile, the stored-hash indexes of its hashes, in order.
+    pub fn stored_indexes(&self) -> Vec<u64> {
+        let level = self.level.unwrap_or(0) * TILE_HEIGHT;
+        (0..u64::from(self.width)).map(|i| tlog_tiles::stored_hash_index(level, self.index * 256 + i)).collect()
+    }
+
+    /// For an entry bundle, the leaf indexes of its entries.
+    pub fn leaf_range(&self) -> std::ops::Range<u64> {
+        self.index * 256..self.index * 256 + u64::from(self.width)
+    }
+}
+
+/// An entry bundle: each entry prefixed with its length as a big-endian u16.
+pub fn entry_bundle(entries: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(entries.iter().map(|e| e.len() + 2).sum());
+    for e in entries {
+        let n = u16::try_from(e.len()).unwrap_or(u16::MAX);
+        out.extend_from_slice(&n.to_be_bytes());
+        out.extend_from_slice(&e[..usize::from(n)]);
+    }
+    out
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("cannot read or write the log's signing key {path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("the log's signing key {path} is not a signed-note Ed25519 key")]
+    Malformed { path: String },
+    #[error("the log's signing key {path} is for the log “{key}”, but the log's origin is “{origin}”")]
+    OtherOrigin { path: String, key: String, origin: String },
+}
+
+/// The log's signer: its origin (the note's key name), the private key and
+/// the verifier key anyone checks checkpoints with.
+pub struct LogKey {
+    pub origin: String,
+    signer: signed_note::StandardSigner,
+    pub verifier_key: String,
+}
+
+impl LogKey {
+    /// Reads the key at `path`, or creates it (owner-only permissions) if there is none.
+    pub fn load_or_create(path: &Path, origin: &str) -> Result<LogKey, KeyError> {
+        let shown = path.display().to_string();
+        let io = |source| KeyError::Io { path: shown.clone(), source };
+        let skey = match std::fs::read_to_string(path) {
+            Ok(text) => text.trim().to_owned(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let (skey, _vkey) = signed_note::generate_key(&mut rand_core_06::OsRng, origin);
+                write_private(path, &skey).map_err(io)?;
+                skey
+            }
+            Err(e) => return Err(io(e)),
+        };
+        let signer =
+            signed_note::StandardSigner::new(&skey).map_err(|_| KeyError::Malformed { path: shown.clone() })?;
+        if signed_note::Signer::name(&signer) != origin {
+            return Err(KeyError::OtherOrigin {
+                path: shown,
+                key: signed_note::Signer::name(&signer).to_owned(),
+                origin: origin.to_owned(),
+            });
+        }
+        let verifier_key = verifier_key_of(&skey).ok_or(KeyError::Malformed { path: shown })?;
+        Ok(LogKey { origin: origin.to_owned(), signer, verifier_key })
+    }
+
+    /// The signed checkpoint (C2SP tlog-checkpoint) of a tree of `size` leaves with root `root`.
+    pub fn checkpoint(&self, size: u64, root: Hash) -> Vec<u8> {
+        let body = format!("{}\n{size}\n{}\n", self.origin, base64_std(&root.0));
+        let note = signed_note::Note::new(body.as_bytes(), &[]).and_then(|mut n| {
+            n.add_sigs(&[&self.signer])?;
+            Ok(n)
+        });
+        match note {
+            Ok(note) => note.to_bytes(),
+            // The body is well formed by construction; a failure to sign is not served as a checkpoint.
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+fn base64_std(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// The verifier key (`name+hex8+base64(0x01 ‖ public key)`) of a signed-note private key
+/// (`PRIVATE+KEY+name+hex8+base64(0x01 ‖ seed)`).
+fn verifier_key_of(skey: &str) -> Option<String> {
+    use base64::Engine as _;
+    let rest = skey.strip_prefix("PRIVATE+KEY+")?;
+    // The name has no '+'; the base64 key may.
+    let (name, rest) = rest.split_once('+')?;
+    let (_id, key) = rest.split_once('+')?;
+    let key = base64::engine::general_purpose::STANDARD.decode(key).ok()?;
+    let (&alg, seed) = key.split_first()?;
+    if alg != 1 {
+        return None;
+    }
+    let seed: [u8; 32] = seed.try_into().ok()?;
+    let public = ed25519_dalek::SigningKey::from_bytes(&seed).verifying_key();
+    Some(signed_note::new_ed25519_verifier_key(name, &public))
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.write_all(b"\n")?;
+    file.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, format!("{text}\n"))
+}
+
+/// What `server log verify` found wrong, each naming the entry or the publication.
+pub fn audit(a: &crate::storage::LogAudit) -> Vec<String> {
+    let mut findings = Vec::new();
+    // The entries: numbered 0, 1, 2… and each in the canonical form.
+    let mut entries: Vec<(u64, Entry)> = Vec::new();
+    for (expected, (idx, bytes)) in a.entries.iter().enumerate() {
+        if *idx != expected as u64 {
+            findings.push(format!("公示日志缺少第 {expected} 条 / log entry {expected} is missing"));
+            break;
+        }
+        match Entry::parse(bytes) {
+            Ok(e) => entries.push((*idx, e)),
+            Err(e) => findings.push(format!("公示日志第 {idx} 条无法读取 / log entry {idx} is unreadable: {e}")),
+        }
+    }
+    // The tree: its stored hashes are the ones the entries give.
+    let mut known = KnownHashes::default();
+    let stored: HashMap<u64, Hash> = a.hashes.iter().copied().collect();
+    for (idx, bytes) in &a.entries {
+        let hashes = tlog_tiles::stored_hashes(*idx, bytes, &known);
+        if !known.take_missing().is_empty() {
+            break; // an earlier problem, already reported
+        }
+        let Ok(hashes) = hashes else { break };
+        let first = tlog_tiles::stored_hash_index(0, *idx);
+        for (i, h) in hashes.into_iter().enumerate() {
+            let at = first + i as u64;
+            if stored.get(&at) != Some(&h) {
+                findings.push(format!(
+                    "公示日志第 {idx} 条的树哈希与条目不符 / the log's tree hashes do not match entry {idx} (stored hash {at})"
+                ));
+            }
+            known.known.insert(at, h);
+        }
+    }
+    if stored.len() as u64 != tlog_tiles::stored_hash_count(a.entries.len() as u64) {
+        findings.push(format!(
+            "公示日志有 {} 个树哈希，{} 条条目应有 {} 个 / the log has {} tree hashes; {} entries make {}",
+            stored.len(),
+            a.entries.len(),
+            tlog_tiles::stored_hash_count(a.entries.len() as u64),
+            stored.len(),
+            a.entries.len(),
+            tlog_tiles::stored_hash_count(a.entries.len() as u64)
+        ));
+    }
+    // Each publication against its entry, and each entry against its publication.
+    let mut logged: HashMap<(Kind, &str, u32), (u64, &Entry)> =
+        entries.iter().map(|(i, e)| ((e.kind, e.key.as_str(), e.version), (*i, e))).collect();
+    for (kind, key, version, published_at, content) in &a.publications {
+        let name = format!("{} {key} v{version}", kind.as_str());
+        match logged.remove(&(*kind, key.as_str(), *version)) {
+            None => findings.push(format!("{name}：已公示但不在公示日志中 / {name} is published but not in the log")),
+            Some((idx, entry)) => {
+                let sha: [u8; 32] = Sha256::digest(content).into();
+                if sha != entry.sha256 {
+                    findings.push(format!(
+                        "公示日志第 {idx} 条（{name}）：现在公示的内容与日志记录的不同 / log entry {idx} ({name}): the content published now differs from the one logged (SHA-256 {}, logged {})",
+                        hex::encode(sha),
+                        hex::encode(entry.sha256)
+                    ));
+                }
+                if *published_at != entry.published_at {
+                    findings.push(format!(
+                        "公示日志第 {idx} 条（{name}）：公示时间 {published_at} 与日志记录的 {} 不同 / log entry {idx} ({name}): published at {published_at}, logged {}",
+                        entry.published_at, entry.published_at
+                    ));
+                }
+            }
+        }
+    }
+    let mut gone: Vec<(u64, &Entry)> = logged.into_values().collect();
+    gone.sort_by_key(|(i, _)| *i);
+    for (idx, e) in gone {
+        let name = format!("{} {} v{}", e.kind.as_str(), e.key, e.version);
+        findings.push(format!(
+            "公示日志第 {idx} 条（{name}）：已不再公示 / log entry {idx} ({name}) is no longer published"
+        ));
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_is_the_documented_text_and_only_that_text_parses() {
+        let e = Entry::new(Kind::Draw, "159902-2025-01", 1, "2025-08-21T16:00:00+08:00", b"{}").unwrap();
+        // docs/LOG.md §2, written out by hand: SHA-256("{}") = 44136fa3….
+        let expected = "gongkai-log-entry/v1\nkind draw\nkey 159902-2025-01\nversion 1\n\
+                        published_at 2025-08-21T16:00:00+08:00\nurl /api/draws/159902-2025-01/record.json\n\
+                        sha256 44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\n";
+        assert_eq!(String::from_utf8(e.to_bytes()).unwrap(), expected);
+        assert_eq!(Entry::parse(expected.as_bytes()), Ok(e.clone()));
+        for bad in [
+            expected.replace("version 1", "version 01"),
+            expected.replace("kind draw", "kind Draw"),
+            expected.trim_end().to_owned(),
+            expected.replace("/record.json", "/other.json"),
+            expected.replace("sha256 44", "sha256 4"),
+            format!("{expected}extra 1\n"),
+        ] {
+            assert!(Entry::parse(bad.as_bytes()).is_err(), "{bad}");
+        }
+        for key in ["", "a b", "a\nkind draw", &"x".repeat(201)] {
+            assert!(matches!(Entry::new(Kind::Draw, key, 1, "t", b""), Err(EntryError::Field { field: "key", .. })));
+        }
+    }
+
+    #[test]
+    fn tile_paths_are_c2sp_tlog_tiles_paths() {
+        // The examples of C2SP tlog-tiles: N = 1234067 is x001/x234/067.
+        let t = TileAddress { level: Some(0), index: 1_234_067, width: 256 };
+        assert_eq!(t.path(), "0/x001/x234/067");
+        assert_eq!(TileAddress::parse("0/x001/x234/067"), Some(t));
+        let p = TileAddress { level: None, index: 1_234_067, width: 17 };
+        assert_eq!(p.path(), "entries/x001/x234/067.p/17");
+        assert_eq!(TileAddress::parse("entries/x001/x234/067.p/17"), Some(p));
+        assert_eq!(TileAddress::parse("2/003").map(|t| t.path()), Some("2/003".to_owned()));
+        for bad in
+            ["0/1234067", "0/x1/x234/067", "0/001/234", "0/067.p/256", "0/067.p/0", "00/067", "8/000", "0/067.p/07"]
+        {
+            assert_eq!(TileAddress::parse(bad), None, "{bad}");
+        }
+        // A tree of 70,000 leaves: 273 full level-0 tiles, then 112 leaves; one full level-1 tile, then 17.
+        let size = 70_000;
+        assert!(TileAddress { level: Some(0), index: 272, width: 256 }.exists_in(size));
+        assert!(!TileAddress { level: Some(0), index: 273, width: 256 }.exists_in(size));
+        assert!(TileAddress { level: Some(0), index: 273, width: 112 }.exists_in(size));
+        assert!(!TileAddress { level: Some(0), index: 273, width: 113 }.exists_in(size));
+        assert!(TileAddress { level: Some(1), index: 1, width: 17 }.exists_in(size));
+        assert!(!TileAddress { level: Some(2), index: 0, width: 2 }.exists_in(size));
+        assert!(!TileAddress { level: Some(7), index: u64::MAX / 2, width: 255 }.exists_in(u64::MAX));
+    }
+}

@@ -1,0 +1,45 @@
+//! `/log/`: the publication log as C2SP `tlog-tiles` — the signed checkpoint,
+//! the hash tiles and the entry bundles (docs/LOG.md).
+
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::AppError;
+use crate::log::TileAddress;
+use crate::startup::AppState;
+
+/// `GET /log/checkpoint`: the newest checkpoint, signed by the log's key.
+pub async fn checkpoint(State(state): State<AppState>) -> Result<Response, AppError> {
+    let (size, root) = state.storage.log_head().await?;
+    let note = state.log_key.checkpoint(size, root);
+    if note.is_empty() {
+        return Err(AppError::internal("checkpoint not signed", "signing failed"));
+    }
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], note)
+        .into_response())
+}
+
+/// `GET /log/tile/{path}`: a hash tile (`<L>/<N>[.p/<W>]`) or an entry bundle
+/// (`entries/<N>[.p/<W>]`) of the current tree; immutable once it exists.
+pub async fn tile(State(state): State<AppState>, Path(path): Path<String>) -> Result<Response, AppError> {
+    let not_found = || AppError::NotFound(format!("/log/tile/{path}"));
+    let address = TileAddress::parse(&path).ok_or_else(not_found)?;
+    let (size, _) = state.storage.log_head().await?;
+    if !address.exists_in(size) {
+        return Err(not_found());
+    }
+    let body = match address.level {
+        Some(_) => state.storage.log_hashes(&address.stored_indexes()).await?.iter().flat_map(|h| h.0).collect(),
+        None => crate::log::entry_bundle(&state.storage.log_entries(address.leaf_range()).await?),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        ],
+        body,
+    )
+        .into_response())
+}

@@ -1,0 +1,299 @@
+//! The publication log (docs/LOG.md) as a visitor and an auditor see it: a
+//! signed checkpoint, tiles and entry bundles laid out as C2SP tlog-tiles,
+//! each entry hashing the content served at its URL, and `server log verify`
+//! catching rows changed or deleted behind the portal's back.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use base64::Engine as _;
+use gongkai_tests::{server_command, spawn_app};
+use sha2::{Digest, Sha256};
+
+/// RFC 6962 §2.1, written here independently of the server's tlog_tiles:
+/// MTH of the leaves given as their leaf hashes.
+fn mth(leaves: &[[u8; 32]]) -> [u8; 32] {
+    match leaves.len() {
+        0 => Sha256::digest([]).into(),
+        1 => leaves[0],
+        n => {
+            let k = n.next_power_of_two() / 2;
+            let mut h = Sha256::new();
+            h.update([1u8]);
+            h.update(mth(&leaves[..k]));
+            h.update(mth(&leaves[k..]));
+            h.finalize().into()
+        }
+    }
+}
+
+fn leaf_hash(entry: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update([0u8]);
+    h.update(entry);
+    h.finalize().into()
+}
+
+async fn bytes(app: &gongkai_tests::TestApp, path: &str) -> (u16, Vec<u8>, reqwest::header::HeaderMap) {
+    let resp = app.client.get(app.url(path)).send().await.unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    (status, resp.bytes().await.unwrap().to_vec(), headers)
+}
+
+/// Splits an entry bundle (each entry after its big-endian u16 length).
+fn entries_of(bundle: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < bundle.len() {
+        let n = usize::from(u16::from_be_bytes([bundle[at], bundle[at + 1]]));
+        out.push(bundle[at + 2..at + 2 + n].to_vec());
+        at += 2 + n;
+    }
+    out
+}
+
+async fn publications(app: &gongkai_tests::TestApp) -> i64 {
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path.display())).await.unwrap();
+    sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM draws) + (SELECT COUNT(*) FROM draw_commitments)")
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_checkpoint_is_signed_and_the_tiles_give_its_root_and_every_entry_hashes_its_content() {
+    let app = spawn_app().await;
+    let (status, note, headers) = bytes(&app, "/log/checkpoint").await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "text/plain; charset=utf-8");
+    let text = String::from_utf8(note.clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "gongkai.localhost/log");
+    let size: u64 = lines[1].parse().unwrap();
+    assert_eq!(size as i64, publications(&app).await, "one entry per draw and per commitment");
+    assert!(size > 0 && size < 256, "the demo fits in one partial tile: {size}");
+    assert_eq!(lines[3], "", "{text}");
+    assert!(lines[4].starts_with("— gongkai.localhost/log "), "{text}");
+
+    // The signature verifies with the verifier key `server log key` prints (read from the key file here).
+    let key_file = app.database_path.parent().unwrap().join("log.key");
+    let skey = std::fs::read_to_string(&key_file).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        assert_eq!(std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let vkey = verifier_key(skey.trim());
+    let verifier = signed_note::StandardVerifier::new(&vkey).unwrap();
+    let known = signed_note::VerifierList::new(vec![Box::new(verifier)]);
+    let parsed = signed_note::Note::from_bytes(&note).unwrap();
+    assert!(parsed.verify(&known).is_ok(), "the checkpoint verifies with the log's key");
+    // A forged checkpoint (another size, the same signature) does not.
+    let forged = text.replacen(&format!("\n{size}\n"), &format!("\n{}\n", size + 1), 1);
+    let forged = signed_note::Note::from_bytes(forged.as_bytes()).unwrap();
+    assert!(forged.verify(&known).is_err());
+
+    // The level-0 tile of the whole tree: the leaf hashes of the entries in the bundle.
+    let partial = format!("000.p/{size}");
+    let (status, tile, headers) = bytes(&app, &format!("/log/tile/0/{partial}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(tile.len() as u64, 32 * size);
+    let (status, bundle, _) = bytes(&app, &format!("/log/tile/entries/{partial}")).await;
+    assert_eq!(status, 200);
+    let entries = entries_of(&bundle);
+    assert_eq!(entries.len() as u64, size);
+    let leaves: Vec<[u8; 32]> = entries.iter().map(|e| leaf_hash(e)).collect();
+    let tiled: Vec<[u8; 32]> = tile.chunks(32).map(|c| c.try_into().unwrap()).collect();
+    assert_eq!(leaves, tiled, "the tile holds the entries' RFC 6962 leaf hashes");
+    let root = base64::engine::general_purpose::STANDARD.decode(lines[2]).unwrap();
+    assert_eq!(root, mth(&leaves), "the checkpoint's root is the Merkle tree hash of the entries");
+
+    // Every entry: the documented form, and the SHA-256 of what its URL serves now.
+    let mut kinds = std::collections::BTreeSet::new();
+    for entry in &entries {
+        let text = std::str::from_utf8(entry).unwrap();
+        let fields: Vec<(&str, &str)> = text.lines().skip(1).map(|l| l.split_once(' ').unwrap()).collect();
+        assert_eq!(text.lines().next(), Some("gongkai-log-entry/v1"));
+        let names: Vec<&str> = fields.iter().map(|(k, _)| *k).collect();
+        assert_eq!(names, ["kind", "key", "version", "published_at", "url", "sha256"], "{text}");
+        let field = |name: &str| fields.iter().find(|(k, _)| *k == name).unwrap().1;
+        kinds.insert(field("kind").to_owned());
+        let (status, content, _) = bytes(&app, field("url")).await;
+        assert_eq!(status, 200, "{text}");
+        assert_eq!(hex::encode(Sha256::digest(&content)), field("sha256"), "{text}");
+    }
+    assert_eq!(kinds.into_iter().collect::<Vec<_>>(), ["draw", "draw-commitment"]);
+
+    // Tiles that do not exist, or are not spelled canonically, are 404.
+    for bad in [
+        format!("0/000.p/{}", size + 1),
+        "0/000".to_owned(),
+        "0/001.p/1".to_owned(),
+        "1/000.p/1".to_owned(),
+        "0/00.p/1".to_owned(),
+        "0/x000/000.p/1".to_owned(),
+        "0/000.p/0".to_owned(),
+        "0/000.p/256".to_owned(),
+        "8/000.p/1".to_owned(),
+        "entries/000.p/01".to_owned(),
+        "x/000.p/1".to_owned(),
+        "0/000.p/1/..".to_owned(),
+    ] {
+        let (status, _, _) = bytes(&app, &format!("/log/tile/{bad}")).await;
+        assert_eq!(status, 404, "{bad}");
+    }
+    let (status, _, _) = bytes(&app, "/log/tile/0/000.p/1").await;
+    assert_eq!(status, 200, "an older partial width of an existing tile");
+}
+
+/// The verifier key of a signed-note Ed25519 private key, computed here.
+fn verifier_key(skey: &str) -> String {
+    let rest = skey.strip_prefix("PRIVATE+KEY+").unwrap();
+    let (name, rest) = rest.split_once('+').unwrap();
+    let (_id, key) = rest.split_once('+').unwrap();
+    let key = base64::engine::general_purpose::STANDARD.decode(key).unwrap();
+    assert_eq!(key[0], 1, "an Ed25519 key");
+    let signing = ed25519_dalek::SigningKey::from_bytes(key[1..].try_into().unwrap());
+    let public = signing.verifying_key();
+    signed_note::new_ed25519_verifier_key(name, &public)
+}
+
+#[tokio::test]
+async fn log_verify_passes_untouched_and_names_a_changed_or_deleted_publication() {
+    let app = spawn_app().await;
+    let db = app.database_path.to_str().unwrap().to_owned();
+    assert_eq!(server_command(&["log", "verify", "--database", &db]), std::process::ExitCode::SUCCESS);
+    let storage = app.storage().await;
+    assert_eq!(
+        gongkai_server::log::audit(&gongkai_server::storage::Storage::log_audit(&storage).await.unwrap()),
+        Vec::<String>::new()
+    );
+
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path.display())).await.unwrap();
+    let changed: String = sqlx::query_scalar("SELECT id FROM draws ORDER BY id").fetch_one(&pool).await.unwrap();
+    // 1. A record changed behind the portal's back (its append-only trigger dropped first).
+    sqlx::query("DROP TRIGGER draws_append_only_update").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE draws SET record_json = json_set(record_json, '$.input.title', 'X') WHERE id = ?")
+        .bind(&changed)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(server_command(&["log", "verify", "--database", &db]), std::process::ExitCode::from(1));
+    let findings = gongkai_server::log::audit(&gongkai_server::storage::Storage::log_audit(&storage).await.unwrap());
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert!(
+        findings[0].contains(&format!("(draw {changed} v1): the content published now differs from the one logged")),
+        "{findings:?}"
+    );
+    assert!(findings[0].starts_with("公示日志第 "), "{findings:?}");
+
+    // 2. A publication slipped in without an entry, and 3. the original commitment deleted.
+    let committed: String = sqlx::query_scalar("SELECT draw_id FROM draw_commitments ORDER BY draw_id LIMIT 1")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO draw_commitments (draw_id, department_id, plan_code, title, draw_date, commitment, input_json, \
+         committed_at) SELECT 'slipped-in', department_id, plan_code, title, draw_date, commitment, input_json, \
+         committed_at FROM draw_commitments WHERE draw_id = ?",
+    )
+    .bind(&committed)
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("DROP TRIGGER draw_commitments_append_only_delete").execute(&pool).await.unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+    sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await.unwrap();
+    sqlx::query("DELETE FROM draw_commitments WHERE draw_id = ?").bind(&committed).execute(&mut *conn).await.unwrap();
+    let findings = gongkai_server::log::audit(&gongkai_server::storage::Storage::log_audit(&storage).await.unwrap());
+    assert_eq!(findings.len(), 3, "{findings:?}");
+    assert!(
+        findings.iter().any(|f| f.ends_with("draw-commitment slipped-in v1 is published but not in the log")),
+        "{findings:?}"
+    );
+    assert!(
+        findings.iter().any(|f| f.ends_with(&format!("(draw-commitment {committed} v1) is no longer published"))),
+        "{findings:?}"
+    );
+    assert!(
+        findings.iter().any(|f| f.contains(&format!("(draw {changed} v1): the content published now differs"))),
+        "{findings:?}"
+    );
+    assert_eq!(server_command(&["log", "verify", "--database", &db]), std::process::ExitCode::from(1));
+}
+
+#[tokio::test]
+async fn the_log_key_survives_restarts_and_another_origin_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let key_path = dir.path().join("keys").join("log.key");
+    let first = gongkai_server::log::LogKey::load_or_create(&key_path, "example.gov.cn/log").unwrap();
+    assert!(first.verifier_key.starts_with("example.gov.cn/log+"), "{}", first.verifier_key);
+    let again = gongkai_server::log::LogKey::load_or_create(&key_path, "example.gov.cn/log").unwrap();
+    assert_eq!(first.verifier_key, again.verifier_key);
+    let other = gongkai_server::log::LogKey::load_or_create(&key_path, "other.example/log");
+    assert!(matches!(other, Err(gongkai_server::log::KeyError::OtherOrigin { .. })));
+    std::fs::write(dir.path().join("bad.key"), "not a key\n").unwrap();
+    let bad = gongkai_server::log::LogKey::load_or_create(&dir.path().join("bad.key"), "example.gov.cn/log");
+    assert!(matches!(bad, Err(gongkai_server::log::KeyError::Malformed { .. })));
+}
+
+#[tokio::test]
+async fn a_database_from_before_the_log_has_its_publications_logged_when_the_server_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gongkai.db");
+    let first = gongkai_tests::spawn_with(
+        gongkai_server::configuration::Settings::for_tests(path.clone()),
+        tempfile::tempdir().unwrap(),
+    )
+    .await;
+    let (_, before, _) = bytes(&first, "/log/checkpoint").await;
+    // Empty the log, as a database migrated from before it has it.
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    for table in ["log_entries", "log_hashes"] {
+        sqlx::query(&format!("DROP TRIGGER {table}_append_only_delete")).execute(&pool).await.unwrap();
+        sqlx::query(&format!("DELETE FROM {table}")).execute(&pool).await.unwrap();
+    }
+    let (_, empty, _) = bytes(&first, "/log/checkpoint").await;
+    assert!(String::from_utf8(empty).unwrap().starts_with("gongkai.localhost/log\n0\n"));
+
+    let again = gongkai_tests::spawn_with(
+        gongkai_server::configuration::Settings::for_tests(path.clone()),
+        tempfile::tempdir().unwrap(),
+    )
+    .await;
+    let (_, after, _) = bytes(&again, "/log/checkpoint").await;
+    let size = |note: &[u8]| String::from_utf8(note.to_vec()).unwrap().lines().nth(1).unwrap().to_owned();
+    assert_eq!(size(&after), size(&before));
+    assert_eq!(size(&after).parse::<i64>().unwrap(), publications(&again).await);
+    let db = path.to_str().unwrap().to_owned();
+    assert_eq!(server_command(&["log", "verify", "--database", &db]), std::process::ExitCode::SUCCESS);
+    drop(dir);
+}
+
+#[tokio::test]
+async fn the_log_page_shows_the_verifier_key_in_both_languages_and_every_page_links_it() {
+    let app = spawn_app().await;
+    let key = gongkai_server::log::LogKey::load_or_create(
+        &app.database_path.parent().unwrap().join("log.key"),
+        "gongkai.localhost/log",
+    )
+    .unwrap();
+    let (status, html) = app.get("/log").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<h1>公示日志</h1>"), "{html}");
+    assert!(html.contains(&format!("<code class=\"key\">{}</code>", key.verifier_key)), "{html}");
+    assert!(html.contains(r#"href="/log/checkpoint""#));
+    let (status, html) = app.get("/log?lang=en").await;
+    assert_eq!(status, 200);
+    let article = &html[html.find("<article").unwrap()..html.find("</article>").unwrap()];
+    assert!(article.contains("<h1>Publication log</h1>"));
+    assert!(article.contains(&key.verifier_key));
+    assert!(
+        !article.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "no Chinese on the English page: {article}"
+    );
+    for page in ["/", "/draws", "/tools?lang=en"] {
+        let (_, html) = app.get(page).await;
+        assert!(html.contains(r#"href="/log""#), "{page} links the log");
+    }
+}
