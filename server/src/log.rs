@@ -26,27 +26,84 @@ pub enum Kind {
     DrawCommitment,
     /// A completed draw's record.
     Draw,
+    /// A version of an item of a department's list (随机抽查事项清单).
+    Item,
+    /// A version of an inspector (执法检查人员名录库).
+    Inspector,
+    /// A version of an enterprise (检查对象名录库).
+    Enterprise,
+    /// A version of an annual plan (年度检查计划), with its lines.
+    Plan,
+    /// A version of an inspection result (检查结果), corrections included.
+    Result,
 }
 
 impl Kind {
+    pub const ALL: [Kind; 7] =
+        [Kind::DrawCommitment, Kind::Draw, Kind::Item, Kind::Inspector, Kind::Enterprise, Kind::Plan, Kind::Result];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::DrawCommitment => "draw-commitment",
             Kind::Draw => "draw",
+            Kind::Item => "item",
+            Kind::Inspector => "inspector",
+            Kind::Enterprise => "enterprise",
+            Kind::Plan => "plan",
+            Kind::Result => "result",
         }
     }
 
     pub fn parse(s: &str) -> Option<Kind> {
-        [Kind::DrawCommitment, Kind::Draw].into_iter().find(|k| k.as_str() == s)
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
-    /// Where the published content of `key` is served, byte for byte.
-    pub fn url(self, key: &str) -> String {
+    /// A directory record's version, logged as its stored row ([`Kind::row_url`]).
+    pub fn is_row(self) -> bool {
+        !matches!(self, Kind::DrawCommitment | Kind::Draw)
+    }
+
+    /// Where a draw's or a commitment's published content is served, byte for byte.
+    pub fn draw_url(self, key: &str) -> String {
         match self {
             Kind::DrawCommitment => format!("/api/draws/{key}/input.json"),
-            Kind::Draw => format!("/api/draws/{key}/record.json"),
+            _ => format!("/api/draws/{key}/record.json"),
         }
     }
+
+    /// Where a version of a directory record (item, inspector, enterprise,
+    /// plan, result) is served as published: its stored row (`row` is the
+    /// version's row number), as [`row_content`] writes it.
+    pub fn row_url(self, row: i64) -> String {
+        format!("/api/log/rows/{}/{row}", self.as_str())
+    }
+}
+
+/// The published content of a directory record's version: its stored row as
+/// a JSON object without whitespace, members sorted by name (byte order),
+/// integers as numbers, texts as strings, NULL as null; the row's internal
+/// numbers (`id`, and `replaces`, the row it corrects) left out. A plan's
+/// lines follow as `lines`, each an object of the same form. (Maps are built
+/// as `BTreeMap`s so the order never depends on serde_json's features.)
+pub fn row_content(
+    columns: &[(String, serde_json::Value)],
+    lines: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
+) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    #[serde(untagged)]
+    enum Member {
+        Value(serde_json::Value),
+        Lines(Vec<std::collections::BTreeMap<String, serde_json::Value>>),
+    }
+    let mut map: std::collections::BTreeMap<String, Member> = columns
+        .iter()
+        .filter(|(name, _)| name != "id" && name != "replaces")
+        .map(|(name, value)| (name.clone(), Member::Value(value.clone())))
+        .collect();
+    if let Some(lines) = lines {
+        map.insert("lines".to_owned(), Member::Lines(lines));
+    }
+    serde_json::to_vec(&map).unwrap_or_default()
 }
 
 /// One publication, as logged.
@@ -59,7 +116,9 @@ pub struct Entry {
     pub version: u32,
     /// When it was published (RFC 3339, as the portal shows it).
     pub published_at: String,
-    /// SHA-256 of the content served at [`Kind::url`].
+    /// Where the content is served, on the portal's host.
+    pub url: String,
+    /// SHA-256 of the content served at `url`.
     pub sha256: [u8; 32],
 }
 
@@ -79,17 +138,34 @@ fn one_word(field: &'static str, value: &str) -> Result<(), EntryError> {
 }
 
 impl Entry {
-    /// The entry for `content` published as `kind` `key` `version` at `published_at`.
-    pub fn new(kind: Kind, key: &str, version: u32, published_at: &str, content: &[u8]) -> Result<Entry, EntryError> {
+    /// The entry for `content`, served at `url`, published as `kind` `key` `version` at `published_at`.
+    pub fn new(
+        kind: Kind,
+        key: &str,
+        version: u32,
+        published_at: &str,
+        url: &str,
+        content: &[u8],
+    ) -> Result<Entry, EntryError> {
         one_word("key", key)?;
         one_word("published_at", published_at)?;
+        one_word("url", url)?;
+        if !url.starts_with('/') {
+            return Err(EntryError::Field { field: "url", value: url.to_owned() });
+        }
         Ok(Entry {
             kind,
             key: key.to_owned(),
             version,
             published_at: published_at.to_owned(),
+            url: url.to_owned(),
             sha256: Sha256::digest(content).into(),
         })
+    }
+
+    /// A draw's or a commitment's entry (version 1: they never change).
+    pub fn of_draw(kind: Kind, key: &str, published_at: &str, content: &[u8]) -> Result<Entry, EntryError> {
+        Entry::new(kind, key, 1, published_at, &kind.draw_url(key), content)
     }
 
     /// The entry's bytes, the log's leaf (docs/LOG.md §2).
@@ -100,7 +176,7 @@ impl Entry {
             self.key,
             self.version,
             self.published_at,
-            self.kind.url(&self.key),
+            self.url,
             hex::encode(self.sha256)
         )
         .into_bytes()
@@ -119,14 +195,14 @@ impl Entry {
         }
         field(""); // the format line, checked above
         let kind = field("kind").and_then(|k| Kind::parse(&k)).ok_or_else(bad)?;
-        let key = field("key").ok_or_else(bad)?;
+        let key = field("key").filter(|k| one_word("key", k).is_ok()).ok_or_else(bad)?;
         let version = field("version").and_then(|v| v.parse().ok()).ok_or_else(bad)?;
-        let published_at = field("published_at").ok_or_else(bad)?;
-        let _url = field("url").ok_or_else(bad)?;
+        let published_at = field("published_at").filter(|p| one_word("published_at", p).is_ok()).ok_or_else(bad)?;
+        let url = field("url").filter(|u| u.starts_with('/') && one_word("url", u).is_ok()).ok_or_else(bad)?;
         let mut sha256 = [0u8; 32];
         let digest = field("sha256").ok_or_else(bad)?;
         hex::decode_to_slice(&digest, &mut sha256).map_err(|_| bad())?;
-        let entry = Entry { kind, key, version, published_at, sha256 };
+        let entry = Entry { kind, key, version, published_at, url, sha256 };
         // Canonical form only: what parses must write back the same bytes.
         if entry.to_bytes() != bytes {
             return Err(bad());
@@ -417,12 +493,12 @@ pub fn audit(a: &crate::storage::LogAudit) -> Vec<String> {
     // Each publication against its entry, and each entry against its publication.
     let mut logged: HashMap<(Kind, &str, u32), (u64, &Entry)> =
         entries.iter().map(|(i, e)| ((e.kind, e.key.as_str(), e.version), (*i, e))).collect();
-    for (kind, key, version, published_at, content) in &a.publications {
-        let name = format!("{} {key} v{version}", kind.as_str());
-        match logged.remove(&(*kind, key.as_str(), *version)) {
+    for p in &a.publications {
+        let name = format!("{} {} v{}", p.kind.as_str(), p.key, p.version);
+        match logged.remove(&(p.kind, p.key.as_str(), p.version)) {
             None => findings.push(format!("{name}：已公示但不在公示日志中 / {name} is published but not in the log")),
             Some((idx, entry)) => {
-                let sha: [u8; 32] = Sha256::digest(content).into();
+                let sha: [u8; 32] = Sha256::digest(&p.content).into();
                 if sha != entry.sha256 {
                     findings.push(format!(
                         "公示日志第 {idx} 条（{name}）：现在公示的内容与日志记录的不同 / log entry {idx} ({name}): the content published now differs from the one logged (SHA-256 {}, logged {})",
@@ -430,10 +506,16 @@ pub fn audit(a: &crate::storage::LogAudit) -> Vec<String> {
                         hex::encode(entry.sha256)
                     ));
                 }
-                if *published_at != entry.published_at {
+                if p.published_at != entry.published_at {
                     findings.push(format!(
-                        "公示日志第 {idx} 条（{name}）：公示时间 {published_at} 与日志记录的 {} 不同 / log entry {idx} ({name}): published at {published_at}, logged {}",
-                        entry.published_at, entry.published_at
+                        "公示日志第 {idx} 条（{name}）：公示时间 {} 与日志记录的 {} 不同 / log entry {idx} ({name}): published at {}, logged {}",
+                        p.published_at, entry.published_at, p.published_at, entry.published_at
+                    ));
+                }
+                if p.url != entry.url {
+                    findings.push(format!(
+                        "公示日志第 {idx} 条（{name}）：内容地址 {} 与日志记录的 {} 不同 / log entry {idx} ({name}): served at {}, logged {}",
+                        p.url, entry.url, p.url, entry.url
                     ));
                 }
             }
@@ -456,7 +538,7 @@ mod tests {
 
     #[test]
     fn an_entry_is_the_documented_text_and_only_that_text_parses() {
-        let e = Entry::new(Kind::Draw, "159902-2025-01", 1, "2025-08-21T16:00:00+08:00", b"{}").unwrap();
+        let e = Entry::of_draw(Kind::Draw, "159902-2025-01", "2025-08-21T16:00:00+08:00", b"{}").unwrap();
         // docs/LOG.md §2, written out by hand: SHA-256("{}") = 44136fa3….
         let expected = "gongkai-log-entry/v1\nkind draw\nkey 159902-2025-01\nversion 1\n\
                         published_at 2025-08-21T16:00:00+08:00\nurl /api/draws/159902-2025-01/record.json\n\
@@ -467,14 +549,15 @@ mod tests {
             expected.replace("version 1", "version 01"),
             expected.replace("kind draw", "kind Draw"),
             expected.trim_end().to_owned(),
-            expected.replace("/record.json", "/other.json"),
+            expected.replace("url /api", "url api"),
             expected.replace("sha256 44", "sha256 4"),
             format!("{expected}extra 1\n"),
+            expected.replace("key 159902-2025-01", "key 159902 2025"),
         ] {
             assert!(Entry::parse(bad.as_bytes()).is_err(), "{bad}");
         }
         for key in ["", "a b", "a\nkind draw", &"x".repeat(201)] {
-            assert!(matches!(Entry::new(Kind::Draw, key, 1, "t", b""), Err(EntryError::Field { field: "key", .. })));
+            assert!(matches!(Entry::of_draw(Kind::Draw, key, "t", b""), Err(EntryError::Field { field: "key", .. })));
         }
     }
 
@@ -502,5 +585,30 @@ mod tests {
         assert!(TileAddress { level: Some(1), index: 1, width: 17 }.exists_in(size));
         assert!(!TileAddress { level: Some(2), index: 0, width: 2 }.exists_in(size));
         assert!(!TileAddress { level: Some(7), index: u64::MAX / 2, width: 255 }.exists_in(u64::MAX));
+    }
+}
+
+#[cfg(test)]
+mod row_tests {
+    use super::*;
+
+    #[test]
+    fn a_rows_content_is_sorted_compact_json_without_internal_numbers() {
+        let columns = vec![
+            ("id".to_owned(), serde_json::json!(7)),
+            ("zeta".to_owned(), serde_json::json!("末")),
+            ("alpha".to_owned(), serde_json::json!(null)),
+            ("replaces".to_owned(), serde_json::json!(3)),
+            ("Beta".to_owned(), serde_json::json!(-2)),
+        ];
+        assert_eq!(row_content(&columns, None), r#"{"Beta":-2,"alpha":null,"zeta":"末"}"#.as_bytes());
+        let line: std::collections::BTreeMap<String, serde_json::Value> =
+            [("line".to_owned(), serde_json::json!(1)), ("b".to_owned(), serde_json::json!("x\"y"))]
+                .into_iter()
+                .collect();
+        assert_eq!(
+            String::from_utf8(row_content(&columns[1..2], Some(vec![line]))).unwrap(),
+            r#"{"lines":[{"b":"x\"y","line":1}],"zeta":"末"}"#
+        );
     }
 }

@@ -68,10 +68,9 @@ pub fn verify_commitment(submission: CommitmentSubmission) -> Result<VerifiedCom
         .map_err(|e| invalid("?", format!("承诺输入无法读取 / the committed input cannot be read: {e}")))?;
     let commitment = draw::commit(&input)
         .map_err(|e| invalid(&input.draw_id, format!("承诺输入无效 / invalid committed input: {e}")))?;
-    let log_entry = crate::log::Entry::new(
+    let log_entry = crate::log::Entry::of_draw(
         crate::log::Kind::DrawCommitment,
         &input.draw_id,
-        1,
         &submission.committed_at,
         submission.input_json.as_bytes(),
     )
@@ -180,10 +179,9 @@ pub fn verify_draw(submission: DrawSubmission) -> Result<VerifiedDraw, PublishEr
     };
     let view_json = serde_json::to_string(&DrawView::from_record(&summary, &record))
         .map_err(|e| invalid(&id, format!("page view not encodable: {e}")))?;
-    let log_entry = crate::log::Entry::new(
+    let log_entry = crate::log::Entry::of_draw(
         crate::log::Kind::Draw,
         &id,
-        1,
         summary.published_at.as_deref().unwrap_or_default(),
         submission.record_json.as_bytes(),
     )

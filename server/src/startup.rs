@@ -161,6 +161,7 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>, feedback
         .route("/verify-offline", get(routes::verify_offline))
         .route("/log/checkpoint", get(routes::log::checkpoint))
         .route("/log/tile/{*path}", get(routes::log::tile))
+        .route("/api/log/rows/{kind}/{row}", get(routes::log::row))
         .route("/feedback", get(routes::feedback::show).post(routes::feedback::submit))
         .route("/feedback/receipt", axum::routing::post(routes::feedback::receipt))
         .leptos_routes_with_context(&state, pages, context.clone(), {

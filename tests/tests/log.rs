@@ -51,12 +51,23 @@ fn entries_of(bundle: &[u8]) -> Vec<Vec<u8>> {
     out
 }
 
+/// Every publication in the database: draws, commitments and every version of every directory record.
 async fn publications(app: &gongkai_tests::TestApp) -> i64 {
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path.display())).await.unwrap();
-    sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM draws) + (SELECT COUNT(*) FROM draw_commitments)")
-        .fetch_one(&pool)
-        .await
-        .unwrap()
+    sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM draws) + (SELECT COUNT(*) FROM draw_commitments) + (SELECT COUNT(*) FROM items) \
+         + (SELECT COUNT(*) FROM inspectors) + (SELECT COUNT(*) FROM enterprises) + (SELECT COUNT(*) FROM plans) \
+         + (SELECT COUNT(*) FROM results)",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap()
+}
+
+/// The C2SP tile path of level-`level` tile `n` of width `w` (256: full).
+fn tile_path(level: &str, n: u64, w: u64) -> String {
+    assert!(n < 1000, "the test's trees are small");
+    if w == 256 { format!("{level}/{n:03}") } else { format!("{level}/{n:03}.p/{w}") }
 }
 
 #[tokio::test]
@@ -69,8 +80,8 @@ async fn the_checkpoint_is_signed_and_the_tiles_give_its_root_and_every_entry_ha
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "gongkai.localhost/log");
     let size: u64 = lines[1].parse().unwrap();
-    assert_eq!(size as i64, publications(&app).await, "one entry per draw and per commitment");
-    assert!(size > 0 && size < 256, "the demo fits in one partial tile: {size}");
+    assert_eq!(size as i64, publications(&app).await, "one entry per publication");
+    assert!(size > 256, "the demo spans several tiles: {size}");
     assert_eq!(lines[3], "", "{text}");
     assert!(lines[4].starts_with("— gongkai.localhost/log "), "{text}");
 
@@ -92,21 +103,32 @@ async fn the_checkpoint_is_signed_and_the_tiles_give_its_root_and_every_entry_ha
     let forged = signed_note::Note::from_bytes(forged.as_bytes()).unwrap();
     assert!(forged.verify(&known).is_err());
 
-    // The level-0 tile of the whole tree: the leaf hashes of the entries in the bundle.
-    let partial = format!("000.p/{size}");
-    let (status, tile, headers) = bytes(&app, &format!("/log/tile/0/{partial}")).await;
-    assert_eq!(status, 200);
-    assert_eq!(headers["cache-control"], "public, max-age=31536000, immutable");
-    assert_eq!(tile.len() as u64, 32 * size);
-    let (status, bundle, _) = bytes(&app, &format!("/log/tile/entries/{partial}")).await;
-    assert_eq!(status, 200);
-    let entries = entries_of(&bundle);
-    assert_eq!(entries.len() as u64, size);
+    // The level-0 tiles: the leaf hashes of the entries in the bundles, full tiles then the partial one.
+    let (full, rest) = (size / 256, size % 256);
+    let mut entries = Vec::new();
+    let mut tiled: Vec<[u8; 32]> = Vec::new();
+    for (n, w) in (0..full).map(|n| (n, 256)).chain((rest > 0).then_some((full, rest))) {
+        let (status, tile, headers) = bytes(&app, &format!("/log/tile/{}", tile_path("0", n, w))).await;
+        assert_eq!(status, 200, "tile 0/{n} width {w}");
+        assert_eq!(headers["cache-control"], "public, max-age=31536000, immutable");
+        assert_eq!(tile.len() as u64, 32 * w);
+        tiled.extend(tile.chunks(32).map(|c| <[u8; 32]>::try_from(c).unwrap()));
+        let (status, bundle, _) = bytes(&app, &format!("/log/tile/{}", tile_path("entries", n, w))).await;
+        assert_eq!(status, 200);
+        let got = entries_of(&bundle);
+        assert_eq!(got.len() as u64, w);
+        entries.extend(got);
+    }
     let leaves: Vec<[u8; 32]> = entries.iter().map(|e| leaf_hash(e)).collect();
-    let tiled: Vec<[u8; 32]> = tile.chunks(32).map(|c| c.try_into().unwrap()).collect();
-    assert_eq!(leaves, tiled, "the tile holds the entries' RFC 6962 leaf hashes");
+    assert_eq!(leaves, tiled, "the tiles hold the entries' RFC 6962 leaf hashes");
     let root = base64::engine::general_purpose::STANDARD.decode(lines[2]).unwrap();
     assert_eq!(root, mth(&leaves), "the checkpoint's root is the Merkle tree hash of the entries");
+    // Level 1: the roots of the full level-0 tiles.
+    let (status, level1, _) = bytes(&app, &format!("/log/tile/{}", tile_path("1", 0, full))).await;
+    assert_eq!(status, 200);
+    for (i, h) in level1.chunks(32).enumerate() {
+        assert_eq!(h, mth(&leaves[i * 256..(i + 1) * 256]), "level-1 hash {i}");
+    }
 
     // Every entry: the documented form, and the SHA-256 of what its URL serves now.
     let mut kinds = std::collections::BTreeSet::new();
@@ -122,14 +144,18 @@ async fn the_checkpoint_is_signed_and_the_tiles_give_its_root_and_every_entry_ha
         assert_eq!(status, 200, "{text}");
         assert_eq!(hex::encode(Sha256::digest(&content)), field("sha256"), "{text}");
     }
-    assert_eq!(kinds.into_iter().collect::<Vec<_>>(), ["draw", "draw-commitment"]);
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["draw", "draw-commitment", "enterprise", "inspector", "item", "plan", "result"]
+    );
 
     // Tiles that do not exist, or are not spelled canonically, are 404.
     for bad in [
-        format!("0/000.p/{}", size + 1),
-        "0/000".to_owned(),
-        "0/001.p/1".to_owned(),
-        "1/000.p/1".to_owned(),
+        tile_path("0", full, rest + 1),
+        tile_path("0", full, 256),
+        tile_path("0", full + 1, 1),
+        tile_path("1", 0, full + 1),
+        "2/000.p/1".to_owned(),
         "0/00.p/1".to_owned(),
         "0/x000/000.p/1".to_owned(),
         "0/000.p/0".to_owned(),
@@ -142,8 +168,18 @@ async fn the_checkpoint_is_signed_and_the_tiles_give_its_root_and_every_entry_ha
         let (status, _, _) = bytes(&app, &format!("/log/tile/{bad}")).await;
         assert_eq!(status, 404, "{bad}");
     }
-    let (status, _, _) = bytes(&app, "/log/tile/0/000.p/1").await;
+    let (status, _, _) = bytes(&app, &format!("/log/tile/{}", tile_path("0", full, 1))).await;
     assert_eq!(status, 200, "an older partial width of an existing tile");
+    for bad in [
+        "/api/log/rows/result/0",
+        "/api/log/rows/result/01",
+        "/api/log/rows/draw/1",
+        "/api/log/rows/results/1",
+        "/api/log/rows/result/99999999",
+    ] {
+        let (status, _, _) = bytes(&app, bad).await;
+        assert_eq!(status, 404, "{bad}");
+    }
 }
 
 /// The verifier key of a signed-note Ed25519 private key, computed here.
@@ -187,6 +223,21 @@ async fn log_verify_passes_untouched_and_names_a_changed_or_deleted_publication(
     );
     assert!(findings[0].starts_with("公示日志第 "), "{findings:?}");
 
+    // A result changed behind the portal's back: its category.
+    let result: (i64, String) =
+        sqlx::query_as("SELECT id, result_code FROM results ORDER BY id LIMIT 1").fetch_one(&pool).await.unwrap();
+    sqlx::query("DROP TRIGGER results_append_only_update").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE results SET findings = findings || '（已改）' WHERE id = ?")
+        .bind(result.0)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let findings = gongkai_server::log::audit(&gongkai_server::storage::Storage::log_audit(&storage).await.unwrap());
+    assert!(
+        findings.iter().any(|f| f.contains(&format!("(result {} v1): the content published now differs", result.1))),
+        "{findings:?}"
+    );
+
     // 2. A publication slipped in without an entry, and 3. the original commitment deleted.
     let committed: String = sqlx::query_scalar("SELECT draw_id FROM draw_commitments ORDER BY draw_id LIMIT 1")
         .fetch_one(&pool)
@@ -206,7 +257,7 @@ async fn log_verify_passes_untouched_and_names_a_changed_or_deleted_publication(
     sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await.unwrap();
     sqlx::query("DELETE FROM draw_commitments WHERE draw_id = ?").bind(&committed).execute(&mut *conn).await.unwrap();
     let findings = gongkai_server::log::audit(&gongkai_server::storage::Storage::log_audit(&storage).await.unwrap());
-    assert_eq!(findings.len(), 3, "{findings:?}");
+    assert_eq!(findings.len(), 4, "{findings:?}");
     assert!(
         findings.iter().any(|f| f.ends_with("draw-commitment slipped-in v1 is published but not in the log")),
         "{findings:?}"

@@ -43,3 +43,17 @@ pub async fn tile(State(state): State<AppState>, Path(path): Path<String>) -> Re
     )
         .into_response())
 }
+
+/// `GET /api/log/rows/{kind}/{row}`: a directory record's version as
+/// published — the bytes its log entry's SHA-256 is of (docs/LOG.md §2).
+pub async fn row(
+    State(state): State<AppState>,
+    Path((kind, row)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, AppError> {
+    let not_found = || AppError::NotFound(format!("/api/log/rows/{kind}/{row}"));
+    let parsed = crate::log::Kind::parse(&kind).filter(|k| k.is_row()).ok_or_else(not_found)?;
+    let number: i64 = row.parse().ok().filter(|n: &i64| *n > 0 && n.to_string() == row).ok_or_else(not_found)?;
+    let content = state.storage.log_row(parsed, number).await?.ok_or_else(not_found)?;
+    Ok(crate::security::with_etag(&headers, "application/json", content, crate::security::Keep::Forever))
+}

@@ -262,6 +262,8 @@ pub trait Storage: DrawSource + PortalSource {
     async fn log_hashes(&self, indexes: &[u64]) -> Result<Vec<tlog_tiles::Hash>, StorageError>;
     /// The log's entries with leaf indexes in `range`, in order.
     async fn log_entries(&self, range: std::ops::Range<u64>) -> Result<Vec<Vec<u8>>, StorageError>;
+    /// A directory record's version (`row`) as published: the content its log entry hashes.
+    async fn log_row(&self, kind: crate::log::Kind, row: i64) -> Result<Option<Vec<u8>>, StorageError>;
     /// Every logged publication and every publication, to compare (`server log verify`).
     async fn log_audit(&self) -> Result<LogAudit, StorageError>;
     /// Logs every published draw and commitment when the log is empty (a database
@@ -275,8 +277,18 @@ pub trait Storage: DrawSource + PortalSource {
 pub struct LogAudit {
     pub entries: Vec<(u64, Vec<u8>)>,
     pub hashes: Vec<(u64, tlog_tiles::Hash)>,
-    /// (kind, key, version, published_at, content).
-    pub publications: Vec<(crate::log::Kind, String, u32, String, Vec<u8>)>,
+    pub publications: Vec<LogPublication>,
+}
+
+/// A publication as the log sees it: what it is, when, where it is served and its content.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogPublication {
+    pub kind: crate::log::Kind,
+    pub key: String,
+    pub version: u32,
+    pub published_at: String,
+    pub url: String,
+    pub content: Vec<u8>,
 }
 
 /// A department's own yearly execution report (年度检查计划执行情况), as it publishes it.

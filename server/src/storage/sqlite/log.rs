@@ -1,12 +1,107 @@
 //! The publication log's tables (migration `publication_log`): entries and the
 //! tree's stored hashes, appended in the publication's own transaction.
 
-use sqlx::SqliteConnection;
+use serde_json::Value;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection, TypeInfo, ValueRef};
 use tlog_tiles::Hash;
 
 use super::SqliteStorage;
-use crate::log::{Entry, KnownHashes};
-use crate::storage::StorageError;
+use crate::log::{Entry, Kind, KnownHashes};
+use crate::storage::{LogPublication, StorageError};
+
+/// The directory tables logged row by row (one row per version): kind, table,
+/// and the record's public key as SQL over the row `t`.
+const ROW_KINDS: [(Kind, &str, &str); 5] = [
+    (Kind::Item, "items", "(SELECT d.code FROM departments d WHERE d.id = t.department_id) || '/' || t.item_code"),
+    (Kind::Inspector, "inspectors", "t.certificate"),
+    (Kind::Enterprise, "enterprises", "t.credit_code"),
+    (Kind::Plan, "plans", "t.plan_code"),
+    (Kind::Result, "results", "t.result_code"),
+];
+
+/// The table a batch of `kind` is stored in.
+pub(crate) fn table_of(kind: Kind) -> Option<&'static str> {
+    ROW_KINDS.iter().find(|(k, _, _)| *k == kind).map(|(_, t, _)| *t)
+}
+
+/// A column of a row as JSON: integers as numbers, reals as numbers, texts as strings, NULL as null.
+fn column_value(row: &SqliteRow, i: usize) -> Result<Value, sqlx::Error> {
+    let raw = row.try_get_raw(i)?;
+    if raw.is_null() {
+        return Ok(Value::Null);
+    }
+    let name = raw.type_info().name().to_owned();
+    Ok(match name.as_str() {
+        "INTEGER" | "BOOLEAN" | "INT8" => row.try_get::<i64, _>(i)?.into(),
+        "REAL" => row.try_get::<f64, _>(i)?.into(),
+        _ => row.try_get::<String, _>(i)?.into(),
+    })
+}
+
+fn columns(row: &SqliteRow, from: usize) -> Result<Vec<(String, Value)>, sqlx::Error> {
+    use sqlx::Column as _;
+    (from..row.columns().len()).map(|i| Ok((row.columns()[i].name().to_owned(), column_value(row, i)?))).collect()
+}
+
+/// The published versions of `kind` whose row number is above `after` (or is
+/// `only`), in row order, with their content as [`crate::log::row_content`] writes it.
+pub(crate) async fn published_rows(
+    conn: &mut SqliteConnection,
+    kind: Kind,
+    after: i64,
+    only: Option<i64>,
+) -> Result<Vec<LogPublication>, StorageError> {
+    let Some((_, table, key)) = ROW_KINDS.iter().find(|(k, _, _)| *k == kind) else { return Ok(Vec::new()) };
+    let filter = if only.is_some() { "t.id = ?" } else { "t.id > ?" };
+    let sql = format!("SELECT {key} AS log_key, t.* FROM {table} t WHERE {filter} ORDER BY t.id");
+    let rows = sqlx::query(&sql).bind(only.unwrap_or(after)).fetch_all(&mut *conn).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let key: Option<String> = row.try_get(0)?;
+        let id: i64 = row.try_get("id")?;
+        let version: i64 = row.try_get("version")?;
+        let published_at: String = row.try_get("published_at")?;
+        let lines = if kind == Kind::Plan {
+            let lines = sqlx::query("SELECT * FROM plan_lines WHERE plan_id = ? ORDER BY line")
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?;
+            let mut out = Vec::new();
+            for line in &lines {
+                out.push(columns(line, 0)?.into_iter().filter(|(n, _)| n != "plan_id").collect());
+            }
+            Some(out)
+        } else {
+            None
+        };
+        out.push(LogPublication {
+            kind,
+            key: key.unwrap_or_default(),
+            version: u32::try_from(version).unwrap_or(0),
+            published_at,
+            url: kind.row_url(id),
+            content: crate::log::row_content(&columns(&row, 1)?, lines),
+        });
+    }
+    Ok(out)
+}
+
+/// The largest row number of `kind`'s table (0 when empty).
+pub(crate) async fn last_row(conn: &mut SqliteConnection, kind: Kind) -> Result<i64, StorageError> {
+    let Some(table) = table_of(kind) else { return Ok(0) };
+    let n: Option<i64> = sqlx::query_scalar(&format!("SELECT MAX(id) FROM {table}")).fetch_one(&mut *conn).await?;
+    Ok(n.unwrap_or(0))
+}
+
+/// The log entries of publications.
+pub(crate) fn entries_of(publications: &[LogPublication]) -> Result<Vec<Entry>, StorageError> {
+    publications
+        .iter()
+        .map(|p| Entry::new(p.kind, &p.key, p.version, &p.published_at, &p.url, &p.content))
+        .collect::<Result<_, _>>()
+        .map_err(|e| StorageError::Log(e.to_string()))
+}
 
 fn tree_error(e: tlog_tiles::Error) -> StorageError {
     StorageError::Log(e.to_string())
@@ -90,7 +185,29 @@ pub(crate) async fn append(conn: &mut SqliteConnection, entries: &[Entry]) -> Re
     Ok(())
 }
 
+/// Every draw commitment and draw, as published.
+async fn draw_publications(conn: &mut SqliteConnection) -> Result<Vec<LogPublication>, StorageError> {
+    let mut out = Vec::new();
+    for (kind, sql) in [
+        (Kind::DrawCommitment, "SELECT draw_id, committed_at, input_json FROM draw_commitments ORDER BY draw_id"),
+        (Kind::Draw, "SELECT id, published_at, record_json FROM draws ORDER BY id"),
+    ] {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(sql).fetch_all(&mut *conn).await?;
+        for (key, published_at, content) in rows {
+            let url = kind.draw_url(&key);
+            out.push(LogPublication { kind, key, version: 1, published_at, url, content: content.into_bytes() });
+        }
+    }
+    Ok(out)
+}
+
 impl SqliteStorage {
+    /// A directory record's version as published (the content its log entry hashes).
+    pub(crate) async fn read_log_row(&self, kind: Kind, row: i64) -> Result<Option<Vec<u8>>, StorageError> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(published_rows(&mut conn, kind, 0, Some(row)).await?.pop().map(|p| p.content))
+    }
+
     /// The log's size and root hash, read together.
     pub(crate) async fn read_log_head(&self) -> Result<(u64, Hash), StorageError> {
         let mut tx = self.pool.begin().await?;
@@ -132,18 +249,9 @@ impl SqliteStorage {
             sqlx::query_as("SELECT idx, entry FROM log_entries ORDER BY idx").fetch_all(&mut *tx).await?;
         let hashes: Vec<(i64, Vec<u8>)> =
             sqlx::query_as("SELECT idx, hash FROM log_hashes ORDER BY idx").fetch_all(&mut *tx).await?;
-        let mut publications = Vec::new();
-        let commitments: Vec<(String, String, String)> =
-            sqlx::query_as("SELECT draw_id, committed_at, input_json FROM draw_commitments ORDER BY draw_id")
-                .fetch_all(&mut *tx)
-                .await?;
-        for (id, at, content) in commitments {
-            publications.push((crate::log::Kind::DrawCommitment, id, 1, at, content.into_bytes()));
-        }
-        let draws: Vec<(String, String, String)> =
-            sqlx::query_as("SELECT id, published_at, record_json FROM draws ORDER BY id").fetch_all(&mut *tx).await?;
-        for (id, at, content) in draws {
-            publications.push((crate::log::Kind::Draw, id, 1, at, content.into_bytes()));
+        let mut publications = draw_publications(&mut tx).await?;
+        for (kind, _, _) in ROW_KINDS {
+            publications.extend(published_rows(&mut tx, kind, 0, None).await?);
         }
         tx.commit().await?;
         Ok(crate::storage::LogAudit {
@@ -156,9 +264,9 @@ impl SqliteStorage {
         })
     }
 
-    /// Logs every published draw and commitment that has no entry yet (a
-    /// database from before the log, or rows written behind the portal's
-    /// back are *not* logged this way: see `server log verify`), oldest first.
+    /// Logs every publication when the log is empty (a database from before
+    /// the log), oldest first. (Rows written behind the portal's back into a
+    /// logged database are *not* logged this way: see `server log verify`.)
     pub(crate) async fn append_log_backfill(&self) -> Result<u64, StorageError> {
         let mut tx = self.begin_write().await?;
         let logged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM log_entries").fetch_one(&mut *tx).await?;
@@ -166,27 +274,18 @@ impl SqliteStorage {
             tx.rollback().await?;
             return Ok(0);
         }
-        let commitments: Vec<(String, String, String)> =
-            sqlx::query_as("SELECT draw_id, committed_at, input_json FROM draw_commitments")
-                .fetch_all(&mut *tx)
-                .await?;
-        let draws: Vec<(String, String, String)> =
-            sqlx::query_as("SELECT id, published_at, record_json FROM draws").fetch_all(&mut *tx).await?;
-        let mut entries = Vec::new();
-        for (id, at, content) in commitments {
-            entries.push(
-                crate::log::Entry::new(crate::log::Kind::DrawCommitment, &id, 1, &at, content.as_bytes())
-                    .map_err(|e| StorageError::Log(e.to_string()))?,
-            );
+        let mut publications = draw_publications(&mut tx).await?;
+        for (kind, _, _) in ROW_KINDS {
+            publications.extend(published_rows(&mut tx, kind, 0, None).await?);
         }
-        for (id, at, content) in draws {
-            entries.push(
-                crate::log::Entry::new(crate::log::Kind::Draw, &id, 1, &at, content.as_bytes())
-                    .map_err(|e| StorageError::Log(e.to_string()))?,
-            );
-        }
+        let mut entries = entries_of(&publications)?;
         entries.sort_by(|a, b| {
-            (&a.published_at, a.kind.as_str(), &a.key).cmp(&(&b.published_at, b.kind.as_str(), &b.key))
+            (&a.published_at, a.kind.as_str(), &a.key, a.version).cmp(&(
+                &b.published_at,
+                b.kind.as_str(),
+                &b.key,
+                b.version,
+            ))
         });
         let n = entries.len() as u64;
         append(&mut tx, &entries).await?;

@@ -608,6 +608,10 @@ impl Storage for SqliteStorage {
         self.read_log_entries(range).await
     }
 
+    async fn log_row(&self, kind: crate::log::Kind, row: i64) -> Result<Option<Vec<u8>>, StorageError> {
+        self.read_log_row(kind, row).await
+    }
+
     async fn log_audit(&self) -> Result<crate::storage::LogAudit, StorageError> {
         self.read_log_audit().await
     }
@@ -705,6 +709,19 @@ impl Storage for SqliteStorage {
         let mut tx = self.begin_write().await?;
         let mut problems = Problems::default();
         let mut summary = ImportSummary::default();
+        // Every version this import adds is logged in the same transaction (docs/LOG.md).
+        let logged = match batch {
+            Batch::Departments(_) => None,
+            Batch::Items(_) => Some(crate::log::Kind::Item),
+            Batch::Inspectors(_) => Some(crate::log::Kind::Inspector),
+            Batch::Enterprises(_) => Some(crate::log::Kind::Enterprise),
+            Batch::Plans(_) => Some(crate::log::Kind::Plan),
+            Batch::Results(_) => Some(crate::log::Kind::Result),
+        };
+        let before = match logged {
+            Some(kind) => super::log::last_row(&mut tx, kind).await?,
+            None => 0,
+        };
         match batch {
             Batch::Departments(rows) => import_departments(&mut tx, rows, &mut problems, &mut summary).await?,
             Batch::Items(rows) => import_items(&mut tx, rows, &mut problems, &mut summary).await?,
@@ -716,6 +733,10 @@ impl Storage for SqliteStorage {
         if !problems.0.is_empty() {
             tx.rollback().await?;
             return Err(StorageError::Rejected(problems.0));
+        }
+        if let Some(kind) = logged {
+            let added = super::log::published_rows(&mut tx, kind, before, None).await?;
+            super::log::append(&mut tx, &super::log::entries_of(&added)?).await?;
         }
         tx.commit().await.map_err(|e| self.busy_or(e))?;
         tracing::info!(kind = batch.kind(), added = summary.added, corrected = summary.corrected, "import stored");
