@@ -25,7 +25,7 @@ pub async fn checkpoint(State(state): State<AppState>) -> Result<Response, AppEr
 pub async fn tile(State(state): State<AppState>, Path(path): Path<String>) -> Result<Response, AppError> {
     let not_found = || AppError::NotFound(format!("/log/tile/{path}"));
     let address = TileAddress::parse(&path).ok_or_else(not_found)?;
-    let (size, _) = state.storage.log_head().await?;
+    let size = state.storage.log_size().await?;
     if !address.exists_in(size) {
         return Err(not_found());
     }

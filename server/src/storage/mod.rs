@@ -256,6 +256,8 @@ pub trait Storage: DrawSource + PortalSource {
     /// (refused, [`StorageError::Rejected`], without it or for an unknown department).
     async fn insert_declared_reports(&self, reports: &[NewDeclaredReport]) -> Result<(), StorageError>;
 
+    /// The publication log's number of entries.
+    async fn log_size(&self) -> Result<u64, StorageError>;
     /// The publication log's size and root hash, read together.
     async fn log_head(&self) -> Result<(u64, tlog_tiles::Hash), StorageError>;
     /// The log's stored hashes at `indexes`, in order (a tile's hashes).

@@ -596,6 +596,10 @@ async fn department_chain(tx: &mut Tx<'_>, path: &[String]) -> Result<Option<i64
 
 #[async_trait::async_trait]
 impl Storage for SqliteStorage {
+    async fn log_size(&self) -> Result<u64, StorageError> {
+        self.read_log_size().await
+    }
+
     async fn log_head(&self) -> Result<(u64, tlog_tiles::Hash), StorageError> {
         self.read_log_head().await
     }
