@@ -151,6 +151,14 @@ pub trait PortalSource: Send + Sync {
     /// A mark that changes whenever something a report is computed from is
     /// published (records are append-only, so the newest row of each table tells).
     async fn publication_mark(&self) -> Result<String, StorageError>;
+    /// The publication log's entry for version `version` of `kind` `key`
+    /// (docs/LOG.md: kinds `draw-commitment`, `draw`, `item`, …), if logged.
+    async fn log_entry(
+        &self,
+        kind: &str,
+        key: &str,
+        version: i64,
+    ) -> Result<Option<crate::types::LogEntryView>, StorageError>;
 }
 
 /// The portal source, as Leptos context.

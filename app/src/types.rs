@@ -513,6 +513,21 @@ pub struct LogIdentity {
     pub origin: String,
     /// signed-note verifier key: `<origin>+<key id>+<base64 public key>`.
     pub verifier_key: String,
+    /// The witnesses' verifier keys (cosignature/v1), and how many of them a
+    /// reader's browser requires on a checkpoint.
+    pub witnesses: Vec<String>,
+    pub quorum: usize,
+}
+
+/// A publication's entry in the publication log (docs/LOG.md): its leaf index
+/// (from 0) and its exact text, which the page's check hashes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntryView {
+    pub index: u64,
+    pub entry: String,
+    /// Each witness's earliest cosignature of a checkpoint holding the entry:
+    /// (witness name, Unix seconds as the witness signed it), by name.
+    pub cosigned: Vec<(String, i64)>,
 }
 
 /// Who runs this deployment, as a government site's footer says (configured per

@@ -13,6 +13,7 @@
 mod feedback;
 mod import;
 mod log;
+mod witness;
 
 use std::process::ExitCode;
 
@@ -22,6 +23,7 @@ pub(crate) use gongkai_cli::{Failure, Outcome, clock, files, tabular};
 pub use feedback::FeedbackArgs;
 pub use import::ImportArgs;
 pub use log::LogArgs;
+pub use witness::WitnessArgs;
 
 /// The commands of `server` besides `serve`.
 #[derive(Debug, Subcommand)]
@@ -42,6 +44,9 @@ pub enum Command {
 
     /// 公示日志：核对、显示公钥 / The publication log: check it, print its key
     Log(LogArgs),
+
+    /// 见证者：联署公示日志的检查点 / A witness: cosign publication logs' checkpoints
+    Witness(WitnessArgs),
 }
 
 /// The single-threaded runtime a command's storage calls run on.
@@ -71,5 +76,6 @@ pub fn run(command: Command) -> ExitCode {
         Command::Import(args) => gongkai_cli::finish(import::run(&args)),
         Command::Feedback(args) => gongkai_cli::finish(feedback::run(&args)),
         Command::Log(args) => gongkai_cli::finish(log::run(&args)),
+        Command::Witness(args) => gongkai_cli::finish(witness::run(&args)),
     }
 }

@@ -20,6 +20,8 @@
 //! | `GONGKAI_SITE_POLICE_FILING` | not configured | the footer's 公安机关备案号 |
 //! | `GONGKAI_LOG_ORIGIN` | `gongkai.localhost/log` | the publication log's origin: the first line of its checkpoints and its key's name (`<host>/log`, docs/LOG.md) |
 //! | `GONGKAI_LOG_KEY` | `log.key` beside the database | the log's Ed25519 signing key (created, mode 0600) |
+//! | `GONGKAI_LOG_WITNESSES` | none | witnesses checkpoints are sent to: `<verifier key> <URL>`, separated by `;` |
+//! | `GONGKAI_LOG_QUORUM` | all of them | how many witnesses' cosignatures a reader's browser requires |
 //! | `RUST_LOG` | `info` | log filter |
 
 use std::net::SocketAddr;
@@ -50,6 +52,10 @@ pub struct Settings {
 pub struct LogSettings {
     pub origin: String,
     pub key_path: PathBuf,
+    /// The witnesses checkpoints are sent to (`GONGKAI_LOG_WITNESSES`).
+    pub witnesses: Vec<crate::witness::ConfiguredWitness>,
+    /// How many of them a reader's browser requires (`GONGKAI_LOG_QUORUM`, default all).
+    pub quorum: usize,
 }
 
 /// The log's origin when none is configured (the demo's).
@@ -72,7 +78,23 @@ impl LogSettings {
                         .to_owned(),
             });
         }
-        Ok(LogSettings { origin, key_path })
+        let witnesses = match var("GONGKAI_LOG_WITNESSES") {
+            Some(text) => crate::witness::ConfiguredWitness::parse_list(&text).map_err(|reason| {
+                ConfigError::Invalid { name: "GONGKAI_LOG_WITNESSES", value: text.clone(), reason }
+            })?,
+            None => Vec::new(),
+        };
+        let quorum = match var("GONGKAI_LOG_QUORUM") {
+            Some(text) => {
+                text.parse::<usize>().ok().filter(|q| *q <= witnesses.len()).ok_or_else(|| ConfigError::Invalid {
+                    name: "GONGKAI_LOG_QUORUM",
+                    value: text.clone(),
+                    reason: format!("expected a number of witnesses from 0 to {}", witnesses.len()),
+                })?
+            }
+            None => witnesses.len(),
+        };
+        Ok(LogSettings { origin, key_path, witnesses, quorum })
     }
 }
 
@@ -231,6 +253,8 @@ impl Settings {
             log: LogSettings {
                 origin: DEFAULT_LOG_ORIGIN.to_owned(),
                 key_path: database_path.parent().map_or_else(|| PathBuf::from("log.key"), |d| d.join("log.key")),
+                witnesses: Vec::new(),
+                quorum: 0,
             },
             database_path,
             seed_demo: true,

@@ -49,6 +49,9 @@ pub struct FeedbackSetup {
     pub site: app::types::SiteIdentity,
     /// The publication log's signing key.
     pub log_key: Arc<crate::log::LogKey>,
+    /// The log's witnesses' verifier keys, and how many a reader requires.
+    pub log_witnesses: Vec<String>,
+    pub log_quorum: usize,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -93,8 +96,12 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>, feedback
     let clock = feedback.clock.clone();
     let site = feedback.site.clone();
     let log_key = feedback.log_key.clone();
-    let log_identity =
-        app::types::LogIdentity { origin: log_key.origin.clone(), verifier_key: log_key.verifier_key.clone() };
+    let log_identity = app::types::LogIdentity {
+        origin: log_key.origin.clone(),
+        verifier_key: log_key.verifier_key.clone(),
+        witnesses: feedback.log_witnesses.clone(),
+        quorum: feedback.log_quorum,
+    };
     let reports = app::reports_ssr::ReportService(Arc::new(app::reports_ssr::Reports::new(move || {
         draw::id::format_beijing(clock.now()).chars().take(10).collect()
     })));
@@ -246,9 +253,21 @@ impl Application {
             clock: settings.clock.clone(),
             demo: settings.seed_demo,
             site: settings.site.clone(),
-            log_key,
+            log_key: log_key.clone(),
+            log_witnesses: settings.log.witnesses.iter().map(|w| w.verifier.verifier_key.clone()).collect(),
+            log_quorum: settings.log.quorum,
         };
-        let router = router(settings.leptos, Arc::new(storage), feedback);
+        let storage: Arc<dyn Storage> = Arc::new(storage);
+        // Every new checkpoint goes to the witnesses, which cosign it (docs/LOG.md §7).
+        if !settings.log.witnesses.is_empty() {
+            tokio::spawn(crate::witness::push_forever(
+                storage.clone(),
+                log_key,
+                settings.log.witnesses.clone(),
+                std::time::Duration::from_millis(500),
+            ));
+        }
+        let router = router(settings.leptos, storage, feedback);
         Ok(Application { listener, router, address, request_timeout })
     }
 

@@ -69,6 +69,14 @@ export async function startServer(options = {}) {
       server.kill('SIGTERM');
       rmSync(dataDir, { recursive: true, force: true });
     },
+    /** Stops the server and keeps its data directory (to start another on it). */
+    async kill() {
+      if (server.exitCode === null && server.signalCode === null) {
+        const exited = new Promise((resolve) => server.once('exit', resolve));
+        server.kill('SIGTERM');
+        await exited;
+      }
+    },
   };
 }
 

@@ -85,3 +85,28 @@ pub fn server_command(args: &[&str]) -> std::process::ExitCode {
     let cli = ServerCli::try_parse_from(std::iter::once("server").chain(args.iter().copied())).expect("valid usage");
     std::thread::spawn(move || gongkai_server::cli::run(cli.command)).join().expect("the command does not panic")
 }
+
+/// New enterprises of `department` with the synthetic credit codes `codes`,
+/// named `<label>第<i>号有限公司`, published at the tests' clock.
+pub fn new_enterprises(
+    department: &str,
+    codes: std::ops::Range<u64>,
+    label: &str,
+) -> Vec<gongkai_server::storage::NewEnterprise> {
+    codes
+        .map(|i| gongkai_server::storage::NewEnterprise {
+            credit_code: draw::CreditCode::parse(&draw::synthetic::credit_code(i)).expect("synthetic codes are valid"),
+            name: format!("{label}第{i}号有限公司"),
+            department_code: department.to_owned(),
+            region: "测试区".to_owned(),
+            industry: "测试业".to_owned(),
+            licences: Vec::new(),
+            abnormal: false,
+            serious_violation: false,
+            penalised: false,
+            credit_class: 'A',
+            published_at: "2026-11-30T10:00:00+08:00".to_owned(),
+            correction: None,
+        })
+        .collect()
+}

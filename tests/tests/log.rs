@@ -348,3 +348,55 @@ async fn the_log_page_shows_the_verifier_key_in_both_languages_and_every_page_li
         assert!(html.contains(r#"href="/log""#), "{page} links the log");
     }
 }
+
+/// The signed checkpoint's size and root, every entry (from the bundles) and
+/// the level-0 tiles' hashes.
+async fn read_tree(app: &gongkai_tests::TestApp) -> (u64, Vec<u8>, Vec<Vec<u8>>, Vec<[u8; 32]>) {
+    let (_, note, _) = bytes(app, "/log/checkpoint").await;
+    let text = String::from_utf8(note).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let size: u64 = lines[1].parse().unwrap();
+    let root = base64::engine::general_purpose::STANDARD.decode(lines[2]).unwrap();
+    let (full, rest) = (size / 256, size % 256);
+    let (mut entries, mut tiled) = (Vec::new(), Vec::new());
+    for (n, w) in (0..full).map(|n| (n, 256)).chain((rest > 0).then_some((full, rest))) {
+        let (status, tile, _) = bytes(app, &format!("/log/tile/{}", tile_path("0", n, w))).await;
+        assert_eq!(status, 200, "tile 0/{n} width {w}");
+        tiled.extend(tile.chunks(32).map(|c| <[u8; 32]>::try_from(c).unwrap()));
+        let (status, bundle, _) = bytes(app, &format!("/log/tile/{}", tile_path("entries", n, w))).await;
+        assert_eq!(status, 200);
+        entries.extend(entries_of(&bundle));
+    }
+    (size, root, entries, tiled)
+}
+
+#[tokio::test]
+async fn a_large_import_is_logged_in_chunks_and_the_tree_stays_the_rfc_6962_tree() {
+    use gongkai_server::storage::{Batch, Storage as _};
+    let app = spawn_app().await;
+    let (before, ..) = read_tree(&app).await;
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path.display())).await.unwrap();
+    let department: String =
+        sqlx::query_scalar("SELECT code FROM departments ORDER BY id LIMIT 1").fetch_one(&pool).await.unwrap();
+    // 5,000 rows: more than one chunk of appends (2,048), starting mid-tile.
+    let rows = gongkai_tests::new_enterprises(&department, 7_000_000..7_005_000, "日志测试");
+    let storage = gongkai_server::storage::SqliteStorage::open(&app.database_path).await.unwrap();
+    storage.import(&Batch::Enterprises(rows)).await.unwrap();
+
+    let (size, root, entries, tiled) = read_tree(&app).await;
+    assert_eq!(size, before + 5_000);
+    let leaves: Vec<[u8; 32]> = entries.iter().map(|e| leaf_hash(e)).collect();
+    assert_eq!(leaves, tiled, "the tiles hold the entries' leaf hashes across the chunks");
+    assert_eq!(root, mth(&leaves), "the checkpoint's root is the Merkle tree hash of every entry");
+    for (i, entry) in entries[before as usize..].iter().enumerate() {
+        let text = String::from_utf8(entry.clone()).unwrap();
+        let key = draw::synthetic::credit_code(7_000_000 + i as u64);
+        assert!(
+            text.starts_with(&format!("gongkai-log-entry/v1\nkind enterprise\nkey {key}\nversion 1\n")),
+            "entry {i}: {text}"
+        );
+    }
+    assert_eq!(size as i64, publications(&app).await);
+    let db = app.database_path.to_str().unwrap().to_owned();
+    assert_eq!(server_command(&["log", "verify", "--database", &db]), std::process::ExitCode::SUCCESS);
+}

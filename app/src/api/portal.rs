@@ -45,6 +45,16 @@ pub async fn result_page(code: String) -> Result<(Vec<ResultRow>, Vec<ItemName>)
     Ok((versions, names))
 }
 
+/// The publication log's entry for a version of a record (docs/LOG.md), if logged.
+#[server]
+pub async fn log_entry(
+    kind: String,
+    key: String,
+    version: i64,
+) -> Result<Option<crate::types::LogEntryView>, ServerFnError> {
+    portal()?.0.log_entry(&kind, &key, version).await.map_err(super::unavailable)
+}
+
 /// Every department (hierarchy).
 #[server]
 pub async fn departments_page() -> Result<Vec<Department>, ServerFnError> {

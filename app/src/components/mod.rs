@@ -4,6 +4,7 @@ pub mod charts;
 pub mod feedback_stats;
 pub mod filters;
 pub mod load;
+pub mod log_check;
 pub mod lookup;
 pub mod recusals;
 pub mod table;

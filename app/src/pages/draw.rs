@@ -6,6 +6,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::get_draw;
+use crate::components::log_check::LogCheck;
 use crate::components::lookup::LookupPanel;
 use crate::components::verify::{CommitmentCheck, VerifyPanel};
 use crate::components::{ErrorNotice, set_status};
@@ -44,6 +45,8 @@ pub fn DrawPage() -> impl IntoView {
 #[component]
 fn DrawDetails(draw: DrawView, names: DirectoryNames, links: DrawLinks) -> impl IntoView {
     let lang = use_lang();
+    let log_key = draw.id.clone();
+    let randomness_unix = draw.randomness.kind.time().map(|t| t.unix);
     let record_url = format!("/api/draws/{}/record.json", draw.id);
     let record_file = format!("{}.record.json", draw.id);
     let title = format!("{} · {}", draw.title, lang.pick("公开", "Gongkai"));
@@ -425,6 +428,13 @@ fn DrawDetails(draw: DrawView, names: DirectoryNames, links: DrawLinks) -> impl 
                 <h2 id="recusals-title">{lang.pick("回避", "Recusals")}</h2>
                 {recusals}
             </section>
+            <LogCheck kind="draw" key=log_key.clone() version=1/>
+            <LogCheck
+                kind="draw-commitment"
+                key=log_key
+                version=1
+                randomness_at=randomness_unix
+            />
         </article>
     }
 }
@@ -652,6 +662,7 @@ fn duration_en(secs: i64) -> String {
 #[component]
 fn AwaitingDetails(draw: CommitmentView) -> impl IntoView {
     let lang = use_lang();
+    let log_key = draw.id.clone();
     let input_url = format!("/api/draws/{}/input.json", draw.id);
     let input_file = format!("{}.input.json", draw.id);
     let title = format!("{} · {}", draw.title, lang.pick("公开", "Gongkai"));
@@ -760,6 +771,12 @@ fn AwaitingDetails(draw: CommitmentView) -> impl IntoView {
                     </li>
                 </ol>
             </section>
+            <LogCheck
+                kind="draw-commitment"
+                key=log_key
+                version=1
+                randomness_at=draw.randomness.time().map(|t| t.unix)
+            />
         </article>
     }
 }

@@ -9,6 +9,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::portal::enterprise_page;
 use crate::components::filters::{VersionNote, joined};
 use crate::components::load::loaded;
+use crate::components::log_check::LogCheck;
 use crate::components::table::DataTable;
 use crate::i18n::{Lang, use_lang};
 use crate::pages::enterprises::enterprise_statuses;
@@ -189,6 +190,9 @@ pub fn EnterprisePage() -> impl IntoView {
                         <h2 id="entry-title">{lang.pick("名录信息", "Directory entry")}</h2>
                         {entry}
                     </section>
+                    {detail.versions.first().map(|v| {
+                        view! { <LogCheck kind="enterprise" key=v.credit_code.clone() version=v.version/> }
+                    })}
                     <section aria-labelledby="draws-title">
                         <h2 id="draws-title">{lang.pick("参加过的抽取", "Draws it was in")}</h2>
                         {draws}

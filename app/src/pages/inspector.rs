@@ -8,6 +8,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::portal::inspector_page;
 use crate::components::filters::{VersionNote, joined};
 use crate::components::load::loaded;
+use crate::components::log_check::LogCheck;
 use crate::i18n::use_lang;
 use crate::pages::inspectors::inspector_marks;
 use crate::pages::not_found::NotFoundContent;
@@ -88,6 +89,7 @@ pub fn InspectorPage() -> impl IntoView {
                         <h2 id="history-title">{lang.pick("现行信息与历史版本", "Current entry and earlier versions")}</h2>
                         {history}
                     </section>
+                    <LogCheck kind="inspector" key=current.certificate.clone() version=current.version/>
                 }
                     .into_any()
             },

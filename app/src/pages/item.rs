@@ -8,6 +8,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::portal::item_page;
 use crate::components::filters::{VersionNote, joined};
 use crate::components::load::loaded;
+use crate::components::log_check::LogCheck;
 use crate::i18n::use_lang;
 use crate::pages::not_found::NotFoundContent;
 use crate::types::{ItemRow, ItemStatus};
@@ -89,6 +90,11 @@ pub fn ItemPage() -> impl IntoView {
                         <h2 id="history-title">{lang.pick("现行版本与历史版本", "Current and earlier versions")}</h2>
                         {history}
                     </section>
+                    <LogCheck
+                        kind="item"
+                        key=format!("{dep_code}/{}", current.item_code)
+                        version=current.version
+                    />
                     <p>
                         <A href=format!("/results?department={dep_code}&item={}", current.item_code)>
                             {lang.pick("按本事项查看检查结果", "Results of this item")}

@@ -9,6 +9,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::portal::plan_page;
 use crate::components::filters::VersionNote;
 use crate::components::load::loaded;
+use crate::components::log_check::LogCheck;
 use crate::components::table::DataTable;
 use crate::i18n::use_lang;
 use crate::pages::draws::DrawTable;
@@ -124,6 +125,7 @@ pub fn PlanPage() -> impl IntoView {
                         <h2 id="plan-title">{lang.pick("计划内容与版本", "The plan and its versions")}</h2>
                         {versions}
                     </section>
+                    <LogCheck kind="plan" key=current.plan_code.clone() version=current.version/>
                     <section aria-labelledby="plan-draws-title">
                         <h2 id="plan-draws-title">{lang.pick("按本计划进行的抽取", "Draws under this plan")}</h2>
                         {draws}

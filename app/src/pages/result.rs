@@ -9,6 +9,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::portal::result_page;
 use crate::components::filters::{VersionNote, result_rectification_text};
 use crate::components::load::loaded;
+use crate::components::log_check::LogCheck;
 use crate::i18n::use_lang;
 use crate::pages::not_found::NotFoundContent;
 use crate::types::{ItemName, ResultRow};
@@ -129,6 +130,7 @@ pub fn ResultPage() -> impl IntoView {
                         <h2 id="history-title">{lang.pick("现行版本与历史版本", "Current and earlier versions")}</h2>
                         {history}
                     </section>
+                    <LogCheck kind="result" key=current.result_code.clone() version=current.version/>
                 }
                     .into_any()
             },

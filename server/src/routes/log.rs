@@ -9,12 +9,17 @@ use crate::error::AppError;
 use crate::log::TileAddress;
 use crate::startup::AppState;
 
-/// `GET /log/checkpoint`: the newest checkpoint, signed by the log's key.
+/// `GET /log/checkpoint`: the newest checkpoint, signed by the log's key and
+/// cosigned by the witnesses that have seen it.
 pub async fn checkpoint(State(state): State<AppState>) -> Result<Response, AppError> {
     let (size, root) = state.storage.log_head().await?;
-    let note = state.log_key.checkpoint(size, root);
+    let mut note = state.log_key.checkpoint(size, root);
     if note.is_empty() {
         return Err(AppError::internal("checkpoint not signed", "signing failed"));
+    }
+    // The witnesses' cosignatures of this very checkpoint, verified when received.
+    for c in state.storage.log_cosignatures(size).await? {
+        note.extend_from_slice(c.line.as_bytes());
     }
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], note)
         .into_response())

@@ -271,6 +271,25 @@ pub trait Storage: DrawSource + PortalSource {
     /// Logs every published draw and commitment when the log is empty (a database
     /// from before the log), oldest first; returns how many entries it appended.
     async fn log_backfill(&self) -> Result<u64, StorageError>;
+    /// The consistency proof (RFC 6962) from the log's first `old` entries to its first `size`.
+    async fn log_consistency(&self, old: u64, size: u64) -> Result<Vec<tlog_tiles::Hash>, StorageError>;
+    /// Keeps a witness's cosignature (already verified) of the checkpoint of `size` entries.
+    async fn log_add_cosignature(&self, c: &LogCosignature) -> Result<(), StorageError>;
+    /// The cosignatures of the checkpoint of `size` entries, by witness name.
+    async fn log_cosignatures(&self, size: u64) -> Result<Vec<LogCosignature>, StorageError>;
+    /// The largest checkpoint size `witness` cosigned, if any.
+    async fn log_witness_size(&self, witness: &str) -> Result<Option<u64>, StorageError>;
+}
+
+/// A witness's cosignature of a checkpoint of the publication log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogCosignature {
+    pub size: u64,
+    pub witness: String,
+    /// The witness's time, Unix seconds (signed).
+    pub time: u64,
+    /// The signature line, with its newline.
+    pub line: String,
 }
 
 /// What `server log verify` compares: the log's entries (leaf index, bytes) and

@@ -153,36 +153,48 @@ pub(crate) async fn size(conn: &mut SqliteConnection) -> Result<u64, StorageErro
     Ok(n as u64)
 }
 
+/// Entries appended per round of multi-row INSERTs (5 parameters each, within
+/// SQLite's 32,766).
+const APPEND_CHUNK: usize = 2048;
+
 /// Appends `entries` to the log, in this transaction: each entry, and the
 /// stored hashes it completes (RFC 6962, as Go's `sumdb/tlog` stores them).
+/// The hashes are computed in memory, a chunk at a time, and written with
+/// multi-row INSERTs: a large import's million entries are appended in seconds.
 pub(crate) async fn append(conn: &mut SqliteConnection, entries: &[Entry]) -> Result<(), StorageError> {
-    if entries.is_empty() {
-        return Ok(());
-    }
     let mut n = size(conn).await?;
-    let mut hashes = KnownHashes::default();
-    for entry in entries {
-        let leaf = entry.leaf_hash();
-        let new = computed(conn, &mut hashes, |h| tlog_tiles::stored_hashes_for_record_hash(n, leaf, h)).await?;
-        sqlx::query("INSERT INTO log_entries (idx, kind, key, version, entry) VALUES (?, ?, ?, ?, ?)")
-            .bind(n as i64)
-            .bind(entry.kind.as_str())
-            .bind(&entry.key)
-            .bind(i64::from(entry.version))
-            .bind(entry.to_bytes())
-            .execute(&mut *conn)
-            .await?;
-        let first = tlog_tiles::stored_hash_index(0, n);
-        for (i, hash) in new.into_iter().enumerate() {
-            let idx = first + i as u64;
-            sqlx::query("INSERT INTO log_hashes (idx, hash) VALUES (?, ?)")
-                .bind(idx as i64)
-                .bind(hash.0.as_slice())
-                .execute(&mut *conn)
-                .await?;
-            hashes.known.insert(idx, hash);
+    for chunk in entries.chunks(APPEND_CHUNK) {
+        // Only the tree's right edge is read from the database; what this
+        // chunk adds is read from memory.
+        let mut hashes = KnownHashes::default();
+        let mut new_hashes: Vec<(u64, Hash)> = Vec::with_capacity(chunk.len() * 2);
+        let first_entry = n;
+        for entry in chunk {
+            let leaf = entry.leaf_hash();
+            let new = computed(conn, &mut hashes, |h| tlog_tiles::stored_hashes_for_record_hash(n, leaf, h)).await?;
+            let first = tlog_tiles::stored_hash_index(0, n);
+            for (i, hash) in new.into_iter().enumerate() {
+                hashes.known.insert(first + i as u64, hash);
+                new_hashes.push((first + i as u64, hash));
+            }
+            n += 1;
         }
-        n += 1;
+        let mut insert = sqlx::QueryBuilder::new("INSERT INTO log_entries (idx, kind, key, version, entry) ");
+        insert.push_values(chunk.iter().zip(first_entry..), |mut row, (entry, idx)| {
+            row.push_bind(idx as i64)
+                .push_bind(entry.kind.as_str())
+                .push_bind(&entry.key)
+                .push_bind(i64::from(entry.version))
+                .push_bind(entry.to_bytes());
+        });
+        insert.build().execute(&mut *conn).await?;
+        for part in new_hashes.chunks(APPEND_CHUNK * 2) {
+            let mut insert = sqlx::QueryBuilder::new("INSERT INTO log_hashes (idx, hash) ");
+            insert.push_values(part, |mut row, (idx, hash)| {
+                row.push_bind(*idx as i64).push_bind(hash.0.to_vec());
+            });
+            insert.build().execute(&mut *conn).await?;
+        }
     }
     Ok(())
 }
@@ -204,6 +216,18 @@ async fn draw_publications(conn: &mut SqliteConnection) -> Result<Vec<LogPublica
 }
 
 impl SqliteStorage {
+    /// Benchmarks only (`log_bench`): appends `entries` in one transaction
+    /// without any publication behind them (`server log verify` would name
+    /// every one). Publishing appends through `insert_draw`, `insert_commitment`
+    /// and `import`.
+    #[doc(hidden)]
+    pub async fn bench_append_log(&self, entries: &[Entry]) -> Result<(), StorageError> {
+        let mut tx = self.begin_write().await?;
+        append(&mut tx, entries).await?;
+        tx.commit().await.map_err(|e| self.busy_or(e))?;
+        Ok(())
+    }
+
     /// A directory record's version as published (the content its log entry hashes).
     pub(crate) async fn read_log_row(&self, kind: Kind, row: i64) -> Result<Option<Vec<u8>>, StorageError> {
         let mut conn = self.pool.acquire().await?;
@@ -223,6 +247,58 @@ impl SqliteStorage {
         let root = computed(&mut tx, &mut hashes, |h| tlog_tiles::tree_hash(n, h)).await?;
         tx.commit().await?;
         Ok((n, root))
+    }
+
+    /// The consistency proof from the tree of `old` entries to the tree of `size`.
+    pub(crate) async fn read_log_consistency(&self, old: u64, size: u64) -> Result<Vec<Hash>, StorageError> {
+        if old == 0 || old >= size {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.pool.acquire().await?;
+        let mut hashes = KnownHashes::default();
+        computed(&mut conn, &mut hashes, |h| tlog_tiles::prove_tree(size, old, h)).await
+    }
+
+    /// Keeps a verified cosignature; a second one by the same witness for the same size is ignored.
+    pub(crate) async fn insert_log_cosignature(&self, c: &crate::storage::LogCosignature) -> Result<(), StorageError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO log_cosignatures (size, witness, time, line, received_at) \
+             VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) ON CONFLICT (size, witness) DO NOTHING",
+        )
+        .bind(c.size as i64)
+        .bind(&c.witness)
+        .bind(c.time as i64)
+        .bind(&c.line)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await.map_err(|e| self.busy_or(e))?;
+        Ok(())
+    }
+
+    /// The cosignatures of the checkpoint of `size` entries.
+    pub(crate) async fn read_log_cosignatures(
+        &self,
+        size: u64,
+    ) -> Result<Vec<crate::storage::LogCosignature>, StorageError> {
+        let rows: Vec<(String, i64, String)> =
+            sqlx::query_as("SELECT witness, time, line FROM log_cosignatures WHERE size = ? ORDER BY witness")
+                .bind(size as i64)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(witness, time, line)| crate::storage::LogCosignature { size, witness, time: time as u64, line })
+            .collect())
+    }
+
+    /// The largest size `witness` cosigned.
+    pub(crate) async fn read_log_witness_size(&self, witness: &str) -> Result<Option<u64>, StorageError> {
+        let n: Option<i64> = sqlx::query_scalar("SELECT MAX(size) FROM log_cosignatures WHERE witness = ?")
+            .bind(witness)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n.map(|n| n as u64))
     }
 
     /// The stored hashes at `indexes`, in order (a tile's hashes).

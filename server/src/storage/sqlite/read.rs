@@ -899,6 +899,34 @@ impl PortalSource for SqliteStorage {
         self.mark().await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.log_entry")]
+    async fn log_entry(
+        &self,
+        kind: &str,
+        key: &str,
+        version: i64,
+    ) -> Result<Option<app::types::LogEntryView>, StorageError> {
+        let row: Option<(i64, Vec<u8>)> =
+            sqlx::query_as("SELECT idx, entry FROM log_entries WHERE kind = ? AND key = ? AND version = ?")
+                .bind(kind)
+                .bind(key)
+                .bind(version)
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some((index, entry)) = row else { return Ok(None) };
+        let cosigned: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT witness, MIN(time) FROM log_cosignatures WHERE size > ? GROUP BY witness ORDER BY witness",
+        )
+        .bind(index)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Some(app::types::LogEntryView {
+            index: index as u64,
+            entry: String::from_utf8_lossy(&entry).into_owned(),
+            cosigned,
+        }))
+    }
+
     #[tracing::instrument(level = "debug", skip_all, name = "storage.year_figures")]
     async fn year_figures(&self, years: &[i64]) -> Result<Vec<YearFigures>, StorageError> {
         let problems: Vec<&str> = ResultCategory::ALL.iter().filter(|c| c.is_problem()).map(|c| c.as_str()).collect();

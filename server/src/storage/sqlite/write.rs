@@ -624,6 +624,22 @@ impl Storage for SqliteStorage {
         self.append_log_backfill().await
     }
 
+    async fn log_consistency(&self, old: u64, size: u64) -> Result<Vec<tlog_tiles::Hash>, StorageError> {
+        self.read_log_consistency(old, size).await
+    }
+
+    async fn log_add_cosignature(&self, c: &crate::storage::LogCosignature) -> Result<(), StorageError> {
+        self.insert_log_cosignature(c).await
+    }
+
+    async fn log_cosignatures(&self, size: u64) -> Result<Vec<crate::storage::LogCosignature>, StorageError> {
+        self.read_log_cosignatures(size).await
+    }
+
+    async fn log_witness_size(&self, witness: &str) -> Result<Option<u64>, StorageError> {
+        self.read_log_witness_size(witness).await
+    }
+
     #[tracing::instrument(level = "debug", skip_all, name = "storage.draw_count")]
     async fn draw_count(&self) -> Result<u64, StorageError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM draws").fetch_one(&self.pool).await?;
@@ -738,12 +754,23 @@ impl Storage for SqliteStorage {
             tx.rollback().await?;
             return Err(StorageError::Rejected(problems.0));
         }
+        let log_started = std::time::Instant::now();
+        let mut log_entries = 0;
         if let Some(kind) = logged {
             let added = super::log::published_rows(&mut tx, kind, before, None).await?;
+            log_entries = added.len();
             super::log::append(&mut tx, &super::log::entries_of(&added)?).await?;
         }
+        let log_ms = log_started.elapsed().as_millis() as u64;
         tx.commit().await.map_err(|e| self.busy_or(e))?;
-        tracing::info!(kind = batch.kind(), added = summary.added, corrected = summary.corrected, "import stored");
+        tracing::info!(
+            kind = batch.kind(),
+            added = summary.added,
+            corrected = summary.corrected,
+            log_entries,
+            log_ms,
+            "import stored"
+        );
         Ok(summary)
     }
 
