@@ -478,7 +478,11 @@ async function run() {
     const { checkpoint, previous } = await checkEntries({ entries, vkey, previous: stored, witnesses });
     const seen = new Date().toISOString();
     if (!previous || checkpoint.size >= previous.size) {
-      localStorage.setItem(storeKey, JSON.stringify({ vkey, text: checkpoint.text, seen }));
+      try {
+        localStorage.setItem(storeKey, JSON.stringify({ vkey, text: checkpoint.text, seen }));
+      } catch {
+        // Storage refused (private browsing, quota): this visit's check stands; the next cannot compare.
+      }
     }
     const lang = document.documentElement.lang;
     const cosigned = checkpoint.cosigned;

@@ -6,11 +6,11 @@
 // something else) are each reported with ✗ and the checkpoints as evidence.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { SERVER, launchBrowser, openPage, startServer } from './support.js';
+import { checked, firstRecord, importEnterprises, launchBrowser, openPage, startServer } from './support.js';
 
 let browser;
 before(async () => {
@@ -36,54 +36,6 @@ function backup(from, to) {
     encoding: 'utf8',
   });
   assert.equal(run.status, 0, run.stderr);
-}
-
-/** A valid unified social credit code (GB 32100-2015 check character) for `n`. */
-function creditCode(n) {
-  const chars = '0123456789ABCDEFGHJKLMNPQRTUWXY';
-  const weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
-  const body = `91110000${String(n).padStart(9, '0')}`;
-  const sum = [...body].reduce((s, c, i) => s + chars.indexOf(c) * weights[i], 0);
-  return body + chars[(31 - (sum % 31)) % 31];
-}
-
-/** `server import enterprises` of `count` new enterprises numbered from `from`. */
-function importEnterprises(dataDir, from, count, label) {
-  const run = spawnSync('python3', ['-c', 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT code FROM departments ORDER BY id DESC LIMIT 1").fetchone()[0])', path.join(dataDir, 'gongkai.db')], { encoding: 'utf8' });
-  const department = run.stdout.trim();
-  const rows = Array.from({ length: count }, (_, i) => `${creditCode(from + i)},${label}第${i + 1}号有限公司,${department},测试区,测试业,A`);
-  const file = path.join(dataDir, `enterprises-${from}.csv`);
-  writeFileSync(file, ['credit_code,name,department_code,region,industry,credit_class', ...rows].join('\n') + '\n');
-  const imported = spawnSync(SERVER, ['import', 'enterprises', file], {
-    env: { ...process.env, GONGKAI_DATABASE: path.join(dataDir, 'gongkai.db'), NO_COLOR: '1' },
-    encoding: 'utf8',
-  });
-  assert.equal(imported.status, 0, imported.stderr);
-  return rows.map((r) => r.split(',')[0]);
-}
-
-/** Opens `url` and waits for the log check's verdict: { state, text, evidence }. */
-async function checked(page, url) {
-  await page.goto(url);
-  const status = page.locator('section.log-check .log-status').first();
-  await page.waitForFunction(
-    () => !['idle', 'running'].includes(document.querySelector('section.log-check .log-status')?.dataset.state),
-    null,
-    { timeout: 20_000 },
-  );
-  return {
-    state: await status.getAttribute('data-state'),
-    text: await status.textContent(),
-    evidence: await page.locator('section.log-check .log-evidence a').allTextContents(),
-  };
-}
-
-/** The first record linked from a list page. */
-async function firstRecord(page, base, list, prefix) {
-  await page.goto(`${base}${list}`);
-  const href = await page.locator(`main a[href^="${prefix}"]`).first().getAttribute('href');
-  assert.ok(href, `a record on ${list}`);
-  return `${base}${href}`;
 }
 
 test('every kind of record page checks its log entry; a result changed in the database shows ✗ with the evidence', async () => {

@@ -2,8 +2,8 @@
 // `source scripts/lib.sh && build_site`) on a free port with a fresh database,
 // and Debian's Chromium.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,4 +126,54 @@ export async function accessibilityProblems(page) {
     const { violations } = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] });
     return violations.map((v) => `${v.impact} ${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   });
+}
+
+// The publication log's pages (portal-log.test.js, witness.test.js).
+
+/** A valid unified social credit code (GB 32100-2015 check character) for `n`. */
+export function creditCode(n) {
+  const chars = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  const weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+  const body = `91110000${String(n).padStart(9, '0')}`;
+  const sum = [...body].reduce((s, c, i) => s + chars.indexOf(c) * weights[i], 0);
+  return body + chars[(31 - (sum % 31)) % 31];
+}
+
+/** `server import enterprises` of `count` new enterprises numbered from `from`. */
+export function importEnterprises(dataDir, from, count, label) {
+  const run = spawnSync('python3', ['-c', 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT code FROM departments ORDER BY id DESC LIMIT 1").fetchone()[0])', path.join(dataDir, 'gongkai.db')], { encoding: 'utf8' });
+  const department = run.stdout.trim();
+  const rows = Array.from({ length: count }, (_, i) => `${creditCode(from + i)},${label}第${i + 1}号有限公司,${department},测试区,测试业,A`);
+  const file = path.join(dataDir, `enterprises-${from}.csv`);
+  writeFileSync(file, ['credit_code,name,department_code,region,industry,credit_class', ...rows].join('\n') + '\n');
+  const imported = spawnSync(SERVER, ['import', 'enterprises', file], {
+    env: { ...process.env, GONGKAI_DATABASE: path.join(dataDir, 'gongkai.db'), NO_COLOR: '1' },
+    encoding: 'utf8',
+  });
+  assert.equal(imported.status, 0, imported.stderr);
+  return rows.map((r) => r.split(',')[0]);
+}
+
+/** Opens `url` and waits for the log check's verdict: { state, text, evidence }. */
+export async function checked(page, url) {
+  await page.goto(url);
+  const status = page.locator('section.log-check .log-status').first();
+  await page.waitForFunction(
+    () => !['idle', 'running'].includes(document.querySelector('section.log-check .log-status')?.dataset.state),
+    null,
+    { timeout: 20_000 },
+  );
+  return {
+    state: await status.getAttribute('data-state'),
+    text: await status.textContent(),
+    evidence: await page.locator('section.log-check .log-evidence a').allTextContents(),
+  };
+}
+
+/** The first record linked from a list page. */
+export async function firstRecord(page, base, list, prefix) {
+  await page.goto(`${base}${list}`);
+  const href = await page.locator(`main a[href^="${prefix}"]`).first().getAttribute('href');
+  assert.ok(href, `a record on ${list}`);
+  return `${base}${href}`;
 }

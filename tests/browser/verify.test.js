@@ -133,13 +133,15 @@ test('verifying a demo draw shows every step ✓, one after another, with a prog
 
 test('a record that cannot be downloaded is said so in words, with the HTTP status, and verify can be pressed again', async () => {
   const { context, page, problems } = await openPage(browser);
+  await page.goto(`${server.base}/draws/${drawn.id}`);
+  await waitHydrated(page);
+  // The page's publication-log check downloads the record too (to hash it): let it finish first.
+  await page.waitForFunction(() => !['idle', 'running'].includes(document.querySelector('.log-check .log-status')?.dataset.state));
   let refused = 0;
   await page.route(`**/api/draws/${drawn.id}/record.json`, (route) => {
     refused += 1;
     return route.fulfill({ status: 503, contentType: 'text/plain', body: 'busy' });
   });
-  await page.goto(`${server.base}/draws/${drawn.id}`);
-  await waitHydrated(page);
   const button = page.getByRole('button', { name: '在浏览器中验证' });
   await button.click();
   await page.locator('.verify-panel').getByText('无法下载抽取记录（HTTP 503）').waitFor({ timeout: 30_000 });

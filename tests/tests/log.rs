@@ -300,7 +300,7 @@ async fn a_database_from_before_the_log_has_its_publications_logged_when_the_ser
     let (_, before, _) = bytes(&first, "/log/checkpoint").await;
     // Empty the log, as a database migrated from before it has it.
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
-    for table in ["log_entries", "log_hashes"] {
+    for table in ["log_entries", "log_hashes", "log_tiles"] {
         sqlx::query(&format!("DROP TRIGGER {table}_append_only_delete")).execute(&pool).await.unwrap();
         sqlx::query(&format!("DELETE FROM {table}")).execute(&pool).await.unwrap();
     }
@@ -388,6 +388,10 @@ async fn a_large_import_is_logged_in_chunks_and_the_tree_stays_the_rfc_6962_tree
     let leaves: Vec<[u8; 32]> = entries.iter().map(|e| leaf_hash(e)).collect();
     assert_eq!(leaves, tiled, "the tiles hold the entries' leaf hashes across the chunks");
     assert_eq!(root, mth(&leaves), "the checkpoint's root is the Merkle tree hash of every entry");
+    // Each full tile was stored by the append that completed it (and is what was served above).
+    let stored: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM log_tiles WHERE level = 0").fetch_one(&pool).await.unwrap();
+    assert_eq!(stored as u64, size / 256);
     for (i, entry) in entries[before as usize..].iter().enumerate() {
         let text = String::from_utf8(entry.clone()).unwrap();
         let key = draw::synthetic::credit_code(7_000_000 + i as u64);
@@ -399,4 +403,21 @@ async fn a_large_import_is_logged_in_chunks_and_the_tree_stays_the_rfc_6962_tree
     assert_eq!(size as i64, publications(&app).await);
     let db = app.database_path.to_str().unwrap().to_owned();
     assert_eq!(server_command(&["log", "verify", "--database", &db]), std::process::ExitCode::SUCCESS);
+}
+
+#[test]
+fn server_log_key_create_makes_the_key_before_the_first_start_and_without_it_a_missing_key_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("data").join("gongkai.db");
+    let database = db.to_str().unwrap();
+    assert_eq!(server_command(&["log", "key", "--database", database]), std::process::ExitCode::from(2));
+    assert_eq!(server_command(&["log", "key", "--create", "--database", database]), std::process::ExitCode::SUCCESS);
+    let key = dir.path().join("data").join("log.key");
+    assert!(std::fs::read_to_string(&key).unwrap().starts_with("PRIVATE+KEY+gongkai.localhost/log+"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    assert!(!db.exists(), "no database is created by printing the key");
 }

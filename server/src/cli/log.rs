@@ -32,16 +32,25 @@ pub enum LogCommand {
     #[command(verbatim_doc_comment)]
     Verify,
     /// 显示公示日志的验证公钥 / Print the publication log's verifier key
-    Key,
+    Key {
+        /// 密钥不存在时创建（服务器首次启动前配置见证者时用）/ Create the key if there is none (to configure witnesses before the first start)
+        #[arg(long)]
+        create: bool,
+    },
 }
 
 pub fn run(args: &LogArgs) -> Outcome {
-    let database = super::existing_database(args.database.as_deref())?;
+    let database = match args.command {
+        LogCommand::Key { create: true } => {
+            args.database.clone().unwrap_or_else(crate::configuration::database_path_from_env)
+        }
+        _ => super::existing_database(args.database.as_deref())?,
+    };
     match args.command {
-        LogCommand::Key => {
+        LogCommand::Key { create } => {
             let settings = crate::configuration::LogSettings::from_env(&database)
                 .map_err(|e| Failure::unreadable(e.to_string()))?;
-            if !settings.key_path.exists() {
+            if !create && !settings.key_path.exists() {
                 return Err(Failure::unreadable(format!(
                     "公示日志密钥 {} 不存在（服务器首次启动时创建）/ the log key {} does not exist (the server creates it when it first starts)",
                     settings.key_path.display(),

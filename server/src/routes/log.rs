@@ -34,9 +34,16 @@ pub async fn tile(State(state): State<AppState>, Path(path): Path<String>) -> Re
     if !address.exists_in(size) {
         return Err(not_found());
     }
-    let body = match address.level {
-        Some(_) => state.storage.log_hashes(&address.stored_indexes()).await?.iter().flat_map(|h| h.0).collect(),
-        None => crate::log::entry_bundle(&state.storage.log_entries(address.leaf_range()).await?),
+    let stored = match address.level {
+        Some(level) if address.width == 256 => state.storage.log_tile(level, address.index).await?,
+        _ => None,
+    };
+    let body = match (stored, address.level) {
+        (Some(data), _) => data,
+        (None, Some(_)) => {
+            state.storage.log_hashes(&address.stored_indexes()).await?.iter().flat_map(|h| h.0).collect()
+        }
+        (None, None) => crate::log::entry_bundle(&state.storage.log_entries(address.leaf_range()).await?),
     };
     Ok((
         [

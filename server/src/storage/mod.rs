@@ -262,6 +262,9 @@ pub trait Storage: DrawSource + PortalSource {
     async fn log_head(&self) -> Result<(u64, tlog_tiles::Hash), StorageError>;
     /// The log's stored hashes at `indexes`, in order (a tile's hashes).
     async fn log_hashes(&self, indexes: &[u64]) -> Result<Vec<tlog_tiles::Hash>, StorageError>;
+    /// A full hash tile (256 hashes of tree level `8 × level`) as stored when the
+    /// append that completed it ran; `None` when it is not stored (compute it).
+    async fn log_tile(&self, level: u8, n: u64) -> Result<Option<Vec<u8>>, StorageError>;
     /// The log's entries with leaf indexes in `range`, in order.
     async fn log_entries(&self, range: std::ops::Range<u64>) -> Result<Vec<Vec<u8>>, StorageError>;
     /// A directory record's version (`row`) as published: the content its log entry hashes.

@@ -195,8 +195,39 @@ pub(crate) async fn append(conn: &mut SqliteConnection, entries: &[Entry]) -> Re
             });
             insert.build().execute(&mut *conn).await?;
         }
+        store_full_tiles(conn, &mut hashes, first_entry, n).await?;
     }
     Ok(())
+}
+
+/// Writes the full hash tiles completed by growing the tree from `old` to `new` entries.
+async fn store_full_tiles(
+    conn: &mut SqliteConnection,
+    hashes: &mut KnownHashes,
+    old: u64,
+    new: u64,
+) -> Result<(), StorageError> {
+    let mut level: u8 = 0;
+    loop {
+        let span = 1u64 << (8 * u32::from(level));
+        let (before, after) = (old / span / 256, new / span / 256);
+        if new / span < 256 {
+            return Ok(());
+        }
+        for tile in before..after {
+            let indexes: Vec<u64> =
+                (tile * 256..(tile + 1) * 256).map(|i| tlog_tiles::stored_hash_index(8 * level, i)).collect();
+            let read = computed(conn, hashes, |h| tlog_tiles::HashReader::read_hashes(h, &indexes)).await?;
+            let data: Vec<u8> = read.iter().flat_map(|h| h.0).collect();
+            sqlx::query("INSERT INTO log_tiles (level, n, data) VALUES (?, ?, ?)")
+                .bind(i64::from(level))
+                .bind(tile as i64)
+                .bind(data)
+                .execute(&mut *conn)
+                .await?;
+        }
+        level += 1;
+    }
 }
 
 /// Every draw commitment and draw, as published.
@@ -299,6 +330,15 @@ impl SqliteStorage {
             .fetch_one(&self.pool)
             .await?;
         Ok(n.map(|n| n as u64))
+    }
+
+    /// A full hash tile as stored when it was completed (`None`: compute it from the hashes).
+    pub(crate) async fn read_log_tile(&self, level: u8, n: u64) -> Result<Option<Vec<u8>>, StorageError> {
+        Ok(sqlx::query_scalar("SELECT data FROM log_tiles WHERE level = ? AND n = ?")
+            .bind(i64::from(level))
+            .bind(n as i64)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     /// The stored hashes at `indexes`, in order (a tile's hashes).

@@ -608,6 +608,10 @@ impl Storage for SqliteStorage {
         self.read_log_hashes(indexes).await
     }
 
+    async fn log_tile(&self, level: u8, n: u64) -> Result<Option<Vec<u8>>, StorageError> {
+        self.read_log_tile(level, n).await
+    }
+
     async fn log_entries(&self, range: std::ops::Range<u64>) -> Result<Vec<Vec<u8>>, StorageError> {
         self.read_log_entries(range).await
     }
