@@ -271,21 +271,19 @@ const nodesOf = (t, out = []) => {
 };
 const hashOf = (t, tiles) => (t.node ? tiles.node(...t.node) : nodeHash(hashOf(t.left, tiles), hashOf(t.right, tiles)));
 
-/** The inclusion proof of leaf `index` in the tree of `size`, read from its tiles. */
-export async function inclusionProof(index, size, fetchBytes) {
+/** The hashes of a proof's `path` (from inclusionPath or consistencyPath), read from the tiles of the tree of `size`. */
+async function readProof(path, size, fetchBytes) {
   const tiles = new TileReader(size, fetchBytes);
-  const path = inclusionPath(index, 0, size);
   await tiles.load(path.flatMap((t) => nodesOf(t)));
   return path.map((t) => hashOf(t, tiles));
 }
 
+/** The inclusion proof of leaf `index` in the tree of `size`, read from its tiles. */
+export const inclusionProof = (index, size, fetchBytes) => readProof(inclusionPath(index, 0, size), size, fetchBytes);
+
 /** The consistency proof from the tree of size `m` to the tree of `size`, read from the latter's tiles. */
-export async function consistencyProof(m, size, fetchBytes) {
-  const tiles = new TileReader(size, fetchBytes);
-  const path = m > 0 && m < size ? consistencyPath(m, 0, size, true) : [];
-  await tiles.load(path.flatMap((t) => nodesOf(t)));
-  return path.map((t) => hashOf(t, tiles));
-}
+export const consistencyProof = (m, size, fetchBytes) =>
+  readProof(m > 0 && m < size ? consistencyPath(m, 0, size, true) : [], size, fetchBytes);
 
 /** RFC 9162 §2.1.3.2: does `proof` take leaf `index`'s hash to `root` of a tree of `size`? */
 export function verifyInclusion(index, size, leaf, proof, root) {

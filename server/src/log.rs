@@ -408,9 +408,9 @@ fn base64_std(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-/// The verifier key (`name+hex8+base64(0x01 ‖ public key)`) of a signed-note private key
-/// (`PRIVATE+KEY+name+hex8+base64(0x01 ‖ seed)`).
-fn verifier_key_of(skey: &str) -> Option<String> {
+/// A signed-note private key `PRIVATE+KEY+<name>+<hex8>+base64(<alg> ‖ seed)`:
+/// its name, algorithm byte and Ed25519 seed (the log's key: 0x01; a witness's: 0x04).
+pub(crate) fn parse_private_key(skey: &str) -> Option<(&str, u8, [u8; 32])> {
     use base64::Engine as _;
     let rest = skey.strip_prefix("PRIVATE+KEY+")?;
     // The name has no '+'; the base64 key may.
@@ -418,10 +418,12 @@ fn verifier_key_of(skey: &str) -> Option<String> {
     let (_id, key) = rest.split_once('+')?;
     let key = base64::engine::general_purpose::STANDARD.decode(key).ok()?;
     let (&alg, seed) = key.split_first()?;
-    if alg != 1 {
-        return None;
-    }
-    let seed: [u8; 32] = seed.try_into().ok()?;
+    Some((name, alg, seed.try_into().ok()?))
+}
+
+/// The verifier key (`name+hex8+base64(0x01 ‖ public key)`) of the log's private key.
+fn verifier_key_of(skey: &str) -> Option<String> {
+    let (name, _, seed) = parse_private_key(skey).filter(|(_, alg, _)| *alg == 1)?;
     let public = ed25519_dalek::SigningKey::from_bytes(&seed).verifying_key();
     Some(signed_note::new_ed25519_verifier_key(name, &public))
 }

@@ -75,12 +75,7 @@ impl WitnessKey {
             }
             Err(source) => return Err(KeyError::Io { path: shown, source }),
         };
-        let rest = text.strip_prefix("PRIVATE+KEY+").ok_or_else(malformed)?;
-        let (key_name, rest) = rest.split_once('+').ok_or_else(malformed)?;
-        let (_, encoded) = rest.split_once('+').ok_or_else(malformed)?;
-        let encoded = b64().decode(encoded).map_err(|_| malformed())?;
-        let (&alg, seed) = encoded.split_first().ok_or_else(malformed)?;
-        let seed: [u8; 32] = seed.try_into().map_err(|_| malformed())?;
+        let (key_name, alg, seed) = crate::log::parse_private_key(&text).ok_or_else(malformed)?;
         if alg != ALG_COSIGNATURE_V1 {
             return Err(malformed());
         }
@@ -217,11 +212,6 @@ impl CheckpointBody {
     }
 }
 
-/// Seconds since the Unix epoch, now.
-fn unix_now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
-
 /// What a witness answers to `add-checkpoint` (C2SP tlog-witness).
 #[derive(Debug, PartialEq, Eq)]
 pub enum WitnessReply {
@@ -319,7 +309,10 @@ impl Witness {
         }
         match self.advance(&request, &checkpoint).await {
             Ok(Some(reply)) => reply,
-            Ok(None) => WitnessReply::Cosigned(self.key.cosign(&checkpoint.body, unix_now())),
+            Ok(None) => {
+                let now = gongkai_cli::clock::now().and_then(|t| u64::try_from(t).ok()).unwrap_or(0);
+                WitnessReply::Cosigned(self.key.cosign(&checkpoint.body, now))
+            }
             Err(e) => WitnessReply::Failed(format!("the witness's state: {e}")),
         }
     }
@@ -452,14 +445,17 @@ pub async fn push(
     client: &reqwest::Client,
     known: Option<u64>,
 ) -> Result<u64, String> {
+    // Twice a second while nothing is published: one index read, no root.
+    if let Some(k) = known
+        && storage.log_size().await.map_err(|e| e.to_string())? == k
+    {
+        return Ok(k);
+    }
     let (size, root) = storage.log_head().await.map_err(|e| e.to_string())?;
     let mut old = match known {
         Some(k) => k,
         None => storage.log_witness_size(&witness.verifier.name).await.map_err(|e| e.to_string())?.unwrap_or(0),
     };
-    if old == size && known.is_some() {
-        return Ok(old);
-    }
     let note = log_key.checkpoint(size, root);
     let body = CheckpointBody::of_note(&note).ok_or("the log's own checkpoint cannot be read")?;
     // At most twice: a 409 tells the size the witness is at.
