@@ -589,6 +589,30 @@ mod tests {
     }
 
     #[test]
+    fn hostile_requests_and_witness_names_are_refused() {
+        // NUL, bytes that are not UTF-8, markup in a proof line, 64 proof lines, a huge size.
+        let hash = b64().encode([7u8; 32]);
+        let many = format!("old 1\n{}\nc\n", format!("{hash}\n").repeat(64));
+        for bad in [
+            b"old 1\0\n\nc\n".to_vec(),
+            b"old 1\n\xff\xfe\n\nc\n".to_vec(),
+            b"old 1\n<script>alert(1)</script>\n\nc\n".to_vec(),
+            many.into_bytes(),
+            format!("old {}\n\nc\n", "9".repeat(100_000)).into_bytes(),
+        ] {
+            assert!(AddCheckpoint::parse(&bad).is_err(), "{:?}", String::from_utf8_lossy(&bad[..bad.len().min(80)]));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["", "a+b", "a b", "a\0b", "a\nb"] {
+            assert!(
+                matches!(WitnessKey::load_or_create(&dir.path().join("k"), name), Err(KeyError::Malformed { .. })),
+                "{name:?}"
+            );
+        }
+        assert!(!dir.path().join("k").exists(), "no key is written for a refused name");
+    }
+
+    #[test]
     fn add_checkpoint_requests_round_trip_and_malformed_ones_are_named() {
         let req = AddCheckpoint {
             old: 12,
