@@ -50,6 +50,6 @@ curl -sf "http://127.0.0.1:$PORT/log/checkpoint" > "$BEFORE"
 stop
 "$BENCH" append "$DB" --entries 1000
 serve
-node "$ROOT/tests/browser/bench-log.js" "http://127.0.0.1:$PORT" "$BEFORE"
+node "$ROOT/tests/browser/bench-log.js" "http://127.0.0.1:$PORT" "$BEFORE" "$BENCH"
 stop
 rm -f "$BEFORE"

@@ -5,7 +5,10 @@
 //!                                       a million per transaction, and prints
 //!                                       each million's time
 //!   log_bench tiles URL                 requests the tiles an inclusion proof
-//!                                       reads for random entries; prints p50/p99
+//!                                       reads for random entries, and the
+//!                                       checkpoint; prints p50/p99
+//!   log_bench content I…                prints the content entry I hashes, one
+//!                                       line each (for the browser's check)
 //!
 //! The entries are synthetic enterprise versions (no publication behind them:
 //! `server log verify` on that database names every one); the append is the
@@ -34,8 +37,13 @@ fn main() {
             let url = args.get(1).expect("tiles URL");
             runtime.block_on(tiles(url));
         }
+        Some("content") => {
+            for i in &args[1..] {
+                println!("{}", content(i.parse().expect("an entry's index")));
+            }
+        }
         _ => {
-            eprintln!("usage: log_bench append DB [--entries N] | log_bench tiles URL");
+            eprintln!("usage: log_bench append DB [--entries N] | log_bench tiles URL | log_bench content I…");
             std::process::exit(2);
         }
     }
@@ -45,15 +53,21 @@ fn flag(args: &[String], name: &str) -> Option<u64> {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map(|v| v.parse().expect("a number"))
 }
 
-/// Entry `i`: an enterprise's first version, its content a row of about 300 bytes.
-fn entry(i: u64) -> Entry {
+/// The content of entry `i`: an enterprise's row of about 300 bytes.
+fn content(i: u64) -> String {
     let key = draw::synthetic::credit_code(i);
-    let content = format!(
+    format!(
         "{{\"abnormal\":0,\"credit_class\":\"A\",\"credit_code\":\"{key}\",\"department_id\":{},\"industry\":\"食品\",\
          \"name\":\"基准测试第{i}号食品有限公司\",\"published_at\":\"2026-11-30T10:00:00+08:00\",\"region\":\"测试区\",\
          \"version\":1}}",
         i % 100
-    );
+    )
+}
+
+/// Entry `i`: an enterprise's first version, its content [`content`]`(i)`.
+fn entry(i: u64) -> Entry {
+    let key = draw::synthetic::credit_code(i);
+    let content = content(i);
     Entry::new(
         Kind::Enterprise,
         &key,
@@ -164,7 +178,17 @@ async fn tiles(base: &str) {
             bundles.push(started.elapsed());
         }
     }
-    for (name, times) in [("hash tiles", &mut hash_tiles), ("entry bundles", &mut bundles)] {
+    let mut checkpoints = Vec::new();
+    for _ in 0..500 {
+        let started = Instant::now();
+        let resp = client.get(format!("{base}/log/checkpoint")).send().await.expect("checkpoint");
+        assert!(resp.status().is_success());
+        resp.bytes().await.unwrap();
+        checkpoints.push(started.elapsed());
+    }
+    for (name, times) in
+        [("hash tiles", &mut hash_tiles), ("entry bundles", &mut bundles), ("checkpoints", &mut checkpoints)]
+    {
         let n = times.len();
         println!(
             "{name:<14} {n:>5} requests (one client): p50 {:.2} ms, p99 {:.2} ms",
