@@ -64,18 +64,26 @@ pub const DEFAULT_LOG_ORIGIN: &str = "gongkai.localhost/log";
 impl LogSettings {
     /// `GONGKAI_LOG_ORIGIN` and `GONGKAI_LOG_KEY` (default: `log.key` beside the database).
     pub fn from_env(database: &std::path::Path) -> Result<Self, ConfigError> {
+        Self::from_vars(database, var)
+    }
+
+    /// The log's settings from the variables `var` gives (the environment's, or a test's).
+    fn from_vars(database: &std::path::Path, var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let origin = var("GONGKAI_LOG_ORIGIN").unwrap_or_else(|| DEFAULT_LOG_ORIGIN.to_owned());
         let key_path = var("GONGKAI_LOG_KEY")
             .map(PathBuf::from)
             .unwrap_or_else(|| database.parent().map_or_else(|| PathBuf::from("log.key"), |d| d.join("log.key")));
-        // A signed-note key name: printable ASCII without spaces or '+'.
-        if origin.len() > 200 || !origin.bytes().all(|b| b.is_ascii_graphic() && b != b'+') {
+        // A schema-less URL (C2SP tlog-checkpoint), which is also a signed-note
+        // key name (no spaces or '+'): a host, maybe a port, and a path.
+        let url_like = origin.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~/:".contains(&b))
+            && origin.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric());
+        if origin.len() > 200 || !url_like {
             return Err(ConfigError::Invalid {
                 name: "GONGKAI_LOG_ORIGIN",
                 value: origin,
-                reason:
-                    "expected the log's origin such as gongkai.example.gov.cn/log (printable ASCII, no spaces or '+')"
-                        .to_owned(),
+                reason: "expected the log's origin, a URL without its scheme such as gongkai.example.gov.cn/log \
+                         (letters, digits and - . _ ~ / :)"
+                    .to_owned(),
             });
         }
         let witnesses = match var("GONGKAI_LOG_WITNESSES") {
@@ -86,10 +94,13 @@ impl LogSettings {
         };
         let quorum = match var("GONGKAI_LOG_QUORUM") {
             Some(text) => {
-                text.parse::<usize>().ok().filter(|q| *q <= witnesses.len()).ok_or_else(|| ConfigError::Invalid {
-                    name: "GONGKAI_LOG_QUORUM",
-                    value: text.clone(),
-                    reason: format!("expected a number of witnesses from 0 to {}", witnesses.len()),
+                let digits = text.bytes().all(|b| b.is_ascii_digit());
+                text.parse::<usize>().ok().filter(|q| digits && *q <= witnesses.len()).ok_or_else(|| {
+                    ConfigError::Invalid {
+                        name: "GONGKAI_LOG_QUORUM",
+                        value: text.clone(),
+                        reason: format!("expected a number of witnesses from 0 to {}", witnesses.len()),
+                    }
                 })?
             }
             None => witnesses.len(),
@@ -320,6 +331,57 @@ mod tests {
                 Err(ConfigError::Invalid { name: "GONGKAI_SITE_PUBLISHER", .. }) => {}
                 other => panic!("{bad:?} gave {other:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn hostile_log_origins_and_quorums_are_refused_naming_the_variable() {
+        let db = std::path::Path::new("/tmp/x/gongkai.db");
+        let dir = tempfile::tempdir().unwrap();
+        let key = crate::witness::WitnessKey::load_or_create(&dir.path().join("w.key"), "w.example").unwrap();
+        let witness = format!("{} http://127.0.0.1:9/", key.verifier_key);
+        let with = |pairs: &[(&'static str, &str)]| {
+            let pairs: Vec<(&'static str, String)> = pairs.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+            LogSettings::from_vars(db, move |name| {
+                pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()).filter(|v| !v.trim().is_empty())
+            })
+        };
+        let ok = with(&[]).unwrap();
+        assert_eq!(
+            (ok.origin.as_str(), ok.quorum, ok.key_path.as_path()),
+            (DEFAULT_LOG_ORIGIN, 0, std::path::Path::new("/tmp/x/log.key"))
+        );
+        for good in ["portal.example.gov.cn/log", "127.0.0.1:3000/log", "example.org/logs/v1_a~b"] {
+            assert_eq!(with(&[("GONGKAI_LOG_ORIGIN", good)]).unwrap().origin, good);
+        }
+        let long = "a".repeat(201);
+        for bad in
+            ["a b", "a+b", "<script>/log", "日志/log", "a\nb", "a\u{0}b", "a\tb", "/log", "a\"b", "a'b", long.as_str()]
+        {
+            match with(&[("GONGKAI_LOG_ORIGIN", bad)]) {
+                Err(ConfigError::Invalid { name: "GONGKAI_LOG_ORIGIN", value, .. }) => assert_eq!(value, bad),
+                other => panic!("{bad:?} gave {other:?}"),
+            }
+        }
+        // The quorum: a number of the configured witnesses, at most all of them.
+        let one = with(&[("GONGKAI_LOG_WITNESSES", &witness)]).unwrap();
+        assert_eq!((one.witnesses.len(), one.quorum), (1, 1), "default: all of them");
+        assert_eq!(with(&[("GONGKAI_LOG_WITNESSES", &witness), ("GONGKAI_LOG_QUORUM", "0")]).unwrap().quorum, 0);
+        for bad in ["2", "-1", "1.0", "one", "1 ", "+1", "0x1", "99999999999999999999999", "1;DROP TABLE x", "<b>1</b>"]
+        {
+            match with(&[("GONGKAI_LOG_WITNESSES", &witness), ("GONGKAI_LOG_QUORUM", bad)]) {
+                Err(ConfigError::Invalid { name: "GONGKAI_LOG_QUORUM", value, reason }) => {
+                    assert_eq!(value, bad);
+                    assert_eq!(reason, "expected a number of witnesses from 0 to 1");
+                }
+                other => panic!("{bad:?} gave {other:?}"),
+            }
+        }
+        match with(&[("GONGKAI_LOG_QUORUM", "1")]) {
+            Err(ConfigError::Invalid { name: "GONGKAI_LOG_QUORUM", reason, .. }) => {
+                assert_eq!(reason, "expected a number of witnesses from 0 to 0");
+            }
+            other => panic!("a quorum without witnesses gave {other:?}"),
         }
     }
 

@@ -36,11 +36,31 @@ pub enum Kind {
     Plan,
     /// A version of an inspection result (检查结果), corrections included.
     Result,
+    /// A department (部门), once published with its code.
+    Department,
+    /// A version of a year's working-day calendar (节假日安排).
+    CalendarYear,
+    /// A version of a department's published execution report (年度计划执行情况报告).
+    Report,
+    /// A feedback receipt (评价回执): that a submission was received, and when;
+    /// its SHA-256 is of the canonical submission the enterprise keeps.
+    FeedbackReceipt,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] =
-        [Kind::DrawCommitment, Kind::Draw, Kind::Item, Kind::Inspector, Kind::Enterprise, Kind::Plan, Kind::Result];
+    pub const ALL: [Kind; 11] = [
+        Kind::DrawCommitment,
+        Kind::Draw,
+        Kind::Item,
+        Kind::Inspector,
+        Kind::Enterprise,
+        Kind::Plan,
+        Kind::Result,
+        Kind::Department,
+        Kind::CalendarYear,
+        Kind::Report,
+        Kind::FeedbackReceipt,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -51,6 +71,10 @@ impl Kind {
             Kind::Enterprise => "enterprise",
             Kind::Plan => "plan",
             Kind::Result => "result",
+            Kind::Department => "department",
+            Kind::CalendarYear => "calendar-year",
+            Kind::Report => "report",
+            Kind::FeedbackReceipt => "feedback-receipt",
         }
     }
 
@@ -72,7 +96,7 @@ impl Kind {
     }
 
     /// Where a version of a directory record (item, inspector, enterprise,
-    /// plan, result) is served as published: its stored row (`row` is the
+    /// plan, result, department, calendar year, report, feedback receipt) is served as published: its stored row (`row` is the
     /// version's row number), as [`row_content`] writes it.
     pub fn row_url(self, row: i64) -> String {
         format!("/api/log/rows/{}/{row}", self.as_str())
@@ -491,6 +515,23 @@ pub fn audit(a: &crate::storage::LogAudit) -> Vec<String> {
             a.entries.len(),
             tlog_tiles::stored_hash_count(a.entries.len() as u64)
         ));
+    }
+    // The stored full tiles (served instead of being read from the hashes): the hashes they hold.
+    for (level, n, data) in &a.tiles {
+        let address = TileAddress { level: Some(*level), index: *n, width: 256 };
+        let expected: Option<Vec<u8>> = address
+            .stored_indexes()
+            .iter()
+            .map(|i| stored.get(i).map(|h| h.0))
+            .collect::<Option<Vec<_>>>()
+            .map(|hashes| hashes.concat());
+        if expected.as_ref() != Some(data) {
+            findings.push(format!(
+                "公示日志的分片 {} 与树哈希不符 / the log's stored tile {} does not match its tree hashes",
+                address.path(),
+                address.path()
+            ));
+        }
     }
     // Each publication against its entry, and each entry against its publication.
     let mut logged: HashMap<(Kind, &str, u32), (u64, &Entry)> =

@@ -222,6 +222,12 @@ impl Application {
     /// builds the router and binds the listener (port 0 picks a free port).
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         let storage = SqliteStorage::open(&settings.database_path).await?;
+        // A database from before the log (or before a kind was logged): its
+        // publications become the log's next entries, before anything new.
+        let logged = storage.log_backfill().await?;
+        if logged > 0 {
+            tracing::info!(entries = logged, "logged the publications made before the log");
+        }
         // The working-day calendar's published years ship with the portal.
         let now = gongkai_cli::clock::beijing(gongkai_cli::clock::now().unwrap_or(0));
         let years = crate::publish::seed_calendar(&storage, &now).await?;
@@ -231,11 +237,6 @@ impl Application {
         let key_path = crate::feedback::key_path_from_env(&settings.database_path);
         let key = crate::feedback::FeedbackKey::load_or_create(&key_path)?;
         let log_key = Arc::new(crate::log::LogKey::load_or_create(&settings.log.key_path, &settings.log.origin)?);
-        // A database from before the log: its publications become the log's first entries.
-        let logged = storage.log_backfill().await?;
-        if logged > 0 {
-            tracing::info!(entries = logged, "logged the publications made before the log");
-        }
         if settings.seed_demo {
             let today = app::calendar::day(&gongkai_cli::clock::beijing(settings.clock.now())[..10]).unwrap_or(0);
             let added = demo::seed_if_empty(&storage, Some(&key), today).await?;

@@ -139,6 +139,7 @@ async fn generate(db: &Path, enterprises: usize, draws: usize) {
         name: PROVINCE.to_owned(),
         level: Level::Province,
         parent_code: None,
+        published_at: "2024-01-02T09:00:00+08:00".to_owned(),
     }];
     for (c, city) in CITIES.iter().enumerate() {
         departments.push(NewDepartment {
@@ -146,6 +147,7 @@ async fn generate(db: &Path, enterprises: usize, draws: usize) {
             name: format!("{city}市市场监督管理局"),
             level: Level::City,
             parent_code: Some("160000".to_owned()),
+            published_at: "2024-01-02T09:00:00+08:00".to_owned(),
         });
     }
     for d in 0..districts {
@@ -154,6 +156,7 @@ async fn generate(db: &Path, enterprises: usize, draws: usize) {
             name: district_name(d),
             level: Level::District,
             parent_code: Some(city_code(d / DISTRICTS_PER_CITY)),
+            published_at: "2024-01-02T09:00:00+08:00".to_owned(),
         });
     }
     storage.import(&Batch::Departments(departments)).await.expect("departments");
@@ -521,12 +524,14 @@ async fn generate_report(db: &Path, results: usize) {
                 name: PROVINCE.to_owned(),
                 level: Level::Province,
                 parent_code: None,
+                published_at: "2024-01-02T09:00:00+08:00".to_owned(),
             },
             NewDepartment {
                 code: REPORT_DISTRICT.to_owned(),
                 name: district.to_owned(),
                 level: Level::District,
                 parent_code: Some("170000".to_owned()),
+                published_at: "2024-01-02T09:00:00+08:00".to_owned(),
             },
         ]))
         .await

@@ -51,13 +51,17 @@ fn entries_of(bundle: &[u8]) -> Vec<Vec<u8>> {
     out
 }
 
-/// Every publication in the database: draws, commitments and every version of every directory record.
+/// Every publication in the database: draws, commitments, every version of
+/// every directory record and report, departments with a code, calendar
+/// years and feedback receipts.
 async fn publications(app: &gongkai_tests::TestApp) -> i64 {
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path.display())).await.unwrap();
     sqlx::query_scalar(
         "SELECT (SELECT COUNT(*) FROM draws) + (SELECT COUNT(*) FROM draw_commitments) + (SELECT COUNT(*) FROM items) \
          + (SELECT COUNT(*) FROM inspectors) + (SELECT COUNT(*) FROM enterprises) + (SELECT COUNT(*) FROM plans) \
-         + (SELECT COUNT(*) FROM results)",
+         + (SELECT COUNT(*) FROM results) + (SELECT COUNT(*) FROM departments WHERE code IS NOT NULL) \
+         + (SELECT COUNT(*) FROM calendar_years) + (SELECT COUNT(*) FROM declared_reports) \
+         + (SELECT COUNT(*) FROM feedback_submissions)",
     )
     .fetch_one(&pool)
     .await
@@ -146,7 +150,19 @@ async fn the_checkpoint_is_signed_and_the_tiles_give_its_root_and_every_entry_ha
     }
     assert_eq!(
         kinds.into_iter().collect::<Vec<_>>(),
-        ["draw", "draw-commitment", "enterprise", "inspector", "item", "plan", "result"]
+        [
+            "calendar-year",
+            "department",
+            "draw",
+            "draw-commitment",
+            "enterprise",
+            "feedback-receipt",
+            "inspector",
+            "item",
+            "plan",
+            "report",
+            "result"
+        ]
     );
 
     // Tiles that do not exist, or are not spelled canonically, are 404.
@@ -300,7 +316,7 @@ async fn a_database_from_before_the_log_has_its_publications_logged_when_the_ser
     let (_, before, _) = bytes(&first, "/log/checkpoint").await;
     // Empty the log, as a database migrated from before it has it.
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
-    for table in ["log_entries", "log_hashes", "log_tiles"] {
+    for table in ["log_entries", "log_hashes", "log_tiles", "log_kinds"] {
         sqlx::query(&format!("DROP TRIGGER {table}_append_only_delete")).execute(&pool).await.unwrap();
         sqlx::query(&format!("DELETE FROM {table}")).execute(&pool).await.unwrap();
     }
@@ -420,4 +436,188 @@ fn server_log_key_create_makes_the_key_before_the_first_start_and_without_it_a_m
         assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
     }
     assert!(!db.exists(), "no database is created by printing the key");
+}
+
+/// The entry of `kind` `key` version `version`, as the entry bundles give it: its index and fields.
+async fn logged(app: &gongkai_tests::TestApp, kind: &str, key: &str) -> Vec<(u64, String)> {
+    let (size, _, entries, _) = read_tree(app).await;
+    assert_eq!(entries.len() as u64, size);
+    entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (i as u64, String::from_utf8(e.clone()).unwrap()))
+        .filter(|(_, e)| e.contains(&format!("\nkind {kind}\nkey {key}\n")))
+        .collect()
+}
+
+#[tokio::test]
+async fn departments_calendar_years_reports_and_feedback_receipts_are_logged_and_checked() {
+    use gongkai_server::storage::{Batch, Level, NewDepartment, Storage as _};
+    let app = spawn_app().await;
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path.display())).await.unwrap();
+    let url_of = |entry: &str| entry.lines().find_map(|l| l.strip_prefix("url ")).unwrap().to_owned();
+    let sha_of = |entry: &str| entry.lines().find_map(|l| l.strip_prefix("sha256 ")).unwrap().to_owned();
+
+    // A feedback receipt: the receipt only (no text, no contact), whose SHA-256
+    // is of the canonical submission the enterprise keeps.
+    let (result_code, canonical, text, contact): (String, String, String, String) = sqlx::query_as(
+        "SELECT result_code, canonical, text, contact FROM feedback_submissions WHERE text <> '' ORDER BY id LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let entries = logged(&app, "feedback-receipt", &result_code).await;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let (status, content, _) = bytes(&app, &url_of(&entries[0].1)).await;
+    assert_eq!(status, 200);
+    assert_eq!(hex::encode(Sha256::digest(&content)), sha_of(&entries[0].1));
+    let receipt: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&content).unwrap();
+    assert_eq!(
+        receipt.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["receipt", "result_code", "sha256", "submitted_at", "version", "window_closes"]
+    );
+    assert_eq!(receipt["sha256"], hex::encode(Sha256::digest(canonical.as_bytes())));
+    let served = String::from_utf8(content).unwrap();
+    assert!(!served.contains(&text) && (contact.is_empty() || !served.contains(&contact)), "{served}");
+
+    // Departments, calendar years and execution reports have their entries too.
+    for (kind, key) in [("department", "159902"), ("calendar-year", "2026"), ("report", "159902/2024")] {
+        let entries = logged(&app, kind, key).await;
+        assert_eq!(entries.len(), 1, "{kind} {key}: {entries:?}");
+        let (status, content, _) = bytes(&app, &url_of(&entries[0].1)).await;
+        assert_eq!(status, 200, "{kind}");
+        assert_eq!(hex::encode(Sha256::digest(&content)), sha_of(&entries[0].1), "{kind}");
+    }
+
+    // A department imported now is logged in the import's transaction.
+    let (size, _, _, _) = read_tree(&app).await;
+    app.storage()
+        .await
+        .import(&Batch::Departments(vec![NewDepartment {
+            code: "159909".to_owned(),
+            name: "河朔市北山区市场监督管理局".to_owned(),
+            level: Level::District,
+            parent_code: Some("159900".to_owned()),
+            published_at: "2026-11-30T09:00:00+08:00".to_owned(),
+        }]))
+        .await
+        .unwrap();
+    let entries = logged(&app, "department", "159909").await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].0, size, "the next entry");
+    assert!(entries[0].1.contains("\npublished_at 2026-11-30T09:00:00+08:00\n"), "{}", entries[0].1);
+    let (_, content, _) = bytes(&app, &url_of(&entries[0].1)).await;
+    assert_eq!(
+        String::from_utf8(content).unwrap(),
+        r#"{"code":"159909","level":"district","name":"河朔市北山区市场监督管理局","parent_code":"159900","published_at":"2026-11-30T09:00:00+08:00"}"#
+    );
+
+    // A published department cannot be changed, not even with SQL.
+    let refused = sqlx::query("UPDATE departments SET name = 'X' WHERE code = '159902'").execute(&pool).await;
+    assert!(refused.unwrap_err().to_string().contains("published departments are append-only"));
+
+    // A feedback receipt changed behind the portal's back is named by `server log verify`.
+    let db = app.database_path.to_str().unwrap().to_owned();
+    assert_eq!(server_command(&["log", "verify", "--database", &db]), std::process::ExitCode::SUCCESS);
+    sqlx::query("DROP TRIGGER feedback_submissions_append_only_update").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE feedback_submissions SET window_closes = '2099-12-31' WHERE result_code = ?")
+        .bind(&result_code)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(server_command(&["log", "verify", "--database", &db]), std::process::ExitCode::from(1));
+    let findings = gongkai_server::log::audit(&app.storage().await.log_audit().await.unwrap());
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert!(
+        findings[0].contains(&format!("(feedback-receipt {result_code} v1): the content published now differs")),
+        "{findings:?}"
+    );
+}
+
+#[tokio::test]
+async fn server_log_checkpoint_accepts_the_logs_checkpoints_and_refuses_forged_rolled_back_and_forked_ones() {
+    let app = spawn_app().await;
+    let db = app.database_path.to_str().unwrap().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let check = |path: &str, extra: &[&str]| {
+        let mut args = vec!["log", "checkpoint", path, "--database", &db];
+        args.extend_from_slice(extra);
+        server_command(&args)
+    };
+    let (_, note, _) = bytes(&app, "/log/checkpoint").await;
+    let text = String::from_utf8(note.clone()).unwrap();
+    let size: u64 = text.lines().nth(1).unwrap().parse().unwrap();
+    let root = tlog_tiles::Hash(
+        base64::engine::general_purpose::STANDARD.decode(text.lines().nth(2).unwrap()).unwrap().try_into().unwrap(),
+    );
+    let served = file("served", &note);
+    assert_eq!(check(&served, &[]), std::process::ExitCode::SUCCESS);
+
+    // An older checkpoint of the same log still agrees with the database (the log only grows).
+    let key_path = app.database_path.parent().unwrap().join("log.key");
+    let key = gongkai_server::log::LogKey::load_or_create(&key_path, "gongkai.localhost/log").unwrap();
+    let storage = app.storage().await;
+    let older_root = gongkai_server::storage::Storage::log_root(&storage, size - 10).await.unwrap().unwrap();
+    assert_eq!(check(&file("older", &key.checkpoint(size - 10, older_root)), &[]), std::process::ExitCode::SUCCESS);
+    let vkey = key.verifier_key.clone();
+    assert_eq!(check(&served, &["--verifier-key", &vkey]), std::process::ExitCode::SUCCESS);
+
+    // Tamper 4: a forged signature (another size under the same signature), a checkpoint signed by another key.
+    let forged = text.replacen(&format!("\n{size}\n"), &format!("\n{}\n", size - 1), 1);
+    assert_eq!(check(&file("forged", forged.as_bytes()), &[]), std::process::ExitCode::from(1));
+    let other_dir = tempfile::tempdir().unwrap();
+    let other =
+        gongkai_server::log::LogKey::load_or_create(&other_dir.path().join("k"), "gongkai.localhost/log").unwrap();
+    assert_eq!(check(&file("other-key", &other.checkpoint(size, root)), &[]), std::process::ExitCode::from(1));
+    assert_eq!(check(&served, &["--verifier-key", &other.verifier_key]), std::process::ExitCode::from(1));
+    // Signed by the log's key, but not what the database holds: longer (rolled back) or another root (rewritten).
+    assert_eq!(check(&file("longer", &key.checkpoint(size + 5, root)), &[]), std::process::ExitCode::from(1));
+    assert_eq!(
+        check(&file("forked", &key.checkpoint(size, tlog_tiles::Hash([7; 32]))), &[]),
+        std::process::ExitCode::from(1)
+    );
+    // Another log's checkpoint.
+    let elsewhere =
+        gongkai_server::log::LogKey::load_or_create(&other_dir.path().join("e"), "example.org/log").unwrap();
+    assert_eq!(
+        check(&file("elsewhere", &elsewhere.checkpoint(size, root)), &["--verifier-key", &vkey]),
+        std::process::ExitCode::from(1)
+    );
+
+    // Not a checkpoint, no file, a malformed key: exit code 2.
+    for hostile in ["", "gongkai.localhost/log\n12\n", "<script>\n\n— x y\n", "gongkai.localhost/log\nNaN\nAAAA\n\n"]
+    {
+        assert_eq!(check(&file("hostile", hostile.as_bytes()), &[]), std::process::ExitCode::from(2), "{hostile:?}");
+    }
+    assert_eq!(check(&file("nul", b"gongkai.localhost/log\n1\n\0\n\n"), &[]), std::process::ExitCode::from(2));
+    let missing = dir.path().join("missing").to_str().unwrap().to_owned();
+    assert_eq!(check(&missing, &[]), std::process::ExitCode::from(2));
+    assert_eq!(check(&served, &["--verifier-key", "not+a+key"]), std::process::ExitCode::from(2));
+}
+
+#[tokio::test]
+async fn log_verify_names_a_stored_tile_that_does_not_match_the_tree_hashes() {
+    let app = spawn_app().await;
+    let db = app.database_path.to_str().unwrap().to_owned();
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path.display())).await.unwrap();
+    let tiles: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM log_tiles").fetch_one(&pool).await.unwrap();
+    assert!(tiles >= 4, "the demo's log has full tiles: {tiles}");
+    assert_eq!(server_command(&["log", "verify", "--database", &db]), std::process::ExitCode::SUCCESS);
+    // The tile served for 0/001 swapped for other bytes, behind the portal's back.
+    sqlx::query("DROP TRIGGER log_tiles_append_only_update").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE log_tiles SET data = zeroblob(8192) WHERE level = 0 AND n = 1").execute(&pool).await.unwrap();
+    let (status, served, _) = bytes(&app, "/log/tile/0/001").await;
+    assert_eq!((status, served), (200, vec![0; 8192]), "what a visitor would be served");
+    assert_eq!(server_command(&["log", "verify", "--database", &db]), std::process::ExitCode::from(1));
+    use gongkai_server::storage::Storage as _;
+    let findings = gongkai_server::log::audit(&app.storage().await.log_audit().await.unwrap());
+    assert_eq!(
+        findings,
+        ["公示日志的分片 0/001 与树哈希不符 / the log's stored tile 0/001 does not match its tree hashes"]
+    );
 }

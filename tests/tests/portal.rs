@@ -135,6 +135,7 @@ async fn seed(app: &TestApp) -> Seeded {
         name: name.to_owned(),
         level,
         parent_code: parent.map(str::to_owned),
+        published_at: "2024-01-02T09:00:00+08:00".to_owned(),
     };
     s.import(&Batch::Departments(vec![
         d("990000", PROVINCE, Level::Province, None),

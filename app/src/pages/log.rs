@@ -18,8 +18,8 @@ pub fn LogPage() -> impl IntoView {
             <h1>{title}</h1>
             <p>
                 {lang.pick(
-                    "本网站公示的每一项内容——每个抽取承诺、每次抽取，以及检查事项、检查人员、检查对象、年度计划和检查结果的每个版本（更正也是新版本）——都按公示顺序记入一个只能追加的默克尔树（RFC 6962），与公示写入同一个数据库事务。每条记录写明公示内容的网址和它的 SHA-256 散列值，任何人都可以下载内容、计算散列值并比较。日志的检查点由本网站的密钥签名；日志一旦签名发布，此前的任何记录被修改或删除都会被发现。",
-                    "Everything this site publishes — every draw commitment, every draw, and every version (a correction is a new version) of every inspection item, inspector, enterprise, annual plan and inspection result — is added, in the order published, to an append-only Merkle tree (RFC 6962), in the same database transaction as the publication. Each entry names the address of what was published and its SHA-256 hash, so anyone can download the content, hash it and compare. The log's checkpoints are signed with this site's key: once a checkpoint is out, changing or deleting anything logged before it can be detected.",
+                    "本网站公示的每一项内容——每个部门、每个抽取承诺、每次抽取（含回避和替换），检查事项、检查人员、检查对象、年度计划、检查结果、年度计划执行情况报告和工作日历的每个版本（更正也是新版本），以及每份企业评价的回执（收到评价的时间和所提交内容的散列值，不含评价内容本身）——都按公示顺序记入一个只能追加的默克尔树（RFC 6962），与公示写入同一个数据库事务。每条记录写明公示内容的网址和它的 SHA-256 散列值，任何人都可以下载内容、计算散列值并比较。日志的检查点由本网站的密钥签名；日志一旦签名发布，此前的任何记录被修改或删除都会被发现。",
+                    "Everything this site publishes — every department, every draw commitment, every draw (its recusals and replacements included), every version (a correction is a new version) of every inspection item, inspector, enterprise, annual plan, inspection result, plan execution report and working-day calendar year, and the receipt of every enterprise's feedback (when it was received and the hash of what was sent, not the feedback itself) — is added, in the order published, to an append-only Merkle tree (RFC 6962), in the same database transaction as the publication. Each entry names the address of what was published and its SHA-256 hash, so anyone can download the content, hash it and compare. The log's checkpoints are signed with this site's key: once a checkpoint is out, changing or deleting anything logged before it can be detected.",
                 )}
             </p>
             <h2>{lang.pick("在浏览器中核对", "Checking in your browser")}</h2>
@@ -101,7 +101,9 @@ pub fn LogPage() -> impl IntoView {
                     "The entry format, the tiles and the checkpoint are described in the project's docs/LOG.md, enough to check the log with your own code. A department checks its database against the log with ",
                 )}
                 <code>"server log verify"</code>
-                {lang.pick("核对数据库与日志是否一致。", ".")}
+                {lang.pick("核对数据库与日志是否一致；用 ", "; anyone holding a checkpoint (such as the evidence this page offers when a check fails) can have it checked against the log's key and the database with ")}
+                <code>"server log checkpoint"</code>
+                {lang.pick("可核对任何人保存的检查点（例如核对未通过时本页提供下载的证据）是否由本日志的密钥签署、与数据库一致。", ".")}
             </p>
         </article>
     }

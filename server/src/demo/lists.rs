@@ -10,6 +10,7 @@ pub fn departments() -> Vec<NewDepartment> {
         name: name.to_owned(),
         level,
         parent_code: parent.map(str::to_owned),
+        published_at: "2016-08-25T09:00:00+08:00".to_owned(),
     };
     vec![
         d(PROVINCE_CODE, PROVINCE, Level::Province, None),

@@ -18,6 +18,8 @@ pub struct NewDepartment {
     pub level: Level,
     /// Code of the parent department (must exist or come earlier in the batch).
     pub parent_code: Option<String>,
+    /// When it is published (RFC 3339, Beijing time).
+    pub published_at: String,
 }
 
 /// Why a published record is replaced by a new version.
@@ -276,6 +278,8 @@ pub trait Storage: DrawSource + PortalSource {
     async fn log_backfill(&self) -> Result<u64, StorageError>;
     /// The consistency proof (RFC 6962) from the log's first `old` entries to its first `size`.
     async fn log_consistency(&self, old: u64, size: u64) -> Result<Vec<tlog_tiles::Hash>, StorageError>;
+    /// The root hash of the log's first `size` entries (`None` when the log is shorter).
+    async fn log_root(&self, size: u64) -> Result<Option<tlog_tiles::Hash>, StorageError>;
     /// Keeps a witness's cosignature (already verified) of the checkpoint of `size` entries.
     async fn log_add_cosignature(&self, c: &LogCosignature) -> Result<(), StorageError>;
     /// The cosignatures of the checkpoint of `size` entries, by witness name.
@@ -301,6 +305,8 @@ pub struct LogCosignature {
 pub struct LogAudit {
     pub entries: Vec<(u64, Vec<u8>)>,
     pub hashes: Vec<(u64, tlog_tiles::Hash)>,
+    /// The full hash tiles stored when they were completed: level, number, bytes.
+    pub tiles: Vec<(u8, u64, Vec<u8>)>,
     pub publications: Vec<LogPublication>,
 }
 

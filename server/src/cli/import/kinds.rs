@@ -28,8 +28,11 @@ pub struct Columns {
     pub nested: Option<(&'static str, &'static [&'static str])>,
 }
 
-pub const DEPARTMENTS: Columns =
-    Columns { all: &["code", "name", "level", "parent_code"], required: &["code", "name", "level"], nested: None };
+pub const DEPARTMENTS: Columns = Columns {
+    all: &["code", "name", "level", "parent_code", "published_at"],
+    required: &["code", "name", "level"],
+    nested: None,
+};
 
 pub const ITEMS: Columns = Columns {
     all: &[
@@ -352,7 +355,7 @@ fn department(f: &mut Fields<'_>, seen: &mut BTreeMap<String, u64>) -> NewDepart
     if parent_code.as_deref() == Some(code.as_str()) {
         f.report("parent_code", "上级部门不能是自己 / a department cannot be its own parent");
     }
-    NewDepartment { code, name, level, parent_code }
+    NewDepartment { code, name, level, parent_code, published_at: f.published_at() }
 }
 
 fn item(f: &mut Fields<'_>, seen: &mut BTreeMap<String, u64>) -> NewItem {

@@ -67,6 +67,7 @@ impl SqliteStorage {
                 ),
             }]));
         }
+        let before = super::log::last_row(&mut tx, crate::log::Kind::FeedbackReceipt).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO feedback_submissions \
              (result_code, version, receipt, submitted_at, window_closes, canonical, sha256, text, contact) \
@@ -98,6 +99,7 @@ impl SqliteStorage {
             }
             q.execute(&mut *tx).await?;
         }
+        super::log::append_rows_after(&mut tx, crate::log::Kind::FeedbackReceipt, before).await?;
         tx.commit().await.map_err(|e| self.busy_or(e))?;
         Ok(())
     }

@@ -10,19 +10,80 @@ use super::SqliteStorage;
 use crate::log::{Entry, Kind, KnownHashes};
 use crate::storage::{LogPublication, StorageError};
 
-/// The directory tables logged row by row (one row per version): kind, table,
-/// and the record's public key as SQL over the row `t`.
-const ROW_KINDS: [(Kind, &str, &str); 5] = [
-    (Kind::Item, "items", "(SELECT d.code FROM departments d WHERE d.id = t.department_id) || '/' || t.item_code"),
-    (Kind::Inspector, "inspectors", "t.certificate"),
-    (Kind::Enterprise, "enterprises", "t.credit_code"),
-    (Kind::Plan, "plans", "t.plan_code"),
-    (Kind::Result, "results", "t.result_code"),
+/// A table logged row by row (one row per published version).
+struct RowKind {
+    kind: Kind,
+    table: &'static str,
+    /// The record's public key, as SQL over the row `t`.
+    key: &'static str,
+    /// The row's number (in the entry's URL), its version and publication time, as SQL over `t`.
+    row: &'static str,
+    version: &'static str,
+    published_at: &'static str,
+    /// The published columns (what the content is of), as SQL over `t`.
+    columns: &'static str,
+    /// Which rows are published, as SQL over `t`.
+    published: &'static str,
+}
+
+const fn row_kind(kind: Kind, table: &'static str, key: &'static str) -> RowKind {
+    RowKind {
+        kind,
+        table,
+        key,
+        row: "t.id",
+        version: "t.version",
+        published_at: "t.published_at",
+        columns: "t.*",
+        published: "1",
+    }
+}
+
+/// The code of the row's department, as SQL over `t`.
+macro_rules! department_code {
+    () => {
+        "(SELECT d.code FROM departments d WHERE d.id = t.department_id)"
+    };
+}
+
+/// The tables logged row by row, in the order a backfill reads them.
+const ROW_KINDS: [RowKind; 9] = [
+    row_kind(Kind::Item, "items", concat!(department_code!(), " || '/' || t.item_code")),
+    row_kind(Kind::Inspector, "inspectors", "t.certificate"),
+    row_kind(Kind::Enterprise, "enterprises", "t.credit_code"),
+    row_kind(Kind::Plan, "plans", "t.plan_code"),
+    row_kind(Kind::Result, "results", "t.result_code"),
+    // A department is published once it has a code (a draw may name a
+    // department before its list is imported); from then on it never changes.
+    RowKind {
+        version: "1",
+        columns: "t.code, t.name, t.level, (SELECT p.code FROM departments p WHERE p.id = t.parent_id) AS parent_code, \
+                  t.published_at",
+        published: "t.code IS NOT NULL",
+        ..row_kind(Kind::Department, "departments", "t.code")
+    },
+    RowKind { row: "t.rowid", ..row_kind(Kind::CalendarYear, "calendar_years", "CAST(t.year AS TEXT)") },
+    row_kind(Kind::Report, "declared_reports", concat!(department_code!(), " || '/' || t.year")),
+    // The receipt only: the submission's text and contact are not published.
+    RowKind {
+        published_at: "t.submitted_at",
+        columns: "t.receipt, t.result_code, t.version, t.submitted_at, t.window_closes, t.sha256",
+        ..row_kind(Kind::FeedbackReceipt, "feedback_submissions", "t.result_code")
+    },
 ];
 
-/// The table a batch of `kind` is stored in.
-pub(crate) fn table_of(kind: Kind) -> Option<&'static str> {
-    ROW_KINDS.iter().find(|(k, _, _)| *k == kind).map(|(_, t, _)| *t)
+fn row_kind_of(kind: Kind) -> Option<&'static RowKind> {
+    ROW_KINDS.iter().find(|k| k.kind == kind)
+}
+
+/// Which rows of a kind to read.
+#[derive(Clone, Copy)]
+pub(crate) enum Rows {
+    All,
+    /// Those with a row number above this one.
+    After(i64),
+    /// The one with this row number.
+    Only(i64),
 }
 
 /// A column of a row as JSON: integers as numbers, reals as numbers, texts as strings, NULL as null.
@@ -44,24 +105,37 @@ fn columns(row: &SqliteRow, from: usize) -> Result<Vec<(String, Value)>, sqlx::E
     (from..row.columns().len()).map(|i| Ok((row.columns()[i].name().to_owned(), column_value(row, i)?))).collect()
 }
 
-/// The published versions of `kind` whose row number is above `after` (or is
-/// `only`), in row order, with their content as [`crate::log::row_content`] writes it.
+/// The published versions of `kind` (those of `rows`), in row order, with
+/// their content as [`crate::log::row_content`] writes it.
 pub(crate) async fn published_rows(
     conn: &mut SqliteConnection,
     kind: Kind,
-    after: i64,
-    only: Option<i64>,
+    rows: Rows,
 ) -> Result<Vec<LogPublication>, StorageError> {
-    let Some((_, table, key)) = ROW_KINDS.iter().find(|(k, _, _)| *k == kind) else { return Ok(Vec::new()) };
-    let filter = if only.is_some() { "t.id = ?" } else { "t.id > ?" };
-    let sql = format!("SELECT {key} AS log_key, t.* FROM {table} t WHERE {filter} ORDER BY t.id");
-    let rows = sqlx::query(&sql).bind(only.unwrap_or(after)).fetch_all(&mut *conn).await?;
+    let Some(k) = row_kind_of(kind) else { return Ok(Vec::new()) };
+    let (filter, bound) = match rows {
+        Rows::All => (format!("{} > ?", k.row), i64::MIN),
+        Rows::After(n) => (format!("{} > ?", k.row), n),
+        Rows::Only(n) => (format!("{} = ?", k.row), n),
+    };
+    let sql = format!(
+        "SELECT {key} AS log_key, {row} AS log_row, {version} AS log_version, {published_at} AS log_published_at, \
+         {columns} FROM {table} t WHERE ({published}) AND {filter} ORDER BY {row}",
+        key = k.key,
+        row = k.row,
+        version = k.version,
+        published_at = k.published_at,
+        columns = k.columns,
+        table = k.table,
+        published = k.published,
+    );
+    let rows = sqlx::query(&sql).bind(bound).fetch_all(&mut *conn).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let key: Option<String> = row.try_get(0)?;
-        let id: i64 = row.try_get("id")?;
-        let version: i64 = row.try_get("version")?;
-        let published_at: String = row.try_get("published_at")?;
+        let id: i64 = row.try_get(1)?;
+        let version: i64 = row.try_get(2)?;
+        let published_at: Option<String> = row.try_get(3)?;
         let lines = if kind == Kind::Plan {
             let lines = sqlx::query("SELECT * FROM plan_lines WHERE plan_id = ? ORDER BY line")
                 .bind(id)
@@ -79,9 +153,9 @@ pub(crate) async fn published_rows(
             kind,
             key: key.unwrap_or_default(),
             version: u32::try_from(version).unwrap_or(0),
-            published_at,
+            published_at: published_at.unwrap_or_default(),
             url: kind.row_url(id),
-            content: crate::log::row_content(&columns(&row, 1)?, lines),
+            content: crate::log::row_content(&columns(&row, 4)?, lines),
         });
     }
     Ok(out)
@@ -89,9 +163,21 @@ pub(crate) async fn published_rows(
 
 /// The largest row number of `kind`'s table (0 when empty).
 pub(crate) async fn last_row(conn: &mut SqliteConnection, kind: Kind) -> Result<i64, StorageError> {
-    let Some(table) = table_of(kind) else { return Ok(0) };
-    let n: Option<i64> = sqlx::query_scalar(&format!("SELECT MAX(id) FROM {table}")).fetch_one(&mut *conn).await?;
+    let Some(k) = row_kind_of(kind) else { return Ok(0) };
+    let n: Option<i64> =
+        sqlx::query_scalar(&format!("SELECT MAX({}) FROM {} t", k.row, k.table)).fetch_one(&mut *conn).await?;
     Ok(n.unwrap_or(0))
+}
+
+/// Logs the versions of `kind` added in this transaction since its row number was `before`.
+pub(crate) async fn append_rows_after(
+    conn: &mut SqliteConnection,
+    kind: Kind,
+    before: i64,
+) -> Result<usize, StorageError> {
+    let added = published_rows(conn, kind, Rows::After(before)).await?;
+    append(conn, &entries_of(&added)?).await?;
+    Ok(added.len())
 }
 
 /// The log entries of publications.
@@ -262,7 +348,7 @@ impl SqliteStorage {
     /// A directory record's version as published (the content its log entry hashes).
     pub(crate) async fn read_log_row(&self, kind: Kind, row: i64) -> Result<Option<Vec<u8>>, StorageError> {
         let mut conn = self.pool.acquire().await?;
-        Ok(published_rows(&mut conn, kind, 0, Some(row)).await?.pop().map(|p| p.content))
+        Ok(published_rows(&mut conn, kind, Rows::Only(row)).await?.pop().map(|p| p.content))
     }
 
     /// The log's size.
@@ -278,6 +364,18 @@ impl SqliteStorage {
         let root = computed(&mut tx, &mut hashes, |h| tlog_tiles::tree_hash(n, h)).await?;
         tx.commit().await?;
         Ok((n, root))
+    }
+
+    /// The root hash of the tree of the first `size` entries, if the log has that many.
+    pub(crate) async fn read_log_root(&self, size: u64) -> Result<Option<Hash>, StorageError> {
+        let mut tx = self.pool.begin().await?;
+        if size > super::log::size(&mut tx).await? {
+            return Ok(None);
+        }
+        let mut hashes = KnownHashes::default();
+        let root = computed(&mut tx, &mut hashes, |h| tlog_tiles::tree_hash(size, h)).await?;
+        tx.commit().await?;
+        Ok(Some(root))
     }
 
     /// The consistency proof from the tree of `old` entries to the tree of `size`.
@@ -372,9 +470,11 @@ impl SqliteStorage {
             sqlx::query_as("SELECT idx, entry FROM log_entries ORDER BY idx").fetch_all(&mut *tx).await?;
         let hashes: Vec<(i64, Vec<u8>)> =
             sqlx::query_as("SELECT idx, hash FROM log_hashes ORDER BY idx").fetch_all(&mut *tx).await?;
+        let tiles: Vec<(i64, i64, Vec<u8>)> =
+            sqlx::query_as("SELECT level, n, data FROM log_tiles ORDER BY level, n").fetch_all(&mut *tx).await?;
         let mut publications = draw_publications(&mut tx).await?;
-        for (kind, _, _) in ROW_KINDS {
-            publications.extend(published_rows(&mut tx, kind, 0, None).await?);
+        for k in &ROW_KINDS {
+            publications.extend(published_rows(&mut tx, k.kind, Rows::All).await?);
         }
         tx.commit().await?;
         Ok(crate::storage::LogAudit {
@@ -383,24 +483,40 @@ impl SqliteStorage {
                 .into_iter()
                 .map(|(i, h)| (i as u64, Hash(<[u8; 32]>::try_from(h.as_slice()).unwrap_or_default())))
                 .collect(),
+            tiles: tiles.into_iter().map(|(l, n, data)| (l as u8, n as u64, data)).collect(),
             publications,
         })
     }
 
-    /// Logs every publication when the log is empty (a database from before
-    /// the log), oldest first. (Rows written behind the portal's back into a
-    /// logged database are *not* logged this way: see `server log verify`.)
+    /// Logs every publication of each kind the log does not hold yet (all of
+    /// them in a database from before the log; a kind added to the log later,
+    /// when a database that has a log is upgraded), oldest first, and records
+    /// those kinds as logged (`log_kinds`). From then on a kind's publications
+    /// are logged only as they are published: rows written behind the portal's
+    /// back into a logged kind are *not* logged this way (see `server log verify`).
     pub(crate) async fn append_log_backfill(&self) -> Result<u64, StorageError> {
         let mut tx = self.begin_write().await?;
-        let logged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM log_entries").fetch_one(&mut *tx).await?;
-        if logged > 0 {
+        let logged: Vec<String> = sqlx::query_scalar("SELECT kind FROM log_kinds").fetch_all(&mut *tx).await?;
+        let missing: Vec<Kind> = Kind::ALL.into_iter().filter(|k| !logged.iter().any(|l| l == k.as_str())).collect();
+        if missing.is_empty() {
             tx.rollback().await?;
             return Ok(0);
         }
-        let mut publications = draw_publications(&mut tx).await?;
-        for (kind, _, _) in ROW_KINDS {
-            publications.extend(published_rows(&mut tx, kind, 0, None).await?);
+        let mut publications: Vec<LogPublication> =
+            draw_publications(&mut tx).await?.into_iter().filter(|p| missing.contains(&p.kind)).collect();
+        for k in ROW_KINDS.iter().filter(|k| missing.contains(&k.kind)) {
+            publications.extend(published_rows(&mut tx, k.kind, Rows::All).await?);
         }
+        // Those a publication logged already (e.g. a calendar year published at this start) stay as they are.
+        let mut already: std::collections::HashSet<(String, String, i64)> = std::collections::HashSet::new();
+        for kind in &missing {
+            let rows: Vec<(String, i64)> = sqlx::query_as("SELECT key, version FROM log_entries WHERE kind = ?")
+                .bind(kind.as_str())
+                .fetch_all(&mut *tx)
+                .await?;
+            already.extend(rows.into_iter().map(|(key, version)| (kind.as_str().to_owned(), key, version)));
+        }
+        publications.retain(|p| !already.contains(&(p.kind.as_str().to_owned(), p.key.clone(), i64::from(p.version))));
         let mut entries = entries_of(&publications)?;
         entries.sort_by(|a, b| {
             (&a.published_at, a.kind.as_str(), &a.key, a.version).cmp(&(
@@ -412,6 +528,9 @@ impl SqliteStorage {
         });
         let n = entries.len() as u64;
         append(&mut tx, &entries).await?;
+        for kind in missing {
+            sqlx::query("INSERT INTO log_kinds (kind) VALUES (?)").bind(kind.as_str()).execute(&mut *tx).await?;
+        }
         tx.commit().await.map_err(|e| self.busy_or(e))?;
         Ok(n)
     }

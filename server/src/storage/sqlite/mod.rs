@@ -129,6 +129,7 @@ mod tests {
             name: name.to_owned(),
             level,
             parent_code: parent.map(str::to_owned),
+            published_at: "2025-01-02T09:00:00+08:00".to_owned(),
         };
         Batch::Departments(vec![
             d("150000", "省局", Level::Province, None),

@@ -251,6 +251,7 @@ impl SqliteStorage {
     /// Publishes declared reports, all or nothing: each is a new version of its department-year's.
     pub(super) async fn insert_declared(&self, reports: &[NewDeclaredReport]) -> Result<(), StorageError> {
         let mut tx = self.begin_write().await?;
+        let before = super::log::last_row(&mut tx, crate::log::Kind::Report).await?;
         let mut problems = Vec::new();
         for (index, r) in reports.iter().enumerate() {
             let Some(dep): Option<i64> = sqlx::query_scalar("SELECT id FROM departments WHERE code = ?")
@@ -309,6 +310,7 @@ impl SqliteStorage {
         if !problems.is_empty() {
             return Err(StorageError::Rejected(problems));
         }
+        super::log::append_rows_after(&mut tx, crate::log::Kind::Report, before).await?;
         tx.commit().await.map_err(|e| self.busy_or(e))?;
         Ok(())
     }

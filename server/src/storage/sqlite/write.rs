@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use sqlx::{Row, Sqlite, Transaction};
 
 use super::SqliteStorage;
+use crate::log::Kind;
 use crate::publish::{VerifiedCommitment, VerifiedDraw};
 use crate::storage::{
     Batch, Correction, FeedbackCodeDue, ImportSummary, IssuedFeedbackCode, NewDepartment, NewEnterprise, NewInspector,
@@ -133,12 +134,14 @@ fn correction_reason(c: &Option<Correction>) -> Option<&str> {
     c.as_ref().map(|c| c.reason.as_str())
 }
 
+/// Imports departments; returns the row numbers of those it published (to log).
 async fn import_departments(
     tx: &mut Tx<'_>,
     rows: &[NewDepartment],
     problems: &mut Problems,
     summary: &mut ImportSummary,
-) -> Result<(), sqlx::Error> {
+) -> Result<Vec<i64>, sqlx::Error> {
+    let mut published = Vec::new();
     for (i, d) in rows.iter().enumerate() {
         let parent = match &d.parent_code {
             None => None,
@@ -181,13 +184,15 @@ async fn import_departments(
         match by_name {
             // Created by publishing a draw before departments were imported: complete it.
             Some((id, None)) => {
-                sqlx::query("UPDATE departments SET code = ?, level = ?, parent_id = ? WHERE id = ?")
+                sqlx::query("UPDATE departments SET code = ?, level = ?, parent_id = ?, published_at = ? WHERE id = ?")
                     .bind(&d.code)
                     .bind(d.level.as_str())
                     .bind(parent)
+                    .bind(&d.published_at)
                     .bind(id)
                     .execute(&mut **tx)
                     .await?;
+                published.push(id);
                 summary.added += 1;
             }
             Some((_, Some(other))) => problems.add(
@@ -199,18 +204,23 @@ async fn import_departments(
                 ),
             ),
             None => {
-                sqlx::query("INSERT INTO departments (name, parent_id, code, level) VALUES (?, ?, ?, ?)")
-                    .bind(&d.name)
-                    .bind(parent)
-                    .bind(&d.code)
-                    .bind(d.level.as_str())
-                    .execute(&mut **tx)
-                    .await?;
+                let id = sqlx::query(
+                    "INSERT INTO departments (name, parent_id, code, level, published_at) VALUES (?, ?, ?, ?, ?)",
+                )
+                .bind(&d.name)
+                .bind(parent)
+                .bind(&d.code)
+                .bind(d.level.as_str())
+                .bind(&d.published_at)
+                .execute(&mut **tx)
+                .await?
+                .last_insert_rowid();
+                published.push(id);
                 summary.added += 1;
             }
         }
     }
-    Ok(())
+    Ok(published)
 }
 
 async fn import_items(
@@ -632,6 +642,10 @@ impl Storage for SqliteStorage {
         self.read_log_consistency(old, size).await
     }
 
+    async fn log_root(&self, size: u64) -> Result<Option<tlog_tiles::Hash>, StorageError> {
+        self.read_log_root(size).await
+    }
+
     async fn log_add_cosignature(&self, c: &crate::storage::LogCosignature) -> Result<(), StorageError> {
         self.insert_log_cosignature(c).await
     }
@@ -735,19 +749,22 @@ impl Storage for SqliteStorage {
         let mut summary = ImportSummary::default();
         // Every version this import adds is logged in the same transaction (docs/LOG.md).
         let logged = match batch {
-            Batch::Departments(_) => None,
-            Batch::Items(_) => Some(crate::log::Kind::Item),
-            Batch::Inspectors(_) => Some(crate::log::Kind::Inspector),
-            Batch::Enterprises(_) => Some(crate::log::Kind::Enterprise),
-            Batch::Plans(_) => Some(crate::log::Kind::Plan),
-            Batch::Results(_) => Some(crate::log::Kind::Result),
+            Batch::Departments(_) => None, // logged by row number, below
+            Batch::Items(_) => Some(Kind::Item),
+            Batch::Inspectors(_) => Some(Kind::Inspector),
+            Batch::Enterprises(_) => Some(Kind::Enterprise),
+            Batch::Plans(_) => Some(Kind::Plan),
+            Batch::Results(_) => Some(Kind::Result),
         };
         let before = match logged {
             Some(kind) => super::log::last_row(&mut tx, kind).await?,
             None => 0,
         };
+        let mut departments = Vec::new();
         match batch {
-            Batch::Departments(rows) => import_departments(&mut tx, rows, &mut problems, &mut summary).await?,
+            Batch::Departments(rows) => {
+                departments = import_departments(&mut tx, rows, &mut problems, &mut summary).await?;
+            }
             Batch::Items(rows) => import_items(&mut tx, rows, &mut problems, &mut summary).await?,
             Batch::Inspectors(rows) => import_inspectors(&mut tx, rows, &mut problems, &mut summary).await?,
             Batch::Enterprises(rows) => import_enterprises(&mut tx, rows, &mut problems, &mut summary).await?,
@@ -761,8 +778,11 @@ impl Storage for SqliteStorage {
         let log_started = std::time::Instant::now();
         let mut log_entries = 0;
         if let Some(kind) = logged {
-            let added = super::log::published_rows(&mut tx, kind, before, None).await?;
-            log_entries = added.len();
+            log_entries = super::log::append_rows_after(&mut tx, kind, before).await?;
+        }
+        for id in departments {
+            let added = super::log::published_rows(&mut tx, Kind::Department, super::log::Rows::Only(id)).await?;
+            log_entries += added.len();
             super::log::append(&mut tx, &super::log::entries_of(&added)?).await?;
         }
         let log_ms = log_started.elapsed().as_millis() as u64;
@@ -873,6 +893,7 @@ impl Storage for SqliteStorage {
                 ));
             }
         };
+        let before = super::log::last_row(&mut tx, Kind::CalendarYear).await?;
         sqlx::query(
             "INSERT INTO calendar_years (year, version, document, published_at, correction_reason) VALUES (?, ?, ?, ?, ?)",
         )
@@ -883,7 +904,8 @@ impl Storage for SqliteStorage {
         .bind(correction_reason)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
+        super::log::append_rows_after(&mut tx, Kind::CalendarYear, before).await?;
+        tx.commit().await.map_err(|e| self.busy_or(e))?;
         Ok(u32::try_from(version).unwrap_or(u32::MAX))
     }
 
