@@ -508,8 +508,10 @@ impl SqliteStorage {
             publications.extend(published_rows(&mut tx, k.kind, Rows::All).await?);
         }
         // Those a publication logged already (e.g. a calendar year published at this start) stay as they are.
+        // (Only kinds with publications to log are read: a log of millions
+        // of entries of a kind with none is not scanned.)
         let mut already: std::collections::HashSet<(String, String, i64)> = std::collections::HashSet::new();
-        for kind in &missing {
+        for kind in missing.iter().filter(|k| publications.iter().any(|p| p.kind == **k)) {
             let rows: Vec<(String, i64)> = sqlx::query_as("SELECT key, version FROM log_entries WHERE kind = ?")
                 .bind(kind.as_str())
                 .fetch_all(&mut *tx)
