@@ -57,9 +57,21 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| Failure::unreadable(format!("cannot start the async runtime: {e}")))
 }
 
+/// The database a command uses: `--database`, else `GONGKAI_DATABASE` (a path or `sqlite://PATH`).
+fn database(given: Option<&std::path::Path>) -> Result<std::path::PathBuf, Failure> {
+    let parsed = match given {
+        Some(path) => match path.to_str() {
+            Some(text) => crate::configuration::database_path("--database", text),
+            None => Ok(path.to_path_buf()),
+        },
+        None => crate::configuration::database_path_from_env(),
+    };
+    parsed.map_err(|e| Failure::unreadable(e.to_string()))
+}
+
 /// The database a command reads: `--database`, else `GONGKAI_DATABASE`; it must exist.
 fn existing_database(given: Option<&std::path::Path>) -> Result<std::path::PathBuf, Failure> {
-    let database = given.map_or_else(crate::configuration::database_path_from_env, std::path::Path::to_path_buf);
+    let database = database(given)?;
     if !database.exists() {
         return Err(Failure::unreadable(format!(
             "数据库 {} 不存在 / the database {} does not exist",

@@ -2,7 +2,7 @@
 //!
 //! | variable | default | meaning |
 //! |---|---|---|
-//! | `GONGKAI_DATABASE` | `data/gongkai.db` | SQLite file, created (with its directory) if missing |
+//! | `GONGKAI_DATABASE` | `data/gongkai.db` | SQLite file (a path or `sqlite://PATH`), created (with its directory) if missing; any other URL (`postgres://` included: not supported yet) is refused |
 //! | `GONGKAI_DEMO` | `1` | `0` disables seeding the demo draws into an empty database |
 //! | `LEPTOS_SITE_ADDR` | `127.0.0.1:3000` | address to listen on; port `0` picks a free port |
 //! | `LEPTOS_SITE_ROOT` | `target/site` | static files and bundles (scripts/lib.sh build_site) |
@@ -170,8 +170,35 @@ fn var(name: &str) -> Option<String> {
 }
 
 /// The database file: `GONGKAI_DATABASE`, or `data/gongkai.db`.
-pub fn database_path_from_env() -> PathBuf {
-    var("GONGKAI_DATABASE").unwrap_or_else(|| "data/gongkai.db".to_owned()).into()
+pub fn database_path_from_env() -> Result<PathBuf, ConfigError> {
+    database_path("GONGKAI_DATABASE", &var("GONGKAI_DATABASE").unwrap_or_else(|| "data/gongkai.db".to_owned()))
+}
+
+/// The SQLite database that `text` (the value of `name`) names: a file's
+/// path, or `sqlite://PATH`. Any other URL is refused by name rather than
+/// taken for a path (`postgres://…` would otherwise become a folder named
+/// `postgres:`): this version has no PostgreSQL backend (issue 15).
+pub fn database_path(name: &'static str, text: &str) -> Result<PathBuf, ConfigError> {
+    let invalid = |reason: String| ConfigError::Invalid { name, value: text.to_owned(), reason };
+    let scheme = text.split_once("://").map(|(s, _)| s).filter(|s| {
+        s.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"+.-".contains(&b))
+    });
+    match scheme.map(str::to_ascii_lowercase).as_deref() {
+        None => Ok(PathBuf::from(text)),
+        Some("sqlite") => match &text["sqlite://".len()..] {
+            "" => Err(invalid("expected sqlite://PATH, the database file's path after sqlite://".to_owned())),
+            path => Ok(PathBuf::from(path)),
+        },
+        Some("postgres" | "postgresql") => Err(invalid(
+            "this version of the portal stores its data in SQLite only: give a database file's path or \
+             sqlite://PATH (PostgreSQL is not supported yet)"
+                .to_owned(),
+        )),
+        Some(other) => {
+            Err(invalid(format!("unknown database scheme “{other}”: give a database file's path or sqlite://PATH")))
+        }
+    }
 }
 
 impl Settings {
@@ -237,7 +264,7 @@ impl Settings {
             icp: site_text("GONGKAI_SITE_ICP")?,
             police_filing: site_text("GONGKAI_SITE_POLICE_FILING")?,
         };
-        let database_path = database_path_from_env();
+        let database_path = database_path_from_env()?;
         Ok(Settings {
             feedback,
             clock,
@@ -382,6 +409,37 @@ mod tests {
                 assert_eq!(reason, "expected a number of witnesses from 0 to 0");
             }
             other => panic!("a quorum without witnesses gave {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_database_is_a_path_or_a_sqlite_url_and_other_urls_are_refused_by_name() {
+        for (text, path) in [
+            ("data/gongkai.db", "data/gongkai.db"),
+            ("/srv/门户/gongkai.db", "/srv/门户/gongkai.db"),
+            ("sqlite:///srv/gongkai.db", "/srv/gongkai.db"),
+            ("sqlite://data/gongkai.db", "data/gongkai.db"),
+            ("SQLite://x.db", "x.db"),
+            ("./a:b.db", "./a:b.db"),
+            ("1http://x", "1http://x"),
+        ] {
+            assert_eq!(database_path("GONGKAI_DATABASE", text).unwrap(), PathBuf::from(path), "{text}");
+        }
+        for (text, reason) in [
+            ("postgres://gongkai@127.0.0.1/gongkai", "PostgreSQL is not supported yet"),
+            ("postgresql://localhost/x", "PostgreSQL is not supported yet"),
+            ("mysql://root@localhost/x", "unknown database scheme “mysql”"),
+            ("file:///etc/passwd", "unknown database scheme “file”"),
+            ("javascript://%0aalert(1)", "unknown database scheme “javascript”"),
+            ("sqlite://", "expected sqlite://PATH"),
+        ] {
+            match database_path("GONGKAI_DATABASE", text) {
+                Err(ConfigError::Invalid { name: "GONGKAI_DATABASE", value, reason: r }) => {
+                    assert_eq!(value, text);
+                    assert!(r.contains(reason), "{text}: {r}");
+                }
+                other => panic!("{text:?} gave {other:?}"),
+            }
         }
     }
 

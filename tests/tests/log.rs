@@ -621,3 +621,13 @@ async fn log_verify_names_a_stored_tile_that_does_not_match_the_tree_hashes() {
         ["公示日志的分片 0/001 与树哈希不符 / the log's stored tile 0/001 does not match its tree hashes"]
     );
 }
+
+#[test]
+fn a_database_url_of_another_scheme_is_an_error_and_creates_nothing() {
+    for url in ["postgres://gongkai@127.0.0.1:5432/gongkai", "mysql://root@localhost/gongkai"] {
+        let folder = std::path::Path::new(url.split_once("//").unwrap().0);
+        assert_eq!(server_command(&["log", "verify", "--database", url]), std::process::ExitCode::from(2), "{url}");
+        assert_eq!(server_command(&["log", "key", "--create", "--database", url]), std::process::ExitCode::from(2));
+        assert!(!folder.exists(), "{url}: no folder {} was created", folder.display());
+    }
+}

@@ -511,7 +511,7 @@ async fn issue(args: &FeedbackArgs, codes: &CodesArgs) -> Result<(), Failure> {
         }
         refuse_existing(sheet)?;
     }
-    let database = args.database.clone().unwrap_or_else(crate::configuration::database_path_from_env);
+    let database = super::database(args.database.as_deref())?;
     let key_path = args.key.clone().unwrap_or_else(|| key_path_from_env(&database));
     let key = FeedbackKey::load_or_create(&key_path).map_err(|e| Failure::unreadable(e.to_string()))?;
     let storage = SqliteStorage::open(&database).await.map_err(|e| {

@@ -244,10 +244,6 @@ fn write_wait() -> Result<std::time::Duration, Failure> {
     }
 }
 
-fn database_path(args: &ImportArgs) -> PathBuf {
-    args.database.clone().unwrap_or_else(crate::configuration::database_path_from_env)
-}
-
 pub fn run(args: &ImportArgs) -> Outcome {
     let runtime = super::runtime()?;
     runtime.block_on(run_async(args))?;
@@ -255,7 +251,7 @@ pub fn run(args: &ImportArgs) -> Outcome {
 }
 
 async fn open(args: &ImportArgs) -> Result<SqliteStorage, Failure> {
-    let path = database_path(args);
+    let path = super::database(args.database.as_deref())?;
     SqliteStorage::open_waiting(&path, write_wait()?).await.map_err(|e| {
         Failure::unreadable(format!(
             "无法打开数据库 {} / cannot open the database {}: {e}",

@@ -63,9 +63,7 @@ pub enum LogCommand {
 
 pub fn run(args: &LogArgs) -> Outcome {
     let database = match args.command {
-        LogCommand::Key { create: true } => {
-            args.database.clone().unwrap_or_else(crate::configuration::database_path_from_env)
-        }
+        LogCommand::Key { create: true } => super::database(args.database.as_deref())?,
         _ => super::existing_database(args.database.as_deref())?,
     };
     match args.command {
