@@ -2,8 +2,10 @@
 # The portal at scale: 1,000,000 enterprises, 100,000 draws, 1,000,000 results.
 # Builds the release server, generates the database once (target/bench/portal.db,
 # about 15 minutes on 2 cores; delete it to regenerate), starts the server on it
-# and prints the latency of every list page and search (single client, p50/p99)
-# and the draw page's throughput with 64 concurrent clients. Then the
+# and prints the latency of every list page and search (single client, p50/p99),
+# the draw page's throughput with 64 concurrent clients and a mixed load over
+# all those pages (64 clients); then the mixed load again with the page cache
+# off (GONGKAI_PAGE_CACHE_MB=0), for comparison. Then the
 # execution report of one district-year with 1,000,000 results (its own
 # database, target/bench/report.db, generated once): the first request and
 # warm requests of the report page and its JSON.
@@ -20,6 +22,7 @@ log "cargo build --release --example portal_bench"
 cargo build --release -q -p gongkai-tests --example portal_bench
 BENCH="$ROOT/target/release/examples/portal_bench"
 serve() { # DATABASE PORT: the release server on it, in the background
+  GONGKAI_PAGE_CACHE_MB="${PAGE_CACHE_MB:-64}" \
   LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD GONGKAI_DEMO=0 \
     LEPTOS_SITE_ADDR="127.0.0.1:$2" GONGKAI_DATABASE="$1" RUST_LOG=warn \
     "$ROOT/target/release/server" serve &
@@ -40,6 +43,11 @@ if [ "${1:-}" != report ]; then
   fi
   serve "$DB" "$PORT"
   "$BENCH" measure "http://127.0.0.1:$PORT" "$DB"
+  kill "$SERVER" 2>/dev/null || true
+  wait "$SERVER" 2>/dev/null || true
+  log "the mixed load without the page cache"
+  PAGE_CACHE_MB=0 serve "$DB" "$PORT"
+  "$BENCH" mixed "http://127.0.0.1:$PORT" "$DB"
   kill "$SERVER" 2>/dev/null || true
   wait "$SERVER" 2>/dev/null || true
 fi

@@ -3,6 +3,7 @@
 //! | variable | default | meaning |
 //! |---|---|---|
 //! | `GONGKAI_DATABASE` | `data/gongkai.db` | SQLite file (a path or `sqlite://PATH`), created (with its directory) if missing; any other URL (`postgres://` included: not supported yet) is refused |
+//! | `GONGKAI_PAGE_CACHE_MB` | `64` | memory for rendered pages and JSON answers kept until the next publication (`0`: none; `server/src/page_cache.rs`) |
 //! | `GONGKAI_DEMO` | `1` | `0` disables seeding the demo draws into an empty database |
 //! | `LEPTOS_SITE_ADDR` | `127.0.0.1:3000` | address to listen on; port `0` picks a free port |
 //! | `LEPTOS_SITE_ROOT` | `target/site` | static files and bundles (scripts/lib.sh build_site) |
@@ -45,6 +46,8 @@ pub struct Settings {
     pub site: app::types::SiteIdentity,
     /// The publication log's origin and signing key.
     pub log: LogSettings,
+    /// The memory the page cache may use, in bytes (0: no cache).
+    pub page_cache_bytes: u64,
 }
 
 /// The publication log's origin and the file of its signing key.
@@ -162,6 +165,14 @@ pub enum ConfigError {
 /// The time of [`Settings::for_tests`]: 2026-11-30T10:00:00+08:00.
 pub const TEST_NOW: i64 = 1_796_004_000;
 
+/// The page cache's memory when `GONGKAI_PAGE_CACHE_MB` is not set.
+pub const DEFAULT_PAGE_CACHE_MB: u64 = 64;
+
+/// `GONGKAI_PAGE_CACHE_MB`: decimal digits only, at most 65,536.
+fn page_cache_mb(text: &str) -> Option<u64> {
+    text.bytes().all(|b| b.is_ascii_digit()).then(|| text.parse().ok()).flatten().filter(|n| *n <= 65_536)
+}
+
 /// See [`Settings::request_timeout`].
 pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
@@ -265,11 +276,22 @@ impl Settings {
             police_filing: site_text("GONGKAI_SITE_POLICE_FILING")?,
         };
         let database_path = database_path_from_env()?;
+        let page_cache_bytes = match var("GONGKAI_PAGE_CACHE_MB") {
+            None => DEFAULT_PAGE_CACHE_MB << 20,
+            Some(v) => {
+                page_cache_mb(&v).ok_or_else(|| ConfigError::Invalid {
+                    name: "GONGKAI_PAGE_CACHE_MB",
+                    value: v.clone(),
+                    reason: "expected a number of megabytes from 0 (no cache) to 65536".to_owned(),
+                })? << 20
+            }
+        };
         Ok(Settings {
             feedback,
             clock,
             site,
             log: LogSettings::from_env(&database_path)?,
+            page_cache_bytes,
             database_path,
             seed_demo,
             request_timeout: REQUEST_TIMEOUT,
@@ -295,6 +317,7 @@ impl Settings {
                 quorum: 0,
             },
             database_path,
+            page_cache_bytes: DEFAULT_PAGE_CACHE_MB << 20,
             seed_demo: true,
             feedback: FeedbackLimits::default(),
             clock: Clock::fixed(TEST_NOW),
@@ -440,6 +463,16 @@ mod tests {
                 }
                 other => panic!("{text:?} gave {other:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn the_page_cache_size_is_a_number_of_megabytes() {
+        assert_eq!(page_cache_mb("0"), Some(0));
+        assert_eq!(page_cache_mb("64"), Some(64));
+        assert_eq!(page_cache_mb("65536"), Some(65_536));
+        for bad in ["65537", "-1", "+1", "1.5", "64MB", " 64", "", "１", "99999999999999999999999"] {
+            assert_eq!(page_cache_mb(bad), None, "{bad:?}");
         }
     }
 

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod feedback;
 pub mod log;
+pub mod page_cache;
 pub mod publish;
 pub mod routes;
 pub mod security;

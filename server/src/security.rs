@@ -60,7 +60,11 @@ pub async fn headers(mut request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let status = response.status();
     let h = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&content_security_policy(&nonce)) {
+    // A 304 updates the headers the browser kept with its copy: a new nonce
+    // there would not match the scripts of that copy, so it gets none.
+    if status != StatusCode::NOT_MODIFIED
+        && let Ok(v) = HeaderValue::from_str(&content_security_policy(&nonce))
+    {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));

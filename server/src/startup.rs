@@ -89,7 +89,14 @@ fn page_routes() -> Vec<AxumRouteListing> {
 }
 
 /// The whole HTTP surface: pages (server-rendered, with islands), server functions, JSON API, static files.
-pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>, feedback: FeedbackSetup) -> Router {
+pub fn router(
+    leptos_options: LeptosOptions,
+    storage: Arc<dyn Storage>,
+    feedback: FeedbackSetup,
+    page_cache_bytes: u64,
+) -> Router {
+    let page_cache = (page_cache_bytes > 0)
+        .then(|| crate::page_cache::PageCache::new(storage.clone(), feedback.clock.clone(), page_cache_bytes));
     let (leptos_options, bundle) = assets::fingerprint(leptos_options);
     let source = Source(storage.clone() as Arc<dyn DrawSource>);
     let portal = Portal(storage.clone() as Arc<dyn PortalSource>);
@@ -192,6 +199,16 @@ pub fn router(leptos_options: LeptosOptions, storage: Arc<dyn Storage>, feedback
                 files(request.uri().clone(), state, request).await
             }
         })
+        // Pages and JSON answers, kept until the next publication (with their ETags).
+        .layer(axum::middleware::from_fn(move |request: Request, next: axum::middleware::Next| {
+            let cache = page_cache.clone();
+            async move {
+                match cache {
+                    Some(cache) => crate::page_cache::serve(State(cache), request, next).await,
+                    None => next.run(request).await,
+                }
+            }
+        }))
         // Pages, JSON, CSV and the WebAssembly bundles go out gzip- or
         // brotli-compressed to clients that accept it.
         .layer(CompressionLayer::new())
@@ -268,7 +285,7 @@ impl Application {
                 std::time::Duration::from_millis(500),
             ));
         }
-        let router = router(settings.leptos, storage, feedback);
+        let router = router(settings.leptos, storage, feedback, settings.page_cache_bytes);
         Ok(Application { listener, router, address, request_timeout })
     }
 

@@ -79,10 +79,20 @@ fn main() {
             let db = args.get(2).expect("measure URL DB");
             runtime.block_on(measure(&url, Path::new(db)));
         }
+        Some("mixed") => {
+            let url = args.get(1).expect("mixed URL DB").trim_end_matches('/').to_owned();
+            let db = args.get(2).expect("mixed URL DB");
+            runtime.block_on(async {
+                let client = client(&url).await;
+                let patterns = patterns(Path::new(db)).await;
+                mixed(&client, &url, &patterns).await;
+            });
+        }
         _ => {
             eprintln!(
                 "usage: portal_bench generate DB [--enterprises N] [--draws N] | portal_bench measure URL DB \
-                 | portal_bench generate-report DB [--results N] | portal_bench measure-report URL"
+                 | portal_bench mixed URL DB | portal_bench generate-report DB [--results N] \
+                 | portal_bench measure-report URL"
             );
             std::process::exit(2);
         }
@@ -370,25 +380,21 @@ async fn fetch(client: &reqwest::Client, url: &str) -> (Duration, u64) {
     (start.elapsed(), body.len() as u64)
 }
 
-async fn measure(base: &str, db: &Path) {
+/// A client for `base`, once the server answers (it migrates the database first).
+async fn client(base: &str) -> reqwest::Client {
     let client = reqwest::Client::builder().pool_max_idle_per_host(128).build().expect("client");
-    // Wait for the server (it migrates the database first).
     let started = Instant::now();
     while client.get(format!("{base}/")).send().await.map(|r| !r.status().is_success()).unwrap_or(true) {
         assert!(started.elapsed() < Duration::from_secs(300), "the server at {base} does not answer");
         std::thread::sleep(Duration::from_millis(500));
     }
+    client
+}
+
+/// The pages measured, each with the addresses it is measured on (records and
+/// queries drawn from the database `db`).
+async fn patterns(db: &Path) -> Vec<(String, Vec<String>)> {
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", db.display())).await.expect("database");
-    let count = |sql: &'static str| {
-        let pool = pool.clone();
-        async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&pool).await.expect("count") }
-    };
-    let (enterprises, draws, results) = (
-        count("SELECT COUNT(*) FROM enterprises").await,
-        count("SELECT COUNT(*) FROM draws").await,
-        count("SELECT COUNT(*) FROM results").await,
-    );
-    println!("database: {enterprises} enterprises, {draws} draws, {results} results ({})", db.display());
     let ids: Vec<String> =
         sqlx::query_scalar("SELECT id FROM draws ORDER BY random() LIMIT 500").fetch_all(&pool).await.expect("ids");
     let codes: Vec<String> = sqlx::query_scalar("SELECT credit_code FROM enterprises ORDER BY random() LIMIT 200")
@@ -414,7 +420,7 @@ async fn measure(base: &str, db: &Path) {
         .collect();
     let enc = |s: &str| s.bytes().map(|b| format!("%{b:02X}")).collect::<String>();
     let n = 200;
-    let patterns: Vec<(String, Vec<String>)> = vec![
+    vec![
         ("/ (home)".into(), vec!["/".into()]),
         ("/draws".into(), (0..n).map(|i| format!("/draws?page={}", 1 + i * 37 % 2000)).collect()),
         ("/draws/{id}".into(), ids.iter().map(|id| format!("/draws/{id}")).collect()),
@@ -433,13 +439,29 @@ async fn measure(base: &str, db: &Path) {
         ("/plans".into(), vec!["/plans".into()]),
         ("/api/results?q= (name)".into(), queries.iter().map(|q| format!("/api/results?q={}", enc(q))).collect()),
         ("/api/enterprises?q=".into(), queries.iter().map(|q| format!("/api/enterprises?q={}", enc(q))).collect()),
-    ];
+    ]
+}
 
+async fn measure(base: &str, db: &Path) {
+    let client = client(base).await;
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", db.display())).await.expect("database");
+    let count = |sql: &'static str| {
+        let pool = pool.clone();
+        async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&pool).await.expect("count") }
+    };
+    let (enterprises, draws, results) = (
+        count("SELECT COUNT(*) FROM enterprises").await,
+        count("SELECT COUNT(*) FROM draws").await,
+        count("SELECT COUNT(*) FROM results").await,
+    );
+    println!("database: {enterprises} enterprises, {draws} draws, {results} results ({})", db.display());
+    let patterns = patterns(db).await;
+    let n = 200;
     println!();
     println!("single client, sequential requests (each URL once warmed):");
     println!("{:<28} {:>6} {:>9} {:>9} {:>9} {:>9}", "page", "reqs", "p50 ms", "p99 ms", "max ms", "KiB avg");
-    for (name, urls) in patterns {
-        let mut series = Series { name, times: Vec::new(), bytes: 0 };
+    for (name, urls) in &patterns {
+        let mut series = Series { name: name.clone(), times: Vec::new(), bytes: 0 };
         let urls: Vec<String> = urls.iter().cycle().take(n).map(|u| format!("{base}{u}")).collect();
         let status = client.get(&urls[0]).send().await.expect("request").status();
         if !status.is_success() {
@@ -468,6 +490,11 @@ async fn measure(base: &str, db: &Path) {
     println!(
         "draw page /draws/{{id}}: {clients} concurrent clients for {seconds} s (client and server share the 2 cores):"
     );
+    let ids: Vec<String> = patterns
+        .iter()
+        .find(|(name, _)| name == "/draws/{id}")
+        .map(|(_, urls)| urls.iter().map(|u| u.trim_start_matches("/draws/").to_owned()).collect())
+        .expect("the draw pages");
     let ids = Arc::new(ids);
     let done = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(seconds);
@@ -495,6 +522,50 @@ async fn measure(base: &str, db: &Path) {
     println!(
         "{}: {total} requests, {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms",
         series.name,
+        total as f64 / seconds as f64,
+        series.percentile(0.50).as_secs_f64() * 1e3,
+        series.percentile(0.99).as_secs_f64() * 1e3
+    );
+    mixed(&client, base, &patterns).await;
+}
+
+/// Visitors spread over every page measured: 64 clients for 10 s, each going
+/// round the pages in turn (from a different one), an address of the page's
+/// own list each time. Prints requests per second and the latency.
+async fn mixed(client: &reqwest::Client, base: &str, patterns: &[(String, Vec<String>)]) {
+    let (seconds, clients) = (10, 64);
+    println!();
+    println!(
+        "mixed load: {clients} concurrent clients for {seconds} s over the {} pages above, {} addresses \
+         (client and server share the 2 cores):",
+        patterns.len(),
+        patterns.iter().map(|(_, u)| u.len()).sum::<usize>()
+    );
+    let patterns = Arc::new(patterns.to_vec());
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let (client, patterns, base) = (client.clone(), patterns.clone(), base.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            let mut i = c;
+            while Instant::now() < deadline {
+                let (_, urls) = &patterns[i % patterns.len()];
+                let url = format!("{base}{}", urls[(i / patterns.len() * 7 + c) % urls.len()]);
+                times.push(fetch(&client, &url).await.0);
+                i += 1;
+            }
+            times
+        }));
+    }
+    let mut times = Vec::new();
+    for t in tasks {
+        times.extend(t.await.expect("client task"));
+    }
+    let total = times.len();
+    let series = Series { name: "mixed".into(), times, bytes: 0 };
+    println!(
+        "mixed: {total} requests, {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms",
         total as f64 / seconds as f64,
         series.percentile(0.50).as_secs_f64() * 1e3,
         series.percentile(0.99).as_secs_f64() * 1e3

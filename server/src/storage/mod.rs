@@ -278,6 +278,11 @@ pub trait Storage: DrawSource + PortalSource {
     async fn log_backfill(&self) -> Result<u64, StorageError>;
     /// The consistency proof (RFC 6962) from the log's first `old` entries to its first `size`.
     async fn log_consistency(&self, old: u64, size: u64) -> Result<Vec<tlog_tiles::Hash>, StorageError>;
+    /// The database's generation: it changes with every publication (the
+    /// log's size) and with the unlogged writes public pages show (witness
+    /// cosignatures, feedback codes issued). Read on every page request
+    /// (`page_cache`): a few index lookups.
+    async fn generation(&self) -> Result<Vec<i64>, StorageError>;
     /// The root hash of the log's first `size` entries (`None` when the log is shorter).
     async fn log_root(&self, size: u64) -> Result<Option<tlog_tiles::Hash>, StorageError>;
     /// Keeps a witness's cosignature (already verified) of the checkpoint of `size` entries.

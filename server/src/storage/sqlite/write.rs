@@ -642,6 +642,18 @@ impl Storage for SqliteStorage {
         self.read_log_consistency(old, size).await
     }
 
+    async fn generation(&self) -> Result<Vec<i64>, StorageError> {
+        let row: (i64, i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries), \
+             (SELECT COALESCE(MAX(rowid), 0) FROM log_cosignatures), \
+             (SELECT COALESCE(MAX(rowid), 0) FROM feedback_codes), \
+             (SELECT COALESCE(MAX(rowid), 0) FROM demo_feedback_codes)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(vec![row.0, row.1, row.2, row.3])
+    }
+
     async fn log_root(&self, size: u64) -> Result<Option<tlog_tiles::Hash>, StorageError> {
         self.read_log_root(size).await
     }
