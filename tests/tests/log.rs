@@ -631,3 +631,16 @@ fn a_database_url_of_another_scheme_is_an_error_and_creates_nothing() {
         assert!(!folder.exists(), "{url}: no folder {} was created", folder.display());
     }
 }
+
+#[tokio::test]
+async fn a_database_created_empty_logs_every_kind_from_the_start_so_its_first_start_reads_nothing_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fresh.db");
+    drop(gongkai_server::storage::SqliteStorage::open(&path).await.unwrap());
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    let mut kinds: Vec<String> = sqlx::query_scalar("SELECT kind FROM log_kinds").fetch_all(&pool).await.unwrap();
+    kinds.sort();
+    let mut all: Vec<String> = gongkai_server::log::Kind::ALL.iter().map(|k| k.as_str().to_owned()).collect();
+    all.sort();
+    assert_eq!(kinds, all);
+}

@@ -491,7 +491,8 @@ impl SqliteStorage {
     /// Logs every publication of each kind the log does not hold yet (all of
     /// them in a database from before the log; a kind added to the log later,
     /// when a database that has a log is upgraded), oldest first, and records
-    /// those kinds as logged (`log_kinds`). From then on a kind's publications
+    /// those kinds as logged (`log_kinds`; a database created empty has them
+    /// all from its migrations). From then on a kind's publications
     /// are logged only as they are published: rows written behind the portal's
     /// back into a logged kind are *not* logged this way (see `server log verify`).
     pub(crate) async fn append_log_backfill(&self) -> Result<u64, StorageError> {
