@@ -95,7 +95,11 @@ fn fresh(at: i64, now: i64) -> bool {
 /// Whether a request may be answered from the cache, or its answer kept.
 fn cacheable(request: &Request) -> bool {
     let path = request.uri().path();
+    // Pages and JSON answers have no file extension; files (scripts, styles,
+    // downloads) are not kept, so they cost no generation query either.
+    let file = path.rsplit('/').next().is_some_and(|last| last.contains('.'));
     request.method() == Method::GET
+        && !file
         && !(path == "/feedback" || path.starts_with("/feedback/") || path.starts_with("/pkg/"))
 }
 
@@ -133,13 +137,9 @@ fn renonce(body: &[u8], from: &str, to: &str) -> Vec<u8> {
     out
 }
 
-/// Whether the request's `If-None-Match` names `etag`.
-fn not_modified(request: &Request, etag: &HeaderValue) -> bool {
-    request
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim().as_bytes() == etag.as_bytes() || t.trim() == "*"))
+/// Whether an `If-None-Match` header names `etag`.
+fn not_modified(if_none_match: Option<&HeaderValue>, etag: &HeaderValue) -> bool {
+    etag.to_str().is_ok_and(|etag| crate::security::etag_matches(if_none_match, etag))
 }
 
 fn respond(status: StatusCode, content_type: Option<&HeaderValue>, etag: &HeaderValue, body: Body) -> Response {
@@ -165,7 +165,7 @@ pub async fn serve(State(cache): State<Arc<PageCache>>, request: Request, next: 
         && hit.generation == generation
         && fresh(hit.at, now)
     {
-        if not_modified(&request, &hit.etag) {
+        if not_modified(request.headers().get(header::IF_NONE_MATCH), &hit.etag) {
             return respond(StatusCode::NOT_MODIFIED, None, &hit.etag, Body::empty());
         }
         let body = renonce(&hit.body, &hit.nonce, &nonce);
@@ -215,7 +215,7 @@ pub async fn serve(State(cache): State<Arc<PageCache>>, request: Request, next: 
     );
     let mut response = Response::from_parts(parts, Body::from(body));
     response.headers_mut().insert(header::ETAG, etag.clone());
-    if if_none_match.is_some_and(|v| v.as_bytes() == etag.as_bytes()) {
+    if not_modified(if_none_match.as_ref(), &etag) {
         *response.status_mut() = StatusCode::NOT_MODIFIED;
         *response.body_mut() = Body::empty();
         response.headers_mut().remove(header::CONTENT_LENGTH);

@@ -85,6 +85,13 @@ pub enum Keep {
     Briefly,
 }
 
+/// Whether an `If-None-Match` header names `etag` (or is `*`).
+pub fn etag_matches(if_none_match: Option<&HeaderValue>, etag: &str) -> bool {
+    if_none_match
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+}
+
 /// A download with a strong `ETag` (SHA-256 of the body); `304 Not Modified`
 /// when the client already has it (`If-None-Match`).
 pub fn with_etag(request: &HeaderMap, content_type: &'static str, body: Vec<u8>, keep: Keep) -> Response {
@@ -93,10 +100,7 @@ pub fn with_etag(request: &HeaderMap, content_type: &'static str, body: Vec<u8>,
         Keep::Forever => "public, max-age=31536000, immutable",
         Keep::Briefly => "public, max-age=300",
     };
-    let matches = request
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let matches = etag_matches(request.get(header::IF_NONE_MATCH), &etag);
     let builder = Response::builder().header(header::ETAG, &etag).header(header::CACHE_CONTROL, cache);
     let response = if matches {
         builder.status(StatusCode::NOT_MODIFIED).body(axum::body::Body::empty())
