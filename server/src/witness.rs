@@ -190,6 +190,12 @@ impl AddCheckpoint {
     }
 }
 
+/// Whether `note` (a signed note) carries a valid signature by `verifier`.
+pub fn signed_by(note: &[u8], verifier: signed_note::StandardVerifier) -> bool {
+    let known = signed_note::VerifierList::new(vec![Box::new(verifier)]);
+    signed_note::Note::from_bytes(note).is_ok_and(|n| n.verify(&known).is_ok())
+}
+
 /// A checkpoint's body (the signed text, up to the empty line) and its origin, size and root.
 pub struct CheckpointBody {
     pub body: Vec<u8>,
@@ -300,10 +306,7 @@ impl Witness {
         else {
             return WitnessReply::UnknownLog(checkpoint.origin);
         };
-        let signed = signed_note::StandardVerifier::new(vkey).ok().is_some_and(|v| {
-            let known = signed_note::VerifierList::new(vec![Box::new(v)]);
-            signed_note::Note::from_bytes(&request.checkpoint).is_ok_and(|n| n.verify(&known).is_ok())
-        });
+        let signed = signed_note::StandardVerifier::new(vkey).ok().is_some_and(|v| signed_by(&request.checkpoint, v));
         if !signed {
             return WitnessReply::BadSignature;
         }

@@ -151,9 +151,7 @@ fn checkpoint(database: &std::path::Path, file: &std::path::Path, vkey: Option<&
             body.origin, body.origin
         )));
     }
-    let known = signed_note::VerifierList::new(vec![Box::new(verifier)]);
-    let signed = signed_note::Note::from_bytes(&note).is_ok_and(|n| n.verify(&known).is_ok());
-    if !signed {
+    if !crate::witness::signed_by(&note, verifier) {
         return Err(Failure::content(format!(
             "{shown}：签名无效，不是本日志的密钥（{vkey}）签署的 / {shown}: the signature is not valid: the checkpoint \
              was not signed by this log's key ({vkey})"
