@@ -13,5 +13,5 @@ cases="${1:-20000}"
 start=$(now)
 log "fuzzing with $cases cases per parser"
 PROPTEST_CASES="$cases" cargo test --release -p server --lib -- fuzz_
-PROPTEST_CASES="$cases" cargo test --release -p gongkai-tests --test fuzz
+PROPTEST_CASES="$cases" cargo test --release -p gongkai-tests --test it -- fuzz::
 printf 'fuzzed %s cases per parser in %ss\n' "$cases" $(( $(now) - start ))

@@ -23,6 +23,12 @@ phase() { # phase NAME COMMAND...
   timings+=("$(printf '%-28s %4ss' "$name" $(( $(now) - t0 )))")
 }
 
+# The build and the tests need about 12 GB in target/ (a full disk shows up as a
+# linker crash, not as an error naming the disk): say so first.
+free_gb=$(( $(df -Pk "$ROOT" | awk 'NR == 2 { print $4 }') / 1024 / 1024 ))
+if [ "$free_gb" -lt 12 ]; then
+  log "warning: only $free_gb GB free on the disk of $ROOT; the build and tests need about 12 GB"
+fi
 phase "setup" bash "$ROOT/scripts/setup.sh" --browser
 # frontend is excluded: it is the wasm bundle (built in step 3), and building it
 # natively would unify the `hydrate` feature into the server's `app`. xtask is

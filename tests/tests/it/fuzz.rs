@@ -18,7 +18,7 @@ const BOUND: Duration = Duration::from_secs(5);
 
 fn vector_record() -> String {
     let vector: serde_json::Value =
-        serde_json::from_str(include_str!("../../draw/vectors/19-recusal.json")).expect("vector");
+        serde_json::from_str(include_str!("../../../draw/vectors/19-recusal.json")).expect("vector");
     let input: draw::DrawInput = serde_json::from_value(vector["input"].clone()).expect("input");
     let record = draw::draw(input, draw::Randomness::Demo { value: "00".repeat(32) }).expect("draws");
     serde_json::to_string(&record).expect("json")
