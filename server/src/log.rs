@@ -4,7 +4,8 @@
 //!
 //! This module is the part above storage: the entry format, the tree's
 //! stored-hash arithmetic (`tlog_tiles`, a port of Go's `sumdb/tlog`), the
-//! tiles' addresses and the signing key. Storage persists entries and stored
+//! tiles' addresses, the signing key, and the append itself over the tables
+//! a backend keeps ([`LogTables`]). Storage persists entries and stored
 //! hashes in the publication's own transaction (`storage::sqlite::log`).
 
 use std::collections::HashMap;
@@ -12,6 +13,8 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 use tlog_tiles::{Hash, HashReader};
+
+use crate::storage::StorageError;
 
 /// The first line of every entry.
 pub const ENTRY_FORMAT: &str = "gongkai-log-entry/v1";
@@ -272,6 +275,120 @@ impl HashReader for KnownHashes {
             })
             .collect())
     }
+}
+
+/// The log's tables, as a backend keeps them: read and appended to within
+/// one transaction (the publication's own). Storage only persists and reads;
+/// which hashes an append stores, which tiles it completes, roots and proofs
+/// are computed here, once for every backend.
+#[async_trait::async_trait]
+pub trait LogTables: Send {
+    /// The number of entries.
+    async fn size(&mut self) -> Result<u64, StorageError>;
+    /// The stored hashes at `indexes` (those not stored are left out).
+    async fn stored_hashes(&mut self, indexes: &[u64]) -> Result<Vec<(u64, Hash)>, StorageError>;
+    /// Adds `entries` with leaf indexes `first`, `first + 1`…
+    async fn insert_entries(&mut self, first: u64, entries: &[Entry]) -> Result<(), StorageError>;
+    /// Adds stored hashes (index, hash).
+    async fn insert_hashes(&mut self, hashes: &[(u64, Hash)]) -> Result<(), StorageError>;
+    /// Keeps a full hash tile (256 hashes of tree level `8 × level`) as completed.
+    async fn insert_tile(&mut self, level: u8, n: u64, data: Vec<u8>) -> Result<(), StorageError>;
+}
+
+fn tree_error(e: tlog_tiles::Error) -> StorageError {
+    StorageError::Log(e.to_string())
+}
+
+/// Runs a tree computation, reading the stored hashes it needs until it has them all.
+pub async fn computed<T>(
+    tables: &mut (impl LogTables + ?Sized),
+    hashes: &mut KnownHashes,
+    run: impl Fn(&KnownHashes) -> Result<T, tlog_tiles::Error>,
+) -> Result<T, StorageError> {
+    loop {
+        let out = run(hashes);
+        let missing = hashes.take_missing();
+        if missing.is_empty() {
+            return out.map_err(tree_error);
+        }
+        let before = hashes.known.len();
+        hashes.known.extend(tables.stored_hashes(&missing).await?);
+        if hashes.known.len() == before {
+            return Err(StorageError::Log(format!("the log's stored hashes {missing:?} are missing")));
+        }
+    }
+}
+
+/// Entries hashed and written per round.
+const APPEND_CHUNK: usize = 2048;
+
+/// Appends `entries` to the log, in the caller's transaction: each entry, and
+/// the stored hashes it completes (RFC 6962, as Go's `sumdb/tlog` stores
+/// them), and the full tiles it completes. Only the tree's right edge is read
+/// from storage; what a chunk adds is kept in memory, so a large import's
+/// million entries are appended in seconds.
+pub async fn append(tables: &mut (impl LogTables + ?Sized), entries: &[Entry]) -> Result<(), StorageError> {
+    let mut n = tables.size().await?;
+    for chunk in entries.chunks(APPEND_CHUNK) {
+        let mut hashes = KnownHashes::default();
+        let mut new_hashes: Vec<(u64, Hash)> = Vec::with_capacity(chunk.len() * 2);
+        let first_entry = n;
+        for entry in chunk {
+            let leaf = entry.leaf_hash();
+            let new = computed(tables, &mut hashes, |h| tlog_tiles::stored_hashes_for_record_hash(n, leaf, h)).await?;
+            let first = tlog_tiles::stored_hash_index(0, n);
+            for (i, hash) in new.into_iter().enumerate() {
+                hashes.known.insert(first + i as u64, hash);
+                new_hashes.push((first + i as u64, hash));
+            }
+            n += 1;
+        }
+        tables.insert_entries(first_entry, chunk).await?;
+        tables.insert_hashes(&new_hashes).await?;
+        store_full_tiles(tables, &mut hashes, first_entry, n).await?;
+    }
+    Ok(())
+}
+
+/// Keeps the full hash tiles completed by growing the tree from `old` to `new` entries.
+async fn store_full_tiles(
+    tables: &mut (impl LogTables + ?Sized),
+    hashes: &mut KnownHashes,
+    old: u64,
+    new: u64,
+) -> Result<(), StorageError> {
+    let mut level: u8 = 0;
+    loop {
+        let span = 1u64 << (8 * u32::from(level));
+        let (before, after) = (old / span / 256, new / span / 256);
+        if new / span < 256 {
+            return Ok(());
+        }
+        for tile in before..after {
+            let indexes: Vec<u64> =
+                (tile * 256..(tile + 1) * 256).map(|i| tlog_tiles::stored_hash_index(8 * level, i)).collect();
+            let read = computed(tables, hashes, |h| HashReader::read_hashes(h, &indexes)).await?;
+            tables.insert_tile(level, tile, read.iter().flat_map(|h| h.0).collect()).await?;
+        }
+        level += 1;
+    }
+}
+
+/// The root hash of the tree of the log's first `size` entries.
+pub async fn tree_root(tables: &mut (impl LogTables + ?Sized), size: u64) -> Result<Hash, StorageError> {
+    computed(tables, &mut KnownHashes::default(), |h| tlog_tiles::tree_hash(size, h)).await
+}
+
+/// The consistency proof (RFC 6962) from the tree of `old` entries to the tree of `size`.
+pub async fn consistency(
+    tables: &mut (impl LogTables + ?Sized),
+    old: u64,
+    size: u64,
+) -> Result<Vec<Hash>, StorageError> {
+    if old == 0 || old >= size {
+        return Ok(Vec::new());
+    }
+    computed(tables, &mut KnownHashes::default(), |h| tlog_tiles::prove_tree(size, old, h)).await
 }
 
 /// A tile's coordinates: level `L` (0 for leaf hashes, or `entries` for the

@@ -7,7 +7,7 @@ use sqlx::{Row, SqliteConnection, TypeInfo, ValueRef};
 use tlog_tiles::Hash;
 
 use super::SqliteStorage;
-use crate::log::{Entry, Kind, KnownHashes};
+use crate::log::{Entry, Kind, LogTables};
 use crate::storage::{LogPublication, StorageError};
 
 /// A table logged row by row (one row per published version).
@@ -189,131 +189,85 @@ pub(crate) fn entries_of(publications: &[LogPublication]) -> Result<Vec<Entry>, 
         .map_err(|e| StorageError::Log(e.to_string()))
 }
 
-fn tree_error(e: tlog_tiles::Error) -> StorageError {
-    StorageError::Log(e.to_string())
-}
+/// The log's tables in a SQLite transaction (or connection), for [`crate::log`]'s tree code.
+pub(crate) struct SqliteLog<'a>(pub &'a mut SqliteConnection);
 
-/// Reads the stored hashes at `indexes` into `hashes`.
-async fn fetch(conn: &mut SqliteConnection, hashes: &mut KnownHashes, indexes: &[u64]) -> Result<(), StorageError> {
-    for chunk in indexes.chunks(500) {
-        let list = serde_json::to_string(chunk).map_err(|e| StorageError::Log(e.to_string()))?;
-        let rows: Vec<(i64, Vec<u8>)> =
-            sqlx::query_as("SELECT idx, hash FROM log_hashes WHERE idx IN (SELECT value FROM json_each(?))")
-                .bind(list)
-                .fetch_all(&mut *conn)
-                .await?;
-        for (idx, hash) in rows {
-            let hash: [u8; 32] =
-                hash.try_into().map_err(|_| StorageError::Log(format!("stored hash {idx} is not 32 bytes")))?;
-            hashes.known.insert(idx as u64, Hash(hash));
-        }
+/// Rows per multi-row INSERT (5 parameters each, within SQLite's 32,766).
+const INSERT_CHUNK: usize = 2048;
+
+#[async_trait::async_trait]
+impl LogTables for SqliteLog<'_> {
+    /// Entries are numbered 0, 1, 2… (`idx` is the row id), so this reads one
+    /// index entry instead of counting the table.
+    async fn size(&mut self) -> Result<u64, StorageError> {
+        size(self.0).await
     }
-    Ok(())
-}
 
-/// Runs a tree computation, fetching the stored hashes it reads until it has them all.
-async fn computed<T>(
-    conn: &mut SqliteConnection,
-    hashes: &mut KnownHashes,
-    run: impl Fn(&KnownHashes) -> Result<T, tlog_tiles::Error>,
-) -> Result<T, StorageError> {
-    loop {
-        let out = run(hashes);
-        let missing = hashes.take_missing();
-        if missing.is_empty() {
-            return out.map_err(tree_error);
+    async fn stored_hashes(&mut self, indexes: &[u64]) -> Result<Vec<(u64, Hash)>, StorageError> {
+        let mut out = Vec::with_capacity(indexes.len());
+        for chunk in indexes.chunks(500) {
+            let list = serde_json::to_string(chunk).map_err(|e| StorageError::Log(e.to_string()))?;
+            let rows: Vec<(i64, Vec<u8>)> =
+                sqlx::query_as("SELECT idx, hash FROM log_hashes WHERE idx IN (SELECT value FROM json_each(?))")
+                    .bind(list)
+                    .fetch_all(&mut *self.0)
+                    .await?;
+            for (idx, hash) in rows {
+                let hash: [u8; 32] =
+                    hash.try_into().map_err(|_| StorageError::Log(format!("stored hash {idx} is not 32 bytes")))?;
+                out.push((idx as u64, Hash(hash)));
+            }
         }
-        let before = hashes.known.len();
-        fetch(conn, hashes, &missing).await?;
-        if hashes.known.len() == before {
-            return Err(StorageError::Log(format!("the log's stored hashes {missing:?} are missing")));
+        Ok(out)
+    }
+
+    async fn insert_entries(&mut self, first: u64, entries: &[Entry]) -> Result<(), StorageError> {
+        for (i, chunk) in entries.chunks(INSERT_CHUNK).enumerate() {
+            let from = first + (i * INSERT_CHUNK) as u64;
+            let mut insert = sqlx::QueryBuilder::new("INSERT INTO log_entries (idx, kind, key, version, entry) ");
+            insert.push_values(chunk.iter().zip(from..), |mut row, (entry, idx)| {
+                row.push_bind(idx as i64)
+                    .push_bind(entry.kind.as_str())
+                    .push_bind(&entry.key)
+                    .push_bind(i64::from(entry.version))
+                    .push_bind(entry.to_bytes());
+            });
+            insert.build().execute(&mut *self.0).await?;
         }
+        Ok(())
+    }
+
+    async fn insert_hashes(&mut self, hashes: &[(u64, Hash)]) -> Result<(), StorageError> {
+        for part in hashes.chunks(INSERT_CHUNK * 2) {
+            let mut insert = sqlx::QueryBuilder::new("INSERT INTO log_hashes (idx, hash) ");
+            insert.push_values(part, |mut row, (idx, hash)| {
+                row.push_bind(*idx as i64).push_bind(hash.0.to_vec());
+            });
+            insert.build().execute(&mut *self.0).await?;
+        }
+        Ok(())
+    }
+
+    async fn insert_tile(&mut self, level: u8, n: u64, data: Vec<u8>) -> Result<(), StorageError> {
+        sqlx::query("INSERT INTO log_tiles (level, n, data) VALUES (?, ?, ?)")
+            .bind(i64::from(level))
+            .bind(n as i64)
+            .bind(data)
+            .execute(&mut *self.0)
+            .await?;
+        Ok(())
     }
 }
 
 /// The number of entries in the log.
-/// Entries are numbered 0, 1, 2… (`idx` is the row id), so this reads one
-/// index entry instead of counting the table.
 pub(crate) async fn size(conn: &mut SqliteConnection) -> Result<u64, StorageError> {
     let n: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries").fetch_one(&mut *conn).await?;
     Ok(n as u64)
 }
 
-/// Entries appended per round of multi-row INSERTs (5 parameters each, within
-/// SQLite's 32,766).
-const APPEND_CHUNK: usize = 2048;
-
-/// Appends `entries` to the log, in this transaction: each entry, and the
-/// stored hashes it completes (RFC 6962, as Go's `sumdb/tlog` stores them).
-/// The hashes are computed in memory, a chunk at a time, and written with
-/// multi-row INSERTs: a large import's million entries are appended in seconds.
+/// Appends `entries` to the log in this transaction ([`crate::log::append`]).
 pub(crate) async fn append(conn: &mut SqliteConnection, entries: &[Entry]) -> Result<(), StorageError> {
-    let mut n = size(conn).await?;
-    for chunk in entries.chunks(APPEND_CHUNK) {
-        // Only the tree's right edge is read from the database; what this
-        // chunk adds is read from memory.
-        let mut hashes = KnownHashes::default();
-        let mut new_hashes: Vec<(u64, Hash)> = Vec::with_capacity(chunk.len() * 2);
-        let first_entry = n;
-        for entry in chunk {
-            let leaf = entry.leaf_hash();
-            let new = computed(conn, &mut hashes, |h| tlog_tiles::stored_hashes_for_record_hash(n, leaf, h)).await?;
-            let first = tlog_tiles::stored_hash_index(0, n);
-            for (i, hash) in new.into_iter().enumerate() {
-                hashes.known.insert(first + i as u64, hash);
-                new_hashes.push((first + i as u64, hash));
-            }
-            n += 1;
-        }
-        let mut insert = sqlx::QueryBuilder::new("INSERT INTO log_entries (idx, kind, key, version, entry) ");
-        insert.push_values(chunk.iter().zip(first_entry..), |mut row, (entry, idx)| {
-            row.push_bind(idx as i64)
-                .push_bind(entry.kind.as_str())
-                .push_bind(&entry.key)
-                .push_bind(i64::from(entry.version))
-                .push_bind(entry.to_bytes());
-        });
-        insert.build().execute(&mut *conn).await?;
-        for part in new_hashes.chunks(APPEND_CHUNK * 2) {
-            let mut insert = sqlx::QueryBuilder::new("INSERT INTO log_hashes (idx, hash) ");
-            insert.push_values(part, |mut row, (idx, hash)| {
-                row.push_bind(*idx as i64).push_bind(hash.0.to_vec());
-            });
-            insert.build().execute(&mut *conn).await?;
-        }
-        store_full_tiles(conn, &mut hashes, first_entry, n).await?;
-    }
-    Ok(())
-}
-
-/// Writes the full hash tiles completed by growing the tree from `old` to `new` entries.
-async fn store_full_tiles(
-    conn: &mut SqliteConnection,
-    hashes: &mut KnownHashes,
-    old: u64,
-    new: u64,
-) -> Result<(), StorageError> {
-    let mut level: u8 = 0;
-    loop {
-        let span = 1u64 << (8 * u32::from(level));
-        let (before, after) = (old / span / 256, new / span / 256);
-        if new / span < 256 {
-            return Ok(());
-        }
-        for tile in before..after {
-            let indexes: Vec<u64> =
-                (tile * 256..(tile + 1) * 256).map(|i| tlog_tiles::stored_hash_index(8 * level, i)).collect();
-            let read = computed(conn, hashes, |h| tlog_tiles::HashReader::read_hashes(h, &indexes)).await?;
-            let data: Vec<u8> = read.iter().flat_map(|h| h.0).collect();
-            sqlx::query("INSERT INTO log_tiles (level, n, data) VALUES (?, ?, ?)")
-                .bind(i64::from(level))
-                .bind(tile as i64)
-                .bind(data)
-                .execute(&mut *conn)
-                .await?;
-        }
-        level += 1;
-    }
+    crate::log::append(&mut SqliteLog(conn), entries).await
 }
 
 /// Every draw commitment and draw, as published.
@@ -360,8 +314,7 @@ impl SqliteStorage {
     pub(crate) async fn read_log_head(&self) -> Result<(u64, Hash), StorageError> {
         let mut tx = self.pool.begin().await?;
         let n = size(&mut tx).await?;
-        let mut hashes = KnownHashes::default();
-        let root = computed(&mut tx, &mut hashes, |h| tlog_tiles::tree_hash(n, h)).await?;
+        let root = crate::log::tree_root(&mut SqliteLog(&mut tx), n).await?;
         tx.commit().await?;
         Ok((n, root))
     }
@@ -372,20 +325,15 @@ impl SqliteStorage {
         if size > super::log::size(&mut tx).await? {
             return Ok(None);
         }
-        let mut hashes = KnownHashes::default();
-        let root = computed(&mut tx, &mut hashes, |h| tlog_tiles::tree_hash(size, h)).await?;
+        let root = crate::log::tree_root(&mut SqliteLog(&mut tx), size).await?;
         tx.commit().await?;
         Ok(Some(root))
     }
 
     /// The consistency proof from the tree of `old` entries to the tree of `size`.
     pub(crate) async fn read_log_consistency(&self, old: u64, size: u64) -> Result<Vec<Hash>, StorageError> {
-        if old == 0 || old >= size {
-            return Ok(Vec::new());
-        }
         let mut conn = self.pool.acquire().await?;
-        let mut hashes = KnownHashes::default();
-        computed(&mut conn, &mut hashes, |h| tlog_tiles::prove_tree(size, old, h)).await
+        crate::log::consistency(&mut SqliteLog(&mut conn), old, size).await
     }
 
     /// Keeps a verified cosignature; a second one by the same witness for the same size is ignored.
@@ -442,13 +390,11 @@ impl SqliteStorage {
     /// The stored hashes at `indexes`, in order (a tile's hashes).
     pub(crate) async fn read_log_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, StorageError> {
         let mut conn = self.pool.acquire().await?;
-        let mut hashes = KnownHashes::default();
-        fetch(&mut conn, &mut hashes, indexes).await?;
+        let hashes: std::collections::HashMap<u64, Hash> =
+            SqliteLog(&mut conn).stored_hashes(indexes).await?.into_iter().collect();
         indexes
             .iter()
-            .map(|i| {
-                hashes.known.get(i).copied().ok_or_else(|| StorageError::Log(format!("stored hash {i} is missing")))
-            })
+            .map(|i| hashes.get(i).copied().ok_or_else(|| StorageError::Log(format!("stored hash {i} is missing"))))
             .collect()
     }
 
