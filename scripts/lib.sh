@@ -135,3 +135,54 @@ build_site() {
   cp -R "$ROOT/public/." "$ROOT/target/site/"
   echo "$target" > "$stamp"
 }
+
+# PostgreSQL for the tests and benchmarks: Debian's server (installed by
+# scripts/setup.sh --browser), a throwaway cluster on a free loopback port,
+# owned by the run that started it.
+
+# The directory of PostgreSQL's server programs (initdb, pg_ctl…), if installed.
+pg_bindir() {
+  local d
+  for d in /usr/lib/postgresql/*/bin; do
+    if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ]; then
+      echo "$d"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# pg_start DIR: creates a cluster in DIR (a new directory), starts it on a free
+# loopback port (trust authentication, reachable from 127.0.0.1 only, its
+# socket in DIR) and prints its URL. As root, the cluster runs as the
+# `postgres` user (initdb refuses root). fsync is off: a test cluster is
+# thrown away, never recovered.
+pg_start() {
+  local dir="$1" bin port
+  local as=()
+  bin="$(pg_bindir)" || die "PostgreSQL's server is not installed (scripts/setup.sh --browser installs it)"
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  mkdir -p "$dir"
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres: "$dir"
+    as=(runuser -u postgres --)
+  fi
+  "${as[@]}" "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 \
+    >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; die "initdb failed in $dir"; }
+  "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=300" \
+    start >/dev/null || { cat "$dir/server.log" >&2; die "PostgreSQL did not start in $dir"; }
+  echo "postgres://postgres@127.0.0.1:$port/postgres"
+}
+
+# pg_stop DIR: stops the cluster pg_start made in DIR and deletes it.
+pg_stop() {
+  local dir="$1" bin
+  local as=()
+  bin="$(pg_bindir)" || return 0
+  [ "$(id -u)" = 0 ] && as=(runuser -u postgres --)
+  if [ -f "$dir/data/postmaster.pid" ]; then
+    "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$dir"
+}

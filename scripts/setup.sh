@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever the portal needs that is missing; fast (seconds) when all is there.
 #   scripts/setup.sh            build tools (for scripts/run.sh)
-#   scripts/setup.sh --browser  also the test tools (for scripts/test.sh): Chromium, and
+#   scripts/setup.sh --browser  also the test tools (for scripts/test.sh): Chromium, PostgreSQL's server, and
 #                               wasm-bindgen-cli for its wasm32 test runner (the site
 #                               itself is bound with the workspace's xtask, so run.sh
 #                               does not wait for this install)
@@ -29,6 +29,8 @@ command -v cc >/dev/null 2>&1 || missing+=(build-essential)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ -n "$BROWSER" ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
+# PostgreSQL's server, for the tests of the PostgreSQL backend (a throwaway cluster, scripts/lib.sh pg_start).
+if [ -n "$BROWSER" ] && ! pg_bindir >/dev/null; then missing+=(postgresql); fi
 if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"
 fi

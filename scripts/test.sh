@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, then runs every test:
-#   1. cargo test --workspace (all crates: draw, the gongkai command line, app, server, integration tests)
+#   1. cargo test --workspace (all crates: draw, the gongkai command line, app, server, integration tests),
+#      with a throwaway PostgreSQL cluster for the PostgreSQL backend's tests
 #   2. the draw crate's tests on wasm32 (wasm-bindgen-test-runner in Node)
 #   2b. the independent Python implementation of draw/SPEC.md against the same vectors,
 #       and the working-day calendar against PyPI chinesecalendar
@@ -30,6 +31,13 @@ if [ "$free_gb" -lt 12 ]; then
   log "warning: only $free_gb GB free on the disk of $ROOT; the build and tests need about 12 GB"
 fi
 phase "setup" bash "$ROOT/scripts/setup.sh" --browser
+# A throwaway PostgreSQL cluster for the tests of the PostgreSQL backend
+# (each test makes its own database in it), stopped and deleted at the end.
+PG_DIR="$(mktemp -d /tmp/gongkai-pg.XXXXXX)"
+trap 'pg_stop "$PG_DIR"' EXIT
+log "PostgreSQL: a throwaway cluster in $PG_DIR"
+GONGKAI_TEST_POSTGRES="$(pg_start "$PG_DIR")"
+export GONGKAI_TEST_POSTGRES
 # frontend is excluded: it is the wasm bundle (built in step 3), and building it
 # natively would unify the `hydrate` feature into the server's `app`. xtask is
 # the site's wasm-bindgen step, checked against wasm-bindgen-cli in step 3.

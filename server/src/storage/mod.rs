@@ -1,9 +1,11 @@
 //! Storage behind one trait, so that PostgreSQL can follow SQLite.
-//! All SQL lives in the implementations (`sqlite.rs`).
+//! All SQL lives in the implementations (`sqlite/`, and `postgres/`, in progress).
 
+mod postgres;
 mod sqlite;
 
 pub use app::ssr::{DrawSource, PortalSource, RowProblem, StorageError};
+pub use postgres::{PgStorage, create_test_database};
 pub use sqlite::{SqliteStorage, WRITE_WAIT};
 
 /// The closed sets of published values, shared with the pages (`app::model`).

@@ -10,6 +10,9 @@ mod read;
 mod report;
 mod write;
 
+#[cfg(test)]
+pub(crate) use log::SqliteLog;
+
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
