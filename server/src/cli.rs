@@ -13,6 +13,7 @@
 mod feedback;
 mod import;
 mod log;
+mod migrate;
 mod witness;
 
 use std::process::ExitCode;
@@ -23,6 +24,7 @@ pub(crate) use gongkai_cli::{Failure, Outcome, clock, files, tabular};
 pub use feedback::FeedbackArgs;
 pub use import::ImportArgs;
 pub use log::LogArgs;
+pub use migrate::MigrateArgs;
 pub use witness::WitnessArgs;
 
 /// The commands of `server` besides `serve`.
@@ -47,6 +49,17 @@ pub enum Command {
 
     /// 见证者：联署公示日志的检查点 / A witness: cosign publication logs' checkpoints
     Witness(WitnessArgs),
+
+    /// 迁移：把整个门户从 SQLite 复制到新的 PostgreSQL 数据库并证明一致 / Copy the whole portal from SQLite into a new PostgreSQL database and prove the copy equal
+    ///
+    /// 逐表逐行重算哈希比较，并以副本核对公示日志。一致时退出码 0；否则列出每处不同，退出码 1；
+    /// 数据库无法打开或目标库非空时退出码 2。源库只读不写。
+    ///
+    /// Every table re-hashed row by row on both sides, and the publication log audited on the copy.
+    /// Exit code 0 when equal; 1 listing each difference; 2 when a database cannot be opened or the
+    /// target is not empty. The source is only read.
+    #[command(verbatim_doc_comment, name = "migrate-db")]
+    MigrateDb(MigrateArgs),
 }
 
 /// The single-threaded runtime a command's storage calls run on.
@@ -89,5 +102,6 @@ pub fn run(command: Command) -> ExitCode {
         Command::Feedback(args) => gongkai_cli::finish(feedback::run(&args)),
         Command::Log(args) => gongkai_cli::finish(log::run(&args)),
         Command::Witness(args) => gongkai_cli::finish(witness::run(&args)),
+        Command::MigrateDb(args) => gongkai_cli::finish(migrate::run(&args)),
     }
 }

@@ -1,10 +1,14 @@
 //! Storage behind one trait, so that PostgreSQL can follow SQLite.
 //! All SQL lives in the implementations (`sqlite/`, and `postgres/`, in progress).
 
+mod copy;
+mod import;
+mod logged;
 mod postgres;
 mod sqlite;
 
 pub use app::ssr::{DrawSource, PortalSource, RowProblem, StorageError};
+pub use copy::{CopySummary, differences as copy_differences, sqlite_to_postgres};
 pub use postgres::{PgStorage, create_test_database};
 pub use sqlite::{SqliteStorage, WRITE_WAIT};
 

@@ -14,6 +14,7 @@ mod hardening;
 mod home;
 mod import;
 mod log;
+mod migrate;
 mod page_cache;
 mod pages;
 mod portal;

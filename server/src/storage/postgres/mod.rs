@@ -27,6 +27,9 @@ impl PgStorage {
     /// Connects to the database at `url` (`postgres://…`) and migrates it.
     pub async fn open(url: &str) -> Result<Self, StorageError> {
         let options = PgConnectOptions::from_str(url)?;
+        // One connection first: a server that refuses or is not there is an
+        // error at once, not after the pool's retries.
+        sqlx::Connection::close(<sqlx::PgConnection as sqlx::Connection>::connect_with(&options).await?).await?;
         let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
         sqlx::migrate!("./migrations-postgres").run(&pool).await?;
         Ok(Self { pool })

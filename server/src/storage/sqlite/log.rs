@@ -10,81 +10,8 @@ use super::SqliteStorage;
 use crate::log::{Entry, Kind, LogTables};
 use crate::storage::{LogPublication, StorageError};
 
-/// A table logged row by row (one row per published version).
-struct RowKind {
-    kind: Kind,
-    table: &'static str,
-    /// The record's public key, as SQL over the row `t`.
-    key: &'static str,
-    /// The row's number (in the entry's URL), its version and publication time, as SQL over `t`.
-    row: &'static str,
-    version: &'static str,
-    published_at: &'static str,
-    /// The published columns (what the content is of), as SQL over `t`.
-    columns: &'static str,
-    /// Which rows are published, as SQL over `t`.
-    published: &'static str,
-}
-
-const fn row_kind(kind: Kind, table: &'static str, key: &'static str) -> RowKind {
-    RowKind {
-        kind,
-        table,
-        key,
-        row: "t.id",
-        version: "t.version",
-        published_at: "t.published_at",
-        columns: "t.*",
-        published: "1",
-    }
-}
-
-/// The code of the row's department, as SQL over `t`.
-macro_rules! department_code {
-    () => {
-        "(SELECT d.code FROM departments d WHERE d.id = t.department_id)"
-    };
-}
-
-/// The tables logged row by row, in the order a backfill reads them.
-const ROW_KINDS: [RowKind; 9] = [
-    row_kind(Kind::Item, "items", concat!(department_code!(), " || '/' || t.item_code")),
-    row_kind(Kind::Inspector, "inspectors", "t.certificate"),
-    row_kind(Kind::Enterprise, "enterprises", "t.credit_code"),
-    row_kind(Kind::Plan, "plans", "t.plan_code"),
-    row_kind(Kind::Result, "results", "t.result_code"),
-    // A department is published once it has a code (a draw may name a
-    // department before its list is imported); from then on it never changes.
-    RowKind {
-        version: "1",
-        columns: "t.code, t.name, t.level, (SELECT p.code FROM departments p WHERE p.id = t.parent_id) AS parent_code, \
-                  t.published_at",
-        published: "t.code IS NOT NULL",
-        ..row_kind(Kind::Department, "departments", "t.code")
-    },
-    RowKind { row: "t.rowid", ..row_kind(Kind::CalendarYear, "calendar_years", "CAST(t.year AS TEXT)") },
-    row_kind(Kind::Report, "declared_reports", concat!(department_code!(), " || '/' || t.year")),
-    // The receipt only: the submission's text and contact are not published.
-    RowKind {
-        published_at: "t.submitted_at",
-        columns: "t.receipt, t.result_code, t.version, t.submitted_at, t.window_closes, t.sha256",
-        ..row_kind(Kind::FeedbackReceipt, "feedback_submissions", "t.result_code")
-    },
-];
-
-fn row_kind_of(kind: Kind) -> Option<&'static RowKind> {
-    ROW_KINDS.iter().find(|k| k.kind == kind)
-}
-
-/// Which rows of a kind to read.
-#[derive(Clone, Copy)]
-pub(crate) enum Rows {
-    All,
-    /// Those with a row number above this one.
-    After(i64),
-    /// The one with this row number.
-    Only(i64),
-}
+pub(crate) use crate::storage::logged::Rows;
+use crate::storage::logged::{self, ROW_KINDS, row_kind_of};
 
 /// A column of a row as JSON: integers as numbers, reals as numbers, texts as strings, NULL as null.
 fn column_value(row: &SqliteRow, i: usize) -> Result<Value, sqlx::Error> {
@@ -113,22 +40,7 @@ pub(crate) async fn published_rows(
     rows: Rows,
 ) -> Result<Vec<LogPublication>, StorageError> {
     let Some(k) = row_kind_of(kind) else { return Ok(Vec::new()) };
-    let (filter, bound) = match rows {
-        Rows::All => (format!("{} > ?", k.row), i64::MIN),
-        Rows::After(n) => (format!("{} > ?", k.row), n),
-        Rows::Only(n) => (format!("{} = ?", k.row), n),
-    };
-    let sql = format!(
-        "SELECT {key} AS log_key, {row} AS log_row, {version} AS log_version, {published_at} AS log_published_at, \
-         {columns} FROM {table} t WHERE ({published}) AND {filter} ORDER BY {row}",
-        key = k.key,
-        row = k.row,
-        version = k.version,
-        published_at = k.published_at,
-        columns = k.columns,
-        table = k.table,
-        published = k.published,
-    );
+    let (sql, bound) = logged::published_rows_query(k, rows);
     let rows = sqlx::query(&sql).bind(bound).fetch_all(&mut *conn).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
@@ -137,10 +49,7 @@ pub(crate) async fn published_rows(
         let version: i64 = row.try_get(2)?;
         let published_at: Option<String> = row.try_get(3)?;
         let lines = if kind == Kind::Plan {
-            let lines = sqlx::query("SELECT * FROM plan_lines WHERE plan_id = ? ORDER BY line")
-                .bind(id)
-                .fetch_all(&mut *conn)
-                .await?;
+            let lines = sqlx::query(logged::PLAN_LINES).bind(id).fetch_all(&mut *conn).await?;
             let mut out = Vec::new();
             for line in &lines {
                 out.push(columns(line, 0)?.into_iter().filter(|(n, _)| n != "plan_id").collect());
@@ -164,8 +73,7 @@ pub(crate) async fn published_rows(
 /// The largest row number of `kind`'s table (0 when empty).
 pub(crate) async fn last_row(conn: &mut SqliteConnection, kind: Kind) -> Result<i64, StorageError> {
     let Some(k) = row_kind_of(kind) else { return Ok(0) };
-    let n: Option<i64> =
-        sqlx::query_scalar(&format!("SELECT MAX({}) FROM {} t", k.row, k.table)).fetch_one(&mut *conn).await?;
+    let n: Option<i64> = sqlx::query_scalar(&logged::last_row_query(k)).fetch_one(&mut *conn).await?;
     Ok(n.unwrap_or(0))
 }
 
@@ -180,14 +88,7 @@ pub(crate) async fn append_rows_after(
     Ok(added.len())
 }
 
-/// The log entries of publications.
-pub(crate) fn entries_of(publications: &[LogPublication]) -> Result<Vec<Entry>, StorageError> {
-    publications
-        .iter()
-        .map(|p| Entry::new(p.kind, &p.key, p.version, &p.published_at, &p.url, &p.content))
-        .collect::<Result<_, _>>()
-        .map_err(|e| StorageError::Log(e.to_string()))
-}
+pub(crate) use crate::storage::logged::entries_of;
 
 /// The log's tables in a SQLite transaction (or connection), for [`crate::log`]'s tree code.
 pub(crate) struct SqliteLog<'a>(pub &'a mut SqliteConnection);
@@ -273,15 +174,9 @@ pub(crate) async fn append(conn: &mut SqliteConnection, entries: &[Entry]) -> Re
 /// Every draw commitment and draw, as published.
 async fn draw_publications(conn: &mut SqliteConnection) -> Result<Vec<LogPublication>, StorageError> {
     let mut out = Vec::new();
-    for (kind, sql) in [
-        (Kind::DrawCommitment, "SELECT draw_id, committed_at, input_json FROM draw_commitments ORDER BY draw_id"),
-        (Kind::Draw, "SELECT id, published_at, record_json FROM draws ORDER BY id"),
-    ] {
+    for (kind, sql) in logged::DRAW_PUBLICATIONS {
         let rows: Vec<(String, String, String)> = sqlx::query_as(sql).fetch_all(&mut *conn).await?;
-        for (key, published_at, content) in rows {
-            let url = kind.draw_url(&key);
-            out.push(LogPublication { kind, key, version: 1, published_at, url, content: content.into_bytes() });
-        }
+        out.extend(rows.into_iter().map(|(key, at, content)| logged::draw_publication(kind, key, at, content)));
     }
     Ok(out)
 }
@@ -465,16 +360,7 @@ impl SqliteStorage {
                 .await?;
             already.extend(rows.into_iter().map(|(key, version)| (kind.as_str().to_owned(), key, version)));
         }
-        publications.retain(|p| !already.contains(&(p.kind.as_str().to_owned(), p.key.clone(), i64::from(p.version))));
-        let mut entries = entries_of(&publications)?;
-        entries.sort_by(|a, b| {
-            (&a.published_at, a.kind.as_str(), &a.key, a.version).cmp(&(
-                &b.published_at,
-                b.kind.as_str(),
-                &b.key,
-                b.version,
-            ))
-        });
+        let entries = logged::backfill_entries(publications, &already)?;
         let n = entries.len() as u64;
         append(&mut tx, &entries).await?;
         for kind in missing {

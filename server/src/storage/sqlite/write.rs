@@ -1,243 +1,102 @@
 //! Persisting: imports (all or nothing), verified commitments and verified draws (`crate::publish` verifies them).
 
-use std::collections::BTreeMap;
-
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{Row, Sqlite, SqliteConnection, Transaction};
 
 use super::SqliteStorage;
 use crate::log::Kind;
 use crate::publish::{VerifiedCommitment, VerifiedDraw};
+use crate::storage::import::{
+    ImportTables, Imported, Latest, RegisteredDepartment, RowVersion, inspector_status, item_status, joined,
+};
 use crate::storage::{
-    Batch, Correction, FeedbackCodeDue, ImportSummary, IssuedFeedbackCode, NewDepartment, NewEnterprise, NewInspector,
-    NewItem, NewPlan, NewResult, RowProblem, Storage, StorageError,
+    Batch, FeedbackCodeDue, ImportSummary, IssuedFeedbackCode, NewDepartment, NewEnterprise, NewInspector, NewItem,
+    NewPlan, NewResult, RowProblem, Storage, StorageError,
 };
 
 type Tx<'a> = Transaction<'a, Sqlite>;
 
-/// Collects the refused rows of one batch.
-#[derive(Default)]
-struct Problems(Vec<RowProblem>);
-
-impl Problems {
-    fn add(&mut self, index: usize, field: &str, message: String) {
-        self.0.push(RowProblem { index, field: field.to_owned(), message });
-    }
+async fn department_id(conn: &mut SqliteConnection, code: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM departments WHERE code = ?").bind(code).fetch_optional(conn).await
 }
 
-/// How a row relates to what is already published under its key.
-enum Version {
-    /// Nothing published yet: store version 1.
-    First,
-    /// A correction of the row with this id and version.
-    Next { replaces: i64, version: i64 },
-}
-
-impl Version {
-    fn version(&self) -> i64 {
-        match self {
-            Version::First => 1,
-            Version::Next { version, .. } => *version,
-        }
-    }
-    fn replaces(&self) -> Option<i64> {
-        match self {
-            Version::First => None,
-            Version::Next { replaces, .. } => Some(*replaces),
-        }
-    }
-}
-
-/// Decides the version of a row from the current (id, version) of its key.
-/// A row for an existing key must say why it corrects it; a correction of
-/// nothing is refused too, so that a typo in a key is not silently a new record.
-fn next_version(
-    current: Option<(i64, i64)>,
-    correction: &Option<Correction>,
-    index: usize,
-    key_field: &str,
-    key: &str,
-    problems: &mut Problems,
-) -> Option<Version> {
-    match (current, correction) {
-        (None, None) => Some(Version::First),
-        (Some((id, version)), Some(c)) if !c.reason.trim().is_empty() => {
-            Some(Version::Next { replaces: id, version: version + 1 })
-        }
-        (Some(_), Some(_)) => {
-            problems.add(index, "correction_reason", "更正原因不能为空 / the correction reason is empty".to_owned());
-            None
-        }
-        (Some((_, version)), None) => {
-            problems.add(
-                index,
-                key_field,
-                format!(
-                    "{key} 已公布（第 {version} 版）；如需更正，请填写更正原因（correction_reason），将作为新版本公布 / \
-                     {key} is already published (version {version}); to correct it, give a correction_reason and it is \
-                     published as a new version"
-                ),
-            );
-            None
-        }
-        (None, Some(_)) => {
-            problems.add(
-                index,
-                key_field,
-                format!(
-                    "{key} 尚未公布，无可更正；首次公布时请留空更正原因 / {key} is not published yet, so there is nothing \
-                     to correct; leave correction_reason empty for a first publication"
-                ),
-            );
-            None
-        }
-    }
-}
-
-async fn department_id(tx: &mut Tx<'_>, code: &str) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM departments WHERE code = ?").bind(code).fetch_optional(&mut **tx).await
-}
-
-/// Looks up a department, recording a problem when it is unknown.
-async fn require_department(
-    tx: &mut Tx<'_>,
-    code: &str,
-    index: usize,
-    problems: &mut Problems,
-) -> Result<Option<i64>, sqlx::Error> {
-    let id = department_id(tx, code).await?;
-    if id.is_none() {
-        problems.add(
-            index,
-            "department_code",
-            format!(
-                "部门代码 {code} 不存在（请先导入部门）/ no department with code {code} (import departments first)"
-            ),
-        );
-    }
-    Ok(id)
-}
-
-async fn current(tx: &mut Tx<'_>, sql: &str, binds: &[&str]) -> Result<Option<(i64, i64)>, sqlx::Error> {
+/// The (id, version) row that `sql` selects, if any.
+async fn latest(conn: &mut SqliteConnection, sql: &str, binds: &[&str]) -> Result<Option<Latest>, StorageError> {
     let mut q = sqlx::query(sql);
     for b in binds {
         q = q.bind(*b);
     }
-    let row = q.fetch_optional(&mut **tx).await?;
-    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+    let row = q.fetch_optional(conn).await?;
+    Ok(row.map(|r| Ok::<_, sqlx::Error>(Latest { id: r.try_get(0)?, version: r.try_get(1)? })).transpose()?)
 }
 
-fn joined(list: &[String]) -> String {
-    list.join(";")
-}
+/// An import's tables in a SQLite transaction, for [`crate::storage::import`]'s checks.
+struct SqliteImport<'a>(&'a mut SqliteConnection);
 
-fn correction_reason(c: &Option<Correction>) -> Option<&str> {
-    c.as_ref().map(|c| c.reason.as_str())
-}
-
-/// Imports departments; returns the row numbers of those it published (to log).
-async fn import_departments(
-    tx: &mut Tx<'_>,
-    rows: &[NewDepartment],
-    problems: &mut Problems,
-    summary: &mut ImportSummary,
-) -> Result<Vec<i64>, sqlx::Error> {
-    let mut published = Vec::new();
-    for (i, d) in rows.iter().enumerate() {
-        let parent = match &d.parent_code {
-            None => None,
-            Some(code) => match department_id(tx, code).await? {
-                Some(id) => Some(id),
-                None => {
-                    problems.add(
-                        i,
-                        "parent_code",
-                        format!("上级部门代码 {code} 不存在 / no parent department with code {code}"),
-                    );
-                    continue;
-                }
-            },
-        };
-        let by_code = sqlx::query("SELECT id, name, level, parent_id FROM departments WHERE code = ?")
-            .bind(&d.code)
-            .fetch_optional(&mut **tx)
-            .await?;
-        if let Some(row) = by_code {
-            let same = row.try_get::<String, _>("name")? == d.name
-                && row.try_get::<Option<String>, _>("level")?.as_deref() == Some(d.level.as_str())
-                && row.try_get::<Option<i64>, _>("parent_id")? == parent;
-            if !same {
-                problems.add(
-                    i,
-                    "code",
-                    format!(
-                        "部门代码 {} 已登记为其他部门 / department code {} is already registered for another department",
-                        d.code, d.code
-                    ),
-                );
-            }
-            continue;
-        }
-        let by_name: Option<(i64, Option<String>)> = sqlx::query_as("SELECT id, code FROM departments WHERE name = ?")
-            .bind(&d.name)
-            .fetch_optional(&mut **tx)
-            .await?;
-        match by_name {
-            // Created by publishing a draw before departments were imported: complete it.
-            Some((id, None)) => {
-                sqlx::query("UPDATE departments SET code = ?, level = ?, parent_id = ?, published_at = ? WHERE id = ?")
-                    .bind(&d.code)
-                    .bind(d.level.as_str())
-                    .bind(parent)
-                    .bind(&d.published_at)
-                    .bind(id)
-                    .execute(&mut **tx)
-                    .await?;
-                published.push(id);
-                summary.added += 1;
-            }
-            Some((_, Some(other))) => problems.add(
-                i,
-                "name",
-                format!(
-                    "部门名称 {} 已以代码 {other} 登记 / department {} is already registered with code {other}",
-                    d.name, d.name
-                ),
-            ),
-            None => {
-                let id = sqlx::query(
-                    "INSERT INTO departments (name, parent_id, code, level, published_at) VALUES (?, ?, ?, ?, ?)",
-                )
-                .bind(&d.name)
-                .bind(parent)
-                .bind(&d.code)
-                .bind(d.level.as_str())
-                .bind(&d.published_at)
-                .execute(&mut **tx)
-                .await?
-                .last_insert_rowid();
-                published.push(id);
-                summary.added += 1;
-            }
-        }
+#[async_trait::async_trait]
+impl ImportTables for SqliteImport<'_> {
+    async fn department_id(&mut self, code: &str) -> Result<Option<i64>, StorageError> {
+        Ok(department_id(self.0, code).await?)
     }
-    Ok(published)
-}
 
-async fn import_items(
-    tx: &mut Tx<'_>,
-    rows: &[NewItem],
-    problems: &mut Problems,
-    summary: &mut ImportSummary,
-) -> Result<(), sqlx::Error> {
-    for (i, it) in rows.iter().enumerate() {
-        let Some(dep) = require_department(tx, &it.department_code, i, problems).await? else { continue };
-        let cur = current(
-            tx,
+    async fn department_by_code(&mut self, code: &str) -> Result<Option<RegisteredDepartment>, StorageError> {
+        let row = sqlx::query("SELECT id, name, level, parent_id FROM departments WHERE code = ?")
+            .bind(code)
+            .fetch_optional(&mut *self.0)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(RegisteredDepartment {
+            name: row.try_get("name")?,
+            level: row.try_get("level")?,
+            parent_id: row.try_get("parent_id")?,
+        }))
+    }
+
+    async fn department_by_name(&mut self, name: &str) -> Result<Option<(i64, Option<String>)>, StorageError> {
+        Ok(sqlx::query_as("SELECT id, code FROM departments WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&mut *self.0)
+            .await?)
+    }
+
+    async fn complete_department(
+        &mut self,
+        id: i64,
+        d: &NewDepartment,
+        parent: Option<i64>,
+    ) -> Result<(), StorageError> {
+        sqlx::query("UPDATE departments SET code = ?, level = ?, parent_id = ?, published_at = ? WHERE id = ?")
+            .bind(&d.code)
+            .bind(d.level.as_str())
+            .bind(parent)
+            .bind(&d.published_at)
+            .bind(id)
+            .execute(&mut *self.0)
+            .await?;
+        Ok(())
+    }
+
+    async fn insert_department(&mut self, d: &NewDepartment, parent: Option<i64>) -> Result<i64, StorageError> {
+        Ok(sqlx::query("INSERT INTO departments (name, parent_id, code, level, published_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(&d.name)
+            .bind(parent)
+            .bind(&d.code)
+            .bind(d.level.as_str())
+            .bind(&d.published_at)
+            .execute(&mut *self.0)
+            .await?
+            .last_insert_rowid())
+    }
+
+    async fn latest_item(&mut self, department: i64, item_code: &str) -> Result<Option<Latest>, StorageError> {
+        latest(
+            self.0,
             "SELECT id, version FROM items WHERE department_id = ?1 AND item_code = ?2 ORDER BY version DESC LIMIT 1",
-            &[&dep.to_string(), &it.item_code],
+            &[&department.to_string(), item_code],
         )
-        .await?;
-        let Some(v) = next_version(cur, &it.correction, i, "item_code", &it.item_code, problems) else { continue };
+        .await
+    }
+
+    async fn insert_item(&mut self, dep: i64, it: &NewItem, v: RowVersion<'_>) -> Result<(), StorageError> {
         sqlx::query(
             "INSERT INTO items (department_id, item_code, version, seq, name, content, legal_basis, qualification, \
              method, status, effective_from, published_at, replaces, correction_reason) \
@@ -245,47 +104,33 @@ async fn import_items(
         )
         .bind(dep)
         .bind(&it.item_code)
-        .bind(v.version())
+        .bind(v.version)
         .bind(it.seq)
         .bind(&it.name)
         .bind(&it.content)
         .bind(&it.legal_basis)
         .bind(&it.qualification)
         .bind(joined(&it.method))
-        .bind(if it.withdrawn { "withdrawn" } else { "active" })
+        .bind(item_status(it))
         .bind(&it.effective_from)
         .bind(&it.published_at)
-        .bind(v.replaces())
-        .bind(correction_reason(&it.correction))
-        .execute(&mut **tx)
+        .bind(v.replaces)
+        .bind(v.correction_reason)
+        .execute(&mut *self.0)
         .await?;
-        count(summary, &v);
+        Ok(())
     }
-    Ok(())
-}
 
-fn count(summary: &mut ImportSummary, v: &Version) {
-    match v {
-        Version::First => summary.added += 1,
-        Version::Next { .. } => summary.corrected += 1,
-    }
-}
-
-async fn import_inspectors(
-    tx: &mut Tx<'_>,
-    rows: &[NewInspector],
-    problems: &mut Problems,
-    summary: &mut ImportSummary,
-) -> Result<(), sqlx::Error> {
-    for (i, p) in rows.iter().enumerate() {
-        let Some(dep) = require_department(tx, &p.department_code, i, problems).await? else { continue };
-        let cur = current(
-            tx,
+    async fn latest_inspector(&mut self, certificate: &str) -> Result<Option<Latest>, StorageError> {
+        latest(
+            self.0,
             "SELECT id, version FROM inspectors WHERE certificate = ? ORDER BY version DESC LIMIT 1",
-            &[&p.certificate],
+            &[certificate],
         )
-        .await?;
-        let Some(v) = next_version(cur, &p.correction, i, "certificate", &p.certificate, problems) else { continue };
+        .await
+    }
+
+    async fn insert_inspector(&mut self, dep: i64, p: &NewInspector, v: RowVersion<'_>) -> Result<(), StorageError> {
         sqlx::query(
             "INSERT INTO inspectors (department_id, certificate, version, name, unit, post, qualifications, \
              valid_from, valid_until, conflicts, status, published_at, replaces, correction_reason) \
@@ -293,7 +138,7 @@ async fn import_inspectors(
         )
         .bind(dep)
         .bind(&p.certificate)
-        .bind(v.version())
+        .bind(v.version)
         .bind(&p.name)
         .bind(&p.unit)
         .bind(&p.post)
@@ -301,60 +146,33 @@ async fn import_inspectors(
         .bind(&p.valid_from)
         .bind(&p.valid_until)
         .bind(joined(&p.conflicts))
-        .bind(if p.left { "left" } else { "active" })
+        .bind(inspector_status(p))
         .bind(&p.published_at)
-        .bind(v.replaces())
-        .bind(correction_reason(&p.correction))
-        .execute(&mut **tx)
+        .bind(v.replaces)
+        .bind(v.correction_reason)
+        .execute(&mut *self.0)
         .await?;
-        count(summary, &v);
+        Ok(())
     }
-    Ok(())
-}
 
-async fn import_enterprises(
-    tx: &mut Tx<'_>,
-    rows: &[NewEnterprise],
-    problems: &mut Problems,
-    summary: &mut ImportSummary,
-) -> Result<(), sqlx::Error> {
-    // Department codes repeat across thousands of rows: look each up once.
-    let mut departments: BTreeMap<&str, Option<i64>> = BTreeMap::new();
-    for (i, e) in rows.iter().enumerate() {
-        let dep = match departments.get(e.department_code.as_str()) {
-            Some(known) => *known,
-            None => {
-                let id = department_id(tx, &e.department_code).await?;
-                departments.insert(&e.department_code, id);
-                id
-            }
-        };
-        let Some(dep) = dep else {
-            let code = &e.department_code;
-            problems.add(
-                i,
-                "department_code",
-                format!(
-                    "部门代码 {code} 不存在（请先导入部门）/ no department with code {code} (import departments first)"
-                ),
-            );
-            continue;
-        };
-        let code = e.credit_code.as_str();
-        let cur = current(
-            tx,
+    async fn latest_enterprise(&mut self, credit_code: &str) -> Result<Option<Latest>, StorageError> {
+        latest(
+            self.0,
             "SELECT id, version FROM enterprises WHERE credit_code = ? ORDER BY version DESC LIMIT 1",
-            &[code],
+            &[credit_code],
         )
-        .await?;
-        let Some(v) = next_version(cur, &e.correction, i, "credit_code", code, problems) else { continue };
+        .await
+    }
+
+    /// Fills the two-character name index (`enterprise_bigrams`, [`name_bigrams`]) too.
+    async fn insert_enterprise(&mut self, dep: i64, e: &NewEnterprise, v: RowVersion<'_>) -> Result<(), StorageError> {
         let id = sqlx::query(
             "INSERT INTO enterprises (credit_code, version, name, department_id, region, industry, licences, abnormal, \
              serious_violation, penalised, credit_class, published_at, replaces, correction_reason) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
-        .bind(code)
-        .bind(v.version())
+        .bind(e.credit_code.as_str())
+        .bind(v.version)
         .bind(&e.name)
         .bind(dep)
         .bind(&e.region)
@@ -365,74 +183,34 @@ async fn import_enterprises(
         .bind(e.penalised)
         .bind(e.credit_class.to_string())
         .bind(&e.published_at)
-        .bind(v.replaces())
-        .bind(correction_reason(&e.correction))
-        .execute(&mut **tx)
+        .bind(v.replaces)
+        .bind(v.correction_reason)
+        .execute(&mut *self.0)
         .await?
         .last_insert_rowid();
         sqlx::query("INSERT INTO enterprise_bigrams (rowid, grams) VALUES (?, ?)")
             .bind(id)
             .bind(name_bigrams(&e.name))
-            .execute(&mut **tx)
+            .execute(&mut *self.0)
             .await?;
-        count(summary, &v);
+        Ok(())
     }
-    Ok(())
-}
 
-/// Every pair of adjacent characters of a name, separated by spaces: the
-/// tokens of the two-character search index (as its migration computes them).
-pub(super) fn name_bigrams(name: &str) -> String {
-    let chars: Vec<char> = name.chars().collect();
-    chars.windows(2).map(|w| w.iter().collect::<String>()).collect::<Vec<_>>().join(" ")
-}
+    async fn item_exists(&mut self, department: i64, item_code: &str) -> Result<bool, StorageError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM items WHERE department_id = ? AND item_code = ?")
+            .bind(department)
+            .bind(item_code)
+            .fetch_one(&mut *self.0)
+            .await?;
+        Ok(n > 0)
+    }
 
-/// Whether the department's list has (had) an item with this code.
-async fn item_exists(tx: &mut Tx<'_>, department: i64, item_code: &str) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM items WHERE department_id = ? AND item_code = ?")
-        .bind(department)
-        .bind(item_code)
-        .fetch_one(&mut **tx)
-        .await?;
-    Ok(n > 0)
-}
+    async fn latest_plan(&mut self, plan_code: &str) -> Result<Option<Latest>, StorageError> {
+        latest(self.0, "SELECT id, version FROM plans WHERE plan_code = ? ORDER BY version DESC LIMIT 1", &[plan_code])
+            .await
+    }
 
-async fn import_plans(
-    tx: &mut Tx<'_>,
-    rows: &[NewPlan],
-    problems: &mut Problems,
-    summary: &mut ImportSummary,
-) -> Result<(), sqlx::Error> {
-    for (i, p) in rows.iter().enumerate() {
-        let Some(dep) = require_department(tx, &p.department_code, i, problems).await? else { continue };
-        let mut lines_ok = true;
-        if p.lines.is_empty() {
-            problems.add(i, "lines", "计划没有任何抽查事项 / the plan has no lines".to_owned());
-            lines_ok = false;
-        }
-        for (k, line) in p.lines.iter().enumerate() {
-            if !item_exists(tx, dep, &line.item_code).await? {
-                problems.add(
-                    i,
-                    &format!("lines[{k}].item_code"),
-                    format!(
-                        "事项 {} 不在 {} 的随机抽查事项清单中 / item {} is not on the item list of department {}",
-                        line.item_code, p.department_code, line.item_code, p.department_code
-                    ),
-                );
-                lines_ok = false;
-            }
-        }
-        let cur = current(
-            tx,
-            "SELECT id, version FROM plans WHERE plan_code = ? ORDER BY version DESC LIMIT 1",
-            &[&p.plan_code],
-        )
-        .await?;
-        let Some(v) = next_version(cur, &p.correction, i, "plan_code", &p.plan_code, problems) else { continue };
-        if !lines_ok {
-            continue;
-        }
+    async fn insert_plan(&mut self, dep: i64, p: &NewPlan, v: RowVersion<'_>) -> Result<(), StorageError> {
         let plan_id = sqlx::query(
             "INSERT INTO plans (department_id, plan_code, version, year, title, scope, inspector_requirements, \
              window_start, window_end, published_at, replaces, correction_reason, max_inspections_per_year, \
@@ -440,7 +218,7 @@ async fn import_plans(
         )
         .bind(dep)
         .bind(&p.plan_code)
-        .bind(v.version())
+        .bind(v.version)
         .bind(p.year)
         .bind(&p.title)
         .bind(&p.scope)
@@ -448,11 +226,11 @@ async fn import_plans(
         .bind(&p.window_start)
         .bind(&p.window_end)
         .bind(&p.published_at)
-        .bind(v.replaces())
-        .bind(correction_reason(&p.correction))
+        .bind(v.replaces)
+        .bind(v.correction_reason)
         .bind(p.max_inspections_per_year)
         .bind(p.min_per_stratum)
-        .execute(&mut **tx)
+        .execute(&mut *self.0)
         .await?
         .last_insert_rowid();
         for (k, line) in p.lines.iter().enumerate() {
@@ -467,87 +245,47 @@ async fn import_plans(
             .bind(&line.ratio)
             .bind(&line.frequency)
             .bind(line.object_count)
-            .execute(&mut **tx)
+            .execute(&mut *self.0)
             .await?;
         }
-        count(summary, &v);
+        Ok(())
     }
-    Ok(())
-}
 
-async fn import_results(
-    tx: &mut Tx<'_>,
-    rows: &[NewResult],
-    problems: &mut Problems,
-    summary: &mut ImportSummary,
-) -> Result<(), sqlx::Error> {
-    for (i, r) in rows.iter().enumerate() {
-        let Some(dep) = require_department(tx, &r.department_code, i, problems).await? else { continue };
-        let code = r.credit_code.as_str();
-        let outcome: Option<Option<String>> = sqlx::query_scalar(
+    async fn draw_outcome(&mut self, draw_id: &str, credit_code: &str) -> Result<Option<Option<String>>, StorageError> {
+        Ok(sqlx::query_scalar(
             "SELECT o.outcome FROM draws d LEFT JOIN draw_objects o ON o.draw_id = d.id AND o.credit_code = ? \
              WHERE d.id = ?",
         )
-        .bind(code)
-        .bind(&r.draw_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-        match outcome {
-            None => {
-                problems.add(i, "draw_id", format!("抽取 {} 未公布 / no published draw {}", r.draw_id, r.draw_id));
-                continue;
-            }
-            Some(Some(o)) if o == "selected" => {}
-            Some(_) => {
-                problems.add(
-                    i,
-                    "credit_code",
-                    format!("{code} 不是抽取 {} 抽中的企业 / {code} was not drawn in draw {}", r.draw_id, r.draw_id),
-                );
-                continue;
-            }
-        }
-        let mut refs_ok = true;
-        for item in &r.item_codes {
-            if !item_exists(tx, dep, item).await? {
-                problems.add(
-                    i,
-                    "item_codes",
-                    format!(
-                        "事项 {item} 不在 {} 的随机抽查事项清单中 / item {item} is not on the item list of department {}",
-                        r.department_code, r.department_code
-                    ),
-                );
-                refs_ok = false;
-            }
-        }
-        for cert in &r.inspectors {
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM inspectors WHERE certificate = ?")
-                .bind(cert)
-                .fetch_one(&mut **tx)
-                .await?;
-            if n == 0 {
-                problems.add(
-                    i,
-                    "inspectors",
-                    format!(
-                        "执法证号 {cert} 不在检查人员名录中 / certificate {cert} is not in the inspector directory"
-                    ),
-                );
-                refs_ok = false;
-            }
-        }
-        let cur = current(
-            tx,
+        .bind(credit_code)
+        .bind(draw_id)
+        .fetch_optional(&mut *self.0)
+        .await?)
+    }
+
+    async fn inspector_exists(&mut self, certificate: &str) -> Result<bool, StorageError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM inspectors WHERE certificate = ?")
+            .bind(certificate)
+            .fetch_one(&mut *self.0)
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn latest_result(&mut self, result_code: &str) -> Result<Option<Latest>, StorageError> {
+        latest(
+            self.0,
             "SELECT id, version FROM results WHERE result_code = ? ORDER BY version DESC LIMIT 1",
-            &[&r.result_code],
+            &[result_code],
         )
-        .await?;
-        let Some(v) = next_version(cur, &r.correction, i, "result_code", &r.result_code, problems) else { continue };
-        if !refs_ok {
-            continue;
-        }
-        let year: i64 = r.inspected_on.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+        .await
+    }
+
+    async fn insert_result(
+        &mut self,
+        dep: i64,
+        r: &NewResult,
+        year: i64,
+        v: RowVersion<'_>,
+    ) -> Result<(), StorageError> {
         sqlx::query(
             "INSERT INTO results (result_code, version, draw_id, credit_code, enterprise_name, department_id, year, \
              item_codes, inspectors, inspected_on, reported_on, delivered_on, entered_on, category, findings, \
@@ -555,9 +293,9 @@ async fn import_results(
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&r.result_code)
-        .bind(v.version())
+        .bind(v.version)
         .bind(&r.draw_id)
-        .bind(code)
+        .bind(r.credit_code.as_str())
         .bind(&r.enterprise_name)
         .bind(dep)
         .bind(year)
@@ -573,13 +311,19 @@ async fn import_results(
         .bind(r.rectification.as_str())
         .bind(&r.penalty_case)
         .bind(&r.published_at)
-        .bind(v.replaces())
-        .bind(correction_reason(&r.correction))
-        .execute(&mut **tx)
+        .bind(v.replaces)
+        .bind(v.correction_reason)
+        .execute(&mut *self.0)
         .await?;
-        count(summary, &v);
+        Ok(())
     }
-    Ok(())
+}
+
+/// Every pair of adjacent characters of a name, separated by spaces: the
+/// tokens of the two-character search index (as its migration computes them).
+pub(super) fn name_bigrams(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    chars.windows(2).map(|w| w.iter().collect::<String>()).collect::<Vec<_>>().join(" ")
 }
 
 /// Finds or creates the department chain of a draw (top-level first); returns the last id.
@@ -757,36 +501,21 @@ impl Storage for SqliteStorage {
     #[tracing::instrument(level = "debug", skip_all, name = "storage.import")]
     async fn import(&self, batch: &Batch) -> Result<ImportSummary, StorageError> {
         let mut tx = self.begin_write().await?;
-        let mut problems = Problems::default();
-        let mut summary = ImportSummary::default();
-        // Every version this import adds is logged in the same transaction (docs/LOG.md).
-        let logged = match batch {
-            Batch::Departments(_) => None, // logged by row number, below
-            Batch::Items(_) => Some(Kind::Item),
-            Batch::Inspectors(_) => Some(Kind::Inspector),
-            Batch::Enterprises(_) => Some(Kind::Enterprise),
-            Batch::Plans(_) => Some(Kind::Plan),
-            Batch::Results(_) => Some(Kind::Result),
-        };
+        // Every version this import adds is logged in the same transaction (docs/LOG.md);
+        // departments by row number, below.
+        let logged = crate::storage::import::logged_kind(batch);
         let before = match logged {
             Some(kind) => super::log::last_row(&mut tx, kind).await?,
             None => 0,
         };
-        let mut departments = Vec::new();
-        match batch {
-            Batch::Departments(rows) => {
-                departments = import_departments(&mut tx, rows, &mut problems, &mut summary).await?;
-            }
-            Batch::Items(rows) => import_items(&mut tx, rows, &mut problems, &mut summary).await?,
-            Batch::Inspectors(rows) => import_inspectors(&mut tx, rows, &mut problems, &mut summary).await?,
-            Batch::Enterprises(rows) => import_enterprises(&mut tx, rows, &mut problems, &mut summary).await?,
-            Batch::Plans(rows) => import_plans(&mut tx, rows, &mut problems, &mut summary).await?,
-            Batch::Results(rows) => import_results(&mut tx, rows, &mut problems, &mut summary).await?,
-        }
-        if !problems.0.is_empty() {
-            tx.rollback().await?;
-            return Err(StorageError::Rejected(problems.0));
-        }
+        let (summary, departments): (ImportSummary, Vec<i64>) =
+            match crate::storage::import::rows(&mut SqliteImport(&mut tx), batch).await? {
+                Imported::Stored { summary, departments } => (summary, departments),
+                Imported::Rejected(problems) => {
+                    tx.rollback().await?;
+                    return Err(StorageError::Rejected(problems));
+                }
+            };
         let log_started = std::time::Instant::now();
         let mut log_entries = 0;
         if let Some(kind) = logged {
