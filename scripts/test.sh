@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, then runs every test:
 #   1. cargo test --workspace (all crates: draw, the gongkai command line, app, server, integration tests),
-#      with a throwaway PostgreSQL cluster for the PostgreSQL backend's tests
+#      with a throwaway PostgreSQL cluster for the PostgreSQL backend's tests; then the integration
+#      tests again with the server on PostgreSQL (GONGKAI_TEST_BACKEND=postgres)
 #   2. the draw crate's tests on wasm32 (wasm-bindgen-test-runner in Node)
 #   2b. the independent Python implementation of draw/SPEC.md against the same vectors,
 #       and the working-day calendar against PyPI chinesecalendar
@@ -42,6 +43,7 @@ export GONGKAI_TEST_POSTGRES
 # natively would unify the `hydrate` feature into the server's `app`. xtask is
 # the site's wasm-bindgen step, checked against wasm-bindgen-cli in step 3.
 phase "cargo test (native)" cargo test --workspace --exclude frontend --exclude xtask
+phase "integration tests on PostgreSQL" env GONGKAI_TEST_BACKEND=postgres cargo test -p gongkai-tests --test it
 phase "cargo test -p draw (wasm32)" env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test -p draw --target wasm32-unknown-unknown
 phase "spec: independent Python implementation" python3 draw/reference/check_vectors.py

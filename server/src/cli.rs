@@ -70,29 +70,43 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| Failure::unreadable(format!("cannot start the async runtime: {e}")))
 }
 
-/// The database a command uses: `--database`, else `GONGKAI_DATABASE` (a path or `sqlite://PATH`).
-fn database(given: Option<&std::path::Path>) -> Result<std::path::PathBuf, Failure> {
+/// The database a command uses: `--database`, else `GONGKAI_DATABASE` (a
+/// SQLite file's path, `sqlite://PATH` or `postgres://…`).
+fn database(given: Option<&std::path::Path>) -> Result<crate::configuration::Database, Failure> {
     let parsed = match given {
         Some(path) => match path.to_str() {
-            Some(text) => crate::configuration::database_path("--database", text),
-            None => Ok(path.to_path_buf()),
+            Some(text) => crate::configuration::database("--database", text),
+            None => Ok(crate::configuration::Database::Sqlite(path.to_path_buf())),
         },
-        None => crate::configuration::database_path_from_env(),
+        None => crate::configuration::database_from_env(),
     };
     parsed.map_err(|e| Failure::unreadable(e.to_string()))
 }
 
-/// The database a command reads: `--database`, else `GONGKAI_DATABASE`; it must exist.
-fn existing_database(given: Option<&std::path::Path>) -> Result<std::path::PathBuf, Failure> {
+/// The database a command reads: `--database`, else `GONGKAI_DATABASE`; a SQLite file must exist.
+fn existing_database(given: Option<&std::path::Path>) -> Result<crate::configuration::Database, Failure> {
     let database = database(given)?;
-    if !database.exists() {
+    if let crate::configuration::Database::Sqlite(path) = &database
+        && !path.exists()
+    {
         return Err(Failure::unreadable(format!(
             "数据库 {} 不存在 / the database {} does not exist",
-            database.display(),
-            database.display()
+            path.display(),
+            path.display()
         )));
     }
     Ok(database)
+}
+
+/// Opens a command's database (a write waits up to `write_wait` for another's).
+async fn open(
+    database: &crate::configuration::Database,
+    write_wait: std::time::Duration,
+) -> Result<std::sync::Arc<dyn crate::storage::Storage>, Failure> {
+    crate::storage::open(database, write_wait).await.map_err(|e| {
+        let shown = database.shown();
+        Failure::unreadable(format!("无法打开数据库 {shown} / cannot open the database {shown}: {e}"))
+    })
 }
 
 /// Runs one command and returns its exit code.

@@ -2,7 +2,7 @@
 //!
 //! | variable | default | meaning |
 //! |---|---|---|
-//! | `GONGKAI_DATABASE` | `data/gongkai.db` | SQLite file (a path or `sqlite://PATH`), created (with its directory) if missing; any other URL (`postgres://` included: not supported yet) is refused |
+//! | `GONGKAI_DATABASE` | `data/gongkai.db` | SQLite file (a path or `sqlite://PATH`), created (with its directory) if missing; or a PostgreSQL database, `postgres://USER@HOST[:PORT]/DATABASE` (it must exist; the portal migrates it); any other URL is refused |
 //! | `GONGKAI_PAGE_CACHE_MB` | `64` | memory for rendered pages and JSON answers kept until the next publication (`0`: none; `server/src/page_cache.rs`) |
 //! | `GONGKAI_DEMO` | `1` | `0` disables seeding the demo draws into an empty database |
 //! | `LEPTOS_SITE_ADDR` | `127.0.0.1:3000` | address to listen on; port `0` picks a free port |
@@ -32,7 +32,10 @@ use leptos::config::{Env, LeptosOptions};
 
 #[derive(Clone, Debug)]
 pub struct Settings {
-    pub database_path: PathBuf,
+    pub database: Database,
+    /// Where keys are kept unless their variables say (the feedback-code key;
+    /// the log's key is in [`LogSettings`]): [`Database::key_dir`].
+    pub key_dir: PathBuf,
     pub seed_demo: bool,
     /// How long a client may take to send a request's headers, and how long a
     /// connection may stay idle between requests, before it is closed.
@@ -66,16 +69,15 @@ pub const DEFAULT_LOG_ORIGIN: &str = "gongkai.localhost/log";
 
 impl LogSettings {
     /// `GONGKAI_LOG_ORIGIN` and `GONGKAI_LOG_KEY` (default: `log.key` beside the database).
-    pub fn from_env(database: &std::path::Path) -> Result<Self, ConfigError> {
-        Self::from_vars(database, var)
+    /// `key_dir`: where the key is kept unless `GONGKAI_LOG_KEY` says ([`Database::key_dir`]).
+    pub fn from_env(key_dir: &std::path::Path) -> Result<Self, ConfigError> {
+        Self::from_vars(key_dir, var)
     }
 
     /// The log's settings from the variables `var` gives (the environment's, or a test's).
-    fn from_vars(database: &std::path::Path, var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    fn from_vars(key_dir: &std::path::Path, var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let origin = var("GONGKAI_LOG_ORIGIN").unwrap_or_else(|| DEFAULT_LOG_ORIGIN.to_owned());
-        let key_path = var("GONGKAI_LOG_KEY")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| database.parent().map_or_else(|| PathBuf::from("log.key"), |d| d.join("log.key")));
+        let key_path = var("GONGKAI_LOG_KEY").map(PathBuf::from).unwrap_or_else(|| key_dir.join("log.key"));
         // A schema-less URL (C2SP tlog-checkpoint), which is also a signed-note
         // key name (no spaces or '+'): a host, maybe a port, and a path.
         let url_like = origin.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~/:".contains(&b))
@@ -180,35 +182,89 @@ fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-/// The database file: `GONGKAI_DATABASE`, or `data/gongkai.db`.
-pub fn database_path_from_env() -> Result<PathBuf, ConfigError> {
-    database_path("GONGKAI_DATABASE", &var("GONGKAI_DATABASE").unwrap_or_else(|| "data/gongkai.db".to_owned()))
+/// Where the portal keeps its data (`GONGKAI_DATABASE`, `--database`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Database {
+    /// A SQLite file, created (with its directory) if missing.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database (`postgres://USER[:PASSWORD]@HOST[:PORT]/NAME`);
+    /// the portal migrates its schema, the database itself must exist.
+    Postgres(String),
 }
 
-/// The SQLite database that `text` (the value of `name`) names: a file's
-/// path, or `sqlite://PATH`. Any other URL is refused by name rather than
-/// taken for a path (`postgres://…` would otherwise become a folder named
-/// `postgres:`): this version has no PostgreSQL backend (issue 15).
-pub fn database_path(name: &'static str, text: &str) -> Result<PathBuf, ConfigError> {
+impl Database {
+    /// Where keys are kept unless configured: beside the SQLite file, or in
+    /// `data/` where the portal runs on PostgreSQL.
+    pub fn key_dir(&self) -> PathBuf {
+        match self {
+            Database::Sqlite(path) => path.parent().map_or_else(PathBuf::new, PathBuf::from),
+            Database::Postgres(_) => PathBuf::from("data"),
+        }
+    }
+
+    /// The database as told in messages: a PostgreSQL URL without its password.
+    pub fn shown(&self) -> String {
+        match self {
+            Database::Sqlite(path) => path.display().to_string(),
+            Database::Postgres(url) => match url.split_once("://").and_then(|(s, rest)| {
+                let (user_info, host) = rest.split_once('@')?;
+                let user = user_info.split_once(':').map_or(user_info, |(u, _)| u);
+                Some(format!("{s}://{user}@{host}"))
+            }) {
+                Some(shown) => shown,
+                None => url.clone(),
+            },
+        }
+    }
+}
+
+/// The database: `GONGKAI_DATABASE`, or `data/gongkai.db`.
+pub fn database_from_env() -> Result<Database, ConfigError> {
+    database("GONGKAI_DATABASE", &var("GONGKAI_DATABASE").unwrap_or_else(|| "data/gongkai.db".to_owned()))
+}
+
+/// The database that `text` (the value of `name`) names: a SQLite file's
+/// path or `sqlite://PATH`, or `postgres://…` / `postgresql://…`. Any other
+/// URL is refused by name rather than taken for a path (`mysql://…` would
+/// otherwise become a folder named `mysql:`).
+pub fn database(name: &'static str, text: &str) -> Result<Database, ConfigError> {
     let invalid = |reason: String| ConfigError::Invalid { name, value: text.to_owned(), reason };
     let scheme = text.split_once("://").map(|(s, _)| s).filter(|s| {
         s.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
             && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"+.-".contains(&b))
     });
     match scheme.map(str::to_ascii_lowercase).as_deref() {
-        None => Ok(PathBuf::from(text)),
+        None => Ok(Database::Sqlite(PathBuf::from(text))),
         Some("sqlite") => match &text["sqlite://".len()..] {
             "" => Err(invalid("expected sqlite://PATH, the database file's path after sqlite://".to_owned())),
-            path => Ok(PathBuf::from(path)),
+            path => Ok(Database::Sqlite(PathBuf::from(path))),
         },
-        Some("postgres" | "postgresql") => Err(invalid(
-            "this version of the portal stores its data in SQLite only: give a database file's path or \
-             sqlite://PATH (PostgreSQL is not supported yet)"
-                .to_owned(),
-        )),
-        Some(other) => {
-            Err(invalid(format!("unknown database scheme “{other}”: give a database file's path or sqlite://PATH")))
+        Some("postgres" | "postgresql") => {
+            let rest = &text[text.find("://").map_or(0, |i| i + 3)..];
+            let host = rest.split_once('@').map_or(rest, |(_, h)| h);
+            if host.is_empty() || host.starts_with('/') || !host.contains('/') || host.ends_with('/') {
+                return Err(invalid(
+                    "expected postgres://USER@HOST[:PORT]/DATABASE, with a host and a database name".to_owned(),
+                ));
+            }
+            Ok(Database::Postgres(text.to_owned()))
         }
+        Some(other) => Err(invalid(format!(
+            "unknown database scheme “{other}”: give a database file's path, sqlite://PATH or postgres://…"
+        ))),
+    }
+}
+
+/// The SQLite database that `text` names (for what only SQLite has: the
+/// source of `server migrate-db`); `postgres://…` is refused here.
+pub fn database_path(name: &'static str, text: &str) -> Result<PathBuf, ConfigError> {
+    match database(name, text)? {
+        Database::Sqlite(path) => Ok(path),
+        Database::Postgres(_) => Err(ConfigError::Invalid {
+            name,
+            value: text.to_owned(),
+            reason: "expected a SQLite database: a file's path or sqlite://PATH".to_owned(),
+        }),
     }
 }
 
@@ -275,7 +331,7 @@ impl Settings {
             icp: site_text("GONGKAI_SITE_ICP")?,
             police_filing: site_text("GONGKAI_SITE_POLICE_FILING")?,
         };
-        let database_path = database_path_from_env()?;
+        let database = database_from_env()?;
         let page_cache_bytes = match var("GONGKAI_PAGE_CACHE_MB") {
             None => DEFAULT_PAGE_CACHE_MB << 20,
             Some(v) => {
@@ -290,9 +346,10 @@ impl Settings {
             feedback,
             clock,
             site,
-            log: LogSettings::from_env(&database_path)?,
+            log: LogSettings::from_env(&database.key_dir())?,
             page_cache_bytes,
-            database_path,
+            key_dir: database.key_dir(),
+            database,
             seed_demo,
             request_timeout: REQUEST_TIMEOUT,
             leptos: leptos_options(
@@ -316,7 +373,8 @@ impl Settings {
                 witnesses: Vec::new(),
                 quorum: 0,
             },
-            database_path,
+            key_dir: database_path.parent().map_or_else(PathBuf::new, PathBuf::from),
+            database: Database::Sqlite(database_path),
             page_cache_bytes: DEFAULT_PAGE_CACHE_MB << 20,
             seed_demo: true,
             feedback: FeedbackLimits::default(),
@@ -386,7 +444,7 @@ mod tests {
 
     #[test]
     fn hostile_log_origins_and_quorums_are_refused_naming_the_variable() {
-        let db = std::path::Path::new("/tmp/x/gongkai.db");
+        let db = std::path::Path::new("/tmp/x");
         let dir = tempfile::tempdir().unwrap();
         let key = crate::witness::WitnessKey::load_or_create(&dir.path().join("w.key"), "w.example").unwrap();
         let witness = format!("{} http://127.0.0.1:9/", key.verifier_key);
@@ -436,7 +494,7 @@ mod tests {
     }
 
     #[test]
-    fn the_database_is_a_path_or_a_sqlite_url_and_other_urls_are_refused_by_name() {
+    fn the_database_is_a_path_a_sqlite_url_or_a_postgres_url_and_other_urls_are_refused_by_name() {
         for (text, path) in [
             ("data/gongkai.db", "data/gongkai.db"),
             ("/srv/门户/gongkai.db", "/srv/门户/gongkai.db"),
@@ -446,23 +504,41 @@ mod tests {
             ("./a:b.db", "./a:b.db"),
             ("1http://x", "1http://x"),
         ] {
+            assert_eq!(database("GONGKAI_DATABASE", text).unwrap(), Database::Sqlite(PathBuf::from(path)), "{text}");
             assert_eq!(database_path("GONGKAI_DATABASE", text).unwrap(), PathBuf::from(path), "{text}");
         }
+        for text in ["postgres://gongkai@127.0.0.1/gongkai", "postgresql://localhost:5433/x", "postgres://u:p@h/d"] {
+            assert_eq!(database("GONGKAI_DATABASE", text).unwrap(), Database::Postgres(text.to_owned()));
+        }
+        assert_eq!(
+            Database::Postgres("postgres://gongkai:s3cret@db.example:5432/portal".to_owned()).shown(),
+            "postgres://gongkai@db.example:5432/portal",
+            "no password in messages"
+        );
+        assert_eq!(Database::Postgres("postgres://h/d".to_owned()).key_dir(), PathBuf::from("data"));
+        assert_eq!(Database::Sqlite(PathBuf::from("/srv/g.db")).key_dir(), PathBuf::from("/srv"));
         for (text, reason) in [
-            ("postgres://gongkai@127.0.0.1/gongkai", "PostgreSQL is not supported yet"),
-            ("postgresql://localhost/x", "PostgreSQL is not supported yet"),
             ("mysql://root@localhost/x", "unknown database scheme “mysql”"),
             ("file:///etc/passwd", "unknown database scheme “file”"),
             ("javascript://%0aalert(1)", "unknown database scheme “javascript”"),
             ("sqlite://", "expected sqlite://PATH"),
+            ("postgres://", "expected postgres://USER@HOST[:PORT]/DATABASE"),
+            ("postgres://gongkai@", "expected postgres://USER@HOST[:PORT]/DATABASE"),
+            ("postgres://127.0.0.1", "expected postgres://USER@HOST[:PORT]/DATABASE"),
+            ("postgres://127.0.0.1/", "expected postgres://USER@HOST[:PORT]/DATABASE"),
         ] {
-            match database_path("GONGKAI_DATABASE", text) {
+            match database("GONGKAI_DATABASE", text) {
                 Err(ConfigError::Invalid { name: "GONGKAI_DATABASE", value, reason: r }) => {
                     assert_eq!(value, text);
                     assert!(r.contains(reason), "{text}: {r}");
                 }
                 other => panic!("{text:?} gave {other:?}"),
             }
+        }
+        // Only SQLite where only SQLite will do (migrate-db's source).
+        match database_path("--from", "postgres://h/d") {
+            Err(ConfigError::Invalid { name: "--from", reason, .. }) => assert!(reason.contains("SQLite"), "{reason}"),
+            other => panic!("{other:?}"),
         }
     }
 

@@ -11,10 +11,10 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 /// Where the key lives: `GONGKAI_FEEDBACK_KEY`, or `feedback.key` beside the database.
-pub fn key_path_from_env(database: &Path) -> PathBuf {
+pub fn key_path_from_env(key_dir: &Path) -> PathBuf {
     match std::env::var("GONGKAI_FEEDBACK_KEY").ok().filter(|v| !v.trim().is_empty()) {
         Some(path) => PathBuf::from(path),
-        None => database.parent().map_or_else(|| PathBuf::from("feedback.key"), |d| d.join("feedback.key")),
+        None => key_dir.join("feedback.key"),
     }
 }
 

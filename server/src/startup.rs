@@ -23,7 +23,7 @@ use crate::demo;
 use crate::routes;
 use crate::routes::open_data;
 use crate::security;
-use crate::storage::{SqliteStorage, Storage, StorageError};
+use crate::storage::{Storage, StorageError};
 use crate::telemetry;
 
 /// State shared by every handler.
@@ -238,7 +238,7 @@ impl Application {
     /// Opens the database (seeding the demo draws into an empty one if enabled),
     /// builds the router and binds the listener (port 0 picks a free port).
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        let storage = SqliteStorage::open(&settings.database_path).await?;
+        let storage = crate::storage::open(&settings.database, crate::storage::WRITE_WAIT).await?;
         // A database from before the log (or before a kind was logged): its
         // publications become the log's next entries, before anything new.
         let logged = storage.log_backfill().await?;
@@ -247,16 +247,16 @@ impl Application {
         }
         // The working-day calendar's published years ship with the portal.
         let now = gongkai_cli::clock::beijing(gongkai_cli::clock::now().unwrap_or(0));
-        let years = crate::publish::seed_calendar(&storage, &now).await?;
+        let years = crate::publish::seed_calendar(&*storage, &now).await?;
         if !years.is_empty() {
             tracing::info!(?years, "published the bundled working-day calendar");
         }
-        let key_path = crate::feedback::key_path_from_env(&settings.database_path);
+        let key_path = crate::feedback::key_path_from_env(&settings.key_dir);
         let key = crate::feedback::FeedbackKey::load_or_create(&key_path)?;
         let log_key = Arc::new(crate::log::LogKey::load_or_create(&settings.log.key_path, &settings.log.origin)?);
         if settings.seed_demo {
             let today = app::calendar::day(&gongkai_cli::clock::beijing(settings.clock.now())[..10]).unwrap_or(0);
-            let added = demo::seed_if_empty(&storage, Some(&key), today).await?;
+            let added = demo::seed_if_empty(&*storage, Some(&key), today).await?;
             if added > 0 {
                 tracing::info!(draws = added, "seeded the demo draws");
             }
@@ -275,7 +275,6 @@ impl Application {
             log_witnesses: settings.log.witnesses.iter().map(|w| w.verifier.verifier_key.clone()).collect(),
             log_quorum: settings.log.quorum,
         };
-        let storage: Arc<dyn Storage> = Arc::new(storage);
         // Every new checkpoint goes to the witnesses, which cosign it (docs/LOG.md §7).
         if !settings.log.witnesses.is_empty() {
             tokio::spawn(crate::witness::push_forever(

@@ -1,11 +1,13 @@
 //! Helpers for the cross-crate integration tests: the real server, started on
-//! port 0 with a fresh SQLite file (seeded with the demo draws) per test.
+//! port 0 with a fresh database (seeded with the demo draws) per test: a
+//! SQLite file, or with `GONGKAI_TEST_BACKEND=postgres` a new database in the
+//! test run's PostgreSQL cluster (`GONGKAI_TEST_POSTGRES`, scripts/test.sh).
 // Test support: a failed setup step should abort the test with its message.
 #![allow(clippy::expect_used)]
 
 use std::path::PathBuf;
 
-use gongkai_server::configuration::Settings;
+use gongkai_server::configuration::{Database, Settings};
 use gongkai_server::startup::Application;
 
 /// A running server and an HTTP client for it.
@@ -13,7 +15,10 @@ pub struct TestApp {
     /// `http://127.0.0.1:PORT`
     pub address: String,
     pub client: reqwest::Client,
+    /// The SQLite file (where the keys are kept, beside it, on either backend).
     pub database_path: PathBuf,
+    /// The database the server runs on.
+    pub database: Database,
     /// Holds the database directory until the test ends.
     _dir: tempfile::TempDir,
 }
@@ -34,14 +39,71 @@ pub async fn spawn_empty() -> TestApp {
     spawn_with(settings, dir).await
 }
 
+/// Whether the tests run on PostgreSQL (`GONGKAI_TEST_BACKEND=postgres`).
+pub fn on_postgres() -> bool {
+    std::env::var("GONGKAI_TEST_BACKEND").is_ok_and(|b| b == "postgres")
+}
+
+/// The test run's PostgreSQL cluster.
+pub fn postgres_admin_url() -> String {
+    std::env::var("GONGKAI_TEST_POSTGRES").expect(
+        "GONGKAI_TEST_POSTGRES is not set (scripts/test.sh starts a cluster; by hand: eval \"$(scripts/pg.sh start)\")",
+    )
+}
+
+/// A new database for commands run before any server (`server import …` into
+/// a portal still to be started with [`spawn_with`], its `Settings::database`):
+/// the SQLite file `path` (created by the first command), or on PostgreSQL
+/// (`GONGKAI_TEST_BACKEND=postgres`) a new database in the test cluster.
+pub async fn new_database(path: PathBuf) -> Database {
+    if on_postgres() {
+        let url = gongkai_server::storage::create_test_database(&postgres_admin_url())
+            .await
+            .expect("a new database in the test cluster");
+        Database::Postgres(url)
+    } else {
+        Database::Sqlite(path)
+    }
+}
+
+/// `database` as `server … --database` takes it: the SQLite file or the PostgreSQL URL.
+pub fn database_arg(database: &Database) -> String {
+    match database {
+        Database::Sqlite(path) => path.display().to_string(),
+        Database::Postgres(url) => url.clone(),
+    }
+}
+
+/// `database` for SQL of the tests' own (SQL both backends run: `$1` parameters).
+pub async fn sql(database: &Database) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    let url = match database {
+        Database::Sqlite(path) => format!("sqlite://{}", path.display()),
+        Database::Postgres(url) => url.clone(),
+    };
+    sqlx::AnyPool::connect(&url).await.expect("the database opens")
+}
+
 /// Starts the server with the given settings; `dir` is kept alive with the app.
-pub async fn spawn_with(settings: Settings, dir: tempfile::TempDir) -> TestApp {
-    let database_path = settings.database_path.clone();
+/// On PostgreSQL (`GONGKAI_TEST_BACKEND=postgres`), a SQLite database in the
+/// settings is replaced by a new PostgreSQL database.
+pub async fn spawn_with(mut settings: Settings, dir: tempfile::TempDir) -> TestApp {
+    let database_path = match &settings.database {
+        Database::Sqlite(path) => path.clone(),
+        Database::Postgres(_) => dir.path().join("gongkai.db"),
+    };
+    if on_postgres() && matches!(settings.database, Database::Sqlite(_)) {
+        let url = gongkai_server::storage::create_test_database(&postgres_admin_url())
+            .await
+            .expect("a new database in the test cluster");
+        settings.database = Database::Postgres(url);
+    }
+    let database = settings.database.clone();
     let app = Application::build(settings).await.expect("the server starts");
     let address = format!("http://{}", app.address());
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("HTTP client");
-    TestApp { address, client, database_path, _dir: dir }
+    TestApp { address, client, database_path, database, _dir: dir }
 }
 
 impl TestApp {
@@ -54,9 +116,21 @@ impl TestApp {
         self.get_with(path, &[]).await
     }
 
-    /// The server's database, opened a second time (WAL allows it), to publish test data.
-    pub async fn storage(&self) -> gongkai_server::storage::SqliteStorage {
-        gongkai_server::storage::SqliteStorage::open(&self.database_path).await.expect("the database opens")
+    /// The server's database, opened a second time (as another process would), to publish test data.
+    pub async fn storage(&self) -> std::sync::Arc<dyn gongkai_server::storage::Storage> {
+        gongkai_server::storage::open(&self.database, gongkai_server::storage::WRITE_WAIT)
+            .await
+            .expect("the database opens")
+    }
+
+    /// The database for SQL of the tests' own (SQL both backends run: `$1` parameters).
+    pub async fn sql(&self) -> sqlx::AnyPool {
+        sql(&self.database).await
+    }
+
+    /// The database as `server … --database` takes it: the SQLite file or the PostgreSQL URL.
+    pub fn database_arg(&self) -> String {
+        database_arg(&self.database)
     }
 
     /// GETs `path` with extra headers.

@@ -19,7 +19,7 @@ use clap::{Args, Subcommand};
 
 use super::{Failure, Outcome, clock};
 use crate::feedback::{FeedbackKey, key_path_from_env, new_code};
-use crate::storage::{FeedbackCodeDue, IssuedFeedbackCode, PortalSource, SqliteStorage, Storage, StorageError};
+use crate::storage::{FeedbackCodeDue, IssuedFeedbackCode, StorageError};
 
 #[derive(Debug, Args)]
 pub struct FeedbackArgs {
@@ -243,9 +243,7 @@ async fn export_feedback(args: &FeedbackArgs, export: &ExportArgs) -> Result<(),
         )));
     }
     let database = super::existing_database(args.database.as_deref())?;
-    let storage = SqliteStorage::open(&database)
-        .await
-        .map_err(|e| Failure::unreadable(format!("无法打开数据库 / cannot open the database: {e}")))?;
+    let storage = super::open(&database, crate::storage::WRITE_WAIT).await?;
     let known = storage
         .find_department(&export.department)
         .await
@@ -512,15 +510,9 @@ async fn issue(args: &FeedbackArgs, codes: &CodesArgs) -> Result<(), Failure> {
         refuse_existing(sheet)?;
     }
     let database = super::database(args.database.as_deref())?;
-    let key_path = args.key.clone().unwrap_or_else(|| key_path_from_env(&database));
+    let key_path = args.key.clone().unwrap_or_else(|| key_path_from_env(&database.key_dir()));
     let key = FeedbackKey::load_or_create(&key_path).map_err(|e| Failure::unreadable(e.to_string()))?;
-    let storage = SqliteStorage::open(&database).await.map_err(|e| {
-        Failure::unreadable(format!(
-            "无法打开数据库 {} / cannot open the database {}: {e}",
-            database.display(),
-            database.display()
-        ))
-    })?;
+    let storage = super::open(&database, crate::storage::WRITE_WAIT).await?;
     let due = storage
         .results_without_feedback_code(&codes.department, codes.year)
         .await

@@ -19,7 +19,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use crate::storage::{Batch, ImportSummary, SqliteStorage, Storage, StorageError};
+use crate::storage::{Batch, ImportSummary, Storage, StorageError};
 
 use super::{Failure, Outcome, clock};
 use fields::Problems;
@@ -250,34 +250,27 @@ pub fn run(args: &ImportArgs) -> Outcome {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn open(args: &ImportArgs) -> Result<SqliteStorage, Failure> {
-    let path = super::database(args.database.as_deref())?;
-    SqliteStorage::open_waiting(&path, write_wait()?).await.map_err(|e| {
-        Failure::unreadable(format!(
-            "无法打开数据库 {} / cannot open the database {}: {e}",
-            path.display(),
-            path.display()
-        ))
-    })
+async fn open(args: &ImportArgs) -> Result<std::sync::Arc<dyn Storage>, Failure> {
+    super::open(&super::database(args.database.as_deref())?, write_wait()?).await
 }
 
 async fn run_async(args: &ImportArgs) -> Result<(), Failure> {
     let (path, kind, columns) = match &args.kind {
         ImportKind::Commitment(a) => {
             let storage = open(args).await?;
-            return draws::commitment(a, &storage).await;
+            return draws::commitment(a, &*storage).await;
         }
         ImportKind::Draw(a) => {
             let storage = open(args).await?;
-            return draws::draw(a, &storage).await;
+            return draws::draw(a, &*storage).await;
         }
         ImportKind::Calendar(a) => {
             let storage = open(args).await?;
-            return calendar::calendar(a, &storage).await;
+            return calendar::calendar(a, &*storage).await;
         }
         ImportKind::Report(a) => {
             let storage = open(args).await?;
-            return report::report(a, &storage).await;
+            return report::report(a, &*storage).await;
         }
         ImportKind::Departments(a) => (&a.file, Kind::Departments, kinds::DEPARTMENTS),
         ImportKind::Items(a) => (&a.file, Kind::Items, kinds::ITEMS),

@@ -11,7 +11,6 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use super::{Failure, Outcome};
-use crate::storage::{SqliteStorage, Storage};
 
 #[derive(Debug, Args)]
 pub struct LogArgs {
@@ -68,7 +67,7 @@ pub fn run(args: &LogArgs) -> Outcome {
     };
     match args.command {
         LogCommand::Key { create } => {
-            let settings = crate::configuration::LogSettings::from_env(&database)
+            let settings = crate::configuration::LogSettings::from_env(&database.key_dir())
                 .map_err(|e| Failure::unreadable(e.to_string()))?;
             if !create && !settings.key_path.exists() {
                 return Err(Failure::unreadable(format!(
@@ -86,10 +85,9 @@ pub fn run(args: &LogArgs) -> Outcome {
         LogCommand::Verify => {
             let runtime = super::runtime()?;
             let audit = runtime.block_on(async {
-                let storage = SqliteStorage::open(&database).await?;
-                storage.log_audit().await
-            });
-            let audit = audit.map_err(|e| Failure::unreadable(e.to_string()))?;
+                let storage = super::open(&database, crate::storage::WRITE_WAIT).await?;
+                storage.log_audit().await.map_err(|e| Failure::unreadable(e.to_string()))
+            })?;
             let findings = crate::log::audit(&audit);
             if findings.is_empty() {
                 println!(
@@ -107,7 +105,7 @@ pub fn run(args: &LogArgs) -> Outcome {
 }
 
 /// `server log checkpoint`: the checkpoint in `file` against the log's key and the database's tree.
-fn checkpoint(database: &std::path::Path, file: &std::path::Path, vkey: Option<&str>) -> Outcome {
+fn checkpoint(database: &crate::configuration::Database, file: &std::path::Path, vkey: Option<&str>) -> Outcome {
     let note = if file.as_os_str() == "-" {
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map(|_| bytes)
@@ -124,7 +122,7 @@ fn checkpoint(database: &std::path::Path, file: &std::path::Path, vkey: Option<&
     let vkey = match vkey {
         Some(v) => v.to_owned(),
         None => {
-            let settings = crate::configuration::LogSettings::from_env(database)
+            let settings = crate::configuration::LogSettings::from_env(&database.key_dir())
                 .map_err(|e| Failure::unreadable(e.to_string()))?;
             if !settings.key_path.exists() {
                 return Err(Failure::unreadable(format!(
@@ -158,9 +156,13 @@ fn checkpoint(database: &std::path::Path, file: &std::path::Path, vkey: Option<&
         )));
     }
     let runtime = super::runtime()?;
-    let root = runtime
-        .block_on(async { SqliteStorage::open(database).await?.log_root(body.size).await })
-        .map_err(|e| Failure::unreadable(e.to_string()))?;
+    let root = runtime.block_on(async {
+        super::open(database, crate::storage::WRITE_WAIT)
+            .await?
+            .log_root(body.size)
+            .await
+            .map_err(|e| Failure::unreadable(e.to_string()))
+    })?;
     let size = body.size;
     match root {
         None => Err(Failure::content(format!(

@@ -1,16 +1,35 @@
 //! Storage behind one trait, so that PostgreSQL can follow SQLite.
-//! All SQL lives in the implementations (`sqlite/`, and `postgres/`, in progress).
+//! All SQL lives in the implementations (`sqlite/`, `postgres/`); what a
+//! publication means (versions, corrections, refusals, the log's tree) is
+//! decided once, above them (`import.rs`, `draws.rs`, `publishing.rs`,
+//! `crate::log`), over small traits each backend implements.
 
 mod copy;
+mod draws;
 mod import;
 mod logged;
 mod postgres;
+mod publishing;
 mod sqlite;
 
 pub use app::ssr::{DrawSource, PortalSource, RowProblem, StorageError};
 pub use copy::{CopySummary, differences as copy_differences, sqlite_to_postgres};
 pub use postgres::{PgStorage, create_test_database};
 pub use sqlite::{SqliteStorage, WRITE_WAIT};
+
+/// Opens (and migrates) the database `database` names: a SQLite file (a
+/// write waits up to `write_wait` for another process's), or PostgreSQL.
+pub async fn open(
+    database: &crate::configuration::Database,
+    write_wait: std::time::Duration,
+) -> Result<std::sync::Arc<dyn Storage>, StorageError> {
+    match database {
+        crate::configuration::Database::Sqlite(path) => {
+            Ok(std::sync::Arc::new(SqliteStorage::open_waiting(path, write_wait).await?))
+        }
+        crate::configuration::Database::Postgres(url) => Ok(std::sync::Arc::new(PgStorage::open(url).await?)),
+    }
+}
 
 /// The closed sets of published values, shared with the pages (`app::model`).
 pub use app::model::{Level, Rectification, ResultCategory};

@@ -43,9 +43,10 @@ async fn serves_the_exact_record_and_it_verifies() {
     let body = resp.text().await.unwrap();
 
     // Byte for byte what is stored.
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path.display())).await.unwrap();
-    let stored: String =
-        sqlx::query_scalar("SELECT record_json FROM draws WHERE id = '159902-2025-01'").fetch_one(&pool).await.unwrap();
+    let stored: String = sqlx::query_scalar("SELECT record_json FROM draws WHERE id = '159902-2025-01'")
+        .fetch_one(&app.sql().await)
+        .await
+        .unwrap();
     assert_eq!(body, stored);
 
     let record: draw::DrawRecord = serde_json::from_str(&body).unwrap();
@@ -79,7 +80,10 @@ async fn restarting_on_the_same_database_keeps_the_draws_once() {
         spawn_with(gongkai_server::configuration::Settings::for_tests(path.clone()), tempfile::tempdir().unwrap())
             .await;
     let before = first.get("/api/draws/159902-2025-01/record.json").await.1;
-    let second = spawn_with(gongkai_server::configuration::Settings::for_tests(path), dir).await;
+    // The same database (on PostgreSQL, the one the first was given).
+    let mut settings = gongkai_server::configuration::Settings::for_tests(path);
+    settings.database = first.database.clone();
+    let second = spawn_with(settings, dir).await;
     let list: Vec<serde_json::Value> = serde_json::from_str(&second.get("/api/draws").await.1).unwrap();
     assert_eq!(list.len(), 8, "seeding runs only on an empty database");
     assert_eq!(second.get("/api/draws/159902-2025-01/record.json").await.1, before);

@@ -8,12 +8,13 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use gongkai_server::configuration::Settings;
-use gongkai_tests::{server_command as server, spawn_app, spawn_with};
+use gongkai_server::configuration::{Database, Settings};
+use gongkai_tests::{database_arg, new_database, server_command as server, spawn_app, spawn_with};
 use serde_json::{Value, json};
 
-fn import_calendar(database: &Path, file: &Path, extra: &[&str]) -> ExitCode {
-    let mut args = vec!["import", "calendar", file.to_str().unwrap(), "--database", database.to_str().unwrap()];
+fn import_calendar(database: &Database, file: &Path, extra: &[&str]) -> ExitCode {
+    let database = database_arg(database);
+    let mut args = vec!["import", "calendar", file.to_str().unwrap(), "--database", &database];
     args.extend_from_slice(extra);
     server(&args)
 }
@@ -107,7 +108,7 @@ async fn the_calendar_page_shows_each_year_in_both_languages() {
 async fn a_department_publishes_a_new_year_and_corrects_it_as_a_new_version() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let database = d.join("portal.db");
+    let database = new_database(d.join("portal.db")).await;
     let file = d.join("2030.json");
 
     // A make-up day on a Monday is not one: refused naming the field, nothing written.
@@ -139,7 +140,8 @@ async fn a_department_publishes_a_new_year_and_corrects_it_as_a_new_version() {
         ExitCode::SUCCESS
     );
 
-    let mut settings = Settings::for_tests(database);
+    let mut settings = Settings::for_tests(d.join("portal.db"));
+    settings.database = database;
     settings.seed_demo = false;
     let app = spawn_with(settings, dir).await;
     let (status, body) = app.get("/api/calendar/2030").await;
@@ -156,9 +158,8 @@ async fn a_department_publishes_a_new_year_and_corrects_it_as_a_new_version() {
         serde_json::from_str::<Vec<Value>>(&body).unwrap().iter().map(|y| y["year"].as_i64().unwrap()).collect();
     assert_eq!(years, [2024, 2025, 2026, 2030]);
     // The first version is kept.
-    let storage = app.storage().await;
     let versions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM calendar_years WHERE year = 2030")
-        .fetch_one(storage.pool())
+        .fetch_one(&app.sql().await)
         .await
         .unwrap();
     assert_eq!(versions, 2);
@@ -171,7 +172,7 @@ async fn a_department_publishes_a_new_year_and_corrects_it_as_a_new_version() {
 async fn hostile_calendar_files_are_refused_or_shown_as_text() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let database = d.join("portal.db");
+    let database = new_database(d.join("portal.db")).await;
     let file = d.join("2030.json");
     for (field, value) in [
         ("name", json!("元旦\u{0}")),
@@ -197,7 +198,8 @@ async fn hostile_calendar_files_are_refused_or_shown_as_text() {
     std::fs::write(&file, serde_json::to_vec(&y).unwrap()).unwrap();
     assert_eq!(import_calendar(&database, &file, &[]), ExitCode::SUCCESS);
 
-    let mut settings = Settings::for_tests(database);
+    let mut settings = Settings::for_tests(d.join("portal.db"));
+    settings.database = database;
     settings.seed_demo = false;
     let app = spawn_with(settings, dir).await;
     let (status, html) = app.get("/calendar").await;

@@ -24,7 +24,7 @@ async fn a_department_gets_one_code_per_result_and_the_portal_keeps_only_keyed_h
     let app = spawn_app().await;
     let dir = tempfile::tempdir().unwrap();
     let (out, key) = (dir.path().join("codes-2024.csv"), dir.path().join("secret").join("feedback.key"));
-    let database = app.database_path.to_str().unwrap().to_owned();
+    let database = app.database_arg();
     let args = |out: &std::path::Path| {
         vec![
             "feedback".to_owned(),
@@ -44,12 +44,12 @@ async fn a_department_gets_one_code_per_result_and_the_portal_keeps_only_keyed_h
     let run = |a: Vec<String>| server(&a.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(run(args(&out)), ExitCode::SUCCESS);
 
-    let storage = app.storage().await;
+    let sql = app.sql().await;
     let results: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM results r JOIN departments d ON d.id = r.department_id \
          WHERE d.code = '159902' AND r.year = 2024 AND r.id NOT IN (SELECT id FROM results_superseded)",
     )
-    .fetch_one(storage.pool())
+    .fetch_one(&sql)
     .await
     .unwrap();
     assert!(results > 50, "{results}");
@@ -86,7 +86,7 @@ async fn a_department_gets_one_code_per_result_and_the_portal_keeps_only_keyed_h
     let working = |d: i64| on.contains(&d) || ((d + 3).rem_euclid(7) < 5 && !off.contains(&d));
     let mut seen = std::collections::BTreeSet::new();
     let stored: Vec<(String, String)> =
-        sqlx::query_as("SELECT result_code, code_hmac FROM feedback_codes").fetch_all(storage.pool()).await.unwrap();
+        sqlx::query_as("SELECT result_code, code_hmac FROM feedback_codes").fetch_all(&sql).await.unwrap();
     let stored: std::collections::BTreeMap<String, String> = stored.into_iter().collect();
     for row in &rows {
         let (result_code, code) = (&row[0], &row[5]);
@@ -109,19 +109,40 @@ async fn a_department_gets_one_code_per_result_and_the_portal_keeps_only_keyed_h
         "SELECT COUNT(*) FROM feedback_codes f JOIN results r ON r.result_code = f.result_code \
          WHERE r.year <> 2024 AND r.id NOT IN (SELECT id FROM results_superseded)",
     )
-    .fetch_one(storage.pool())
+    .fetch_one(&sql)
     .await
     .unwrap();
     assert_eq!(stored.len() as i64, results + demo);
 
-    // No code is anywhere in the database files.
-    let mut bytes = Vec::new();
-    for suffix in ["", "-wal"] {
-        if let Ok(b) = std::fs::read(format!("{database}{suffix}")) {
-            bytes.extend(b);
+    // No code is anywhere in the database: in its files (SQLite), in any row of any table (PostgreSQL).
+    let haystack = if gongkai_tests::on_postgres() {
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT CAST(table_name AS TEXT) FROM information_schema.tables \
+             WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+        )
+        .fetch_all(&sql)
+        .await
+        .unwrap();
+        assert!(tables.contains(&"feedback_codes".to_owned()), "{tables:?}");
+        let mut rows = String::new();
+        for table in tables {
+            let texts: Vec<String> = sqlx::query_scalar(&format!("SELECT CAST(t AS TEXT) FROM \"{table}\" t"))
+                .fetch_all(&sql)
+                .await
+                .unwrap();
+            rows.extend(texts);
         }
-    }
-    let haystack = String::from_utf8_lossy(&bytes);
+        rows
+    } else {
+        let mut bytes = Vec::new();
+        for suffix in ["", "-wal"] {
+            if let Ok(b) = std::fs::read(format!("{database}{suffix}")) {
+                bytes.extend(b);
+            }
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    assert!(haystack.contains(&rows[0][0]), "the database is read: its result codes are in it");
     for row in &rows {
         let plain = row[5].replace('-', "");
         assert!(!haystack.contains(&plain) && !haystack.contains(&row[5]), "a code is stored in the database");

@@ -75,7 +75,7 @@ async fn the_demo_page_does_not_exist_on_a_real_portal() {
 #[tokio::test]
 async fn published_counts_hide_small_cells_and_never_the_words() {
     let app = spawn_app().await;
-    let storage = app.storage().await;
+    let sql = app.sql().await;
     let (status, body) = app.get("/api/feedback?department=159902&year=2025").await;
     assert_eq!(status, StatusCode::OK);
     let rows: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
@@ -88,14 +88,18 @@ async fn published_counts_hide_small_cells_and_never_the_words() {
          JOIN departments d ON d.id = r.department_id \
          WHERE d.code = '159902' AND r.year = 2025 AND r.id NOT IN (SELECT id FROM results_superseded)",
     )
-    .fetch_one(storage.pool())
+    .fetch_one(&sql)
     .await
     .unwrap();
+    // Today in China (UTC+8), as SQLite's date('now', '+8 hours').
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let today = app::calendar::date((now + 8 * 3600).div_euclid(86_400));
     let received: i64 = sqlx::query_scalar(
         "SELECT COUNT(DISTINCT s.result_code) FROM feedback_submissions s JOIN results r ON r.result_code = s.result_code \
-         WHERE r.year = 2025 AND s.window_closes < date('now', '+8 hours')",
+         WHERE r.year = 2025 AND s.window_closes < $1",
     )
-    .fetch_one(storage.pool())
+    .bind(&today)
+    .fetch_one(&sql)
     .await
     .unwrap();
     assert_eq!(department["codes_issued"], issued);
@@ -158,7 +162,7 @@ async fn the_supervisory_office_exports_every_version_and_the_file_is_its_owners
     let app = spawn_app().await;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("feedback-159902.csv");
-    let database = app.database_path.to_str().unwrap().to_owned();
+    let database = app.database_arg();
     let args = |department: &'static str, out: &std::path::Path| {
         vec!["feedback", "export", "--department", department, "--out", out.to_str().unwrap(), "--database", &database]
             .into_iter()
@@ -176,13 +180,12 @@ async fn the_supervisory_office_exports_every_version_and_the_file_is_its_owners
     let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
     assert!(lines[0].starts_with("result_code,credit_code,version,receipt,submitted_at,sha256,subject,level,"));
     // One row per rating of every version, counted in the database.
-    let storage = app.storage().await;
     let ratings: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM feedback_ratings fr JOIN feedback_submissions s ON s.id = fr.submission_id \
          JOIN feedback_codes f ON f.result_code = s.result_code JOIN departments d ON d.id = f.department_id \
          WHERE d.code = '159902'",
     )
-    .fetch_one(storage.pool())
+    .fetch_one(&app.sql().await)
     .await
     .unwrap();
     assert_eq!(lines.len() as i64 - 1, ratings);

@@ -7,7 +7,7 @@
 use std::process::ExitCode;
 
 use gongkai_server::configuration::{Clock, FeedbackLimits, Settings};
-use gongkai_server::storage::{Batch, Correction, NewResult, Storage};
+use gongkai_server::storage::{Batch, Correction, NewResult};
 use gongkai_tests::{TestApp, server_command, spawn_with};
 use reqwest::StatusCode;
 use sha2::{Digest, Sha256};
@@ -40,7 +40,9 @@ async fn portal(limits: FeedbackLimits) -> Portal {
     settings.feedback = limits;
     let app = spawn_with(settings, dir).await;
     let out = app.database_path.with_file_name("codes.csv");
-    let database = app.database_path.to_str().unwrap().to_owned();
+    let database = app.database_arg();
+    // The portal's own key (beside the SQLite file on either backend): its form checks these codes.
+    let key = app.database_path.with_file_name("feedback.key");
     let args = [
         "feedback",
         "codes",
@@ -52,6 +54,8 @@ async fn portal(limits: FeedbackLimits) -> Portal {
         out.to_str().unwrap(),
         "--database",
         &database,
+        "--key",
+        key.to_str().unwrap(),
     ];
     assert_eq!(server_command(&args), ExitCode::SUCCESS);
     let text = std::fs::read_to_string(&out).unwrap();
@@ -160,17 +164,15 @@ impl Portal {
     }
 
     async fn versions(&self, result_code: &str) -> i64 {
-        let storage = self.app.storage().await;
-        sqlx::query_scalar("SELECT COUNT(*) FROM feedback_submissions WHERE result_code = ?")
+        sqlx::query_scalar("SELECT COUNT(*) FROM feedback_submissions WHERE result_code = $1")
             .bind(result_code)
-            .fetch_one(storage.pool())
+            .fetch_one(&self.app.sql().await)
             .await
             .unwrap()
     }
 
     async fn all_submissions(&self) -> i64 {
-        let storage = self.app.storage().await;
-        sqlx::query_scalar("SELECT COUNT(*) FROM feedback_submissions").fetch_one(storage.pool()).await.unwrap()
+        sqlx::query_scalar("SELECT COUNT(*) FROM feedback_submissions").fetch_one(&self.app.sql().await).await.unwrap()
     }
 
     /// Publishes a correction of a result that says it was delivered on `delivered_on`.
@@ -312,15 +314,15 @@ async fn wrong_foreign_and_mistyped_codes_are_refused_alike_and_a_change_is_a_ne
     let (status, html) = p.submit(&v, &second).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert_eq!(p.versions(&mine.result_code).await, 2);
-    let storage = p.app.storage().await;
+    let sql = p.app.sql().await;
     let texts: Vec<String> =
-        sqlx::query_scalar("SELECT text FROM feedback_submissions WHERE result_code = ? ORDER BY version")
+        sqlx::query_scalar("SELECT text FROM feedback_submissions WHERE result_code = $1 ORDER BY version")
             .bind(&mine.result_code)
-            .fetch_all(storage.pool())
+            .fetch_all(&sql)
             .await
             .unwrap();
     assert_eq!(texts, ["第一版", "第二版：补充意见"]);
-    let update = sqlx::query("UPDATE feedback_submissions SET text = 'x'").execute(storage.pool()).await;
+    let update = sqlx::query("UPDATE feedback_submissions SET text = 'x'").execute(&sql).await;
     assert!(update.unwrap_err().to_string().contains("append-only"));
 
     // The receipt, downloaded with the code.
@@ -406,7 +408,7 @@ async fn forms_without_the_token_and_hostile_input_are_refused_with_nothing_writ
     assert_eq!(p.versions(&mine.result_code).await, 1);
     assert_eq!(p.all_submissions().await, demo + 1);
     let out = p.app.database_path.with_file_name("export.csv");
-    let database = p.app.database_path.to_str().unwrap().to_owned();
+    let database = p.app.database_arg();
     let export =
         ["feedback", "export", "--department", "159902", "--out", out.to_str().unwrap(), "--database", &database];
     assert_eq!(server_command(&export), ExitCode::SUCCESS);

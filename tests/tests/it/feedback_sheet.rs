@@ -47,7 +47,7 @@ async fn the_sheet_has_a_slip_per_code_and_is_written_only_together_with_the_cod
     let work = dir.path().join("work");
     std::fs::create_dir(&work).unwrap();
     let key = dir.path().join("feedback.key");
-    let database = app.database_path.to_str().unwrap().to_owned();
+    let database = app.database_arg();
     let args = |out: &Path, sheet: &Path, portal: &str| {
         vec![
             "feedback".to_owned(),
@@ -70,13 +70,13 @@ async fn the_sheet_has_a_slip_per_code_and_is_written_only_together_with_the_cod
     };
     let run = |a: Vec<String>| server(&a.iter().map(String::as_str).collect::<Vec<_>>());
     let portal = "https://gongkai.example.gov.cn/";
-    let storage = app.storage().await;
+    let sql = app.sql().await;
     let issued = || async {
         let n: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM feedback_codes f JOIN results r ON r.result_code = f.result_code \
              WHERE r.year = 2024 AND r.id NOT IN (SELECT id FROM results_superseded)",
         )
-        .fetch_one(storage.pool())
+        .fetch_one(&sql)
         .await
         .unwrap();
         n
@@ -105,7 +105,7 @@ async fn the_sheet_has_a_slip_per_code_and_is_written_only_together_with_the_cod
         "SELECT COUNT(*) FROM results r JOIN departments d ON d.id = r.department_id \
          WHERE d.code = '159902' AND r.year = 2024 AND r.id NOT IN (SELECT id FROM results_superseded)",
     )
-    .fetch_one(storage.pool())
+    .fetch_one(&sql)
     .await
     .unwrap();
     assert!(results > 50, "{results}");

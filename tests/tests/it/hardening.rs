@@ -271,7 +271,7 @@ async fn half_sent_requests_and_idle_connections_are_closed() {
 
 #[tokio::test]
 async fn a_name_that_excel_would_run_as_a_formula_is_text_in_the_csv_and_unchanged_in_json() {
-    use gongkai_server::storage::{Batch, NewEnterprise, Storage};
+    use gongkai_server::storage::{Batch, NewEnterprise};
     let app = spawn_app().await;
     let code = draw::CreditCode::complete("91990000MA0000777").unwrap();
     let name = "=HYPERLINK(\"http://example.invalid\",\"点击\")";

@@ -5,11 +5,11 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use gongkai_server::configuration::Settings;
-use gongkai_tests::{server_command as server, spawn_with};
+use gongkai_server::configuration::{Database, Settings};
+use gongkai_tests::{database_arg, new_database, server_command as server, spawn_with};
 
-fn import(database: &Path, kind: &str, file: &Path) -> ExitCode {
-    server(&["import", kind, file.to_str().unwrap(), "--database", database.to_str().unwrap()])
+fn import(database: &Database, kind: &str, file: &Path) -> ExitCode {
+    server(&["import", kind, file.to_str().unwrap(), "--database", &database_arg(database)])
 }
 
 const DEMO: &str = "8f1c2e4a6b3d5f7091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708";
@@ -18,7 +18,7 @@ const DEMO: &str = "8f1c2e4a6b3d5f7091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6
 async fn an_imported_draw_is_published_with_its_teams() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let database = d.join("portal.db");
+    let database = new_database(d.join("portal.db")).await;
 
     let departments = "code,name,level,parent_code\r\n\
         430000,湖南省市场监督管理局,province,\r\n\
@@ -73,7 +73,7 @@ async fn an_imported_draw_is_published_with_its_teams() {
         "--committed-at",
         "2025-05-30T09:00:00+08:00",
         "--database",
-        database.to_str().unwrap(),
+        &database_arg(&database),
     ]);
     assert_eq!(code, ExitCode::SUCCESS);
 
@@ -87,7 +87,8 @@ async fn an_imported_draw_is_published_with_its_teams() {
     std::fs::write(d.join("record.json"), serde_json::to_vec_pretty(&record).unwrap()).unwrap();
     assert_eq!(import(&database, "draw", &d.join("record.json")), ExitCode::SUCCESS);
 
-    let mut settings = Settings::for_tests(database);
+    let mut settings = Settings::for_tests(d.join("portal.db"));
+    settings.database = database;
     settings.seed_demo = false;
     let app = spawn_with(settings, dir).await;
 

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use base64::Engine as _;
-use gongkai_tests::{server_command, spawn_app};
+use gongkai_tests::{on_postgres, server_command, spawn_app};
 use sha2::{Digest, Sha256};
 
 /// RFC 6962 §2.1, written here independently of the server's tlog_tiles:
@@ -55,7 +55,6 @@ fn entries_of(bundle: &[u8]) -> Vec<Vec<u8>> {
 /// every directory record and report, departments with a code, calendar
 /// years and feedback receipts.
 async fn publications(app: &gongkai_tests::TestApp) -> i64 {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path.display())).await.unwrap();
     sqlx::query_scalar(
         "SELECT (SELECT COUNT(*) FROM draws) + (SELECT COUNT(*) FROM draw_commitments) + (SELECT COUNT(*) FROM items) \
          + (SELECT COUNT(*) FROM inspectors) + (SELECT COUNT(*) FROM enterprises) + (SELECT COUNT(*) FROM plans) \
@@ -63,9 +62,27 @@ async fn publications(app: &gongkai_tests::TestApp) -> i64 {
          + (SELECT COUNT(*) FROM calendar_years) + (SELECT COUNT(*) FROM declared_reports) \
          + (SELECT COUNT(*) FROM feedback_submissions)",
     )
-    .fetch_one(&pool)
+    .fetch_one(&app.sql().await)
     .await
     .unwrap()
+}
+
+/// Turns `table`'s append-only trigger `trigger` off, to change the table
+/// behind the portal's back: dropped on SQLite, disabled on PostgreSQL (until [`trigger_on`]).
+async fn trigger_off(sql: &sqlx::AnyPool, table: &str, trigger: &str) {
+    let off = if on_postgres() {
+        format!("ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+    } else {
+        format!("DROP TRIGGER {trigger}")
+    };
+    sqlx::query(&off).execute(sql).await.unwrap();
+}
+
+/// Turns a trigger disabled by [`trigger_off`] on again (PostgreSQL; on SQLite it stays dropped).
+async fn trigger_on(sql: &sqlx::AnyPool, table: &str, trigger: &str) {
+    if on_postgres() {
+        sqlx::query(&format!("ALTER TABLE {table} ENABLE TRIGGER {trigger}")).execute(sql).await.unwrap();
+    }
 }
 
 /// The C2SP tile path of level-`level` tile `n` of width `w` (256: full).
@@ -213,25 +230,25 @@ fn verifier_key(skey: &str) -> String {
 #[tokio::test]
 async fn log_verify_passes_untouched_and_names_a_changed_or_deleted_publication() {
     let app = spawn_app().await;
-    let db = app.database_path.to_str().unwrap().to_owned();
+    let db = app.database_arg();
     assert_eq!(server_command(&["log", "verify", "--database", &db]), std::process::ExitCode::SUCCESS);
     let storage = app.storage().await;
-    assert_eq!(
-        gongkai_server::log::audit(&gongkai_server::storage::Storage::log_audit(&storage).await.unwrap()),
-        Vec::<String>::new()
-    );
+    assert_eq!(gongkai_server::log::audit(&storage.log_audit().await.unwrap()), Vec::<String>::new());
 
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path.display())).await.unwrap();
+    let pool = app.sql().await;
     let changed: String = sqlx::query_scalar("SELECT id FROM draws ORDER BY id").fetch_one(&pool).await.unwrap();
-    // 1. A record changed behind the portal's back (its append-only trigger dropped first).
-    sqlx::query("DROP TRIGGER draws_append_only_update").execute(&pool).await.unwrap();
-    sqlx::query("UPDATE draws SET record_json = json_set(record_json, '$.input.title', 'X') WHERE id = ?")
-        .bind(&changed)
-        .execute(&pool)
-        .await
-        .unwrap();
+    // 1. A record changed behind the portal's back (its append-only trigger out of the way first).
+    trigger_off(&pool, "draws", "draws_append_only_update").await;
+    let retitle = if on_postgres() {
+        "UPDATE draws SET record_json = jsonb_set(record_json::jsonb, '{input,title}', '\"X\"')::text WHERE id = $1"
+    } else {
+        "UPDATE draws SET record_json = json_set(record_json, '$.input.title', 'X') WHERE id = $1"
+    };
+    let updated = sqlx::query(retitle).bind(&changed).execute(&pool).await.unwrap();
+    assert_eq!(updated.rows_affected(), 1);
+    trigger_on(&pool, "draws", "draws_append_only_update").await;
     assert_eq!(server_command(&["log", "verify", "--database", &db]), std::process::ExitCode::from(1));
-    let findings = gongkai_server::log::audit(&gongkai_server::storage::Storage::log_audit(&storage).await.unwrap());
+    let findings = gongkai_server::log::audit(&storage.log_audit().await.unwrap());
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert!(
         findings[0].contains(&format!("(draw {changed} v1): the content published now differs from the one logged")),
@@ -242,13 +259,14 @@ async fn log_verify_passes_untouched_and_names_a_changed_or_deleted_publication(
     // A result changed behind the portal's back: its category.
     let result: (i64, String) =
         sqlx::query_as("SELECT id, result_code FROM results ORDER BY id LIMIT 1").fetch_one(&pool).await.unwrap();
-    sqlx::query("DROP TRIGGER results_append_only_update").execute(&pool).await.unwrap();
-    sqlx::query("UPDATE results SET findings = findings || '（已改）' WHERE id = ?")
+    trigger_off(&pool, "results", "results_append_only_update").await;
+    sqlx::query("UPDATE results SET findings = findings || '（已改）' WHERE id = $1")
         .bind(result.0)
         .execute(&pool)
         .await
         .unwrap();
-    let findings = gongkai_server::log::audit(&gongkai_server::storage::Storage::log_audit(&storage).await.unwrap());
+    trigger_on(&pool, "results", "results_append_only_update").await;
+    let findings = gongkai_server::log::audit(&storage.log_audit().await.unwrap());
     assert!(
         findings.iter().any(|f| f.contains(&format!("(result {} v1): the content published now differs", result.1))),
         "{findings:?}"
@@ -262,17 +280,31 @@ async fn log_verify_passes_untouched_and_names_a_changed_or_deleted_publication(
     sqlx::query(
         "INSERT INTO draw_commitments (draw_id, department_id, plan_code, title, draw_date, commitment, input_json, \
          committed_at) SELECT 'slipped-in', department_id, plan_code, title, draw_date, commitment, input_json, \
-         committed_at FROM draw_commitments WHERE draw_id = ?",
+         committed_at FROM draw_commitments WHERE draw_id = $1",
     )
     .bind(&committed)
     .execute(&pool)
     .await
     .unwrap();
-    sqlx::query("DROP TRIGGER draw_commitments_append_only_delete").execute(&pool).await.unwrap();
+    // Its append-only trigger and the foreign keys out of the way (on PostgreSQL, its system
+    // triggers check those: DISABLE TRIGGER ALL, as PRAGMA foreign_keys = OFF on SQLite).
     let mut conn = pool.acquire().await.unwrap();
-    sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await.unwrap();
-    sqlx::query("DELETE FROM draw_commitments WHERE draw_id = ?").bind(&committed).execute(&mut *conn).await.unwrap();
-    let findings = gongkai_server::log::audit(&gongkai_server::storage::Storage::log_audit(&storage).await.unwrap());
+    if on_postgres() {
+        sqlx::query("ALTER TABLE draw_commitments DISABLE TRIGGER ALL").execute(&mut *conn).await.unwrap();
+    } else {
+        sqlx::query("DROP TRIGGER draw_commitments_append_only_delete").execute(&mut *conn).await.unwrap();
+        sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await.unwrap();
+    }
+    let deleted = sqlx::query("DELETE FROM draw_commitments WHERE draw_id = $1")
+        .bind(&committed)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(deleted.rows_affected(), 1);
+    if on_postgres() {
+        sqlx::query("ALTER TABLE draw_commitments ENABLE TRIGGER ALL").execute(&mut *conn).await.unwrap();
+    }
+    let findings = gongkai_server::log::audit(&storage.log_audit().await.unwrap());
     assert_eq!(findings.len(), 4, "{findings:?}");
     assert!(
         findings.iter().any(|f| f.ends_with("draw-commitment slipped-in v1 is published but not in the log")),
@@ -315,24 +347,24 @@ async fn a_database_from_before_the_log_has_its_publications_logged_when_the_ser
     .await;
     let (_, before, _) = bytes(&first, "/log/checkpoint").await;
     // Empty the log, as a database migrated from before it has it.
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    let pool = first.sql().await;
     for table in ["log_entries", "log_hashes", "log_tiles", "log_kinds"] {
-        sqlx::query(&format!("DROP TRIGGER {table}_append_only_delete")).execute(&pool).await.unwrap();
+        trigger_off(&pool, table, &format!("{table}_append_only_delete")).await;
         sqlx::query(&format!("DELETE FROM {table}")).execute(&pool).await.unwrap();
+        trigger_on(&pool, table, &format!("{table}_append_only_delete")).await;
     }
     let (_, empty, _) = bytes(&first, "/log/checkpoint").await;
     assert!(String::from_utf8(empty).unwrap().starts_with("gongkai.localhost/log\n0\n"));
 
-    let again = gongkai_tests::spawn_with(
-        gongkai_server::configuration::Settings::for_tests(path.clone()),
-        tempfile::tempdir().unwrap(),
-    )
-    .await;
+    // Started again on the same database (on PostgreSQL, the one the first was given).
+    let mut settings = gongkai_server::configuration::Settings::for_tests(path.clone());
+    settings.database = first.database.clone();
+    let again = gongkai_tests::spawn_with(settings, tempfile::tempdir().unwrap()).await;
     let (_, after, _) = bytes(&again, "/log/checkpoint").await;
     let size = |note: &[u8]| String::from_utf8(note.to_vec()).unwrap().lines().nth(1).unwrap().to_owned();
     assert_eq!(size(&after), size(&before));
     assert_eq!(size(&after).parse::<i64>().unwrap(), publications(&again).await);
-    let db = path.to_str().unwrap().to_owned();
+    let db = again.database_arg();
     assert_eq!(server_command(&["log", "verify", "--database", &db]), std::process::ExitCode::SUCCESS);
     drop(dir);
 }
@@ -388,15 +420,15 @@ async fn read_tree(app: &gongkai_tests::TestApp) -> (u64, Vec<u8>, Vec<Vec<u8>>,
 
 #[tokio::test]
 async fn a_large_import_is_logged_in_chunks_and_the_tree_stays_the_rfc_6962_tree() {
-    use gongkai_server::storage::{Batch, Storage as _};
+    use gongkai_server::storage::Batch;
     let app = spawn_app().await;
     let (before, ..) = read_tree(&app).await;
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path.display())).await.unwrap();
+    let pool = app.sql().await;
     let department: String =
         sqlx::query_scalar("SELECT code FROM departments ORDER BY id LIMIT 1").fetch_one(&pool).await.unwrap();
     // 5,000 rows: more than one chunk of appends (2,048), starting mid-tile.
     let rows = gongkai_tests::new_enterprises(&department, 7_000_000..7_005_000, "日志测试");
-    let storage = gongkai_server::storage::SqliteStorage::open(&app.database_path).await.unwrap();
+    let storage = app.storage().await;
     storage.import(&Batch::Enterprises(rows)).await.unwrap();
 
     let (size, root, entries, tiled) = read_tree(&app).await;
@@ -417,7 +449,7 @@ async fn a_large_import_is_logged_in_chunks_and_the_tree_stays_the_rfc_6962_tree
         );
     }
     assert_eq!(size as i64, publications(&app).await);
-    let db = app.database_path.to_str().unwrap().to_owned();
+    let db = app.database_arg();
     assert_eq!(server_command(&["log", "verify", "--database", &db]), std::process::ExitCode::SUCCESS);
 }
 
@@ -452,9 +484,9 @@ async fn logged(app: &gongkai_tests::TestApp, kind: &str, key: &str) -> Vec<(u64
 
 #[tokio::test]
 async fn departments_calendar_years_reports_and_feedback_receipts_are_logged_and_checked() {
-    use gongkai_server::storage::{Batch, Level, NewDepartment, Storage as _};
+    use gongkai_server::storage::{Batch, Level, NewDepartment};
     let app = spawn_app().await;
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path.display())).await.unwrap();
+    let pool = app.sql().await;
     let url_of = |entry: &str| entry.lines().find_map(|l| l.strip_prefix("url ")).unwrap().to_owned();
     let sha_of = |entry: &str| entry.lines().find_map(|l| l.strip_prefix("sha256 ")).unwrap().to_owned();
 
@@ -517,14 +549,15 @@ async fn departments_calendar_years_reports_and_feedback_receipts_are_logged_and
     assert!(refused.unwrap_err().to_string().contains("published departments are append-only"));
 
     // A feedback receipt changed behind the portal's back is named by `server log verify`.
-    let db = app.database_path.to_str().unwrap().to_owned();
+    let db = app.database_arg();
     assert_eq!(server_command(&["log", "verify", "--database", &db]), std::process::ExitCode::SUCCESS);
-    sqlx::query("DROP TRIGGER feedback_submissions_append_only_update").execute(&pool).await.unwrap();
-    sqlx::query("UPDATE feedback_submissions SET window_closes = '2099-12-31' WHERE result_code = ?")
+    trigger_off(&pool, "feedback_submissions", "feedback_submissions_append_only_update").await;
+    sqlx::query("UPDATE feedback_submissions SET window_closes = '2099-12-31' WHERE result_code = $1")
         .bind(&result_code)
         .execute(&pool)
         .await
         .unwrap();
+    trigger_on(&pool, "feedback_submissions", "feedback_submissions_append_only_update").await;
     assert_eq!(server_command(&["log", "verify", "--database", &db]), std::process::ExitCode::from(1));
     let findings = gongkai_server::log::audit(&app.storage().await.log_audit().await.unwrap());
     assert_eq!(findings.len(), 1, "{findings:?}");
@@ -537,15 +570,23 @@ async fn departments_calendar_years_reports_and_feedback_receipts_are_logged_and
 #[tokio::test]
 async fn server_log_checkpoint_accepts_the_logs_checkpoints_and_refuses_forged_rolled_back_and_forked_ones() {
     let app = spawn_app().await;
-    let db = app.database_path.to_str().unwrap().to_owned();
+    let db = app.database_arg();
     let dir = tempfile::tempdir().unwrap();
     let file = |name: &str, bytes: &[u8]| {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
         path.to_str().unwrap().to_owned()
     };
+    let key_path = app.database_path.parent().unwrap().join("log.key");
+    let key = gongkai_server::log::LogKey::load_or_create(&key_path, "gongkai.localhost/log").unwrap();
+    let vkey = key.verifier_key.clone();
+    // Without --verifier-key: the key of the log's key file beside the database. PostgreSQL has no
+    // file to be beside: there, the log's verifier key is given.
     let check = |path: &str, extra: &[&str]| {
         let mut args = vec!["log", "checkpoint", path, "--database", &db];
+        if on_postgres() && !extra.contains(&"--verifier-key") {
+            args.extend_from_slice(&["--verifier-key", &vkey]);
+        }
         args.extend_from_slice(extra);
         server_command(&args)
     };
@@ -559,12 +600,9 @@ async fn server_log_checkpoint_accepts_the_logs_checkpoints_and_refuses_forged_r
     assert_eq!(check(&served, &[]), std::process::ExitCode::SUCCESS);
 
     // An older checkpoint of the same log still agrees with the database (the log only grows).
-    let key_path = app.database_path.parent().unwrap().join("log.key");
-    let key = gongkai_server::log::LogKey::load_or_create(&key_path, "gongkai.localhost/log").unwrap();
     let storage = app.storage().await;
-    let older_root = gongkai_server::storage::Storage::log_root(&storage, size - 10).await.unwrap().unwrap();
+    let older_root = storage.log_root(size - 10).await.unwrap().unwrap();
     assert_eq!(check(&file("older", &key.checkpoint(size - 10, older_root)), &[]), std::process::ExitCode::SUCCESS);
-    let vkey = key.verifier_key.clone();
     assert_eq!(check(&served, &["--verifier-key", &vkey]), std::process::ExitCode::SUCCESS);
 
     // Tamper 4: a forged signature (another size under the same signature), a checkpoint signed by another key.
@@ -603,18 +641,23 @@ async fn server_log_checkpoint_accepts_the_logs_checkpoints_and_refuses_forged_r
 #[tokio::test]
 async fn log_verify_names_a_stored_tile_that_does_not_match_the_tree_hashes() {
     let app = spawn_app().await;
-    let db = app.database_path.to_str().unwrap().to_owned();
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path.display())).await.unwrap();
+    let db = app.database_arg();
+    let pool = app.sql().await;
     let tiles: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM log_tiles").fetch_one(&pool).await.unwrap();
     assert!(tiles >= 4, "the demo's log has full tiles: {tiles}");
     assert_eq!(server_command(&["log", "verify", "--database", &db]), std::process::ExitCode::SUCCESS);
     // The tile served for 0/001 swapped for other bytes, behind the portal's back.
-    sqlx::query("DROP TRIGGER log_tiles_append_only_update").execute(&pool).await.unwrap();
-    sqlx::query("UPDATE log_tiles SET data = zeroblob(8192) WHERE level = 0 AND n = 1").execute(&pool).await.unwrap();
+    trigger_off(&pool, "log_tiles", "log_tiles_append_only_update").await;
+    let zeros = if on_postgres() { "decode(repeat('00', 8192), 'hex')" } else { "zeroblob(8192)" };
+    let swapped = sqlx::query(&format!("UPDATE log_tiles SET data = {zeros} WHERE level = 0 AND n = 1"))
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(swapped.rows_affected(), 1);
+    trigger_on(&pool, "log_tiles", "log_tiles_append_only_update").await;
     let (status, served, _) = bytes(&app, "/log/tile/0/001").await;
     assert_eq!((status, served), (200, vec![0; 8192]), "what a visitor would be served");
     assert_eq!(server_command(&["log", "verify", "--database", &db]), std::process::ExitCode::from(1));
-    use gongkai_server::storage::Storage as _;
     let findings = gongkai_server::log::audit(&app.storage().await.log_audit().await.unwrap());
     assert_eq!(
         findings,
@@ -624,7 +667,8 @@ async fn log_verify_names_a_stored_tile_that_does_not_match_the_tree_hashes() {
 
 #[test]
 fn a_database_url_of_another_scheme_is_an_error_and_creates_nothing() {
-    for url in ["postgres://gongkai@127.0.0.1:5432/gongkai", "mysql://root@localhost/gongkai"] {
+    // (postgres:// is no longer another scheme: the portal runs on PostgreSQL too.)
+    for url in ["mssql://sa@127.0.0.1:1433/gongkai", "mysql://root@localhost/gongkai"] {
         let folder = std::path::Path::new(url.split_once("//").unwrap().0);
         assert_eq!(server_command(&["log", "verify", "--database", url]), std::process::ExitCode::from(2), "{url}");
         assert_eq!(server_command(&["log", "key", "--create", "--database", url]), std::process::ExitCode::from(2));
@@ -635,9 +679,9 @@ fn a_database_url_of_another_scheme_is_an_error_and_creates_nothing() {
 #[tokio::test]
 async fn a_database_created_empty_logs_every_kind_from_the_start_so_its_first_start_reads_nothing_back() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("fresh.db");
-    drop(gongkai_server::storage::SqliteStorage::open(&path).await.unwrap());
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    let database = gongkai_tests::new_database(dir.path().join("fresh.db")).await;
+    drop(gongkai_server::storage::open(&database, gongkai_server::storage::WRITE_WAIT).await.unwrap());
+    let pool = gongkai_tests::sql(&database).await;
     let mut kinds: Vec<String> = sqlx::query_scalar("SELECT kind FROM log_kinds").fetch_all(&pool).await.unwrap();
     kinds.sort();
     let mut all: Vec<String> = gongkai_server::log::Kind::ALL.iter().map(|k| k.as_str().to_owned()).collect();

@@ -4,7 +4,7 @@
 //! `server import` in another process — shows on the next request.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use gongkai_server::storage::{Batch, Storage as _};
+use gongkai_server::storage::Batch;
 use gongkai_tests::{new_enterprises, spawn_app};
 
 /// The nonce of the page's scripts, and the one its `Content-Security-Policy` allows.
@@ -81,13 +81,13 @@ async fn a_publication_shows_on_the_next_request_whoever_published_it() {
 
     // A feedback code issued (not a log entry, but counted in the published feedback figures) is a change too.
     let figures = get(&app, "/api/feedback", &[]).await.headers()["etag"].to_str().unwrap().to_owned();
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path.display())).await.unwrap();
     sqlx::query(
         "INSERT INTO feedback_codes (result_code, credit_code, department_id, code_hmac, issued_at) \
-         SELECT result_code, credit_code, department_id, printf('%064d', 7), '2026-11-30T10:00:00+08:00' \
+         SELECT result_code, credit_code, department_id, $1, '2026-11-30T10:00:00+08:00' \
          FROM results WHERE result_code NOT IN (SELECT result_code FROM feedback_codes) LIMIT 1",
     )
-    .execute(&pool)
+    .bind(format!("{:064}", 7))
+    .execute(&app.sql().await)
     .await
     .unwrap();
     assert_eq!(get(&app, "/api/feedback", &[("if-none-match", &figures)]).await.status(), 200);

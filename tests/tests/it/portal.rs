@@ -8,7 +8,7 @@ use app::types::{EnterpriseDetail, Paged, ResultRow};
 use gongkai_server::publish::{self, CommitmentSubmission, DrawSubmission};
 use gongkai_server::storage::{
     Batch, Correction, Level, NewDepartment, NewEnterprise, NewInspector, NewItem, NewPlan, NewPlanLine, NewResult,
-    Rectification, ResultCategory, Storage,
+    Rectification, ResultCategory,
 };
 use gongkai_tests::{TestApp, spawn_empty};
 
@@ -211,7 +211,7 @@ async fn seed(app: &TestApp) -> Seeded {
     .unwrap();
 
     publish::publish_draw(
-        &s,
+        &*s,
         DrawSubmission {
             department_path: Some(vec![PROVINCE.to_owned(), CITY.to_owned(), DISTRICT.to_owned()]),
             record_json: serde_json::to_string(&rec).unwrap(),
@@ -248,7 +248,7 @@ async fn seed(app: &TestApp) -> Seeded {
     let next = record(2);
     let awaiting_id = next.input.draw_id.clone();
     publish::publish_commitment(
-        &s,
+        &*s,
         CommitmentSubmission {
             department_code: DISTRICT_CODE.to_owned(),
             plan_code: Some(PLAN.to_owned()),

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use gongkai_server::publish::{self, DrawSubmission};
 use gongkai_server::storage::{
     Batch, Correction, Level, NewDepartment, NewEnterprise, NewInspector, NewItem, NewPlan, NewPlanLine, NewResult,
-    Rectification, ResultCategory, Storage,
+    Rectification, ResultCategory,
 };
 use gongkai_tests::{TestApp, server_command, spawn_empty};
 use serde_json::Value;
@@ -189,7 +189,7 @@ async fn seed(app: &TestApp) -> Seeded {
     .await
     .unwrap();
     publish::publish_draw(
-        &s,
+        &*s,
         DrawSubmission {
             department_path: Some(vec![PROVINCE.to_owned(), CITY.to_owned(), DISTRICT.to_owned()]),
             record_json: serde_json::to_string(&rec).unwrap(),
@@ -343,7 +343,7 @@ async fn a_department_s_own_report_is_shown_beside_the_computed_figures() {
     let app = spawn_empty().await;
     seed(&app).await;
     let dir = tempfile::tempdir().unwrap();
-    let database = app.database_path.to_str().unwrap().to_owned();
+    let database = app.database_arg();
     let import =
         |file: &std::path::Path| server_command(&["import", "--database", &database, "report", file.to_str().unwrap()]);
     // Hostile and wrong files are refused whole, with exit code 1, and nothing is written.
@@ -488,7 +488,7 @@ async fn plan_settings_must_be_whole_numbers_of_at_least_one() {
     let app = spawn_empty().await;
     seed(&app).await;
     let dir = tempfile::tempdir().unwrap();
-    let database = app.database_path.to_str().unwrap().to_owned();
+    let database = app.database_arg();
     let header = "plan_code,department_code,year,title,scope,window_start,window_end,max_inspections_per_year,\
                   min_per_stratum,item_code,stratum,ratio,frequency";
     for (name, settings) in

@@ -8,11 +8,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use gongkai_server::configuration::Settings;
+use gongkai_server::configuration::{Database, Settings};
 use gongkai_server::log::LogKey;
-use gongkai_server::storage::{Batch, Storage as _};
+use gongkai_server::startup::Application;
+use gongkai_server::storage::Batch;
 use gongkai_server::witness::{AddCheckpoint, ConfiguredWitness, Witness, WitnessKey, WitnessReply, WitnessVerifier};
-use gongkai_tests::{TestApp, server_command, spawn_app, spawn_with};
+use gongkai_tests::{TestApp, on_postgres, server_command, spawn_app, spawn_with};
 
 /// A witness named `name` serving on a free loopback port, for the log `log_vkey`.
 async fn start_witness(dir: &std::path::Path, name: &str, log_vkey: &str) -> (String, String) {
@@ -29,11 +30,30 @@ async fn start_witness(dir: &std::path::Path, name: &str, log_vkey: &str) -> (St
 
 /// Imports `count` new enterprises (credit codes from `from`) into the app's database.
 async fn import_enterprises(app: &TestApp, from: u64, count: u64) {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path.display())).await.unwrap();
-    let department: String =
-        sqlx::query_scalar("SELECT code FROM departments ORDER BY id LIMIT 1").fetch_one(&pool).await.unwrap();
+    let department: String = sqlx::query_scalar("SELECT code FROM departments ORDER BY id LIMIT 1")
+        .fetch_one(&app.sql().await)
+        .await
+        .unwrap();
     let rows = gongkai_tests::new_enterprises(&department, from..from + count, "见证测试");
     app.storage().await.import(&Batch::Enterprises(rows)).await.unwrap();
+}
+
+/// On PostgreSQL, a portal seeded with the demo and a copy of its database as
+/// it is then (its URL). A copy (CREATE DATABASE … TEMPLATE) needs no other
+/// session on the original, which a running portal holds: the copy is made
+/// after the server is built once (seeding the demo) and dropped, before it
+/// is built again, on the same database, to serve.
+async fn postgres_portal_and_copy() -> (TestApp, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = gongkai_server::storage::create_test_database(&gongkai_tests::postgres_admin_url()).await.unwrap();
+    let mut settings = Settings::for_tests(dir.path().join("gongkai.db"));
+    settings.database = Database::Postgres(url.clone());
+    drop(Application::build(settings.clone()).await.unwrap());
+    let (cluster, name) = url.rsplit_once('/').unwrap();
+    let admin = gongkai_tests::sql(&Database::Postgres(gongkai_tests::postgres_admin_url())).await;
+    sqlx::query(&format!("CREATE DATABASE {name}_copy TEMPLATE {name}")).execute(&admin).await.unwrap();
+    admin.close().await;
+    (spawn_with(settings, dir).await, format!("{cluster}/{name}_copy"))
 }
 
 /// The checkpoint the portal serves once it carries `lines` signature lines and has `size` entries (or more).
@@ -97,7 +117,13 @@ async fn the_portal_sends_each_new_checkpoint_to_its_witnesses_and_serves_their_
 
 #[tokio::test]
 async fn a_witness_refuses_forged_unknown_rolled_back_and_forked_checkpoints() {
-    let first = spawn_app().await;
+    // On PostgreSQL, the second portal's database below is copied before the first one serves.
+    let (first, postgres_copy) = if on_postgres() {
+        let (first, copy) = postgres_portal_and_copy().await;
+        (first, Some(copy))
+    } else {
+        (spawn_app().await, None)
+    };
     let dir = tempfile::tempdir().unwrap();
     let key_path = first.database_path.parent().unwrap().join("log.key");
     let log_key = LogKey::load_or_create(&key_path, "gongkai.localhost/log").unwrap();
@@ -139,14 +165,20 @@ async fn a_witness_refuses_forged_unknown_rolled_back_and_forked_checkpoints() {
     // Malformed.
     assert!(matches!(witness.add_checkpoint(b"old x\n\nnothing").await, WitnessReply::Malformed(_)));
 
-    // A second portal with the same key and the same past: the database copied.
+    // A second portal with the same key and the same past: the database copied (on PostgreSQL, at the start).
     let second_dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(second_dir.path().join("data")).unwrap();
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", first.database_path.display())).await.unwrap();
     let copy = second_dir.path().join("data").join("gongkai.db");
-    sqlx::query("VACUUM INTO ?").bind(copy.to_str().unwrap()).execute(&pool).await.unwrap();
+    let mut settings = Settings::for_tests(copy.clone());
+    match postgres_copy {
+        Some(url) => settings.database = Database::Postgres(url),
+        None => {
+            sqlx::query("VACUUM INTO $1").bind(copy.to_str().unwrap()).execute(&first.sql().await).await.unwrap();
+        }
+    }
     std::fs::copy(&key_path, second_dir.path().join("data").join("log.key")).unwrap();
-    let second = spawn_with(Settings::for_tests(copy), second_dir).await;
+    let second = spawn_with(settings, second_dir).await;
+    assert_eq!(second.storage().await.log_head().await.unwrap(), (n, root), "the same past");
 
     // The first grows by one; the witness follows with a consistency proof.
     import_enterprises(&first, 8_100_000, 1).await;

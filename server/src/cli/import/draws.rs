@@ -5,7 +5,7 @@ use std::path::Path;
 use draw::DrawInput;
 
 use crate::publish::{self, CommitmentSubmission, DrawSubmission, PublishError};
-use crate::storage::{DrawSource, SqliteStorage, Storage, StorageError};
+use crate::storage::{Storage, StorageError};
 
 use super::super::{Failure, files};
 use super::{CommitmentArgs, DrawImportArgs, now, storage_failure, time_arg};
@@ -26,7 +26,7 @@ fn read_input(path: &Path) -> Result<(DrawInput, String), Failure> {
     Ok((input, text))
 }
 
-pub async fn commitment(args: &CommitmentArgs, storage: &SqliteStorage) -> Result<(), Failure> {
+pub async fn commitment(args: &CommitmentArgs, storage: &dyn Storage) -> Result<(), Failure> {
     let (input, text) = read_input(&args.file)?;
     let committed_at = time_arg("--committed-at", args.committed_at.as_deref())?.unwrap_or_else(now);
     let submission = CommitmentSubmission {
@@ -42,7 +42,7 @@ pub async fn commitment(args: &CommitmentArgs, storage: &SqliteStorage) -> Resul
     Ok(())
 }
 
-pub async fn draw(args: &DrawImportArgs, storage: &SqliteStorage) -> Result<(), Failure> {
+pub async fn draw(args: &DrawImportArgs, storage: &dyn Storage) -> Result<(), Failure> {
     let record = files::read_record(&args.file)?;
     let text = files::read_text(&args.file)?;
     let published_at = time_arg("--published-at", args.published_at.as_deref())?.unwrap_or_else(now);
@@ -78,7 +78,7 @@ pub async fn draw(args: &DrawImportArgs, storage: &SqliteStorage) -> Result<(), 
 /// The drawing department's chain, top-level first: the registered chain
 /// when the department is registered, otherwise the record's ancestors (taken
 /// top-level first) and the department.
-async fn department_path(storage: &SqliteStorage, input: &DrawInput) -> Result<Vec<String>, Failure> {
+async fn department_path(storage: &dyn Storage, input: &DrawInput) -> Result<Vec<String>, Failure> {
     let known = storage.departments().await.map_err(storage_failure)?;
     if let Some((_, name, parent)) = known.iter().find(|d| d.1 == input.department) {
         let mut path = vec![name.clone()];

@@ -3,9 +3,10 @@
 //! what differs and why). Like `sqlite`, it only persists and reads: what a
 //! publication means is decided above storage (`crate::log`, `crate::publish`).
 //!
-//! Work in progress (issue 15): the log's tables are here; the portal's
-//! reads and imports still run on SQLite only, and `GONGKAI_DATABASE` refuses
-//! `postgres://` until they are.
+//! Chosen by `GONGKAI_DATABASE=postgres://…`. Every publishing transaction
+//! holds one advisory lock (as SQLite's write lock serializes writers), and
+//! rows get the numbers SQLite would give them (the table's largest + 1), so
+//! the two backends publish the same rows, log entries and URLs.
 
 use std::str::FromStr;
 
@@ -14,7 +15,19 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use super::StorageError;
 
+mod feedback;
 mod log;
+mod publishing;
+#[cfg(test)]
+mod publishing_tests;
+mod read;
+#[cfg(test)]
+mod read_tests;
+mod report;
+mod storage;
+mod write;
+#[cfg(test)]
+mod write_tests;
 
 use log::PgLog;
 

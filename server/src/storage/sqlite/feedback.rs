@@ -1,12 +1,17 @@
 //! Feedback (001 art. 24): finding a code's result, storing a submission as
 //! its next version, the facts behind the published counts, the supervisory
-//! export, and the demo's clear-text codes.
+//! export, and the demo's clear-text codes; and the tables of a publishing
+//! transaction, [`SqliteWrites`] (what is refused and why is decided in
+//! `storage::publishing`).
 
-use app::feedback::{Conduct, FeedbackFact, Rating, Receipt, Satisfaction};
-use app::ssr::{RowProblem, StorageError};
+use app::feedback::{Conduct, FeedbackFact, Rating, Satisfaction};
+use app::ssr::StorageError;
+use sqlx::SqliteConnection;
 
 use super::SqliteStorage;
-use crate::storage::{FeedbackExportRow, FeedbackTarget, NewFeedback};
+use crate::log::Kind;
+use crate::storage::publishing::{self, DemoCodeTables, FeedbackCodeTables, FeedbackTables, LoggedRows, StoredRating};
+use crate::storage::{FeedbackExportRow, FeedbackTarget, IssuedFeedbackCode, NewFeedback};
 
 /// The conduct columns of `feedback_ratings`, in the order of [`Conduct::ALL`].
 fn conduct_columns() -> String {
@@ -15,8 +20,105 @@ fn conduct_columns() -> String {
 
 type RatingRow = (String, i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
 
-fn answers(r: &RatingRow) -> Vec<Option<bool>> {
-    [r.2, r.3, r.4, r.5, r.6, r.7].iter().map(|a| a.map(|v| v == 1)).collect()
+/// The tables of a publishing transaction (begun with
+/// [`SqliteStorage::begin_write`]), for `storage::publishing`'s decisions:
+/// feedback here, the calendar and declared reports in `report.rs`.
+pub(super) struct SqliteWrites<'a> {
+    pub(super) conn: &'a mut SqliteConnection,
+    /// Whose lock a write may meet ([`SqliteStorage::busy_or`]).
+    pub(super) storage: &'a SqliteStorage,
+}
+
+#[async_trait::async_trait]
+impl LoggedRows for SqliteWrites<'_> {
+    async fn last_row(&mut self, kind: Kind) -> Result<i64, StorageError> {
+        super::log::last_row(self.conn, kind).await
+    }
+
+    async fn append_rows_after(&mut self, kind: Kind, before: i64) -> Result<usize, StorageError> {
+        super::log::append_rows_after(self.conn, kind, before).await
+    }
+}
+
+#[async_trait::async_trait]
+impl FeedbackCodeTables for SqliteWrites<'_> {
+    async fn feedback_code_taken(&mut self, result_code: &str, code_hmac: &str) -> Result<bool, StorageError> {
+        Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM feedback_codes WHERE result_code = ? OR code_hmac = ?)")
+            .bind(result_code)
+            .bind(code_hmac)
+            .fetch_one(&mut *self.conn)
+            .await?)
+    }
+
+    async fn insert_feedback_code(&mut self, c: &IssuedFeedbackCode, issued_at: &str) -> Result<bool, StorageError> {
+        let inserted = sqlx::query(
+            "INSERT OR IGNORE INTO feedback_codes (result_code, credit_code, department_id, code_hmac, issued_at) \
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&c.result_code)
+        .bind(&c.credit_code)
+        .bind(c.department_id)
+        .bind(&c.code_hmac)
+        .bind(issued_at)
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(inserted.rows_affected() > 0)
+    }
+}
+
+#[async_trait::async_trait]
+impl FeedbackTables for SqliteWrites<'_> {
+    async fn feedback_versions(&mut self, result_code: &str) -> Result<i64, StorageError> {
+        Ok(sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM feedback_submissions WHERE result_code = ?")
+            .bind(result_code)
+            .fetch_one(&mut *self.conn)
+            .await?)
+    }
+
+    async fn insert_feedback_submission(&mut self, f: &NewFeedback) -> Result<i64, StorageError> {
+        sqlx::query_scalar(
+            "INSERT INTO feedback_submissions \
+             (result_code, version, receipt, submitted_at, window_closes, canonical, sha256, text, contact) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&f.result_code)
+        .bind(i64::from(f.receipt.version))
+        .bind(&f.receipt.number)
+        .bind(&f.receipt.submitted_at)
+        .bind(&f.window_closes)
+        .bind(&f.receipt.canonical)
+        .bind(&f.receipt.sha256)
+        .bind(&f.text)
+        .bind(&f.contact)
+        .fetch_one(&mut *self.conn)
+        .await
+        .map_err(|e| self.storage.busy_or(e))
+    }
+
+    async fn insert_feedback_rating(&mut self, submission: i64, r: &StoredRating) -> Result<(), StorageError> {
+        let sql = format!(
+            "INSERT INTO feedback_ratings (submission_id, certificate, level, {}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            conduct_columns()
+        );
+        let mut q = sqlx::query(&sql).bind(submission).bind(&r.certificate).bind(r.level);
+        for answer in &r.conduct {
+            q = q.bind(*answer);
+        }
+        q.execute(&mut *self.conn).await?;
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl DemoCodeTables for SqliteWrites<'_> {
+    async fn insert_demo_code(&mut self, result_code: &str, code: &str) -> Result<(), StorageError> {
+        sqlx::query("INSERT INTO demo_feedback_codes (result_code, code) VALUES (?, ?)")
+            .bind(result_code)
+            .bind(code)
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
 }
 
 impl SqliteStorage {
@@ -40,66 +142,15 @@ impl SqliteStorage {
         .bind(&result_code)
         .fetch_optional(&self.pool)
         .await?
-        .map(|(version, number, submitted_at, sha256, canonical)| Receipt {
-            number,
-            version: u32::try_from(version).unwrap_or(u32::MAX),
-            submitted_at,
-            sha256,
-            canonical,
+        .map(|(version, number, submitted_at, sha256, canonical)| {
+            publishing::receipt(version, number, submitted_at, sha256, canonical)
         });
         Ok(Some(FeedbackTarget { result_code, credit_code, latest }))
     }
 
     pub(super) async fn insert_feedback_submission(&self, f: &NewFeedback) -> Result<(), StorageError> {
         let mut tx = self.begin_write().await?;
-        let versions: i64 =
-            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM feedback_submissions WHERE result_code = ?")
-                .bind(&f.result_code)
-                .fetch_one(&mut *tx)
-                .await?;
-        if versions != i64::from(f.receipt.version) - 1 {
-            return Err(StorageError::Rejected(vec![RowProblem {
-                index: 0,
-                field: "based_on".into(),
-                message: format!(
-                    "此表单已提交过，或评价已在别处修改（现有 {versions} 个版本）/ this form was sent before, or the feedback \
-                     was changed elsewhere (it has {versions} version(s))"
-                ),
-            }]));
-        }
-        let before = super::log::last_row(&mut tx, crate::log::Kind::FeedbackReceipt).await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO feedback_submissions \
-             (result_code, version, receipt, submitted_at, window_closes, canonical, sha256, text, contact) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(&f.result_code)
-        .bind(i64::from(f.receipt.version))
-        .bind(&f.receipt.number)
-        .bind(&f.receipt.submitted_at)
-        .bind(&f.window_closes)
-        .bind(&f.receipt.canonical)
-        .bind(&f.receipt.sha256)
-        .bind(&f.text)
-        .bind(&f.contact)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| self.busy_or(e))?;
-        let sql = format!(
-            "INSERT INTO feedback_ratings (submission_id, certificate, level, {}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            conduct_columns()
-        );
-        for r in &f.ratings {
-            let mut q = sqlx::query(&sql)
-                .bind(id)
-                .bind(r.certificate.as_deref().unwrap_or(""))
-                .bind(i64::from(r.level.value()));
-            for i in 0..Conduct::ALL.len() {
-                q = q.bind(r.conduct.get(i).copied().flatten().map(i64::from));
-            }
-            q.execute(&mut *tx).await?;
-        }
-        super::log::append_rows_after(&mut tx, crate::log::Kind::FeedbackReceipt, before).await?;
+        publishing::feedback(&mut SqliteWrites { conn: &mut tx, storage: self }, f).await?;
         tx.commit().await.map_err(|e| self.busy_or(e))?;
         Ok(())
     }
@@ -208,13 +259,10 @@ impl SqliteStorage {
                 text,
                 contact,
                 ratings: ratings
-                    .iter()
+                    .into_iter()
                     .filter_map(|r| {
-                        Some(Rating {
-                            certificate: (!r.0.is_empty()).then(|| r.0.clone()),
-                            level: Satisfaction::from_value(u8::try_from(r.1).ok()?)?,
-                            conduct: answers(r),
-                        })
+                        StoredRating { certificate: r.0, level: r.1, conduct: vec![r.2, r.3, r.4, r.5, r.6, r.7] }
+                            .rating()
                     })
                     .collect(),
             });
@@ -224,13 +272,7 @@ impl SqliteStorage {
 
     pub(super) async fn insert_demo_codes(&self, codes: &[(String, String)]) -> Result<(), StorageError> {
         let mut tx = self.begin_write().await?;
-        for (result_code, code) in codes {
-            sqlx::query("INSERT INTO demo_feedback_codes (result_code, code) VALUES (?, ?)")
-                .bind(result_code)
-                .bind(code)
-                .execute(&mut *tx)
-                .await?;
-        }
+        publishing::demo_codes(&mut SqliteWrites { conn: &mut tx, storage: self }, codes).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -1,16 +1,21 @@
 //! Reading what the yearly execution reports are computed from, and writing
-//! the reports departments declare.
+//! the reports departments declare and the working-day calendar they count
+//! days with (what is refused and why: `storage::publishing`).
 
 use std::collections::BTreeMap;
 
 use app::report::{
     CertificateFact, DeclaredReport, DepartmentRef, HigherInspection, PlanFact, PlanLineFact, ReportRows, ResultFact,
 };
-use app::ssr::{RowProblem, StorageError};
+use app::ssr::StorageError;
 use app::types::ResultCategory;
 
 use super::SqliteStorage;
+use super::feedback::SqliteWrites;
+use crate::publish::VerifiedCalendarYear;
 use crate::storage::NewDeclaredReport;
+use crate::storage::import::{Latest, RowVersion};
+use crate::storage::publishing::{self, CalendarTables, DeclaredReportTables};
 
 /// Columns of a [`ResultFact`] from `results r`.
 const RESULT_FACT: &str = "r.result_code, r.draw_id, r.credit_code, r.enterprise_name, r.inspectors, \
@@ -251,67 +256,85 @@ impl SqliteStorage {
     /// Publishes declared reports, all or nothing: each is a new version of its department-year's.
     pub(super) async fn insert_declared(&self, reports: &[NewDeclaredReport]) -> Result<(), StorageError> {
         let mut tx = self.begin_write().await?;
-        let before = super::log::last_row(&mut tx, crate::log::Kind::Report).await?;
-        let mut problems = Vec::new();
-        for (index, r) in reports.iter().enumerate() {
-            let Some(dep): Option<i64> = sqlx::query_scalar("SELECT id FROM departments WHERE code = ?")
-                .bind(&r.department_code)
-                .fetch_optional(&mut *tx)
-                .await?
-            else {
-                problems.push(RowProblem {
-                    index,
-                    field: "department_code".to_owned(),
-                    message: format!(
-                        "部门代码 {} 不存在 / no department has the code {}",
-                        r.department_code, r.department_code
-                    ),
-                });
-                continue;
-            };
-            let previous: Option<(i64, i64)> = sqlx::query_as(
-                "SELECT id, version FROM declared_reports WHERE department_id = ? AND year = ? \
-                 ORDER BY version DESC LIMIT 1",
-            )
-            .bind(dep)
-            .bind(r.year)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let reason = r.correction_reason.as_deref().map(str::trim).filter(|s| !s.is_empty());
-            if previous.is_some() && reason.is_none() {
-                problems.push(RowProblem {
-                    index,
-                    field: "correction_reason".to_owned(),
-                    message: format!(
-                        "{} 年的执行情况报告已公布，再次公布须写明更正原因 / the report for {} is already published; \
-                         publishing it again needs a correction_reason",
-                        r.year, r.year
-                    ),
-                });
-                continue;
-            }
-            let figures = serde_json::to_string(&r.figures)?;
-            sqlx::query(
-                "INSERT INTO declared_reports (department_id, year, version, title, text, figures_json, \
-                 published_at, replaces, correction_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(dep)
-            .bind(r.year)
-            .bind(previous.map_or(1, |(_, v)| v + 1))
-            .bind(&r.title)
-            .bind(&r.text)
-            .bind(&figures)
-            .bind(&r.published_at)
-            .bind(previous.map(|(id, _)| id))
-            .bind(reason.filter(|_| previous.is_some()))
-            .execute(&mut *tx)
-            .await?;
-        }
-        if !problems.is_empty() {
-            return Err(StorageError::Rejected(problems));
-        }
-        super::log::append_rows_after(&mut tx, crate::log::Kind::Report, before).await?;
+        publishing::declared_reports(&mut SqliteWrites { conn: &mut tx, storage: self }, reports).await?;
         tx.commit().await.map_err(|e| self.busy_or(e))?;
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl DeclaredReportTables for SqliteWrites<'_> {
+    async fn department_id(&mut self, code: &str) -> Result<Option<i64>, StorageError> {
+        Ok(sqlx::query_scalar("SELECT id FROM departments WHERE code = ?")
+            .bind(code)
+            .fetch_optional(&mut *self.conn)
+            .await?)
+    }
+
+    async fn latest_declared_report(&mut self, department: i64, year: i64) -> Result<Option<Latest>, StorageError> {
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT id, version FROM declared_reports WHERE department_id = ? AND year = ? \
+             ORDER BY version DESC LIMIT 1",
+        )
+        .bind(department)
+        .bind(year)
+        .fetch_optional(&mut *self.conn)
+        .await?;
+        Ok(row.map(|(id, version)| Latest { id, version }))
+    }
+
+    async fn insert_declared_report(
+        &mut self,
+        department: i64,
+        r: &NewDeclaredReport,
+        figures_json: &str,
+        v: RowVersion<'_>,
+    ) -> Result<(), StorageError> {
+        sqlx::query(
+            "INSERT INTO declared_reports (department_id, year, version, title, text, figures_json, \
+             published_at, replaces, correction_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(department)
+        .bind(r.year)
+        .bind(v.version)
+        .bind(&r.title)
+        .bind(&r.text)
+        .bind(figures_json)
+        .bind(&r.published_at)
+        .bind(v.replaces)
+        .bind(v.correction_reason)
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl CalendarTables for SqliteWrites<'_> {
+    async fn latest_calendar_version(&mut self, year: i32) -> Result<Option<i64>, StorageError> {
+        Ok(sqlx::query_scalar("SELECT MAX(version) FROM calendar_years WHERE year = ?")
+            .bind(year)
+            .fetch_one(&mut *self.conn)
+            .await?)
+    }
+
+    async fn insert_calendar_year(
+        &mut self,
+        year: &VerifiedCalendarYear,
+        version: i64,
+        published_at: &str,
+        correction_reason: Option<&str>,
+    ) -> Result<(), StorageError> {
+        sqlx::query(
+            "INSERT INTO calendar_years (year, version, document, published_at, correction_reason) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(year.year())
+        .bind(version)
+        .bind(year.document())
+        .bind(published_at)
+        .bind(correction_reason)
+        .execute(&mut *self.conn)
+        .await?;
         Ok(())
     }
 }

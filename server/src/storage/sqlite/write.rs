@@ -1,19 +1,18 @@
 //! Persisting: imports (all or nothing), verified commitments and verified draws (`crate::publish` verifies them).
 
-use sqlx::{Row, Sqlite, SqliteConnection, Transaction};
+use sqlx::{Row, SqliteConnection};
 
 use super::SqliteStorage;
 use crate::log::Kind;
 use crate::publish::{VerifiedCommitment, VerifiedDraw};
+use crate::storage::draws::DrawTables;
 use crate::storage::import::{
     ImportTables, Imported, Latest, RegisteredDepartment, RowVersion, inspector_status, item_status, joined,
 };
 use crate::storage::{
     Batch, FeedbackCodeDue, ImportSummary, IssuedFeedbackCode, NewDepartment, NewEnterprise, NewInspector, NewItem,
-    NewPlan, NewResult, RowProblem, Storage, StorageError,
+    NewPlan, NewResult, Storage, StorageError,
 };
-
-type Tx<'a> = Transaction<'a, Sqlite>;
 
 async fn department_id(conn: &mut SqliteConnection, code: &str) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar("SELECT id FROM departments WHERE code = ?").bind(code).fetch_optional(conn).await
@@ -326,26 +325,131 @@ pub(super) fn name_bigrams(name: &str) -> String {
     chars.windows(2).map(|w| w.iter().collect::<String>()).collect::<Vec<_>>().join(" ")
 }
 
-/// Finds or creates the department chain of a draw (top-level first); returns the last id.
-async fn department_chain(tx: &mut Tx<'_>, path: &[String]) -> Result<Option<i64>, sqlx::Error> {
-    let mut parent: Option<i64> = None;
-    for name in path {
-        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM departments WHERE name = ?")
+/// A draw's or a commitment's tables in a SQLite transaction, for [`crate::storage::draws`]' checks.
+struct SqliteDraws<'a>(&'a mut SqliteConnection);
+
+#[async_trait::async_trait]
+impl DrawTables for SqliteDraws<'_> {
+    async fn department_by_name(&mut self, name: &str) -> Result<Option<i64>, StorageError> {
+        Ok(sqlx::query_scalar("SELECT id FROM departments WHERE name = ?")
             .bind(name)
-            .fetch_optional(&mut **tx)
-            .await?;
-        let id = match existing {
-            Some(id) => id,
-            None => sqlx::query("INSERT INTO departments (name, parent_id) VALUES (?, ?)")
-                .bind(name)
-                .bind(parent)
-                .execute(&mut **tx)
-                .await?
-                .last_insert_rowid(),
-        };
-        parent = Some(id);
+            .fetch_optional(&mut *self.0)
+            .await?)
     }
-    Ok(parent)
+
+    async fn insert_department(&mut self, name: &str, parent: Option<i64>) -> Result<i64, StorageError> {
+        Ok(sqlx::query("INSERT INTO departments (name, parent_id) VALUES (?, ?)")
+            .bind(name)
+            .bind(parent)
+            .execute(&mut *self.0)
+            .await?
+            .last_insert_rowid())
+    }
+
+    async fn draw_exists(&mut self, draw_id: &str) -> Result<bool, StorageError> {
+        let exists: Option<String> =
+            sqlx::query_scalar("SELECT id FROM draws WHERE id = ?").bind(draw_id).fetch_optional(&mut *self.0).await?;
+        Ok(exists.is_some())
+    }
+
+    async fn commitment_of(&mut self, draw_id: &str) -> Result<Option<(String, Option<String>)>, StorageError> {
+        Ok(sqlx::query_as("SELECT commitment, plan_code FROM draw_commitments WHERE draw_id = ?")
+            .bind(draw_id)
+            .fetch_optional(&mut *self.0)
+            .await?)
+    }
+
+    async fn insert_draw_rows(
+        &mut self,
+        department: i64,
+        draw: &VerifiedDraw,
+        plan_code: Option<&str>,
+    ) -> Result<(), StorageError> {
+        let summary = &draw.summary;
+        sqlx::query(
+            "INSERT INTO draws (id, department_id, title, draw_date, commitment, record_json, committed_at, \
+             published_at, plan_code, view_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&summary.id)
+        .bind(department)
+        .bind(&summary.title)
+        .bind(&summary.draw_date)
+        .bind(&summary.commitment)
+        .bind(&draw.record_json)
+        .bind(&summary.committed_at)
+        .bind(&summary.published_at)
+        .bind(plan_code)
+        .bind(&draw.view_json)
+        .execute(&mut *self.0)
+        .await?;
+        for o in &draw.objects {
+            sqlx::query(
+                "INSERT INTO draw_objects (draw_id, credit_code, stratum, outcome, position, team, exclusion_reason) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&summary.id)
+            .bind(&o.credit_code)
+            .bind(&o.stratum)
+            .bind(o.outcome)
+            .bind(o.position)
+            .bind(&o.team)
+            .bind(o.exclusion_reason)
+            .execute(&mut *self.0)
+            .await?;
+        }
+        for (seq, r) in draw.recusals.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO draw_recusals (draw_id, seq, credit_code, inspector, replacement, reason, date) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&summary.id)
+            .bind(seq as i64 + 1)
+            .bind(&r.request.object)
+            .bind(&r.request.inspector)
+            .bind(&r.replacement)
+            .bind(&r.request.reason)
+            .bind(&r.request.date)
+            .execute(&mut *self.0)
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn department_id(&mut self, code: &str) -> Result<Option<i64>, StorageError> {
+        Ok(department_id(self.0, code).await?)
+    }
+
+    async fn department_name(&mut self, id: i64) -> Result<String, StorageError> {
+        Ok(sqlx::query_scalar("SELECT name FROM departments WHERE id = ?").bind(id).fetch_one(&mut *self.0).await?)
+    }
+
+    async fn commitment_or_draw_exists(&mut self, draw_id: &str) -> Result<bool, StorageError> {
+        let exists: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM draw_commitments WHERE draw_id = ?1) + (SELECT COUNT(*) FROM draws WHERE id = ?1)",
+        )
+        .bind(draw_id)
+        .fetch_one(&mut *self.0)
+        .await?;
+        Ok(exists > 0)
+    }
+
+    async fn insert_commitment_row(&mut self, department: i64, c: &VerifiedCommitment) -> Result<(), StorageError> {
+        sqlx::query(
+            "INSERT INTO draw_commitments (draw_id, department_id, plan_code, title, draw_date, commitment, input_json, \
+             committed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&c.draw_id)
+        .bind(department)
+        .bind(&c.plan_code)
+        .bind(&c.title)
+        .bind(&c.draw_date)
+        .bind(&c.commitment)
+        .bind(&c.input_json)
+        .bind(&c.committed_at)
+        .execute(&mut *self.0)
+        .await?;
+        Ok(())
+    }
 }
 
 #[async_trait::async_trait]
@@ -422,77 +526,9 @@ impl Storage for SqliteStorage {
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.insert_draw")]
     async fn insert_draw(&self, draw: &VerifiedDraw) -> Result<(), StorageError> {
-        let summary = &draw.summary;
-        if draw.department_path.is_empty() {
-            return Err(StorageError::NoDepartment);
-        }
+        crate::storage::draws::check_draw(draw)?;
         let mut tx = self.begin_write().await?;
-        let department = department_chain(&mut tx, &draw.department_path).await?;
-        let exists: Option<String> =
-            sqlx::query_scalar("SELECT id FROM draws WHERE id = ?").bind(&summary.id).fetch_optional(&mut *tx).await?;
-        if exists.is_some() {
-            return Err(StorageError::DuplicateDraw(summary.id.clone()));
-        }
-        let committed: Option<(String, Option<String>)> =
-            sqlx::query_as("SELECT commitment, plan_code FROM draw_commitments WHERE draw_id = ?")
-                .bind(&summary.id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        // A draw carries out the plan its commitment named, unless it says otherwise.
-        let plan_code = draw.plan_code.clone().or_else(|| committed.as_ref().and_then(|c| c.1.clone()));
-        if let Some(published) = committed.map(|c| c.0).filter(|c| *c != summary.commitment) {
-            return Err(StorageError::CommitmentDiffers {
-                draw_id: summary.id.clone(),
-                published,
-                record: summary.commitment.clone(),
-            });
-        }
-        sqlx::query(
-            "INSERT INTO draws (id, department_id, title, draw_date, commitment, record_json, committed_at, \
-             published_at, plan_code, view_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&summary.id)
-        .bind(department)
-        .bind(&summary.title)
-        .bind(&summary.draw_date)
-        .bind(&summary.commitment)
-        .bind(&draw.record_json)
-        .bind(&summary.committed_at)
-        .bind(&summary.published_at)
-        .bind(&plan_code)
-        .bind(&draw.view_json)
-        .execute(&mut *tx)
-        .await?;
-        for o in &draw.objects {
-            sqlx::query(
-                "INSERT INTO draw_objects (draw_id, credit_code, stratum, outcome, position, team, exclusion_reason) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&summary.id)
-            .bind(&o.credit_code)
-            .bind(&o.stratum)
-            .bind(o.outcome)
-            .bind(o.position)
-            .bind(&o.team)
-            .bind(o.exclusion_reason)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for (seq, r) in draw.recusals.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO draw_recusals (draw_id, seq, credit_code, inspector, replacement, reason, date) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&summary.id)
-            .bind(seq as i64 + 1)
-            .bind(&r.request.object)
-            .bind(&r.request.inspector)
-            .bind(&r.replacement)
-            .bind(&r.request.reason)
-            .bind(&r.request.date)
-            .execute(&mut *tx)
-            .await?;
-        }
+        crate::storage::draws::draw_rows(&mut SqliteDraws(&mut tx), draw).await?;
         super::log::append(&mut tx, std::slice::from_ref(&draw.log_entry)).await?;
         tx.commit().await.map_err(|e| self.busy_or(e))?;
         Ok(())
@@ -542,56 +578,7 @@ impl Storage for SqliteStorage {
     #[tracing::instrument(level = "debug", skip_all, name = "storage.insert_commitment")]
     async fn insert_commitment(&self, c: &VerifiedCommitment) -> Result<(), StorageError> {
         let mut tx = self.begin_write().await?;
-        let Some(department) = department_id(&mut tx, &c.department_code).await? else {
-            return Err(StorageError::Rejected(vec![RowProblem {
-                index: 0,
-                field: "department_code".to_owned(),
-                message: format!(
-                    "部门代码 {} 不存在 / no department with code {}",
-                    c.department_code, c.department_code
-                ),
-            }]));
-        };
-        // The draw will be published under the department the input names: the
-        // commitment must be listed under that same department.
-        let name: String = sqlx::query_scalar("SELECT name FROM departments WHERE id = ?")
-            .bind(department)
-            .fetch_one(&mut *tx)
-            .await?;
-        if name != c.department_name {
-            return Err(StorageError::Rejected(vec![RowProblem {
-                index: 0,
-                field: "department_code".to_owned(),
-                message: format!(
-                    "部门代码 {} 是{name}，而输入的抽取部门是{} / department code {} is {name}, but the input's \
-                     drawing department is {}",
-                    c.department_code, c.department_name, c.department_code, c.department_name
-                ),
-            }]));
-        }
-        let exists: i64 = sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM draw_commitments WHERE draw_id = ?1) + (SELECT COUNT(*) FROM draws WHERE id = ?1)",
-        )
-        .bind(&c.draw_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if exists > 0 {
-            return Err(StorageError::DuplicateDraw(c.draw_id.clone()));
-        }
-        sqlx::query(
-            "INSERT INTO draw_commitments (draw_id, department_id, plan_code, title, draw_date, commitment, input_json, \
-             committed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&c.draw_id)
-        .bind(department)
-        .bind(&c.plan_code)
-        .bind(&c.title)
-        .bind(&c.draw_date)
-        .bind(&c.commitment)
-        .bind(&c.input_json)
-        .bind(&c.committed_at)
-        .execute(&mut *tx)
-        .await?;
+        crate::storage::draws::commitment_rows(&mut SqliteDraws(&mut tx), c).await?;
         super::log::append(&mut tx, std::slice::from_ref(&c.log_entry)).await?;
         tx.commit().await.map_err(|e| self.busy_or(e))?;
         Ok(())
@@ -611,43 +598,10 @@ impl Storage for SqliteStorage {
         correction_reason: Option<&str>,
     ) -> Result<u32, StorageError> {
         let mut tx = self.begin_write().await?;
-        let latest: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM calendar_years WHERE year = ?")
-            .bind(year.year())
-            .fetch_one(&mut *tx)
-            .await?;
-        let refuse = |zh: String, en: String| {
-            StorageError::Rejected(vec![RowProblem { index: 0, field: "year".into(), message: format!("{zh} / {en}") }])
-        };
-        let version = match (latest, correction_reason) {
-            (None, None) => 1,
-            (Some(v), Some(_)) => v + 1,
-            (Some(_), None) => {
-                return Err(refuse(
-                    format!("{} 年已公布；更正须给出理由（--correction-reason）", year.year()),
-                    format!("{} is already published; a correction needs a reason (--correction-reason)", year.year()),
-                ));
-            }
-            (None, Some(_)) => {
-                return Err(refuse(
-                    format!("{} 年尚未公布，不能更正", year.year()),
-                    format!("{} is not published yet, so it cannot be corrected", year.year()),
-                ));
-            }
-        };
-        let before = super::log::last_row(&mut tx, Kind::CalendarYear).await?;
-        sqlx::query(
-            "INSERT INTO calendar_years (year, version, document, published_at, correction_reason) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(year.year())
-        .bind(version)
-        .bind(year.document())
-        .bind(published_at)
-        .bind(correction_reason)
-        .execute(&mut *tx)
-        .await?;
-        super::log::append_rows_after(&mut tx, Kind::CalendarYear, before).await?;
+        let writes = &mut super::feedback::SqliteWrites { conn: &mut tx, storage: self };
+        let version = crate::storage::publishing::calendar_year(writes, year, published_at, correction_reason).await?;
         tx.commit().await.map_err(|e| self.busy_or(e))?;
-        Ok(u32::try_from(version).unwrap_or(u32::MAX))
+        Ok(version)
     }
 
     #[tracing::instrument(level = "debug", skip(self), name = "storage.results_without_feedback_code")]
@@ -677,33 +631,8 @@ impl Storage for SqliteStorage {
     #[tracing::instrument(level = "debug", skip_all, name = "storage.insert_feedback_codes", fields(codes = codes.len()))]
     async fn insert_feedback_codes(&self, codes: &[IssuedFeedbackCode], issued_at: &str) -> Result<(), StorageError> {
         let mut tx = self.begin_write().await?;
-        let mut problems = Vec::new();
-        for (index, c) in codes.iter().enumerate() {
-            let inserted = sqlx::query(
-                "INSERT OR IGNORE INTO feedback_codes (result_code, credit_code, department_id, code_hmac, issued_at) \
-                 VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(&c.result_code)
-            .bind(&c.credit_code)
-            .bind(c.department_id)
-            .bind(&c.code_hmac)
-            .bind(issued_at)
-            .execute(&mut *tx)
-            .await?;
-            if inserted.rows_affected() == 0 {
-                problems.push(RowProblem {
-                    index,
-                    field: "result_code".into(),
-                    message: format!(
-                        "检查结果 {} 已有评价码 / result {} already has a feedback code",
-                        c.result_code, c.result_code
-                    ),
-                });
-            }
-        }
-        if !problems.is_empty() {
-            return Err(StorageError::Rejected(problems));
-        }
+        let writes = &mut super::feedback::SqliteWrites { conn: &mut tx, storage: self };
+        crate::storage::publishing::feedback_codes(writes, codes, issued_at).await?;
         tx.commit().await?;
         Ok(())
     }

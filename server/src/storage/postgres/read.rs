@@ -1,0 +1,1229 @@
+//! Reading published records (the pages and the JSON API) on PostgreSQL: the
+//! translation of `storage/sqlite/read.rs`, which answers exactly as SQLite
+//! does for the same rows (same rows, order, pages, counts). Its pure Rust
+//! parts (the page arithmetic, the search-text helpers) are repeated here
+//! rather than shared, so that the SQLite code stays as it is.
+//!
+//! Where the SQL differs, and why:
+//! * SQLite's `LIKE` folds ASCII case: here `ILIKE`, which on the `COLLATE "C"`
+//!   columns folds ASCII case only, too.
+//! * Name search: SQLite's FTS5 tables become the trigram index on
+//!   `enterprises.name` and the table `enterprise_bigrams` (see the
+//!   migration's header), folding case as FTS5 does: [`trigram_filter`],
+//!   [`bigram_forms`]. What remains different: SQLite's two-character index
+//!   (unicode61) also removes diacritics (`fe` finds `Café` there, not here),
+//!   and SQLite fails where this answers: a name search of 3 characters or
+//!   more with a NUL (FTS5: "unterminated string"; here: no name), and a
+//!   `LIKE` pattern over 50,000 bytes ("LIKE or GLOB pattern too complex").
+//! * PostgreSQL text cannot hold the character NUL (SQLite's can), and a
+//!   search text from an address may contain one: a value compared with `=`
+//!   that holds one is bound as NULL (equal to nothing, as in SQLite, where no
+//!   stored value holds one), and a `LIKE` pattern is cut at its first NUL, as
+//!   SQLite's `LIKE` reads it (a C string).
+//! * `json_extract` → `#>>`, `json_each(?)` → `= ANY($n)`, `instr` → `strpos`,
+//!   `date('now', '+8 hours')` → [`BEIJING_TODAY`], `IFNULL(SUM(bool))` →
+//!   `COUNT(*) FILTER`; `NULLS FIRST`/`LAST` where SQLite's order of NULLs
+//!   (first ascending) differs from PostgreSQL's (last ascending).
+
+use app::ssr::{DrawSource, PortalSource, StorageError};
+use app::types::{
+    COUNT_CAP, Department, DepartmentDetail, DrawObjectRow, DrawStatus, DrawSummary, EnterpriseDetail, EnterpriseRow,
+    InspectorRow, ItemName, ItemRow, Latest, ListQuery, Paged, PlanDetail, PlanLineRow, PlanRow, RecusalRow,
+    ResultCategory, ResultRow, StoredCommitment, StoredDraw, YearFigures,
+};
+use sqlx::Postgres;
+use sqlx::postgres::{PgArguments, PgRow};
+
+use super::PgStorage;
+
+/// Today's date in Beijing (`YYYY-MM-DD`), as SQLite's `date('now', '+8 hours')`.
+const BEIJING_TODAY: &str = "to_char(timezone('UTC', now()) + interval '8 hours', 'YYYY-MM-DD')";
+
+/// The columns of a [`RecusalRow`] (with the current directory names) from
+/// `draw_recusals r JOIN draws d`, and its `seq`.
+const RECUSAL_COLUMNS: &str = "r.draw_id, d.title AS draw_title, r.credit_code, \
+     (SELECT e.name FROM enterprises e WHERE e.credit_code = r.credit_code ORDER BY e.version DESC LIMIT 1) AS enterprise, \
+     r.inspector, (SELECT i.name FROM inspectors i WHERE i.certificate = r.inspector ORDER BY i.version DESC LIMIT 1) \
+       AS inspector_name, \
+     r.replacement, (SELECT i.name FROM inspectors i WHERE i.certificate = r.replacement ORDER BY i.version DESC LIMIT 1) \
+       AS replacement_name, \
+     r.reason, r.date, r.seq";
+const RECUSAL_FROM: &str = "draw_recusals r JOIN draws d ON d.id = r.draw_id";
+
+/// Columns of a [`DrawSummary`] from `draws d JOIN departments dep`.
+const DRAWN_COLUMNS: &str = "d.id, dep.name AS department, d.title, d.draw_date, d.commitment, \
+     d.committed_at, d.published_at, d.record_json::json #>> '{randomness,source}' AS randomness_source, \
+     'drawn' AS status";
+
+/// Columns of a [`DrawSummary`] from `draw_commitments c JOIN departments dep`.
+const AWAITING_COLUMNS: &str = "c.draw_id AS id, dep.name AS department, c.title, c.draw_date, c.commitment, \
+     c.committed_at, NULL AS published_at, \
+     c.input_json::json #>> '{randomness_source,source}' AS randomness_source, \
+     'awaiting_randomness' AS status";
+
+#[async_trait::async_trait]
+impl DrawSource for PgStorage {
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.list_draws")]
+    async fn list_draws(&self) -> Result<Vec<DrawSummary>, StorageError> {
+        let sql = format!(
+            "SELECT * FROM ( \
+               SELECT {DRAWN_COLUMNS} FROM draws d JOIN departments dep ON dep.id = d.department_id \
+               UNION ALL \
+               SELECT {AWAITING_COLUMNS} FROM draw_commitments c JOIN departments dep ON dep.id = c.department_id \
+               WHERE NOT EXISTS (SELECT 1 FROM draws d WHERE d.id = c.draw_id) \
+             ) u ORDER BY draw_date DESC, id"
+        );
+        Ok(sqlx::query_as::<_, DrawSummary>(&sql).fetch_all(&self.pool).await?)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.find_draw")]
+    async fn find_draw(&self, id: &str) -> Result<Option<StoredDraw>, StorageError> {
+        let sql = format!(
+            "SELECT {DRAWN_COLUMNS}, d.record_json FROM draws d \
+             JOIN departments dep ON dep.id = d.department_id WHERE d.id = $1"
+        );
+        Ok(sqlx::query_as::<_, StoredDraw>(&sql).bind(key(id)).fetch_optional(&self.pool).await?)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.find_draw_view")]
+    async fn find_draw_view(&self, id: &str) -> Result<Option<String>, StorageError> {
+        let view: Option<Option<String>> = sqlx::query_scalar("SELECT view_json FROM draws WHERE id = $1")
+            .bind(key(id))
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(view.flatten())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.find_commitment")]
+    async fn find_commitment(&self, id: &str) -> Result<Option<StoredCommitment>, StorageError> {
+        let sql = format!(
+            "SELECT {AWAITING_COLUMNS}, c.input_json FROM draw_commitments c \
+             JOIN departments dep ON dep.id = c.department_id WHERE c.draw_id = $1"
+        );
+        Ok(sqlx::query_as::<_, StoredCommitment>(&sql).bind(key(id)).fetch_optional(&self.pool).await?)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The portal's lists and detail pages
+// ---------------------------------------------------------------------------
+
+/// A value bound to a `?` of a dynamically built query (numbered `$n` by [`numbered`]).
+#[derive(Clone, Debug)]
+enum Arg {
+    Text(String),
+    Int(i64),
+    /// A text that no stored value equals: NULL (see [`text`]).
+    NoText,
+}
+
+/// A text compared with `=` (or `IN`): itself, or, when it holds a NUL
+/// character, NULL. PostgreSQL cannot bind such a text, and no stored value
+/// holds one, so in SQLite it equals nothing too; `x = NULL` is not true either.
+fn text(s: impl Into<String>) -> Arg {
+    let s = s.into();
+    if s.contains('\0') { Arg::NoText } else { Arg::Text(s) }
+}
+
+/// [`text`] for a query bound directly.
+pub(super) fn key(s: &str) -> Option<&str> {
+    (!s.contains('\0')).then_some(s)
+}
+
+/// `%text%` for `LIKE … ESCAPE '\'`, with the wildcards of `text` escaped (as SQLite's).
+fn like_pattern(text: &str) -> String {
+    let mut out = String::from("%");
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// A `LIKE` pattern as SQLite's `LIKE` reads it: up to its first NUL character
+/// (SQLite matches the pattern as a C string: `%ab` + NUL + `c%` is `%ab`).
+/// Escaping puts a backslash before a wildcard, never before a NUL, so the cut
+/// never leaves a lone escape character.
+fn as_sqlite_reads(pattern: String) -> String {
+    match pattern.find('\0') {
+        Some(at) => pattern[..at].to_owned(),
+        None => pattern,
+    }
+}
+
+/// The argument of `x ILIKE ? ESCAPE '\'` for SQLite's `x LIKE ? ESCAPE '\'` with `like_pattern(q)`.
+fn like(q: &str) -> Arg {
+    Arg::Text(as_sqlite_reads(like_pattern(q)))
+}
+
+/// The `WHERE` of a list query, built from its filters.
+#[derive(Clone, Default)]
+struct Where {
+    clauses: Vec<String>,
+    args: Vec<Arg>,
+}
+
+impl Where {
+    fn push(&mut self, clause: impl Into<String>, args: impl IntoIterator<Item = Arg>) {
+        self.clauses.push(clause.into());
+        self.args.extend(args);
+    }
+
+    fn sql(&self) -> String {
+        if self.clauses.is_empty() { String::new() } else { format!(" WHERE {}", self.clauses.join(" AND ")) }
+    }
+}
+
+/// `sql` with its `?` placeholders numbered `$1`, `$2`… in order. (The SQL
+/// written here has no `?` of its own: every value is bound.)
+fn numbered(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push('$');
+            out.push_str(&n.to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+type QueryAs<'q, T> = sqlx::query::QueryAs<'q, Postgres, T, PgArguments>;
+type QueryScalar<'q, T> = sqlx::query::QueryScalar<'q, Postgres, T, PgArguments>;
+
+fn bind_as<'q, T>(mut q: QueryAs<'q, T>, args: &[Arg]) -> QueryAs<'q, T> {
+    for a in args {
+        q = match a {
+            Arg::Text(s) => q.bind(s.clone()),
+            Arg::Int(i) => q.bind(*i),
+            Arg::NoText => q.bind(None::<String>),
+        };
+    }
+    q
+}
+
+fn bind_scalar<'q, T>(mut q: QueryScalar<'q, T>, args: &[Arg]) -> QueryScalar<'q, T> {
+    for a in args {
+        q = match a {
+            Arg::Text(s) => q.bind(s.clone()),
+            Arg::Int(i) => q.bind(*i),
+            Arg::NoText => q.bind(None::<String>),
+        };
+    }
+    q
+}
+
+/// A search text that is a valid unified social credit code (in either case), upper-cased.
+fn as_credit_code(q: &str) -> Option<String> {
+    let upper = q.to_ascii_uppercase();
+    draw::id::check_credit_code(&upper).ok().map(|_| upper)
+}
+
+/// Below this many characters a name search cannot use the trigram index.
+const TRIGRAM: usize = 3;
+
+/// The filter "in the department with this code".
+fn department_filter(w: &mut Where, column: &str, query: &ListQuery) {
+    if let Some(code) = query.department() {
+        w.push(format!("{column} = (SELECT id FROM departments WHERE code = ?)"), [text(code)]);
+    }
+}
+
+/// The parts of a list query: `select` columns `from` the base table with its
+/// joins; `base` is the base table alone (alias included), `key` its id column.
+struct ListSql<'a> {
+    select: &'a str,
+    from: &'a str,
+    base: &'a str,
+    key: &'a str,
+    order: &'a str,
+}
+
+/// A page; `counted` is the number of matches when counted (`None`: not
+/// counted, so a full page may be followed by more). As SQLite's.
+fn make_paged<T>(query: &ListQuery, rows: Vec<T>, counted: Option<u64>) -> Paged<T> {
+    // Rows seen up to the end of this page; a page past the end proves nothing about the rows before it.
+    let seen = if rows.is_empty() { 0 } else { query.offset() + rows.len() as u64 };
+    let full = rows.len() as u64 == u64::from(query.per_page());
+    let (total, capped) = match counted {
+        Some(n) if n > COUNT_CAP => (COUNT_CAP.max(seen), true),
+        Some(n) => (n.max(seen), false),
+        None => (seen, full),
+    };
+    Paged {
+        page: query.page(),
+        per_page: query.per_page(),
+        total,
+        total_is_lower_bound: capped,
+        rows,
+        next_after: None,
+    }
+}
+
+/// A stretch of a list walked by position (`after`): the rows of `keys`,
+/// newest first, and where to go on from (when the stretch was full). As SQLite's.
+fn walked<T>(query: &ListQuery, keys: &[i64], rows: Vec<T>) -> Paged<T> {
+    let full = keys.len() == query.per_page() as usize;
+    Paged {
+        page: 1,
+        per_page: query.per_page(),
+        total: rows.len() as u64,
+        total_is_lower_bound: full,
+        rows,
+        next_after: if full { keys.last().copied() } else { None },
+    }
+}
+
+const ITEM_COLUMNS: &str = "dep.code AS department_code, dep.name AS department, i.item_code, i.version, i.seq, \
+     i.name, i.content, i.legal_basis, i.qualification, i.method, i.status, i.effective_from, i.published_at, \
+     i.correction_reason";
+const ITEM_CURRENT: &str = "NOT EXISTS (SELECT 1 FROM items n WHERE n.department_id = i.department_id \
+     AND n.item_code = i.item_code AND n.version > i.version)";
+
+/// `expired`: [`BEIJING_TODAY`] written out.
+const INSPECTOR_COLUMNS: &str = "dep.code AS department_code, dep.name AS department, i.certificate, i.version, \
+     i.name, i.unit, i.post, i.qualifications, i.valid_from, i.valid_until, \
+     (i.valid_until < to_char(timezone('UTC', now()) + interval '8 hours', 'YYYY-MM-DD')) AS expired, \
+     i.status, i.published_at, i.correction_reason";
+const INSPECTOR_CURRENT: &str =
+    "NOT EXISTS (SELECT 1 FROM inspectors n WHERE n.certificate = i.certificate AND n.version > i.version)";
+
+/// The 0/1 flags are BIGINT, as in SQLite; the row's fields are booleans (SQLite: non-zero).
+const ENTERPRISE_COLUMNS: &str = "e.credit_code, e.version, e.name, dep.code AS department_code, \
+     dep.name AS department, e.region, e.industry, e.licences, (e.abnormal <> 0) AS abnormal, \
+     (e.serious_violation <> 0) AS serious_violation, (e.penalised <> 0) AS penalised, \
+     e.credit_class, e.published_at, e.correction_reason";
+const ENTERPRISE_CURRENT: &str = "e.id NOT IN (SELECT id FROM enterprises_superseded)";
+
+const PLAN_COLUMNS: &str = "p.plan_code, p.version, p.year, dep.code AS department_code, dep.name AS department, \
+     p.title, p.scope, p.inspector_requirements, p.window_start, p.window_end, p.published_at, p.correction_reason";
+const PLAN_CURRENT: &str =
+    "NOT EXISTS (SELECT 1 FROM plans n WHERE n.plan_code = p.plan_code AND n.version > p.version)";
+
+const RESULT_COLUMNS: &str = "r.result_code, r.version, r.draw_id, r.credit_code, r.enterprise_name, \
+     dep.code AS department_code, dep.name AS department, r.year, r.item_codes, r.inspectors, r.inspected_on, \
+     r.reported_on, r.delivered_on, r.entered_on, r.category, r.findings, r.rectification_deadline, \
+     r.rectification_status, r.penalty_case, r.published_at, r.correction_reason";
+const RESULT_CURRENT: &str = "r.id NOT IN (SELECT id FROM results_superseded)";
+
+/// Columns of a [`DrawSummary`] from `draws d JOIN departments dep LEFT JOIN draw_sources s`
+/// (the randomness source without parsing the record).
+const DRAWN_LIST_COLUMNS: &str = "d.id, dep.name AS department, d.title, d.draw_date, d.commitment, \
+     d.committed_at, d.published_at, \
+     COALESCE(s.randomness_source, d.record_json::json #>> '{randomness,source}') AS randomness_source, \
+     'drawn' AS status";
+
+/// The name index that answers a name query, if one can (as SQLite's choice
+/// of FTS5 table): the trigram index from 3 characters, the bigram table for
+/// exactly 2 letters or digits. A single character is scanned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NameIndex {
+    /// SQLite's `enterprise_names` (FTS5 trigram): the GIN trigram index on `enterprises.name`.
+    Trigram,
+    /// SQLite's `enterprise_bigrams` (FTS5 unicode61): the table `enterprise_bigrams`.
+    Bigram,
+}
+
+fn name_index(q: &str) -> Option<NameIndex> {
+    let n = q.chars().count();
+    if n >= TRIGRAM {
+        Some(NameIndex::Trigram)
+    } else if n == 2 && q.chars().all(char::is_alphanumeric) {
+        Some(NameIndex::Bigram)
+    } else {
+        None
+    }
+}
+
+/// Whether `c` is a letter with another case beyond ASCII (É, Ａ, Σ…).
+fn cased_beyond_ascii(c: char) -> bool {
+    !c.is_ascii() && (c.to_lowercase().ne(std::iter::once(c)) || c.to_uppercase().ne(std::iter::once(c)))
+}
+
+/// The condition on enterprises `e` that SQLite's trigram match
+/// `enterprise_names MATCH '"q"'` is: the name contains `q`, case folded.
+///
+/// FTS5's trigram tokenizer folds the case of every letter, `ILIKE` on a
+/// `COLLATE "C"` column that of ASCII letters only. When `q` has a letter
+/// with a case beyond ASCII, the trigram index narrows the names with a
+/// pattern in which each such letter is `_` (any one character), and
+/// `lower()` in the database's character type (UTF-8, see the migration)
+/// compares the rest. A text with a NUL character is in no name (SQLite's
+/// FTS5 refuses it: "unterminated string").
+fn trigram_filter(q: &str) -> (String, Vec<Arg>) {
+    if q.contains('\0') {
+        return ("FALSE".to_owned(), Vec::new());
+    }
+    if !q.chars().any(cased_beyond_ascii) {
+        return ("e.name ILIKE ? ESCAPE '\\'".to_owned(), vec![Arg::Text(like_pattern(q))]);
+    }
+    let mut relaxed = String::from("%");
+    for c in q.chars() {
+        if cased_beyond_ascii(c) {
+            relaxed.push('_');
+        } else {
+            if matches!(c, '%' | '_' | '\\') {
+                relaxed.push('\\');
+            }
+            relaxed.push(c);
+        }
+    }
+    relaxed.push('%');
+    (
+        "(e.name ILIKE ? ESCAPE '\\' AND lower(e.name COLLATE \"default\") LIKE lower(? COLLATE \"default\") ESCAPE '\\')"
+            .to_owned(),
+        vec![Arg::Text(relaxed), Arg::Text(like_pattern(q))],
+    )
+}
+
+/// The rows of `enterprise_bigrams` that SQLite's bigram match
+/// `enterprise_bigrams MATCH '"q"'` finds, for a query of two letters or digits.
+///
+/// SQLite's unicode61 tokenizer folds the case of every letter; the table
+/// holds each pair of a name with its ASCII letters lower-cased (as
+/// `postgres::write::name_bigrams` and `storage::copy` write it). So the
+/// query is every case of its two characters, each as stored: one form for
+/// Chinese or ASCII text, up to nine for letters with cases beyond ASCII.
+fn bigram_forms(q: &str) -> Vec<String> {
+    let cases = |c: char| -> Vec<char> {
+        let mut out = vec![c.to_ascii_lowercase()];
+        for mapped in [c.to_lowercase().collect::<Vec<char>>(), c.to_uppercase().collect()] {
+            if let [m] = mapped[..] {
+                let m = m.to_ascii_lowercase();
+                if !out.contains(&m) {
+                    out.push(m);
+                }
+            }
+        }
+        out
+    };
+    let chars: Vec<char> = q.chars().collect();
+    let mut forms = Vec::new();
+    if let [a, b] = chars[..] {
+        for x in cases(a) {
+            for y in cases(b) {
+                forms.push([x, y].iter().collect());
+            }
+        }
+    }
+    forms
+}
+
+/// `enterprise_bigrams WHERE …` for [`bigram_forms`].
+fn bigram_where(q: &str) -> (String, Vec<Arg>) {
+    let forms = bigram_forms(q);
+    let marks = vec!["?"; forms.len()].join(", ");
+    (format!("enterprise_bigrams WHERE bigram IN ({marks})"), forms.into_iter().map(Arg::Text).collect())
+}
+
+/// The condition on enterprises `e` that the name index `index` answers for `q`.
+fn name_filter(index: NameIndex, q: &str) -> (String, Vec<Arg>) {
+    match index {
+        NameIndex::Trigram => trigram_filter(q),
+        NameIndex::Bigram => {
+            let (from, args) = bigram_where(q);
+            (format!("e.id IN (SELECT enterprise_id FROM {from})"), args)
+        }
+    }
+}
+
+/// Names a result search takes from a name index before it scans the results
+/// in date order instead (as SQLite's).
+const RESULT_NAME_MATCH_LIMIT: i64 = 4000;
+
+/// Names a search may take from the trigram index before the lists switch to
+/// scanning in list order (as SQLite's).
+const NAME_MATCH_LIMIT: i64 = 2000;
+
+impl PgStorage {
+    /// Adds a name search on enterprises `e` (substring), as SQLite's: the
+    /// index when it finds at most [`NAME_MATCH_LIMIT`] names, else a scan in
+    /// list order. Returns whether the matches can be counted cheaply.
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.enterprise_name_filter")]
+    async fn enterprise_name_filter(&self, w: &mut Where, q: &str) -> Result<bool, StorageError> {
+        if let Some(index) = name_index(q)
+            && self.name_matches(index, q, NAME_MATCH_LIMIT).await? <= NAME_MATCH_LIMIT
+        {
+            let (clause, args) = name_filter(index, q);
+            w.push(clause, args);
+            Ok(true)
+        } else {
+            w.push("e.name ILIKE ? ESCAPE '\\'", [like(q)]);
+            Ok(false)
+        }
+    }
+
+    /// How many names (of any version) contain `q` according to `index`,
+    /// counted up to `limit` + 1.
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.name_matches")]
+    async fn name_matches(&self, index: NameIndex, q: &str, limit: i64) -> Result<i64, StorageError> {
+        // SQLite counts FTS rows: enterprise versions. A version may have several forms of the pair.
+        let (select, args) = match index {
+            NameIndex::Trigram => {
+                let (clause, args) = trigram_filter(q);
+                (format!("SELECT 1 FROM enterprises e WHERE {clause}"), args)
+            }
+            NameIndex::Bigram => {
+                let (from, args) = bigram_where(q);
+                (format!("SELECT DISTINCT enterprise_id FROM {from}"), args)
+            }
+        };
+        let sql = numbered(&format!("SELECT COUNT(*) FROM ({select} LIMIT {}) m", limit + 1));
+        Ok(bind_scalar(sqlx::query_scalar(&sql), &args).fetch_one(&self.pool).await?)
+    }
+
+    /// One page of a list (see SQLite's `paged`): the page's keys on `base`
+    /// alone, then those rows with their joins; counted up to [`COUNT_CAP`].
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.paged")]
+    async fn paged<T>(
+        &self,
+        list: &ListSql<'_>,
+        w: &Where,
+        query: &ListQuery,
+        count: bool,
+    ) -> Result<Paged<T>, StorageError>
+    where
+        T: for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin,
+    {
+        let ListSql { select, from, base, key, order } = list;
+        let (per, offset) = (query.per_page(), query.offset());
+        if let Some(after) = query.after() {
+            // Walking the whole list: by position (publication order), newest first.
+            let mut w = w.clone();
+            w.push(format!("{key} < ?"), [Arg::Int(after)]);
+            let sql = numbered(&format!("SELECT {key} FROM {base}{} ORDER BY {key} DESC LIMIT {per}", w.sql()));
+            let keys: Vec<i64> = bind_scalar(sqlx::query_scalar(&sql), &w.args).fetch_all(&self.pool).await?;
+            return self.walked_rows(list, query, keys).await;
+        }
+        let sql = numbered(&format!(
+            "SELECT {select} FROM {from} WHERE {key} IN \
+             (SELECT {key} FROM {base}{} ORDER BY {order} LIMIT {per} OFFSET {offset}) ORDER BY {order}",
+            w.sql()
+        ));
+        let rows = bind_as(sqlx::query_as::<_, T>(&sql), &w.args).fetch_all(&self.pool).await?;
+        // A short first page is the whole list: no need to count. A page past the
+        // end is always counted, so that its total is the real one.
+        let past_end = rows.is_empty() && offset > 0;
+        let counted = if !past_end && (!count || (offset == 0 && (rows.len() as u64) < u64::from(per))) {
+            None
+        } else {
+            let sql =
+                numbered(&format!("SELECT COUNT(*) FROM (SELECT 1 FROM {base}{} LIMIT {}) m", w.sql(), COUNT_CAP + 1));
+            let n: i64 = bind_scalar(sqlx::query_scalar(&sql), &w.args).fetch_one(&self.pool).await?;
+            Some(u64::try_from(n).unwrap_or(0))
+        };
+        Ok(make_paged(query, rows, counted))
+    }
+
+    /// The rows of `keys` (newest first), as a stretch of a walk (see [`walked`]).
+    async fn walked_rows<T>(
+        &self,
+        list: &ListSql<'_>,
+        query: &ListQuery,
+        keys: Vec<i64>,
+    ) -> Result<Paged<T>, StorageError>
+    where
+        T: for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin,
+    {
+        let ListSql { select, from, key, .. } = list;
+        let sql = format!("SELECT {select} FROM {from} WHERE {key} = ANY($1) ORDER BY {key} DESC");
+        let rows = sqlx::query_as::<_, T>(&sql).bind(&keys).fetch_all(&self.pool).await?;
+        Ok(walked(query, &keys, rows))
+    }
+
+    /// A page of a list whose matches are few (found through a name index):
+    /// every matching key is read once, in list order, which both counts them
+    /// and finds the page; then only the page's rows are read.
+    async fn paged_by_keys<T>(&self, list: &ListSql<'_>, w: &Where, query: &ListQuery) -> Result<Paged<T>, StorageError>
+    where
+        T: for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin,
+    {
+        let ListSql { select, from, base, key, order } = list;
+        let sql = numbered(&format!("SELECT {key} FROM {base}{} ORDER BY {order}", w.sql()));
+        let mut keys: Vec<i64> = bind_scalar(sqlx::query_scalar(&sql), &w.args).fetch_all(&self.pool).await?;
+        if let Some(after) = query.after() {
+            keys.retain(|k| *k < after);
+            keys.sort_unstable_by(|a, b| b.cmp(a));
+            keys.truncate(query.per_page() as usize);
+            return self.walked_rows(list, query, keys).await;
+        }
+        let page: Vec<i64> =
+            keys.iter().skip(query.offset() as usize).take(query.per_page() as usize).copied().collect();
+        let rows = if page.is_empty() {
+            Vec::new()
+        } else {
+            let sql = format!("SELECT {select} FROM {from} WHERE {key} = ANY($1) ORDER BY {order}");
+            sqlx::query_as::<_, T>(&sql).bind(&page).fetch_all(&self.pool).await?
+        };
+        Ok(make_paged(query, rows, Some(keys.len() as u64)))
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.current_results")]
+    async fn current_results(&self, query: &ListQuery) -> Result<Paged<ResultRow>, StorageError> {
+        let mut w = Where::default();
+        w.push(RESULT_CURRENT, []);
+        let mut count = true;
+        let mut by_names = false;
+        if let Some(q) = query.q() {
+            if let Some(code) = as_credit_code(q) {
+                w.push("r.credit_code = ?", [text(code)]);
+            } else if let Some(index) = name_index(q) {
+                // Few matching names: take their credit codes from the index. Very many
+                // (a common part like 有限公司): scan the newest results, which finds a page quickly.
+                if self.name_matches(index, q, RESULT_NAME_MATCH_LIMIT).await? <= RESULT_NAME_MATCH_LIMIT {
+                    by_names = true;
+                    let (clause, args) = name_filter(index, q);
+                    w.push(format!("r.credit_code IN (SELECT e.credit_code FROM enterprises e WHERE {clause})"), args);
+                } else {
+                    w.push("r.enterprise_name ILIKE ? ESCAPE '\\'", [like(q)]);
+                    count = false;
+                }
+            } else {
+                w.push("r.enterprise_name ILIKE ? ESCAPE '\\'", [like(q)]);
+                count = false;
+            }
+        }
+        department_filter(&mut w, "r.department_id", query);
+        if let Some(year) = query.year() {
+            // `year` is the year of `inspected_on`: the range lets the date index answer.
+            w.push(
+                "r.inspected_on >= ? AND r.inspected_on < ?",
+                [text(format!("{year:04}-01-01")), text(format!("{:04}-01-01", year + 1))],
+            );
+        }
+        if let Some(item) = query.item() {
+            // An item by its code, its number in the list (序号) or part of its name.
+            w.push(
+                "EXISTS (SELECT 1 FROM items i WHERE (i.item_code = ? OR i.seq::text = ? \
+                 OR i.name ILIKE ? ESCAPE '\\') AND strpos(';' || r.item_codes || ';', ';' || i.item_code || ';') > 0)",
+                [text(item), text(item), like(item)],
+            );
+        }
+        if query.category() == Some(ResultCategory::PROBLEMS) {
+            let problems: Vec<&str> =
+                ResultCategory::ALL.iter().filter(|c| c.is_problem()).map(|c| c.as_str()).collect();
+            let marks = vec!["?"; problems.len()].join(", ");
+            w.push(format!("r.category IN ({marks})"), problems.into_iter().map(text));
+        } else if let Some(category) = query.category() {
+            w.push("r.category = ?", [text(category)]);
+        }
+        if let Some(status) = query.rectification() {
+            w.push("r.rectification_status = ?", [text(status)]);
+        }
+        let list = ListSql {
+            select: RESULT_COLUMNS,
+            from: "results r JOIN departments dep ON dep.id = r.department_id",
+            base: "results r",
+            key: "r.id",
+            order: "r.inspected_on DESC, r.id DESC",
+        };
+        if by_names {
+            return self.paged_by_keys(&list, &w, query).await;
+        }
+        self.paged(&list, &w, query, count).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.current_plans")]
+    async fn current_plans(&self, query: &ListQuery) -> Result<Paged<PlanRow>, StorageError> {
+        let mut w = Where::default();
+        w.push(PLAN_CURRENT, []);
+        department_filter(&mut w, "p.department_id", query);
+        if let Some(year) = query.year() {
+            w.push("p.year = ?", [Arg::Int(year)]);
+        }
+        if let Some(q) = query.q() {
+            w.push("p.title ILIKE ? ESCAPE '\\'", [like(q)]);
+        }
+        let list = ListSql {
+            select: PLAN_COLUMNS,
+            from: "plans p JOIN departments dep ON dep.id = p.department_id",
+            base: "plans p",
+            key: "p.id",
+            order: "p.year DESC, p.published_at DESC, p.plan_code",
+        };
+        self.paged(&list, &w, query, true).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.draws_page")]
+    async fn draws_page(&self, query: &ListQuery) -> Result<Paged<DrawSummary>, StorageError> {
+        let status = query.status();
+        let (mut drawn, mut awaiting) = (Where::default(), Where::default());
+        awaiting.push("NOT EXISTS (SELECT 1 FROM draws x WHERE x.id = c.draw_id)", []);
+        department_filter(&mut drawn, "d.department_id", query);
+        department_filter(&mut awaiting, "c.department_id", query);
+        if let Some(year) = query.year() {
+            let range = [text(format!("{year:04}-01-01")), text(format!("{:04}-01-01", year + 1))];
+            drawn.push("d.draw_date >= ? AND d.draw_date < ?", range.clone());
+            awaiting.push("c.draw_date >= ? AND c.draw_date < ?", range);
+        }
+        if let Some(q) = query.q() {
+            drawn.push("(d.title ILIKE ? ESCAPE '\\' OR d.id = ?)", [like(q), text(q)]);
+            awaiting.push("(c.title ILIKE ? ESCAPE '\\' OR c.draw_id = ?)", [like(q), text(q)]);
+        }
+        let (per, offset) = (query.per_page(), query.offset());
+        let with_drawn = status != Some(DrawStatus::AwaitingRandomness.as_str());
+        let with_awaiting = status != Some(DrawStatus::Drawn.as_str());
+        // The page's keys from the two date indexes, merged; then only those rows.
+        let mut parts = Vec::new();
+        let mut args = Vec::new();
+        if with_drawn {
+            parts.push(format!("SELECT d.draw_date, d.id, 0::BIGINT FROM draws d{}", drawn.sql()));
+            args.extend(drawn.args.iter().cloned());
+        }
+        if with_awaiting {
+            parts.push(format!("SELECT c.draw_date, c.draw_id, 1::BIGINT FROM draw_commitments c{}", awaiting.sql()));
+            args.extend(awaiting.args.iter().cloned());
+        }
+        if parts.is_empty() {
+            return Ok(make_paged(query, Vec::new(), None));
+        }
+        let sql = numbered(&format!("{} ORDER BY 1 DESC, 2 LIMIT {per} OFFSET {offset}", parts.join(" UNION ALL ")));
+        let keys = bind_as(sqlx::query_as::<_, (String, String, i64)>(&sql), &args).fetch_all(&self.pool).await?;
+        let ids = |kind: i64| keys.iter().filter(|k| k.2 == kind).map(|k| k.1.clone()).collect::<Vec<_>>();
+        let (drawn_ids, awaiting_ids) = (ids(0), ids(1));
+        let mut found: Vec<DrawSummary> = Vec::with_capacity(keys.len());
+        for (ids, sql) in [
+            (
+                &drawn_ids,
+                format!(
+                    "SELECT {DRAWN_LIST_COLUMNS} FROM draws d JOIN departments dep ON dep.id = d.department_id \
+                     LEFT JOIN draw_sources s ON s.draw_id = d.id WHERE d.id = ANY($1)"
+                ),
+            ),
+            (
+                &awaiting_ids,
+                format!(
+                    "SELECT {AWAITING_COLUMNS} FROM draw_commitments c JOIN departments dep ON dep.id = c.department_id \
+                     WHERE c.draw_id = ANY($1)"
+                ),
+            ),
+        ] {
+            if ids.is_empty() {
+                continue;
+            }
+            found.extend(sqlx::query_as::<_, DrawSummary>(&sql).bind(ids).fetch_all(&self.pool).await?);
+        }
+        let rows: Vec<DrawSummary> = keys
+            .iter()
+            .filter_map(|k| found.iter().find(|d| d.id == k.1 && d.is_awaiting() == (k.2 == 1)).cloned())
+            .collect();
+        let counted = if offset == 0 && (rows.len() as u64) < u64::from(per) {
+            None
+        } else {
+            let mut n = 0u64;
+            for (on, from, w) in [(with_drawn, "draws d", &drawn), (with_awaiting, "draw_commitments c", &awaiting)] {
+                if on {
+                    let sql = numbered(&format!(
+                        "SELECT COUNT(*) FROM (SELECT 1 FROM {from}{} LIMIT {}) m",
+                        w.sql(),
+                        COUNT_CAP + 1
+                    ));
+                    let k: i64 = bind_scalar(sqlx::query_scalar(&sql), &w.args).fetch_one(&self.pool).await?;
+                    n += u64::try_from(k).unwrap_or(0);
+                }
+            }
+            Some(n)
+        };
+        Ok(make_paged(query, rows, counted))
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.draws_of_plan")]
+    async fn draws_of_plan(&self, plan_code: &str) -> Result<Vec<DrawSummary>, StorageError> {
+        let sql = format!(
+            "SELECT {DRAWN_LIST_COLUMNS} FROM draws d JOIN departments dep ON dep.id = d.department_id \
+             LEFT JOIN draw_sources s ON s.draw_id = d.id WHERE d.plan_code = $1 \
+             UNION ALL \
+             SELECT {AWAITING_COLUMNS} FROM draw_commitments c JOIN departments dep ON dep.id = c.department_id \
+             WHERE c.plan_code = $1 AND NOT EXISTS (SELECT 1 FROM draws x WHERE x.id = c.draw_id) \
+             ORDER BY draw_date DESC, id"
+        );
+        Ok(sqlx::query_as::<_, DrawSummary>(&sql).bind(key(plan_code)).fetch_all(&self.pool).await?)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.department_rows")]
+    async fn department_rows(&self, filter: &str, args: &[Arg]) -> Result<Vec<Department>, StorageError> {
+        // SQLite sorts NULL first (`d.code IS NULL` already puts them last; NULLS FIRST only says so).
+        let sql = numbered(&format!(
+            "SELECT d.code, d.name, d.level, p.code AS parent_code, p.name AS parent_name, \
+             (SELECT COUNT(*) FROM items i WHERE i.department_id = d.id AND i.status = 'active' AND {ITEM_CURRENT}) \
+             AS item_count \
+             FROM departments d LEFT JOIN departments p ON p.id = d.parent_id {filter} \
+             ORDER BY CASE d.level WHEN 'province' THEN 0 WHEN 'city' THEN 1 WHEN 'district' THEN 2 ELSE 3 END, \
+             d.code IS NULL, d.code NULLS FIRST, d.name"
+        ));
+        Ok(bind_as(sqlx::query_as::<_, Department>(&sql), args).fetch_all(&self.pool).await?)
+    }
+}
+
+#[async_trait::async_trait]
+impl PortalSource for PgStorage {
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.latest")]
+    async fn latest(&self, n: u32) -> Result<Latest, StorageError> {
+        let first = ListQuery { per_page: Some(n.to_string()), ..ListQuery::default() };
+        // Draws are the portal's main publication: a few more of them.
+        let draws = ListQuery { per_page: Some((n * 2).to_string()), ..ListQuery::default() };
+        Ok(Latest {
+            draws: self.draws_page(&draws).await?.rows,
+            results: self.current_results(&first).await?.rows,
+            plans: self.current_plans(&first).await?.rows,
+        })
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.list_departments")]
+    async fn list_departments(&self) -> Result<Vec<Department>, StorageError> {
+        self.department_rows("", &[]).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.find_department")]
+    async fn find_department(&self, code: &str) -> Result<Option<DepartmentDetail>, StorageError> {
+        let Some(department) = self.department_rows("WHERE d.code = ?", &[text(code)]).await?.into_iter().next() else {
+            return Ok(None);
+        };
+        let children = self.department_rows("WHERE p.code = ?", &[text(code)]).await?;
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM items i JOIN departments dep ON dep.id = i.department_id \
+             WHERE dep.code = $1 AND {ITEM_CURRENT} ORDER BY i.seq, i.item_code"
+        );
+        let items = sqlx::query_as::<_, ItemRow>(&sql).bind(key(code)).fetch_all(&self.pool).await?;
+        Ok(Some(DepartmentDetail { department, children, items }))
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.list_items")]
+    async fn list_items(&self, query: &ListQuery) -> Result<Paged<ItemRow>, StorageError> {
+        let mut w = Where::default();
+        w.push(ITEM_CURRENT, []);
+        department_filter(&mut w, "i.department_id", query);
+        if let Some(q) = query.q() {
+            w.push("(i.name ILIKE ? ESCAPE '\\' OR i.item_code = ?)", [like(q), text(q)]);
+        }
+        if let Some(status) = query.status() {
+            w.push("i.status = ?", [text(status)]);
+        }
+        let list = ListSql {
+            select: ITEM_COLUMNS,
+            from: "items i JOIN departments dep ON dep.id = i.department_id",
+            base: "items i",
+            key: "i.id",
+            order: "i.department_id, i.seq, i.item_code",
+        };
+        self.paged(&list, &w, query, true).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.item_versions")]
+    async fn item_versions(&self, department: &str, item: &str) -> Result<Vec<ItemRow>, StorageError> {
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM items i JOIN departments dep ON dep.id = i.department_id \
+             WHERE dep.code = $1 AND i.item_code = $2 ORDER BY i.version DESC"
+        );
+        Ok(sqlx::query_as::<_, ItemRow>(&sql).bind(key(department)).bind(key(item)).fetch_all(&self.pool).await?)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.list_inspectors")]
+    async fn list_inspectors(&self, query: &ListQuery) -> Result<Paged<InspectorRow>, StorageError> {
+        let mut w = Where::default();
+        w.push(INSPECTOR_CURRENT, []);
+        department_filter(&mut w, "i.department_id", query);
+        if let Some(q) = query.q() {
+            w.push("(i.name ILIKE ? ESCAPE '\\' OR i.certificate = ?)", [like(q), text(q)]);
+        }
+        if let Some(unit) = query.unit() {
+            w.push("i.unit = ?", [text(unit)]);
+        }
+        if let Some(qualification) = query.qualification() {
+            w.push("(';' || i.qualifications || ';') ILIKE ? ESCAPE '\\'", [like(&format!(";{qualification};"))]);
+        }
+        match query.status() {
+            Some("active") => w.push(format!("i.status = 'active' AND i.valid_until >= {BEIJING_TODAY}"), []),
+            Some("expired") => w.push(format!("i.valid_until < {BEIJING_TODAY}"), []),
+            Some("left") => w.push("i.status = 'left'", []),
+            _ => {}
+        }
+        let list = ListSql {
+            select: INSPECTOR_COLUMNS,
+            from: "inspectors i JOIN departments dep ON dep.id = i.department_id",
+            base: "inspectors i",
+            key: "i.id",
+            order: "i.department_id, i.unit, i.name, i.certificate",
+        };
+        self.paged(&list, &w, query, true).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.inspector_versions")]
+    async fn inspector_versions(&self, certificate: &str) -> Result<Vec<InspectorRow>, StorageError> {
+        let sql = format!(
+            "SELECT {INSPECTOR_COLUMNS} FROM inspectors i JOIN departments dep ON dep.id = i.department_id \
+             WHERE i.certificate = $1 ORDER BY i.version DESC"
+        );
+        Ok(sqlx::query_as::<_, InspectorRow>(&sql).bind(key(certificate)).fetch_all(&self.pool).await?)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.inspector_facets")]
+    async fn inspector_facets(&self) -> Result<(Vec<String>, Vec<String>), StorageError> {
+        let sql =
+            format!("SELECT DISTINCT i.unit FROM inspectors i WHERE {INSPECTOR_CURRENT} ORDER BY i.unit LIMIT 500");
+        let units: Vec<String> = sqlx::query_scalar(&sql).fetch_all(&self.pool).await?;
+        // SQLite's `SELECT DISTINCT … LIMIT 2000` (no ORDER BY) scans the table in
+        // rowid order and keeps each list the first time it sees it: the same 2000 here.
+        let sql = format!(
+            "SELECT q FROM (SELECT i.qualifications AS q, MIN(i.id) AS first FROM inspectors i \
+             WHERE {INSPECTOR_CURRENT} GROUP BY i.qualifications) l ORDER BY first LIMIT 2000"
+        );
+        let lists: Vec<String> = sqlx::query_scalar(&sql).fetch_all(&self.pool).await?;
+        let mut qualifications: Vec<String> = lists
+            .iter()
+            .flat_map(|l| l.split(';'))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        qualifications.sort();
+        qualifications.dedup();
+        Ok((units, qualifications))
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.list_plans")]
+    async fn list_plans(&self, query: &ListQuery) -> Result<Paged<PlanRow>, StorageError> {
+        self.current_plans(query).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.find_plan")]
+    async fn find_plan(&self, code: &str) -> Result<Option<PlanDetail>, StorageError> {
+        let sql = format!(
+            "SELECT {PLAN_COLUMNS} FROM plans p JOIN departments dep ON dep.id = p.department_id \
+             WHERE p.plan_code = $1 ORDER BY p.version DESC"
+        );
+        let versions = sqlx::query_as::<_, PlanRow>(&sql).bind(key(code)).fetch_all(&self.pool).await?;
+        if versions.is_empty() {
+            return Ok(None);
+        }
+        let lines = sqlx::query_as::<_, PlanLineRow>(
+            "SELECT p.version, l.line, l.item_code, \
+             (SELECT i.name FROM items i WHERE i.department_id = p.department_id AND i.item_code = l.item_code \
+              ORDER BY i.version DESC LIMIT 1) AS item_name, \
+             l.stratum, l.ratio, l.frequency, l.object_count \
+             FROM plan_lines l JOIN plans p ON p.id = l.plan_id WHERE p.plan_code = $1 ORDER BY p.version DESC, l.line",
+        )
+        .bind(key(code))
+        .fetch_all(&self.pool)
+        .await?;
+        let draws = self.draws_of_plan(code).await?;
+        Ok(Some(PlanDetail { versions, lines, draws }))
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.search_draws")]
+    async fn search_draws(&self, query: &ListQuery) -> Result<Paged<DrawSummary>, StorageError> {
+        self.draws_page(query).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.list_results")]
+    async fn list_results(&self, query: &ListQuery) -> Result<Paged<ResultRow>, StorageError> {
+        self.current_results(query).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.result_versions")]
+    async fn result_versions(&self, code: &str) -> Result<Vec<ResultRow>, StorageError> {
+        let sql = format!(
+            "SELECT {RESULT_COLUMNS} FROM results r JOIN departments dep ON dep.id = r.department_id \
+             WHERE r.result_code = $1 ORDER BY r.version DESC"
+        );
+        Ok(sqlx::query_as::<_, ResultRow>(&sql).bind(key(code)).fetch_all(&self.pool).await?)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.list_enterprises")]
+    async fn list_enterprises(&self, query: &ListQuery) -> Result<Paged<EnterpriseRow>, StorageError> {
+        let mut w = Where::default();
+        w.push(ENTERPRISE_CURRENT, []);
+        let mut count = true;
+        if let Some(q) = query.q() {
+            match as_credit_code(q) {
+                Some(code) => w.push("e.credit_code = ?", [text(code)]),
+                None => count = self.enterprise_name_filter(&mut w, q).await?,
+            }
+        }
+        department_filter(&mut w, "e.department_id", query);
+        let list = ListSql {
+            select: ENTERPRISE_COLUMNS,
+            from: "enterprises e JOIN departments dep ON dep.id = e.department_id",
+            base: "enterprises e",
+            key: "e.id",
+            order: "e.id",
+        };
+        self.paged(&list, &w, query, count).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.find_enterprise")]
+    async fn find_enterprise(&self, credit_code: &str) -> Result<Option<EnterpriseDetail>, StorageError> {
+        let code = credit_code.to_ascii_uppercase();
+        let code = key(&code);
+        let sql = format!(
+            "SELECT {ENTERPRISE_COLUMNS} FROM enterprises e JOIN departments dep ON dep.id = e.department_id \
+             WHERE e.credit_code = $1 ORDER BY e.version DESC"
+        );
+        let versions = sqlx::query_as::<_, EnterpriseRow>(&sql).bind(code).fetch_all(&self.pool).await?;
+        let draws = sqlx::query_as::<_, DrawObjectRow>(
+            "SELECT o.draw_id, d.title, d.draw_date, dep.name AS department, o.stratum, o.outcome, o.position, \
+             o.team, o.exclusion_reason FROM draw_objects o JOIN draws d ON d.id = o.draw_id \
+             JOIN departments dep ON dep.id = d.department_id WHERE o.credit_code = $1 \
+             ORDER BY d.draw_date DESC, d.id",
+        )
+        .bind(code)
+        .fetch_all(&self.pool)
+        .await?;
+        let sql = format!(
+            "SELECT {RESULT_COLUMNS} FROM results r JOIN departments dep ON dep.id = r.department_id \
+             WHERE r.credit_code = $1 AND {RESULT_CURRENT} ORDER BY r.inspected_on DESC, r.id DESC"
+        );
+        let results = sqlx::query_as::<_, ResultRow>(&sql).bind(code).fetch_all(&self.pool).await?;
+        if versions.is_empty() && draws.is_empty() && results.is_empty() {
+            return Ok(None);
+        }
+        let sql = format!(
+            "SELECT {RECUSAL_COLUMNS} FROM {RECUSAL_FROM} WHERE r.credit_code = $1 ORDER BY r.date DESC, r.draw_id, r.seq"
+        );
+        let recusals = sqlx::query_as::<_, RecusalRow>(&sql).bind(code).fetch_all(&self.pool).await?;
+        Ok(Some(EnterpriseDetail { versions, draws, results, recusals }))
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.directory_names")]
+    async fn directory_names(
+        &self,
+        credit_codes: &[String],
+        certificates: &[String],
+    ) -> Result<app::view::DirectoryNames, StorageError> {
+        // The current version of each (the highest). A code with a NUL is in no directory.
+        async fn names(
+            pool: &sqlx::PgPool,
+            table: &str,
+            key: &str,
+            codes: &[String],
+        ) -> Result<std::collections::BTreeMap<String, String>, StorageError> {
+            let codes: Vec<&str> = codes.iter().map(String::as_str).filter(|c| !c.contains('\0')).collect();
+            if codes.is_empty() {
+                return Ok(std::collections::BTreeMap::new());
+            }
+            let sql = format!(
+                "SELECT t.{key}, t.name FROM {table} t WHERE t.{key} = ANY($1) \
+                 AND t.version = (SELECT MAX(version) FROM {table} WHERE {key} = t.{key})"
+            );
+            Ok(sqlx::query_as::<_, (String, String)>(&sql).bind(codes).fetch_all(pool).await?.into_iter().collect())
+        }
+        Ok(app::view::DirectoryNames {
+            enterprises: names(&self.pool, "enterprises", "credit_code", credit_codes).await?,
+            inspectors: names(&self.pool, "inspectors", "certificate", certificates).await?,
+        })
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.calendar_years")]
+    async fn calendar_years(&self) -> Result<Vec<app::calendar::PublishedYear>, StorageError> {
+        let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT c.version, c.document, c.published_at, c.correction_reason FROM calendar_years c \
+             WHERE c.version = (SELECT MAX(version) FROM calendar_years WHERE year = c.year) ORDER BY c.year",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(version, document, published_at, correction_reason)| {
+                Ok(app::calendar::PublishedYear {
+                    calendar: serde_json::from_str(&document)?,
+                    version: u32::try_from(version).unwrap_or(u32::MAX),
+                    published_at,
+                    correction_reason,
+                })
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.feedback_facts")]
+    async fn feedback_facts(
+        &self,
+        department: Option<&str>,
+        year: Option<i64>,
+        certificate: Option<&str>,
+        closed_before: &str,
+    ) -> Result<Vec<app::feedback::FeedbackFact>, StorageError> {
+        self.feedback_fact_rows(department, year, certificate, closed_before).await
+    }
+
+    async fn demo_feedback_codes(&self) -> Result<Vec<app::feedback::DemoCode>, StorageError> {
+        self.demo_code_rows().await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.inspector_recusals")]
+    async fn inspector_recusals(&self, certificate: &str) -> Result<Vec<RecusalRow>, StorageError> {
+        // SQLite merges the two parts, each sorted by date and draw, taking the
+        // first part's row first on a tie, and sorts each part stably from its
+        // index scan (by draw and `seq`): `part, seq` make that order explicit.
+        let sql = format!(
+            "SELECT {RECUSAL_COLUMNS}, 0 AS part FROM {RECUSAL_FROM} WHERE r.inspector = $1 \
+             UNION ALL SELECT {RECUSAL_COLUMNS}, 1 AS part FROM {RECUSAL_FROM} \
+             WHERE r.replacement = $1 AND r.inspector <> $1 \
+             ORDER BY date DESC, draw_id, part, seq"
+        );
+        Ok(sqlx::query_as::<_, RecusalRow>(&sql).bind(key(certificate)).fetch_all(&self.pool).await?)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.report_keys")]
+    async fn report_keys(&self) -> Result<Vec<(app::report::DepartmentRef, i64)>, StorageError> {
+        self.report_key_rows().await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.report_rows")]
+    async fn report_rows(&self, department: &str, year: i64) -> Result<Option<app::report::ReportRows>, StorageError> {
+        self.report_fact_rows(department, year).await
+    }
+
+    async fn publication_mark(&self) -> Result<String, StorageError> {
+        self.mark().await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.log_entry")]
+    async fn log_entry(
+        &self,
+        kind: &str,
+        key: &str,
+        version: i64,
+    ) -> Result<Option<app::types::LogEntryView>, StorageError> {
+        // As SQLite's: the stored entry itself (the log's own table), not the published row.
+        let row: Option<(i64, Vec<u8>)> =
+            sqlx::query_as("SELECT idx, entry FROM log_entries WHERE kind = $1 AND key = $2 AND version = $3")
+                .bind(self::key(kind))
+                .bind(self::key(key))
+                .bind(version)
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some((index, entry)) = row else { return Ok(None) };
+        let cosigned: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT witness, MIN(time) FROM log_cosignatures WHERE size > $1 GROUP BY witness ORDER BY witness",
+        )
+        .bind(index)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Some(app::types::LogEntryView {
+            index: index as u64,
+            entry: String::from_utf8_lossy(&entry).into_owned(),
+            cosigned,
+        }))
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.year_figures")]
+    async fn year_figures(&self, years: &[i64]) -> Result<Vec<YearFigures>, StorageError> {
+        let problems: Vec<&str> = ResultCategory::ALL.iter().filter(|c| c.is_problem()).map(|c| c.as_str()).collect();
+        // SQLite: IFNULL(SUM(condition), 0), a count of the rows where it holds.
+        let results_sql = format!(
+            "SELECT COUNT(*), COUNT(*) FILTER (WHERE r.category = ANY($1)), \
+             COUNT(*) FILTER (WHERE r.rectification_status <> 'none'), \
+             COUNT(*) FILTER (WHERE r.rectification_status = 'done') \
+             FROM results r WHERE {RESULT_CURRENT} AND r.inspected_on >= $2 AND r.inspected_on < $3"
+        );
+        let mut out = Vec::with_capacity(years.len());
+        for &year in years {
+            let (from, to) = (format!("{year:04}-01-01"), format!("{:04}-01-01", year + 1));
+            let (results, with_problems, rectifications, rectified) =
+                sqlx::query_as::<_, (i64, i64, i64, i64)>(&results_sql)
+                    .bind(&problems)
+                    .bind(&from)
+                    .bind(&to)
+                    .fetch_one(&self.pool)
+                    .await?;
+            let draws: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM draws WHERE draw_date >= $1 AND draw_date < $2")
+                .bind(&from)
+                .bind(&to)
+                .fetch_one(&self.pool)
+                .await?;
+            let n = |v: i64| u64::try_from(v).unwrap_or(0);
+            out.push(YearFigures {
+                year,
+                draws: n(draws),
+                results: n(results),
+                problems: n(with_problems),
+                rectifications: n(rectifications),
+                rectified: n(rectified),
+            });
+        }
+        Ok(out)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.draw_links")]
+    async fn draw_links(&self, draw_id: &str) -> Result<app::view::DrawLinks, StorageError> {
+        let plan: Option<(String, String)> = sqlx::query_as(&format!(
+            "SELECT p.plan_code, p.title FROM draws d JOIN plans p ON p.plan_code = d.plan_code \
+             WHERE d.id = $1 AND {PLAN_CURRENT}"
+        ))
+        .bind(key(draw_id))
+        .fetch_optional(&self.pool)
+        .await?;
+        let results: Vec<(String, String, ResultCategory)> = sqlx::query_as(&format!(
+            "SELECT r.credit_code, r.result_code, r.category FROM results r \
+             WHERE r.draw_id = $1 AND {RESULT_CURRENT} ORDER BY r.inspected_on, r.id"
+        ))
+        .bind(key(draw_id))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(app::view::DrawLinks {
+            plan,
+            results: results.into_iter().map(|(code, result, category)| (code, (result, category))).collect(),
+        })
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.item_names")]
+    async fn item_names(&self, codes: &[String]) -> Result<Vec<ItemName>, StorageError> {
+        if codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        // A code with a NUL names no item. SQLite sorts a NULL code first.
+        let codes: Vec<&str> = codes.iter().map(String::as_str).filter(|c| !c.contains('\0')).collect();
+        let sql = format!(
+            "SELECT dep.code AS department_code, i.item_code, i.name FROM items i \
+             JOIN departments dep ON dep.id = i.department_id \
+             WHERE i.item_code = ANY($1) AND {ITEM_CURRENT} ORDER BY dep.code NULLS FIRST, i.item_code"
+        );
+        Ok(sqlx::query_as::<_, ItemName>(&sql).bind(codes).fetch_all(&self.pool).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_escape_the_wildcards_and_stop_where_sqlite_stops() {
+        assert_eq!(like_pattern("食品"), "%食品%");
+        assert_eq!(like_pattern("100%_纯"), "%100\\%\\_纯%");
+        assert_eq!(like_pattern("a\\b"), "%a\\\\b%");
+        assert_eq!(as_sqlite_reads(like_pattern("ab\0c")), "%ab");
+        assert_eq!(as_sqlite_reads(like_pattern("\\\0")), "%\\\\");
+        assert!(matches!(text("a\0b"), Arg::NoText));
+        assert_eq!(key("a\0"), None);
+    }
+
+    #[test]
+    fn a_pair_is_looked_up_in_every_case_as_stored() {
+        let forms = |q: &str| bigram_forms(q).into_iter().collect::<std::collections::BTreeSet<String>>();
+        assert_eq!(bigram_forms("食品"), ["食品"]);
+        assert_eq!(bigram_forms("Ab"), ["ab"]);
+        assert_eq!(forms("Ａb"), ["ａb", "Ａb"].map(String::from).into());
+        assert_eq!(forms("σΟ"), ["σο", "σΟ", "Σο", "ΣΟ"].map(String::from).into());
+        assert_eq!(bigram_forms("abc"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn placeholders_are_numbered_in_order() {
+        assert_eq!(numbered("a = ? AND (b LIKE ? OR c = ?)"), "a = $1 AND (b LIKE $2 OR c = $3)");
+    }
+
+    #[test]
+    fn a_letter_with_case_beyond_ascii_is_compared_by_lower_case() {
+        assert_eq!(trigram_filter("食品厂").1.len(), 1);
+        assert_eq!(trigram_filter("abc").1.len(), 1);
+        let (clause, args) = trigram_filter("Café_");
+        assert!(clause.contains("lower("), "{clause}");
+        assert!(matches!(&args[0], Arg::Text(p) if p == "%Caf_\\_%"), "{args:?}");
+        assert_eq!(trigram_filter("ab\0c").0, "FALSE");
+    }
+}

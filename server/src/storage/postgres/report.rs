@@ -1,0 +1,266 @@
+//! Reading what the yearly execution reports are computed from, on
+//! PostgreSQL: the translation of the reads of `storage/sqlite/report.rs`,
+//! with the same answers.
+
+use std::collections::BTreeMap;
+
+use app::report::{
+    CertificateFact, DeclaredReport, DepartmentRef, HigherInspection, PlanFact, PlanLineFact, ReportRows, ResultFact,
+};
+use app::ssr::StorageError;
+use app::types::ResultCategory;
+
+use super::PgStorage;
+use super::read::key;
+
+/// Columns of a [`ResultFact`] from `results r`.
+const RESULT_FACT: &str = "r.result_code, r.draw_id, r.credit_code, r.enterprise_name, r.inspectors, \
+     r.inspected_on, r.reported_on, r.delivered_on, r.entered_on, substr(r.published_at, 1, 10), \
+     CASE WHEN r.version = 1 THEN substr(r.published_at, 1, 10) ELSE \
+       (SELECT substr(f.published_at, 1, 10) FROM results f WHERE f.result_code = r.result_code AND f.version = 1) END, \
+     r.category, r.rectification_deadline, r.rectification_status, r.penalty_case";
+
+type ResultTuple = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+    ResultCategory,
+    Option<String>,
+    app::types::Rectification,
+    Option<String>,
+);
+
+fn split(list: &str) -> Vec<String> {
+    list.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+/// The year of a draw's date, as SQLite's `CAST(substr(draw_date, 1, 4) AS INTEGER)`:
+/// the leading integer of its first four characters (after blanks), 0 if none.
+/// (A published draw's date is `YYYY-MM-DD`; this only never fails where SQLite does not.)
+const DRAW_YEAR: &str = "COALESCE(substring(substr(draw_date, 1, 4) FROM '^[ \\t\\n\\f\\r]*([+-]?[0-9]+)')::BIGINT, 0)";
+
+/// The tables whose newest row marks a publication, and the column that is
+/// SQLite's rowid in each (see the migration's "Implicit rowids").
+const MARKED: [(&str, &str); 8] = [
+    ("results", "id"),
+    ("plans", "id"),
+    ("draws", "rowid"),
+    ("draw_commitments", "rowid"),
+    ("inspectors", "id"),
+    ("enterprises", "id"),
+    ("declared_reports", "id"),
+    ("calendar_years", "rowid"),
+];
+
+impl PgStorage {
+    pub(super) async fn report_key_rows(&self) -> Result<Vec<(DepartmentRef, i64)>, StorageError> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(&format!(
+            "SELECT dep.code, dep.name, k.year FROM ( \
+               SELECT department_id, year FROM plans \
+               UNION SELECT department_id, {DRAW_YEAR} FROM draws \
+               UNION SELECT DISTINCT department_id, year FROM results \
+               UNION SELECT department_id, year FROM declared_reports) k \
+             JOIN departments dep ON dep.id = k.department_id \
+             WHERE dep.code IS NOT NULL ORDER BY k.year DESC, dep.code"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(code, name, year)| (DepartmentRef { code, name }, year)).collect())
+    }
+
+    pub(super) async fn mark(&self) -> Result<String, StorageError> {
+        let parts: Vec<String> =
+            MARKED.iter().map(|(t, rowid)| format!("(SELECT COALESCE(MAX({rowid}), 0) FROM {t})::TEXT")).collect();
+        let sql = format!("SELECT {} || '/' || (SELECT COUNT(*) FROM departments)::TEXT", parts.join(" || '/' || "));
+        Ok(sqlx::query_scalar::<_, String>(&sql).fetch_one(&self.pool).await?)
+    }
+
+    pub(super) async fn report_fact_rows(&self, code: &str, year: i64) -> Result<Option<ReportRows>, StorageError> {
+        let Some((dep_id, name)): Option<(i64, String)> =
+            sqlx::query_as("SELECT id, name FROM departments WHERE code = $1")
+                .bind(key(code))
+                .fetch_optional(&self.pool)
+                .await?
+        else {
+            return Ok(None);
+        };
+        let department = DepartmentRef { code: code.to_owned(), name };
+
+        // The current version of each plan of the year; "published" is when its first version was.
+        type PlanTuple = (i64, String, String, String, String, String, Option<i64>, Option<i64>);
+        let plan_rows: Vec<PlanTuple> = sqlx::query_as(
+            "SELECT p.id, p.plan_code, p.title, \
+             (SELECT f.published_at FROM plans f WHERE f.plan_code = p.plan_code AND f.version = 1), \
+             p.window_start, p.window_end, p.max_inspections_per_year, p.min_per_stratum \
+             FROM plans p WHERE p.department_id = $1 AND p.year = $2 \
+               AND p.version = (SELECT MAX(q.version) FROM plans q WHERE q.plan_code = p.plan_code) \
+             ORDER BY p.plan_code",
+        )
+        .bind(dep_id)
+        .bind(year)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut plans = Vec::with_capacity(plan_rows.len());
+        for (id, plan_code, title, published_at, window_start, window_end, max, min) in plan_rows {
+            let lines: Vec<(String, String, String)> =
+                sqlx::query_as("SELECT item_code, stratum, ratio FROM plan_lines WHERE plan_id = $1 ORDER BY line")
+                    .bind(id)
+                    .fetch_all(&self.pool)
+                    .await?;
+            plans.push(PlanFact {
+                plan_code,
+                title,
+                published_at,
+                window_start,
+                window_end,
+                max_inspections_per_year: max.and_then(|m| u64::try_from(m).ok()),
+                min_per_stratum: min.and_then(|m| u64::try_from(m).ok()),
+                lines: lines
+                    .into_iter()
+                    .map(|(item_code, stratum, ratio)| PlanLineFact { item_code, stratum, ratio })
+                    .collect(),
+            });
+        }
+
+        // The department's draws of the year (under a plan of the year, or
+        // dated in it without a plan), and every draw its results name.
+        // (SQLite's CAST(?2 AS TEXT) of an integer: its decimal digits, as ::TEXT.)
+        let draws: Vec<(String, Option<String>)> = sqlx::query_as(
+            "SELECT d.id, d.plan_code FROM draws d \
+             WHERE (d.department_id = $1 AND ( \
+                 d.plan_code IN (SELECT plan_code FROM plans WHERE department_id = $1 AND year = $2) \
+                 OR (d.plan_code IS NULL AND substr(d.draw_date, 1, 4) = $2::TEXT))) \
+               OR d.id IN (SELECT r.draw_id FROM results r WHERE r.department_id = $1 AND r.year = $2) \
+             ORDER BY d.draw_date, d.id",
+        )
+        .bind(dep_id)
+        .bind(year)
+        .fetch_all(&self.pool)
+        .await?;
+
+        let sql = format!(
+            "SELECT {RESULT_FACT} FROM results r WHERE r.department_id = $1 AND r.year = $2 \
+             AND r.id NOT IN (SELECT id FROM results_superseded) ORDER BY r.result_code"
+        );
+        let rows: Vec<ResultTuple> = sqlx::query_as(&sql).bind(dep_id).bind(year).fetch_all(&self.pool).await?;
+        let results: Vec<ResultFact> = rows
+            .into_iter()
+            .map(|r| ResultFact {
+                result_code: r.0,
+                draw_id: r.1,
+                credit_code: r.2,
+                enterprise_name: r.3,
+                inspectors: split(&r.4),
+                inspected_on: r.5,
+                reported_on: r.6,
+                delivered_on: r.7,
+                entered_on: r.8,
+                published_on: r.9.clone(),
+                first_published_on: r.10.unwrap_or(r.9),
+                category: r.11,
+                rectification_deadline: r.12,
+                rectification_status: r.13,
+                penalty_case: r.14,
+            })
+            .collect();
+
+        let certificates: Vec<(String, String, String, String)> = sqlx::query_as(
+            "SELECT i.certificate, i.name, i.valid_from, i.valid_until FROM inspectors i \
+             WHERE i.version = (SELECT MAX(j.version) FROM inspectors j WHERE j.certificate = i.certificate)",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let certificates: BTreeMap<String, CertificateFact> = certificates
+            .into_iter()
+            .map(|(c, name, valid_from, valid_until)| (c, CertificateFact { name, valid_from, valid_until }))
+            .collect();
+
+        // Objects drawn by the department after a higher-level department
+        // (any ancestor) inspected them in the same year. Several results of
+        // one object in a draw tie in SQLite's ORDER BY: its plan reads the
+        // results by `results_by_year` (year, department_id, category), one
+        // ancestor after the other by id, then sorts stably; the ORDER BY's
+        // last three columns say so.
+        let draw_ids: Vec<&str> = draws.iter().map(|(id, _)| id.as_str()).collect();
+        let higher_rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
+            "WITH RECURSIVE up(id) AS ( \
+               SELECT parent_id FROM departments WHERE id = $1 \
+               UNION SELECT p.parent_id FROM departments p JOIN up ON p.id = up.id) \
+             SELECT o.draw_id, o.credit_code, r.result_code, hd.name, r.inspected_on \
+             FROM draw_objects o JOIN draws d ON d.id = o.draw_id \
+             JOIN results r ON r.credit_code = o.credit_code \
+             JOIN departments hd ON hd.id = r.department_id \
+             WHERE o.outcome = 'selected' AND d.department_id = $1 \
+               AND d.id = ANY($2) \
+               AND r.department_id IN (SELECT id FROM up WHERE id IS NOT NULL) \
+               AND r.year = $3 AND r.inspected_on < d.draw_date \
+               AND r.id NOT IN (SELECT id FROM results_superseded) \
+             ORDER BY o.draw_id, o.credit_code, r.department_id, r.category, r.id",
+        )
+        .bind(dep_id)
+        .bind(&draw_ids)
+        .bind(year)
+        .fetch_all(&self.pool)
+        .await?;
+        let higher: Vec<HigherInspection> = higher_rows
+            .into_iter()
+            .map(|(draw_id, credit_code, result_code, department, inspected_on)| HigherInspection {
+                draw_id,
+                credit_code,
+                result_code,
+                department,
+                inspected_on,
+            })
+            .collect();
+
+        // Whether the yearly limit protects the enterprises it could apply to.
+        let codes: Vec<&str> = higher.iter().map(|h| h.credit_code.as_str()).collect();
+        let unprotected: Vec<(String, bool)> = sqlx::query_as(
+            "SELECT e.credit_code, (e.abnormal <> 0 OR e.serious_violation <> 0 OR e.penalised <> 0) \
+             FROM enterprises e \
+             WHERE e.id NOT IN (SELECT id FROM enterprises_superseded) AND ( \
+               e.credit_code IN (SELECT r.credit_code FROM results r WHERE r.department_id = $1 AND r.year = $2 \
+                 AND r.id NOT IN (SELECT id FROM results_superseded) GROUP BY r.credit_code HAVING COUNT(*) > 1) \
+               OR e.credit_code = ANY($3))",
+        )
+        .bind(dep_id)
+        .bind(year)
+        .bind(&codes)
+        .fetch_all(&self.pool)
+        .await?;
+
+        let declared: Option<(i64, String, String, String, String)> = sqlx::query_as(
+            "SELECT version, title, text, figures_json, published_at FROM declared_reports \
+             WHERE department_id = $1 AND year = $2 ORDER BY version DESC LIMIT 1",
+        )
+        .bind(dep_id)
+        .bind(year)
+        .fetch_optional(&self.pool)
+        .await?;
+        let declared = match declared {
+            None => None,
+            Some((version, title, text, figures, published_at)) => {
+                Some(DeclaredReport { version, title, text, published_at, figures: serde_json::from_str(&figures)? })
+            }
+        };
+
+        Ok(Some(ReportRows {
+            department,
+            plans,
+            draws,
+            results,
+            certificates,
+            unprotected: unprotected.into_iter().collect(),
+            higher,
+            declared,
+        }))
+    }
+}
