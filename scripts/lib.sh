@@ -186,3 +186,11 @@ pg_stop() {
   fi
   rm -rf "$dir"
 }
+
+# pg_restart DIR: restarts the cluster pg_start made in DIR (same port and options), e.g. after ALTER SYSTEM.
+pg_restart() {
+  local dir="$1"
+  local as=()
+  [ "$(id -u)" = 0 ] && as=(runuser -u postgres --)
+  "${as[@]}" "$(pg_bindir)/pg_ctl" -D "$dir/data" -w restart >/dev/null
+}

@@ -6,7 +6,9 @@
 
 mod copy;
 mod draws;
+mod facts;
 mod import;
+mod listing;
 mod logged;
 mod postgres;
 mod publishing;

@@ -2,10 +2,11 @@
 //! demo's clear-text codes (the reads of `storage/sqlite/feedback.rs`, with
 //! the same answers).
 
-use app::feedback::{Conduct, FeedbackFact, Rating, Satisfaction};
+use app::feedback::FeedbackFact;
 use app::ssr::StorageError;
 
 use super::PgStorage;
+use crate::storage::facts::{self, DemoCodeRow, FeedbackRow};
 
 impl PgStorage {
     pub(super) async fn feedback_fact_rows(
@@ -42,82 +43,26 @@ impl PgStorage {
              WHERE ($1::TEXT IS NULL OR dep.code = $1) AND ($2::BIGINT IS NULL OR r.year = $2) \
                AND ($3::TEXT IS NULL OR strpos(';' || r.inspectors || ';', ';' || $3 || ';') > 0) \
              ORDER BY f.result_code, fr.certificate",
-            Conduct::ALL.iter().map(|c| format!("fr.{}", c.key())).collect::<Vec<_>>().join(", ")
+            facts::conduct_select()
         );
-        type Row = (
-            String,
-            String,
-            String,
-            i64,
-            String,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        );
-        let rows: Vec<Row> = sqlx::query_as(&sql)
+        let rows: Vec<FeedbackRow> = sqlx::query_as(&sql)
             .bind(department)
             .bind(year)
             .bind(certificate)
             .bind(closed_before)
             .fetch_all(&self.pool)
             .await?;
-        let mut facts: Vec<(String, FeedbackFact)> = Vec::new();
-        for row in rows {
-            let (result_code, dep_code, dep_name, year, inspectors, cert, level) =
-                (row.0, row.1, row.2, row.3, row.4, row.5, row.6);
-            let conduct: Vec<Option<bool>> =
-                [row.7, row.8, row.9, row.10, row.11, row.12].iter().map(|a| a.map(|v| v == 1)).collect();
-            if facts.last().is_none_or(|(code, _)| *code != result_code) {
-                facts.push((
-                    result_code.clone(),
-                    FeedbackFact {
-                        department_code: dep_code,
-                        department: dep_name,
-                        year,
-                        team: inspectors.split(';').filter(|c| !c.is_empty()).map(str::to_owned).collect(),
-                        submission: None,
-                    },
-                ));
-            }
-            if let (Some(cert), Some(level)) = (cert, level.and_then(|l| u8::try_from(l).ok())) {
-                let Some(level) = Satisfaction::from_value(level) else { continue };
-                if let Some((_, fact)) = facts.last_mut() {
-                    fact.submission.get_or_insert_with(Vec::new).push(Rating {
-                        certificate: (!cert.is_empty()).then_some(cert),
-                        level,
-                        conduct,
-                    });
-                }
-            }
-        }
-        Ok(facts.into_iter().map(|(_, f)| f).collect())
+        Ok(facts::feedback_facts(rows))
     }
 
     pub(super) async fn demo_code_rows(&self) -> Result<Vec<app::feedback::DemoCode>, StorageError> {
         // SQLite sorts NULL last in descending order, PostgreSQL first: NULLS LAST.
-        Ok(sqlx::query_as::<_, (String, String, String, String, Option<String>, i64)>(
-            "SELECT d.result_code, d.code, r.credit_code, r.enterprise_name, r.delivered_on, \
-               (SELECT COUNT(*) FROM feedback_submissions s WHERE s.result_code = d.result_code) \
-             FROM demo_feedback_codes d \
-             JOIN results r ON r.result_code = d.result_code AND r.id NOT IN (SELECT id FROM results_superseded) \
-             ORDER BY r.delivered_on DESC NULLS LAST, d.result_code",
-        )
-        .fetch_all(&self.pool)
-        .await?
-        .into_iter()
-        .map(|(result_code, code, credit_code, enterprise_name, delivered_on, versions)| app::feedback::DemoCode {
-            result_code,
-            code,
-            credit_code,
-            enterprise_name,
-            delivered_on,
-            versions: u32::try_from(versions).unwrap_or(0),
-        })
-        .collect())
+        let sql = format!("{} ORDER BY r.delivered_on DESC NULLS LAST, d.result_code", facts::DEMO_CODES_SQL);
+        Ok(sqlx::query_as::<_, DemoCodeRow>(&sql)
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(facts::demo_code)
+            .collect())
     }
 }

@@ -1,8 +1,8 @@
 //! Reading published records (the pages and the JSON API) on PostgreSQL: the
 //! translation of `storage/sqlite/read.rs`, which answers exactly as SQLite
-//! does for the same rows (same rows, order, pages, counts). Its pure Rust
-//! parts (the page arithmetic, the search-text helpers) are repeated here
-//! rather than shared, so that the SQLite code stays as it is.
+//! does for the same rows (same rows, order, pages, counts). The lists'
+//! filters, page arithmetic and search-text helpers are SQLite's, shared in
+//! `storage::listing` (written with `?`, numbered here by [`numbered`]).
 //!
 //! Where the SQL differs, and why:
 //! * SQLite's `LIKE` folds ASCII case: here `ILIKE`, which on the `COLLATE "C"`
@@ -27,14 +27,15 @@
 
 use app::ssr::{DrawSource, PortalSource, StorageError};
 use app::types::{
-    COUNT_CAP, Department, DepartmentDetail, DrawObjectRow, DrawStatus, DrawSummary, EnterpriseDetail, EnterpriseRow,
-    InspectorRow, ItemName, ItemRow, Latest, ListQuery, Paged, PlanDetail, PlanLineRow, PlanRow, RecusalRow,
-    ResultCategory, ResultRow, StoredCommitment, StoredDraw, YearFigures,
+    Department, DepartmentDetail, DrawObjectRow, DrawSummary, EnterpriseDetail, EnterpriseRow, InspectorRow, ItemName,
+    ItemRow, Latest, ListQuery, Paged, PlanDetail, PlanLineRow, PlanRow, RecusalRow, ResultCategory, ResultRow,
+    StoredCommitment, StoredDraw, YearFigures,
 };
 use sqlx::Postgres;
 use sqlx::postgres::{PgArguments, PgRow};
 
 use super::PgStorage;
+use crate::storage::listing::*;
 
 /// Today's date in Beijing (`YYYY-MM-DD`), as SQLite's `date('now', '+8 hours')`.
 const BEIJING_TODAY: &str = "to_char(timezone('UTC', now()) + interval '8 hours', 'YYYY-MM-DD')";
@@ -108,15 +109,6 @@ impl DrawSource for PgStorage {
 // The portal's lists and detail pages
 // ---------------------------------------------------------------------------
 
-/// A value bound to a `?` of a dynamically built query (numbered `$n` by [`numbered`]).
-#[derive(Clone, Debug)]
-enum Arg {
-    Text(String),
-    Int(i64),
-    /// A text that no stored value equals: NULL (see [`text`]).
-    NoText,
-}
-
 /// A text compared with `=` (or `IN`): itself, or, when it holds a NUL
 /// character, NULL. PostgreSQL cannot bind such a text, and no stored value
 /// holds one, so in SQLite it equals nothing too; `x = NULL` is not true either.
@@ -128,19 +120,6 @@ fn text(s: impl Into<String>) -> Arg {
 /// [`text`] for a query bound directly.
 pub(super) fn key(s: &str) -> Option<&str> {
     (!s.contains('\0')).then_some(s)
-}
-
-/// `%text%` for `LIKE … ESCAPE '\'`, with the wildcards of `text` escaped (as SQLite's).
-fn like_pattern(text: &str) -> String {
-    let mut out = String::from("%");
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
 }
 
 /// A `LIKE` pattern as SQLite's `LIKE` reads it: up to its first NUL character
@@ -159,40 +138,10 @@ fn like(q: &str) -> Arg {
     Arg::Text(as_sqlite_reads(like_pattern(q)))
 }
 
-/// The `WHERE` of a list query, built from its filters.
-#[derive(Clone, Default)]
-struct Where {
-    clauses: Vec<String>,
-    args: Vec<Arg>,
-}
-
-impl Where {
-    fn push(&mut self, clause: impl Into<String>, args: impl IntoIterator<Item = Arg>) {
-        self.clauses.push(clause.into());
-        self.args.extend(args);
-    }
-
-    fn sql(&self) -> String {
-        if self.clauses.is_empty() { String::new() } else { format!(" WHERE {}", self.clauses.join(" AND ")) }
-    }
-}
-
-/// `sql` with its `?` placeholders numbered `$1`, `$2`… in order. (The SQL
-/// written here has no `?` of its own: every value is bound.)
-fn numbered(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len() + 16);
-    let mut n = 0;
-    for c in sql.chars() {
-        if c == '?' {
-            n += 1;
-            out.push('$');
-            out.push_str(&n.to_string());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+/// PostgreSQL's writing of the shared list filters (SQLite's `LIKE`, `CAST`,
+/// `instr` and `date('now', '+8 hours')` translated).
+const PG: Dialect =
+    Dialect { text, pattern: like, like: "ILIKE", seq_text: "i.seq::text", position: "strpos", today: BEIJING_TODAY };
 
 type QueryAs<'q, T> = sqlx::query::QueryAs<'q, Postgres, T, PgArguments>;
 type QueryScalar<'q, T> = sqlx::query::QueryScalar<'q, Postgres, T, PgArguments>;
@@ -219,98 +168,17 @@ fn bind_scalar<'q, T>(mut q: QueryScalar<'q, T>, args: &[Arg]) -> QueryScalar<'q
     q
 }
 
-/// A search text that is a valid unified social credit code (in either case), upper-cased.
-fn as_credit_code(q: &str) -> Option<String> {
-    let upper = q.to_ascii_uppercase();
-    draw::id::check_credit_code(&upper).ok().map(|_| upper)
-}
-
-/// Below this many characters a name search cannot use the trigram index.
-const TRIGRAM: usize = 3;
-
-/// The filter "in the department with this code".
-fn department_filter(w: &mut Where, column: &str, query: &ListQuery) {
-    if let Some(code) = query.department() {
-        w.push(format!("{column} = (SELECT id FROM departments WHERE code = ?)"), [text(code)]);
-    }
-}
-
-/// The parts of a list query: `select` columns `from` the base table with its
-/// joins; `base` is the base table alone (alias included), `key` its id column.
-struct ListSql<'a> {
-    select: &'a str,
-    from: &'a str,
-    base: &'a str,
-    key: &'a str,
-    order: &'a str,
-}
-
-/// A page; `counted` is the number of matches when counted (`None`: not
-/// counted, so a full page may be followed by more). As SQLite's.
-fn make_paged<T>(query: &ListQuery, rows: Vec<T>, counted: Option<u64>) -> Paged<T> {
-    // Rows seen up to the end of this page; a page past the end proves nothing about the rows before it.
-    let seen = if rows.is_empty() { 0 } else { query.offset() + rows.len() as u64 };
-    let full = rows.len() as u64 == u64::from(query.per_page());
-    let (total, capped) = match counted {
-        Some(n) if n > COUNT_CAP => (COUNT_CAP.max(seen), true),
-        Some(n) => (n.max(seen), false),
-        None => (seen, full),
-    };
-    Paged {
-        page: query.page(),
-        per_page: query.per_page(),
-        total,
-        total_is_lower_bound: capped,
-        rows,
-        next_after: None,
-    }
-}
-
-/// A stretch of a list walked by position (`after`): the rows of `keys`,
-/// newest first, and where to go on from (when the stretch was full). As SQLite's.
-fn walked<T>(query: &ListQuery, keys: &[i64], rows: Vec<T>) -> Paged<T> {
-    let full = keys.len() == query.per_page() as usize;
-    Paged {
-        page: 1,
-        per_page: query.per_page(),
-        total: rows.len() as u64,
-        total_is_lower_bound: full,
-        rows,
-        next_after: if full { keys.last().copied() } else { None },
-    }
-}
-
-const ITEM_COLUMNS: &str = "dep.code AS department_code, dep.name AS department, i.item_code, i.version, i.seq, \
-     i.name, i.content, i.legal_basis, i.qualification, i.method, i.status, i.effective_from, i.published_at, \
-     i.correction_reason";
-const ITEM_CURRENT: &str = "NOT EXISTS (SELECT 1 FROM items n WHERE n.department_id = i.department_id \
-     AND n.item_code = i.item_code AND n.version > i.version)";
-
 /// `expired`: [`BEIJING_TODAY`] written out.
 const INSPECTOR_COLUMNS: &str = "dep.code AS department_code, dep.name AS department, i.certificate, i.version, \
      i.name, i.unit, i.post, i.qualifications, i.valid_from, i.valid_until, \
      (i.valid_until < to_char(timezone('UTC', now()) + interval '8 hours', 'YYYY-MM-DD')) AS expired, \
      i.status, i.published_at, i.correction_reason";
-const INSPECTOR_CURRENT: &str =
-    "NOT EXISTS (SELECT 1 FROM inspectors n WHERE n.certificate = i.certificate AND n.version > i.version)";
 
 /// The 0/1 flags are BIGINT, as in SQLite; the row's fields are booleans (SQLite: non-zero).
 const ENTERPRISE_COLUMNS: &str = "e.credit_code, e.version, e.name, dep.code AS department_code, \
      dep.name AS department, e.region, e.industry, e.licences, (e.abnormal <> 0) AS abnormal, \
      (e.serious_violation <> 0) AS serious_violation, (e.penalised <> 0) AS penalised, \
      e.credit_class, e.published_at, e.correction_reason";
-const ENTERPRISE_CURRENT: &str = "e.id NOT IN (SELECT id FROM enterprises_superseded)";
-
-const PLAN_COLUMNS: &str = "p.plan_code, p.version, p.year, dep.code AS department_code, dep.name AS department, \
-     p.title, p.scope, p.inspector_requirements, p.window_start, p.window_end, p.published_at, p.correction_reason";
-const PLAN_CURRENT: &str =
-    "NOT EXISTS (SELECT 1 FROM plans n WHERE n.plan_code = p.plan_code AND n.version > p.version)";
-
-const RESULT_COLUMNS: &str = "r.result_code, r.version, r.draw_id, r.credit_code, r.enterprise_name, \
-     dep.code AS department_code, dep.name AS department, r.year, r.item_codes, r.inspectors, r.inspected_on, \
-     r.reported_on, r.delivered_on, r.entered_on, r.category, r.findings, r.rectification_deadline, \
-     r.rectification_status, r.penalty_case, r.published_at, r.correction_reason";
-const RESULT_CURRENT: &str = "r.id NOT IN (SELECT id FROM results_superseded)";
 
 /// Columns of a [`DrawSummary`] from `draws d JOIN departments dep LEFT JOIN draw_sources s`
 /// (the randomness source without parsing the record).
@@ -318,29 +186,6 @@ const DRAWN_LIST_COLUMNS: &str = "d.id, dep.name AS department, d.title, d.draw_
      d.committed_at, d.published_at, \
      COALESCE(s.randomness_source, d.record_json::json #>> '{randomness,source}') AS randomness_source, \
      'drawn' AS status";
-
-/// The name index that answers a name query, if one can (as SQLite's choice
-/// of FTS5 table): the trigram index from 3 characters, the bigram table for
-/// exactly 2 letters or digits. A single character is scanned.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum NameIndex {
-    /// SQLite's `enterprise_names` (FTS5 trigram): the GIN trigram index on `enterprises.name`.
-    Trigram,
-    /// SQLite's `enterprise_bigrams` (FTS5 unicode61): the table `enterprise_bigrams`.
-    Bigram,
-}
-
-fn name_index(q: &str) -> Option<NameIndex> {
-    let n = q.chars().count();
-    if n >= TRIGRAM {
-        Some(NameIndex::Trigram)
-    } else if n == 2 && q.chars().all(char::is_alphanumeric) {
-        Some(NameIndex::Bigram)
-    } else {
-        None
-    }
-}
-
 /// Whether `c` is a letter with another case beyond ASCII (É, Ａ, Σ…).
 fn cased_beyond_ascii(c: char) -> bool {
     !c.is_ascii() && (c.to_lowercase().ne(std::iter::once(c)) || c.to_uppercase().ne(std::iter::once(c)))
@@ -433,14 +278,6 @@ fn name_filter(index: NameIndex, q: &str) -> (String, Vec<Arg>) {
     }
 }
 
-/// Names a result search takes from a name index before it scans the results
-/// in date order instead (as SQLite's).
-const RESULT_NAME_MATCH_LIMIT: i64 = 4000;
-
-/// Names a search may take from the trigram index before the lists switch to
-/// scanning in list order (as SQLite's).
-const NAME_MATCH_LIMIT: i64 = 2000;
-
 impl PgStorage {
     /// Adds a name search on enterprises `e` (substring), as SQLite's: the
     /// index when it finds at most [`NAME_MATCH_LIMIT`] names, else a scan in
@@ -491,34 +328,33 @@ impl PgStorage {
     where
         T: for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin,
     {
-        let ListSql { select, from, base, key, order } = list;
-        let (per, offset) = (query.per_page(), query.offset());
         if let Some(after) = query.after() {
             // Walking the whole list: by position (publication order), newest first.
-            let mut w = w.clone();
-            w.push(format!("{key} < ?"), [Arg::Int(after)]);
-            let sql = numbered(&format!("SELECT {key} FROM {base}{} ORDER BY {key} DESC LIMIT {per}", w.sql()));
-            let keys: Vec<i64> = bind_scalar(sqlx::query_scalar(&sql), &w.args).fetch_all(&self.pool).await?;
+            let (sql, w) = list.walk_sql(w, after, query.per_page());
+            let keys: Vec<i64> =
+                bind_scalar(sqlx::query_scalar(&numbered(&sql)), &w.args).fetch_all(&self.pool).await?;
             return self.walked_rows(list, query, keys).await;
         }
-        let sql = numbered(&format!(
-            "SELECT {select} FROM {from} WHERE {key} IN \
-             (SELECT {key} FROM {base}{} ORDER BY {order} LIMIT {per} OFFSET {offset}) ORDER BY {order}",
-            w.sql()
-        ));
+        let sql = numbered(&list.page_sql(w, query));
         let rows = bind_as(sqlx::query_as::<_, T>(&sql), &w.args).fetch_all(&self.pool).await?;
-        // A short first page is the whole list: no need to count. A page past the
-        // end is always counted, so that its total is the real one.
-        let past_end = rows.is_empty() && offset > 0;
-        let counted = if !past_end && (!count || (offset == 0 && (rows.len() as u64) < u64::from(per))) {
-            None
-        } else {
-            let sql =
-                numbered(&format!("SELECT COUNT(*) FROM (SELECT 1 FROM {base}{} LIMIT {}) m", w.sql(), COUNT_CAP + 1));
+        let counted = if needs_count(query, rows.len(), count) {
+            let sql = numbered(&list.count_sql(w));
             let n: i64 = bind_scalar(sqlx::query_scalar(&sql), &w.args).fetch_one(&self.pool).await?;
-            Some(u64::try_from(n).unwrap_or(0))
+            Some(counted(n))
+        } else {
+            None
         };
         Ok(make_paged(query, rows, counted))
+    }
+
+    /// The rows of `keys` in `order` (bound as an array).
+    async fn rows_of_keys<T>(&self, list: &ListSql<'_>, keys: &[i64], order: &str) -> Result<Vec<T>, StorageError>
+    where
+        T: for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin,
+    {
+        let ListSql { select, from, key, .. } = list;
+        let sql = format!("SELECT {select} FROM {from} WHERE {key} = ANY($1) ORDER BY {order}");
+        Ok(sqlx::query_as::<_, T>(&sql).bind(keys).fetch_all(&self.pool).await?)
     }
 
     /// The rows of `keys` (newest first), as a stretch of a walk (see [`walked`]).
@@ -531,9 +367,7 @@ impl PgStorage {
     where
         T: for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin,
     {
-        let ListSql { select, from, key, .. } = list;
-        let sql = format!("SELECT {select} FROM {from} WHERE {key} = ANY($1) ORDER BY {key} DESC");
-        let rows = sqlx::query_as::<_, T>(&sql).bind(&keys).fetch_all(&self.pool).await?;
+        let rows = self.rows_of_keys(list, &keys, &format!("{} DESC", list.key)).await?;
         Ok(walked(query, &keys, rows))
     }
 
@@ -544,23 +378,13 @@ impl PgStorage {
     where
         T: for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin,
     {
-        let ListSql { select, from, base, key, order } = list;
-        let sql = numbered(&format!("SELECT {key} FROM {base}{} ORDER BY {order}", w.sql()));
-        let mut keys: Vec<i64> = bind_scalar(sqlx::query_scalar(&sql), &w.args).fetch_all(&self.pool).await?;
-        if let Some(after) = query.after() {
-            keys.retain(|k| *k < after);
-            keys.sort_unstable_by(|a, b| b.cmp(a));
-            keys.truncate(query.per_page() as usize);
-            return self.walked_rows(list, query, keys).await;
-        }
-        let page: Vec<i64> =
-            keys.iter().skip(query.offset() as usize).take(query.per_page() as usize).copied().collect();
-        let rows = if page.is_empty() {
-            Vec::new()
-        } else {
-            let sql = format!("SELECT {select} FROM {from} WHERE {key} = ANY($1) ORDER BY {order}");
-            sqlx::query_as::<_, T>(&sql).bind(&page).fetch_all(&self.pool).await?
+        let sql = numbered(&list.keys_sql(w));
+        let keys: Vec<i64> = bind_scalar(sqlx::query_scalar(&sql), &w.args).fetch_all(&self.pool).await?;
+        let page = match keys_page(query, &keys) {
+            KeysPage::Walk(walk) => return self.walked_rows(list, query, walk).await,
+            KeysPage::Page(page) => page,
         };
+        let rows = if page.is_empty() { Vec::new() } else { self.rows_of_keys(list, &page, list.order).await? };
         Ok(make_paged(query, rows, Some(keys.len() as u64)))
     }
 
@@ -571,58 +395,24 @@ impl PgStorage {
         let mut count = true;
         let mut by_names = false;
         if let Some(q) = query.q() {
-            if let Some(code) = as_credit_code(q) {
-                w.push("r.credit_code = ?", [text(code)]);
-            } else if let Some(index) = name_index(q) {
+            match name_search(q) {
+                NameSearch::Code(code) => w.push("r.credit_code = ?", [text(code)]),
                 // Few matching names: take their credit codes from the index. Very many
                 // (a common part like 有限公司): scan the newest results, which finds a page quickly.
-                if self.name_matches(index, q, RESULT_NAME_MATCH_LIMIT).await? <= RESULT_NAME_MATCH_LIMIT {
+                NameSearch::Index(index)
+                    if self.name_matches(index, q, RESULT_NAME_MATCH_LIMIT).await? <= RESULT_NAME_MATCH_LIMIT =>
+                {
                     by_names = true;
                     let (clause, args) = name_filter(index, q);
                     w.push(format!("r.credit_code IN (SELECT e.credit_code FROM enterprises e WHERE {clause})"), args);
-                } else {
-                    w.push("r.enterprise_name ILIKE ? ESCAPE '\\'", [like(q)]);
+                }
+                _ => {
+                    result_name_scan(&PG, &mut w, q);
                     count = false;
                 }
-            } else {
-                w.push("r.enterprise_name ILIKE ? ESCAPE '\\'", [like(q)]);
-                count = false;
             }
         }
-        department_filter(&mut w, "r.department_id", query);
-        if let Some(year) = query.year() {
-            // `year` is the year of `inspected_on`: the range lets the date index answer.
-            w.push(
-                "r.inspected_on >= ? AND r.inspected_on < ?",
-                [text(format!("{year:04}-01-01")), text(format!("{:04}-01-01", year + 1))],
-            );
-        }
-        if let Some(item) = query.item() {
-            // An item by its code, its number in the list (序号) or part of its name.
-            w.push(
-                "EXISTS (SELECT 1 FROM items i WHERE (i.item_code = ? OR i.seq::text = ? \
-                 OR i.name ILIKE ? ESCAPE '\\') AND strpos(';' || r.item_codes || ';', ';' || i.item_code || ';') > 0)",
-                [text(item), text(item), like(item)],
-            );
-        }
-        if query.category() == Some(ResultCategory::PROBLEMS) {
-            let problems: Vec<&str> =
-                ResultCategory::ALL.iter().filter(|c| c.is_problem()).map(|c| c.as_str()).collect();
-            let marks = vec!["?"; problems.len()].join(", ");
-            w.push(format!("r.category IN ({marks})"), problems.into_iter().map(text));
-        } else if let Some(category) = query.category() {
-            w.push("r.category = ?", [text(category)]);
-        }
-        if let Some(status) = query.rectification() {
-            w.push("r.rectification_status = ?", [text(status)]);
-        }
-        let list = ListSql {
-            select: RESULT_COLUMNS,
-            from: "results r JOIN departments dep ON dep.id = r.department_id",
-            base: "results r",
-            key: "r.id",
-            order: "r.inspected_on DESC, r.id DESC",
-        };
+        let list = results_list(&PG, &mut w, query);
         if by_names {
             return self.paged_by_keys(&list, &w, query).await;
         }
@@ -631,108 +421,55 @@ impl PgStorage {
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.current_plans")]
     async fn current_plans(&self, query: &ListQuery) -> Result<Paged<PlanRow>, StorageError> {
-        let mut w = Where::default();
-        w.push(PLAN_CURRENT, []);
-        department_filter(&mut w, "p.department_id", query);
-        if let Some(year) = query.year() {
-            w.push("p.year = ?", [Arg::Int(year)]);
-        }
-        if let Some(q) = query.q() {
-            w.push("p.title ILIKE ? ESCAPE '\\'", [like(q)]);
-        }
-        let list = ListSql {
-            select: PLAN_COLUMNS,
-            from: "plans p JOIN departments dep ON dep.id = p.department_id",
-            base: "plans p",
-            key: "p.id",
-            order: "p.year DESC, p.published_at DESC, p.plan_code",
-        };
+        let (w, list) = plans_list(&PG, query);
         self.paged(&list, &w, query, true).await
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.draws_page")]
     async fn draws_page(&self, query: &ListQuery) -> Result<Paged<DrawSummary>, StorageError> {
-        let status = query.status();
-        let (mut drawn, mut awaiting) = (Where::default(), Where::default());
-        awaiting.push("NOT EXISTS (SELECT 1 FROM draws x WHERE x.id = c.draw_id)", []);
-        department_filter(&mut drawn, "d.department_id", query);
-        department_filter(&mut awaiting, "c.department_id", query);
-        if let Some(year) = query.year() {
-            let range = [text(format!("{year:04}-01-01")), text(format!("{:04}-01-01", year + 1))];
-            drawn.push("d.draw_date >= ? AND d.draw_date < ?", range.clone());
-            awaiting.push("c.draw_date >= ? AND c.draw_date < ?", range);
-        }
-        if let Some(q) = query.q() {
-            drawn.push("(d.title ILIKE ? ESCAPE '\\' OR d.id = ?)", [like(q), text(q)]);
-            awaiting.push("(c.title ILIKE ? ESCAPE '\\' OR c.draw_id = ?)", [like(q), text(q)]);
-        }
-        let (per, offset) = (query.per_page(), query.offset());
-        let with_drawn = status != Some(DrawStatus::AwaitingRandomness.as_str());
-        let with_awaiting = status != Some(DrawStatus::Drawn.as_str());
+        let search = DrawsSearch::new(&PG, query);
         // The page's keys from the two date indexes, merged; then only those rows.
-        let mut parts = Vec::new();
-        let mut args = Vec::new();
-        if with_drawn {
-            parts.push(format!("SELECT d.draw_date, d.id, 0::BIGINT FROM draws d{}", drawn.sql()));
-            args.extend(drawn.args.iter().cloned());
-        }
-        if with_awaiting {
-            parts.push(format!("SELECT c.draw_date, c.draw_id, 1::BIGINT FROM draw_commitments c{}", awaiting.sql()));
-            args.extend(awaiting.args.iter().cloned());
-        }
-        if parts.is_empty() {
+        let Some((sql, args)) = search.keys_sql(query, ["0::BIGINT", "1::BIGINT"]) else {
             return Ok(make_paged(query, Vec::new(), None));
-        }
-        let sql = numbered(&format!("{} ORDER BY 1 DESC, 2 LIMIT {per} OFFSET {offset}", parts.join(" UNION ALL ")));
-        let keys = bind_as(sqlx::query_as::<_, (String, String, i64)>(&sql), &args).fetch_all(&self.pool).await?;
-        let ids = |kind: i64| keys.iter().filter(|k| k.2 == kind).map(|k| k.1.clone()).collect::<Vec<_>>();
-        let (drawn_ids, awaiting_ids) = (ids(0), ids(1));
+        };
+        let keys =
+            bind_as(sqlx::query_as::<_, (String, String, i64)>(&numbered(&sql)), &args).fetch_all(&self.pool).await?;
         let mut found: Vec<DrawSummary> = Vec::with_capacity(keys.len());
-        for (ids, sql) in [
+        for (kind, sql) in [
             (
-                &drawn_ids,
+                0,
                 format!(
                     "SELECT {DRAWN_LIST_COLUMNS} FROM draws d JOIN departments dep ON dep.id = d.department_id \
                      LEFT JOIN draw_sources s ON s.draw_id = d.id WHERE d.id = ANY($1)"
                 ),
             ),
             (
-                &awaiting_ids,
+                1,
                 format!(
                     "SELECT {AWAITING_COLUMNS} FROM draw_commitments c JOIN departments dep ON dep.id = c.department_id \
                      WHERE c.draw_id = ANY($1)"
                 ),
             ),
         ] {
+            let ids = draw_ids(&keys, kind);
             if ids.is_empty() {
                 continue;
             }
             found.extend(sqlx::query_as::<_, DrawSummary>(&sql).bind(ids).fetch_all(&self.pool).await?);
         }
-        let rows: Vec<DrawSummary> = keys
-            .iter()
-            .filter_map(|k| found.iter().find(|d| d.id == k.1 && d.is_awaiting() == (k.2 == 1)).cloned())
-            .collect();
-        let counted = if offset == 0 && (rows.len() as u64) < u64::from(per) {
-            None
-        } else {
+        let rows = draws_in_order(&keys, &found);
+        let counted = if draws_need_count(query, rows.len()) {
             let mut n = 0u64;
-            for (on, from, w) in [(with_drawn, "draws d", &drawn), (with_awaiting, "draw_commitments c", &awaiting)] {
-                if on {
-                    let sql = numbered(&format!(
-                        "SELECT COUNT(*) FROM (SELECT 1 FROM {from}{} LIMIT {}) m",
-                        w.sql(),
-                        COUNT_CAP + 1
-                    ));
-                    let k: i64 = bind_scalar(sqlx::query_scalar(&sql), &w.args).fetch_one(&self.pool).await?;
-                    n += u64::try_from(k).unwrap_or(0);
-                }
+            for (sql, args) in search.count_sqls() {
+                let k: i64 = bind_scalar(sqlx::query_scalar(&numbered(&sql)), args).fetch_one(&self.pool).await?;
+                n += counted(k);
             }
             Some(n)
+        } else {
+            None
         };
         Ok(make_paged(query, rows, counted))
     }
-
     #[tracing::instrument(level = "debug", skip_all, name = "storage.draws_of_plan")]
     async fn draws_of_plan(&self, plan_code: &str) -> Result<Vec<DrawSummary>, StorageError> {
         let sql = format!(
@@ -786,71 +523,26 @@ impl PortalSource for PgStorage {
             return Ok(None);
         };
         let children = self.department_rows("WHERE p.code = ?", &[text(code)]).await?;
-        let sql = format!(
-            "SELECT {ITEM_COLUMNS} FROM items i JOIN departments dep ON dep.id = i.department_id \
-             WHERE dep.code = $1 AND {ITEM_CURRENT} ORDER BY i.seq, i.item_code"
-        );
+        let sql = numbered(&department_items_sql());
         let items = sqlx::query_as::<_, ItemRow>(&sql).bind(key(code)).fetch_all(&self.pool).await?;
         Ok(Some(DepartmentDetail { department, children, items }))
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.list_items")]
     async fn list_items(&self, query: &ListQuery) -> Result<Paged<ItemRow>, StorageError> {
-        let mut w = Where::default();
-        w.push(ITEM_CURRENT, []);
-        department_filter(&mut w, "i.department_id", query);
-        if let Some(q) = query.q() {
-            w.push("(i.name ILIKE ? ESCAPE '\\' OR i.item_code = ?)", [like(q), text(q)]);
-        }
-        if let Some(status) = query.status() {
-            w.push("i.status = ?", [text(status)]);
-        }
-        let list = ListSql {
-            select: ITEM_COLUMNS,
-            from: "items i JOIN departments dep ON dep.id = i.department_id",
-            base: "items i",
-            key: "i.id",
-            order: "i.department_id, i.seq, i.item_code",
-        };
+        let (w, list) = items_list(&PG, query);
         self.paged(&list, &w, query, true).await
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.item_versions")]
     async fn item_versions(&self, department: &str, item: &str) -> Result<Vec<ItemRow>, StorageError> {
-        let sql = format!(
-            "SELECT {ITEM_COLUMNS} FROM items i JOIN departments dep ON dep.id = i.department_id \
-             WHERE dep.code = $1 AND i.item_code = $2 ORDER BY i.version DESC"
-        );
+        let sql = numbered(&item_versions_sql());
         Ok(sqlx::query_as::<_, ItemRow>(&sql).bind(key(department)).bind(key(item)).fetch_all(&self.pool).await?)
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.list_inspectors")]
     async fn list_inspectors(&self, query: &ListQuery) -> Result<Paged<InspectorRow>, StorageError> {
-        let mut w = Where::default();
-        w.push(INSPECTOR_CURRENT, []);
-        department_filter(&mut w, "i.department_id", query);
-        if let Some(q) = query.q() {
-            w.push("(i.name ILIKE ? ESCAPE '\\' OR i.certificate = ?)", [like(q), text(q)]);
-        }
-        if let Some(unit) = query.unit() {
-            w.push("i.unit = ?", [text(unit)]);
-        }
-        if let Some(qualification) = query.qualification() {
-            w.push("(';' || i.qualifications || ';') ILIKE ? ESCAPE '\\'", [like(&format!(";{qualification};"))]);
-        }
-        match query.status() {
-            Some("active") => w.push(format!("i.status = 'active' AND i.valid_until >= {BEIJING_TODAY}"), []),
-            Some("expired") => w.push(format!("i.valid_until < {BEIJING_TODAY}"), []),
-            Some("left") => w.push("i.status = 'left'", []),
-            _ => {}
-        }
-        let list = ListSql {
-            select: INSPECTOR_COLUMNS,
-            from: "inspectors i JOIN departments dep ON dep.id = i.department_id",
-            base: "inspectors i",
-            key: "i.id",
-            order: "i.department_id, i.unit, i.name, i.certificate",
-        };
+        let (w, list) = inspectors_list(&PG, query, INSPECTOR_COLUMNS);
         self.paged(&list, &w, query, true).await
     }
 
@@ -875,16 +567,7 @@ impl PortalSource for PgStorage {
              WHERE {INSPECTOR_CURRENT} GROUP BY i.qualifications) l ORDER BY first LIMIT 2000"
         );
         let lists: Vec<String> = sqlx::query_scalar(&sql).fetch_all(&self.pool).await?;
-        let mut qualifications: Vec<String> = lists
-            .iter()
-            .flat_map(|l| l.split(';'))
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect();
-        qualifications.sort();
-        qualifications.dedup();
-        Ok((units, qualifications))
+        Ok((units, qualifications(&lists)))
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.list_plans")]
@@ -894,24 +577,13 @@ impl PortalSource for PgStorage {
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.find_plan")]
     async fn find_plan(&self, code: &str) -> Result<Option<PlanDetail>, StorageError> {
-        let sql = format!(
-            "SELECT {PLAN_COLUMNS} FROM plans p JOIN departments dep ON dep.id = p.department_id \
-             WHERE p.plan_code = $1 ORDER BY p.version DESC"
-        );
+        let sql = numbered(&plan_versions_sql());
         let versions = sqlx::query_as::<_, PlanRow>(&sql).bind(key(code)).fetch_all(&self.pool).await?;
         if versions.is_empty() {
             return Ok(None);
         }
-        let lines = sqlx::query_as::<_, PlanLineRow>(
-            "SELECT p.version, l.line, l.item_code, \
-             (SELECT i.name FROM items i WHERE i.department_id = p.department_id AND i.item_code = l.item_code \
-              ORDER BY i.version DESC LIMIT 1) AS item_name, \
-             l.stratum, l.ratio, l.frequency, l.object_count \
-             FROM plan_lines l JOIN plans p ON p.id = l.plan_id WHERE p.plan_code = $1 ORDER BY p.version DESC, l.line",
-        )
-        .bind(key(code))
-        .fetch_all(&self.pool)
-        .await?;
+        let lines =
+            sqlx::query_as::<_, PlanLineRow>(&numbered(PLAN_LINES_SQL)).bind(key(code)).fetch_all(&self.pool).await?;
         let draws = self.draws_of_plan(code).await?;
         Ok(Some(PlanDetail { versions, lines, draws }))
     }
@@ -928,10 +600,7 @@ impl PortalSource for PgStorage {
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.result_versions")]
     async fn result_versions(&self, code: &str) -> Result<Vec<ResultRow>, StorageError> {
-        let sql = format!(
-            "SELECT {RESULT_COLUMNS} FROM results r JOIN departments dep ON dep.id = r.department_id \
-             WHERE r.result_code = $1 ORDER BY r.version DESC"
-        );
+        let sql = numbered(&result_versions_sql());
         Ok(sqlx::query_as::<_, ResultRow>(&sql).bind(key(code)).fetch_all(&self.pool).await?)
     }
 
@@ -946,14 +615,8 @@ impl PortalSource for PgStorage {
                 None => count = self.enterprise_name_filter(&mut w, q).await?,
             }
         }
-        department_filter(&mut w, "e.department_id", query);
-        let list = ListSql {
-            select: ENTERPRISE_COLUMNS,
-            from: "enterprises e JOIN departments dep ON dep.id = e.department_id",
-            base: "enterprises e",
-            key: "e.id",
-            order: "e.id",
-        };
+        department_filter(&PG, &mut w, "e.department_id", query);
+        let list = enterprises_list(ENTERPRISE_COLUMNS);
         self.paged(&list, &w, query, count).await
     }
 
@@ -966,19 +629,11 @@ impl PortalSource for PgStorage {
              WHERE e.credit_code = $1 ORDER BY e.version DESC"
         );
         let versions = sqlx::query_as::<_, EnterpriseRow>(&sql).bind(code).fetch_all(&self.pool).await?;
-        let draws = sqlx::query_as::<_, DrawObjectRow>(
-            "SELECT o.draw_id, d.title, d.draw_date, dep.name AS department, o.stratum, o.outcome, o.position, \
-             o.team, o.exclusion_reason FROM draw_objects o JOIN draws d ON d.id = o.draw_id \
-             JOIN departments dep ON dep.id = d.department_id WHERE o.credit_code = $1 \
-             ORDER BY d.draw_date DESC, d.id",
-        )
-        .bind(code)
-        .fetch_all(&self.pool)
-        .await?;
-        let sql = format!(
-            "SELECT {RESULT_COLUMNS} FROM results r JOIN departments dep ON dep.id = r.department_id \
-             WHERE r.credit_code = $1 AND {RESULT_CURRENT} ORDER BY r.inspected_on DESC, r.id DESC"
-        );
+        let draws = sqlx::query_as::<_, DrawObjectRow>(&numbered(ENTERPRISE_DRAWS_SQL))
+            .bind(code)
+            .fetch_all(&self.pool)
+            .await?;
+        let sql = numbered(&enterprise_results_sql());
         let results = sqlx::query_as::<_, ResultRow>(&sql).bind(code).fetch_all(&self.pool).await?;
         if versions.is_empty() && draws.is_empty() && results.is_empty() {
             return Ok(None);
@@ -1021,22 +676,9 @@ impl PortalSource for PgStorage {
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.calendar_years")]
     async fn calendar_years(&self) -> Result<Vec<app::calendar::PublishedYear>, StorageError> {
-        let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT c.version, c.document, c.published_at, c.correction_reason FROM calendar_years c \
-             WHERE c.version = (SELECT MAX(version) FROM calendar_years WHERE year = c.year) ORDER BY c.year",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|(version, document, published_at, correction_reason)| {
-                Ok(app::calendar::PublishedYear {
-                    calendar: serde_json::from_str(&document)?,
-                    version: u32::try_from(version).unwrap_or(u32::MAX),
-                    published_at,
-                    correction_reason,
-                })
-            })
-            .collect()
+        let rows: Vec<(i64, String, String, Option<String>)> =
+            sqlx::query_as(CALENDAR_SQL).fetch_all(&self.pool).await?;
+        rows.into_iter().map(calendar_year).collect()
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.feedback_facts")]
@@ -1090,30 +732,21 @@ impl PortalSource for PgStorage {
         version: i64,
     ) -> Result<Option<app::types::LogEntryView>, StorageError> {
         // As SQLite's: the stored entry itself (the log's own table), not the published row.
-        let row: Option<(i64, Vec<u8>)> =
-            sqlx::query_as("SELECT idx, entry FROM log_entries WHERE kind = $1 AND key = $2 AND version = $3")
-                .bind(self::key(kind))
-                .bind(self::key(key))
-                .bind(version)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<(i64, Vec<u8>)> = sqlx::query_as(&numbered(LOG_ENTRY_SQL))
+            .bind(self::key(kind))
+            .bind(self::key(key))
+            .bind(version)
+            .fetch_optional(&self.pool)
+            .await?;
         let Some((index, entry)) = row else { return Ok(None) };
-        let cosigned: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT witness, MIN(time) FROM log_cosignatures WHERE size > $1 GROUP BY witness ORDER BY witness",
-        )
-        .bind(index)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(Some(app::types::LogEntryView {
-            index: index as u64,
-            entry: String::from_utf8_lossy(&entry).into_owned(),
-            cosigned,
-        }))
+        let cosigned: Vec<(String, i64)> =
+            sqlx::query_as(&numbered(COSIGNED_SQL)).bind(index).fetch_all(&self.pool).await?;
+        Ok(Some(log_entry_view(index, &entry, cosigned)))
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.year_figures")]
     async fn year_figures(&self, years: &[i64]) -> Result<Vec<YearFigures>, StorageError> {
-        let problems: Vec<&str> = ResultCategory::ALL.iter().filter(|c| c.is_problem()).map(|c| c.as_str()).collect();
+        let problems = problem_categories();
         // SQLite: IFNULL(SUM(condition), 0), a count of the rows where it holds.
         let results_sql = format!(
             "SELECT COUNT(*), COUNT(*) FILTER (WHERE r.category = ANY($1)), \
@@ -1123,48 +756,26 @@ impl PortalSource for PgStorage {
         );
         let mut out = Vec::with_capacity(years.len());
         for &year in years {
-            let (from, to) = (format!("{year:04}-01-01"), format!("{:04}-01-01", year + 1));
-            let (results, with_problems, rectifications, rectified) =
-                sqlx::query_as::<_, (i64, i64, i64, i64)>(&results_sql)
-                    .bind(&problems)
-                    .bind(&from)
-                    .bind(&to)
-                    .fetch_one(&self.pool)
-                    .await?;
-            let draws: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM draws WHERE draw_date >= $1 AND draw_date < $2")
+            let (from, to) = year_range(year);
+            let counts = sqlx::query_as::<_, (i64, i64, i64, i64)>(&results_sql)
+                .bind(&problems)
                 .bind(&from)
                 .bind(&to)
                 .fetch_one(&self.pool)
                 .await?;
-            let n = |v: i64| u64::try_from(v).unwrap_or(0);
-            out.push(YearFigures {
-                year,
-                draws: n(draws),
-                results: n(results),
-                problems: n(with_problems),
-                rectifications: n(rectifications),
-                rectified: n(rectified),
-            });
+            let draws: i64 =
+                sqlx::query_scalar(&numbered(YEAR_DRAWS_SQL)).bind(&from).bind(&to).fetch_one(&self.pool).await?;
+            out.push(year_figures(year, draws, counts));
         }
         Ok(out)
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.draw_links")]
     async fn draw_links(&self, draw_id: &str) -> Result<app::view::DrawLinks, StorageError> {
-        let plan: Option<(String, String)> = sqlx::query_as(&format!(
-            "SELECT p.plan_code, p.title FROM draws d JOIN plans p ON p.plan_code = d.plan_code \
-             WHERE d.id = $1 AND {PLAN_CURRENT}"
-        ))
-        .bind(key(draw_id))
-        .fetch_optional(&self.pool)
-        .await?;
-        let results: Vec<(String, String, ResultCategory)> = sqlx::query_as(&format!(
-            "SELECT r.credit_code, r.result_code, r.category FROM results r \
-             WHERE r.draw_id = $1 AND {RESULT_CURRENT} ORDER BY r.inspected_on, r.id"
-        ))
-        .bind(key(draw_id))
-        .fetch_all(&self.pool)
-        .await?;
+        let plan: Option<(String, String)> =
+            sqlx::query_as(&numbered(&draw_plan_sql())).bind(key(draw_id)).fetch_optional(&self.pool).await?;
+        let results: Vec<(String, String, ResultCategory)> =
+            sqlx::query_as(&numbered(&draw_results_sql())).bind(key(draw_id)).fetch_all(&self.pool).await?;
         Ok(app::view::DrawLinks {
             plan,
             results: results.into_iter().map(|(code, result, category)| (code, (result, category))).collect(),
@@ -1192,10 +803,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn like_patterns_escape_the_wildcards_and_stop_where_sqlite_stops() {
-        assert_eq!(like_pattern("食品"), "%食品%");
-        assert_eq!(like_pattern("100%_纯"), "%100\\%\\_纯%");
-        assert_eq!(like_pattern("a\\b"), "%a\\\\b%");
+    fn like_patterns_stop_where_sqlite_stops() {
         assert_eq!(as_sqlite_reads(like_pattern("ab\0c")), "%ab");
         assert_eq!(as_sqlite_reads(like_pattern("\\\0")), "%\\\\");
         assert!(matches!(text("a\0b"), Arg::NoText));
@@ -1210,11 +818,6 @@ mod tests {
         assert_eq!(forms("Ａb"), ["ａb", "Ａb"].map(String::from).into());
         assert_eq!(forms("σΟ"), ["σο", "σΟ", "Σο", "ΣΟ"].map(String::from).into());
         assert_eq!(bigram_forms("abc"), Vec::<String>::new());
-    }
-
-    #[test]
-    fn placeholders_are_numbered_in_order() {
-        assert_eq!(numbered("a = ? AND (b LIKE ? OR c = ?)"), "a = $1 AND (b LIKE $2 OR c = $3)");
     }
 
     #[test]

@@ -4,12 +4,13 @@
 //! transaction, [`SqliteWrites`] (what is refused and why is decided in
 //! `storage::publishing`).
 
-use app::feedback::{Conduct, FeedbackFact, Rating, Satisfaction};
+use app::feedback::{Conduct, FeedbackFact};
 use app::ssr::StorageError;
 use sqlx::SqliteConnection;
 
 use super::SqliteStorage;
 use crate::log::Kind;
+use crate::storage::facts::{self, DemoCodeRow, FeedbackRow};
 use crate::storage::publishing::{self, DemoCodeTables, FeedbackCodeTables, FeedbackTables, LoggedRows, StoredRating};
 use crate::storage::{FeedbackExportRow, FeedbackTarget, IssuedFeedbackCode, NewFeedback};
 
@@ -176,60 +177,16 @@ impl SqliteStorage {
              WHERE (?1 IS NULL OR dep.code = ?1) AND (?2 IS NULL OR r.year = ?2) \
                AND (?3 IS NULL OR instr(';' || r.inspectors || ';', ';' || ?3 || ';') > 0) \
              ORDER BY f.result_code",
-            Conduct::ALL.iter().map(|c| format!("fr.{}", c.key())).collect::<Vec<_>>().join(", ")
+            facts::conduct_select()
         );
-        type Row = (
-            String,
-            String,
-            String,
-            i64,
-            String,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        );
-        let rows: Vec<Row> = sqlx::query_as(&sql)
+        let rows: Vec<FeedbackRow> = sqlx::query_as(&sql)
             .bind(department)
             .bind(year)
             .bind(certificate)
             .bind(closed_before)
             .fetch_all(&self.pool)
             .await?;
-        let mut facts: Vec<(String, FeedbackFact)> = Vec::new();
-        for row in rows {
-            let (result_code, dep_code, dep_name, year, inspectors, cert, level) =
-                (row.0, row.1, row.2, row.3, row.4, row.5, row.6);
-            let conduct: Vec<Option<bool>> =
-                [row.7, row.8, row.9, row.10, row.11, row.12].iter().map(|a| a.map(|v| v == 1)).collect();
-            if facts.last().is_none_or(|(code, _)| *code != result_code) {
-                facts.push((
-                    result_code.clone(),
-                    FeedbackFact {
-                        department_code: dep_code,
-                        department: dep_name,
-                        year,
-                        team: inspectors.split(';').filter(|c| !c.is_empty()).map(str::to_owned).collect(),
-                        submission: None,
-                    },
-                ));
-            }
-            if let (Some(cert), Some(level)) = (cert, level.and_then(|l| u8::try_from(l).ok())) {
-                let Some(level) = Satisfaction::from_value(level) else { continue };
-                if let Some((_, fact)) = facts.last_mut() {
-                    fact.submission.get_or_insert_with(Vec::new).push(Rating {
-                        certificate: (!cert.is_empty()).then_some(cert),
-                        level,
-                        conduct,
-                    });
-                }
-            }
-        }
-        Ok(facts.into_iter().map(|(_, f)| f).collect())
+        Ok(facts::feedback_facts(rows))
     }
 
     pub(super) async fn feedback_export_rows(&self, department: &str) -> Result<Vec<FeedbackExportRow>, StorageError> {
@@ -278,24 +235,12 @@ impl SqliteStorage {
     }
 
     pub(super) async fn demo_code_rows(&self) -> Result<Vec<app::feedback::DemoCode>, StorageError> {
-        Ok(sqlx::query_as::<_, (String, String, String, String, Option<String>, i64)>(
-            "SELECT d.result_code, d.code, r.credit_code, r.enterprise_name, r.delivered_on, \
-               (SELECT COUNT(*) FROM feedback_submissions s WHERE s.result_code = d.result_code) \
-             FROM demo_feedback_codes d \
-             JOIN results r ON r.result_code = d.result_code AND r.id NOT IN (SELECT id FROM results_superseded) \
-             ORDER BY r.delivered_on DESC, d.result_code",
-        )
-        .fetch_all(&self.pool)
-        .await?
-        .into_iter()
-        .map(|(result_code, code, credit_code, enterprise_name, delivered_on, versions)| app::feedback::DemoCode {
-            result_code,
-            code,
-            credit_code,
-            enterprise_name,
-            delivered_on,
-            versions: u32::try_from(versions).unwrap_or(0),
-        })
-        .collect())
+        let sql = format!("{} ORDER BY r.delivered_on DESC, d.result_code", facts::DEMO_CODES_SQL);
+        Ok(sqlx::query_as::<_, DemoCodeRow>(&sql)
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(facts::demo_code)
+            .collect())
     }
 }

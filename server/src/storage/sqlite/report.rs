@@ -2,49 +2,16 @@
 //! the reports departments declare and the working-day calendar they count
 //! days with (what is refused and why: `storage::publishing`).
 
-use std::collections::BTreeMap;
-
-use app::report::{
-    CertificateFact, DeclaredReport, DepartmentRef, HigherInspection, PlanFact, PlanLineFact, ReportRows, ResultFact,
-};
+use app::report::{DepartmentRef, ReportRows, ResultFact};
 use app::ssr::StorageError;
-use app::types::ResultCategory;
 
 use super::SqliteStorage;
 use super::feedback::SqliteWrites;
 use crate::publish::VerifiedCalendarYear;
 use crate::storage::NewDeclaredReport;
+use crate::storage::facts::{self, PlanTuple, ResultTuple};
 use crate::storage::import::{Latest, RowVersion};
 use crate::storage::publishing::{self, CalendarTables, DeclaredReportTables};
-
-/// Columns of a [`ResultFact`] from `results r`.
-const RESULT_FACT: &str = "r.result_code, r.draw_id, r.credit_code, r.enterprise_name, r.inspectors, \
-     r.inspected_on, r.reported_on, r.delivered_on, r.entered_on, substr(r.published_at, 1, 10), \
-     CASE WHEN r.version = 1 THEN substr(r.published_at, 1, 10) ELSE \
-       (SELECT substr(f.published_at, 1, 10) FROM results f WHERE f.result_code = r.result_code AND f.version = 1) END, \
-     r.category, r.rectification_deadline, r.rectification_status, r.penalty_case";
-
-type ResultTuple = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-    Option<String>,
-    ResultCategory,
-    Option<String>,
-    app::types::Rectification,
-    Option<String>,
-);
-
-fn split(list: &str) -> Vec<String> {
-    list.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
-}
 
 impl SqliteStorage {
     pub(super) async fn report_key_rows(&self) -> Result<Vec<(DepartmentRef, i64)>, StorageError> {
@@ -59,21 +26,12 @@ impl SqliteStorage {
         )
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().map(|(code, name, year)| (DepartmentRef { code, name }, year)).collect())
+        Ok(facts::report_keys(rows))
     }
 
     pub(super) async fn mark(&self) -> Result<String, StorageError> {
-        let tables = [
-            "results",
-            "plans",
-            "draws",
-            "draw_commitments",
-            "inspectors",
-            "enterprises",
-            "declared_reports",
-            "calendar_years",
-        ];
-        let parts: Vec<String> = tables.iter().map(|t| format!("(SELECT IFNULL(MAX(rowid), 0) FROM {t})")).collect();
+        let parts: Vec<String> =
+            facts::MARKED_TABLES.iter().map(|t| format!("(SELECT IFNULL(MAX(rowid), 0) FROM {t})")).collect();
         let sql = format!("SELECT {} || '/' || (SELECT COUNT(*) FROM departments)", parts.join(" || '/' || "));
         Ok(sqlx::query_scalar::<_, String>(&sql).fetch_one(&self.pool).await?)
     }
@@ -89,40 +47,12 @@ impl SqliteStorage {
         };
         let department = DepartmentRef { code: code.to_owned(), name };
 
-        // The current version of each plan of the year; "published" is when its first version was.
-        type PlanTuple = (i64, String, String, String, String, String, Option<i64>, Option<i64>);
-        let plan_rows: Vec<PlanTuple> = sqlx::query_as(
-            "SELECT p.id, p.plan_code, p.title, \
-             (SELECT f.published_at FROM plans f WHERE f.plan_code = p.plan_code AND f.version = 1), \
-             p.window_start, p.window_end, p.max_inspections_per_year, p.min_per_stratum \
-             FROM plans p WHERE p.department_id = ? AND p.year = ? \
-               AND p.version = (SELECT MAX(q.version) FROM plans q WHERE q.plan_code = p.plan_code) \
-             ORDER BY p.plan_code",
-        )
-        .bind(dep_id)
-        .bind(year)
-        .fetch_all(&self.pool)
-        .await?;
+        let plan_rows: Vec<PlanTuple> =
+            sqlx::query_as(facts::PLANS_SQL).bind(dep_id).bind(year).fetch_all(&self.pool).await?;
         let mut plans = Vec::with_capacity(plan_rows.len());
-        for (id, plan_code, title, published_at, window_start, window_end, max, min) in plan_rows {
-            let lines: Vec<(String, String, String)> =
-                sqlx::query_as("SELECT item_code, stratum, ratio FROM plan_lines WHERE plan_id = ? ORDER BY line")
-                    .bind(id)
-                    .fetch_all(&self.pool)
-                    .await?;
-            plans.push(PlanFact {
-                plan_code,
-                title,
-                published_at,
-                window_start,
-                window_end,
-                max_inspections_per_year: max.and_then(|m| u64::try_from(m).ok()),
-                min_per_stratum: min.and_then(|m| u64::try_from(m).ok()),
-                lines: lines
-                    .into_iter()
-                    .map(|(item_code, stratum, ratio)| PlanLineFact { item_code, stratum, ratio })
-                    .collect(),
-            });
+        for plan in plan_rows {
+            let lines = sqlx::query_as(facts::PLAN_LINES_SQL).bind(plan.0).fetch_all(&self.pool).await?;
+            plans.push(facts::plan_fact(plan, lines));
         }
 
         // The department's draws of the year (under a plan of the year, or
@@ -140,42 +70,11 @@ impl SqliteStorage {
         .fetch_all(&self.pool)
         .await?;
 
-        let sql = format!(
-            "SELECT {RESULT_FACT} FROM results r WHERE r.department_id = ? AND r.year = ? \
-             AND r.id NOT IN (SELECT id FROM results_superseded) ORDER BY r.result_code"
-        );
-        let rows: Vec<ResultTuple> = sqlx::query_as(&sql).bind(dep_id).bind(year).fetch_all(&self.pool).await?;
-        let results: Vec<ResultFact> = rows
-            .into_iter()
-            .map(|r| ResultFact {
-                result_code: r.0,
-                draw_id: r.1,
-                credit_code: r.2,
-                enterprise_name: r.3,
-                inspectors: split(&r.4),
-                inspected_on: r.5,
-                reported_on: r.6,
-                delivered_on: r.7,
-                entered_on: r.8,
-                published_on: r.9.clone(),
-                first_published_on: r.10.unwrap_or(r.9),
-                category: r.11,
-                rectification_deadline: r.12,
-                rectification_status: r.13,
-                penalty_case: r.14,
-            })
-            .collect();
+        let rows: Vec<ResultTuple> =
+            sqlx::query_as(&facts::results_sql()).bind(dep_id).bind(year).fetch_all(&self.pool).await?;
+        let results: Vec<ResultFact> = rows.into_iter().map(facts::result_fact).collect();
 
-        let certificates: Vec<(String, String, String, String)> = sqlx::query_as(
-            "SELECT i.certificate, i.name, i.valid_from, i.valid_until FROM inspectors i \
-             WHERE i.version = (SELECT MAX(j.version) FROM inspectors j WHERE j.certificate = i.certificate)",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let certificates: BTreeMap<String, CertificateFact> = certificates
-            .into_iter()
-            .map(|(c, name, valid_from, valid_until)| (c, CertificateFact { name, valid_from, valid_until }))
-            .collect();
+        let certificates = facts::certificates(sqlx::query_as(facts::CERTIFICATES_SQL).fetch_all(&self.pool).await?);
 
         // Objects drawn by the department after a higher-level department
         // (any ancestor) inspected them in the same year.
@@ -200,16 +99,7 @@ impl SqliteStorage {
         .bind(year)
         .fetch_all(&self.pool)
         .await?;
-        let higher: Vec<HigherInspection> = higher_rows
-            .into_iter()
-            .map(|(draw_id, credit_code, result_code, department, inspected_on)| HigherInspection {
-                draw_id,
-                credit_code,
-                result_code,
-                department,
-                inspected_on,
-            })
-            .collect();
+        let higher = facts::higher(higher_rows);
 
         // Whether the yearly limit protects the enterprises it could apply to.
         let codes = serde_json::to_string(&higher.iter().map(|h| &h.credit_code).collect::<Vec<_>>())?;
@@ -226,20 +116,9 @@ impl SqliteStorage {
         .fetch_all(&self.pool)
         .await?;
 
-        let declared: Option<(i64, String, String, String, String)> = sqlx::query_as(
-            "SELECT version, title, text, figures_json, published_at FROM declared_reports \
-             WHERE department_id = ? AND year = ? ORDER BY version DESC LIMIT 1",
-        )
-        .bind(dep_id)
-        .bind(year)
-        .fetch_optional(&self.pool)
-        .await?;
-        let declared = match declared {
-            None => None,
-            Some((version, title, text, figures, published_at)) => {
-                Some(DeclaredReport { version, title, text, published_at, figures: serde_json::from_str(&figures)? })
-            }
-        };
+        let declared = facts::declared(
+            sqlx::query_as(facts::DECLARED_SQL).bind(dep_id).bind(year).fetch_optional(&self.pool).await?,
+        )?;
 
         Ok(Some(ReportRows {
             department,
