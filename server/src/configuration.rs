@@ -202,18 +202,22 @@ impl Database {
         }
     }
 
-    /// The database as told in messages: a PostgreSQL URL without its password.
+    /// The database as told in messages: a PostgreSQL URL without its
+    /// password (nor its parameters, which may hold one: `?password=`).
     pub fn shown(&self) -> String {
         match self {
             Database::Sqlite(path) => path.display().to_string(),
-            Database::Postgres(url) => match url.split_once("://").and_then(|(s, rest)| {
-                let (user_info, host) = rest.split_once('@')?;
-                let user = user_info.split_once(':').map_or(user_info, |(u, _)| u);
-                Some(format!("{s}://{user}@{host}"))
-            }) {
-                Some(shown) => shown,
-                None => url.clone(),
-            },
+            Database::Postgres(url) => {
+                let bare = url.split(['?', '#']).next().unwrap_or_default();
+                match bare.split_once("://").and_then(|(s, rest)| {
+                    let (user_info, host) = rest.split_once('@')?;
+                    let user = user_info.split_once(':').map_or(user_info, |(u, _)| u);
+                    Some(format!("{s}://{user}@{host}"))
+                }) {
+                    Some(shown) => shown,
+                    None => bare.to_owned(),
+                }
+            }
         }
     }
 }
@@ -514,6 +518,10 @@ mod tests {
             Database::Postgres("postgres://gongkai:s3cret@db.example:5432/portal".to_owned()).shown(),
             "postgres://gongkai@db.example:5432/portal",
             "no password in messages"
+        );
+        assert_eq!(
+            Database::Postgres("postgres://h:5432/d?password=s3cret&sslmode=require".to_owned()).shown(),
+            "postgres://h:5432/d"
         );
         assert_eq!(Database::Postgres("postgres://h/d".to_owned()).key_dir(), PathBuf::from("data"));
         assert_eq!(Database::Sqlite(PathBuf::from("/srv/g.db")).key_dir(), PathBuf::from("/srv"));

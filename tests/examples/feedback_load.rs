@@ -121,7 +121,8 @@ fn prepare(runtime: &tokio::runtime::Runtime, db: &Path, csv: &Path) -> ExitCode
     let today = now[..10].to_owned();
     let corrected = runtime.block_on(async {
         let storage = SqliteStorage::open(db).await.expect("open the database");
-        let key = FeedbackKey::load_or_create(&key_path_from_env(db)).expect("the feedback key");
+        let key = FeedbackKey::load_or_create(&key_path_from_env(db.parent().unwrap_or(Path::new(""))))
+            .expect("the feedback key");
         gongkai_server::publish::seed_calendar(&storage, &now).await.expect("the bundled calendar");
         let day = app::calendar::day(&today).expect("today is a date");
         let draws = gongkai_server::demo::seed_if_empty(&storage, Some(&key), day).await.expect("the demo data");
