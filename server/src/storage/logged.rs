@@ -116,6 +116,34 @@ pub(crate) fn published_rows_query(k: &RowKind, rows: Rows) -> (String, i64) {
 /// A plan's lines (parameter: the plan's row number); `plan_id` is left out of the content.
 pub(crate) const PLAN_LINES: &str = "SELECT * FROM plan_lines WHERE plan_id = $1 ORDER BY line";
 
+/// A plan line's content: its columns without `plan_id`.
+pub(crate) fn plan_line(
+    columns: Vec<(String, serde_json::Value)>,
+) -> std::collections::BTreeMap<String, serde_json::Value> {
+    columns.into_iter().filter(|(n, _)| n != "plan_id").collect()
+}
+
+/// A stored row as the log sees it, from what [`published_rows_query`] selects:
+/// key, row number, version, publication time, the published columns (and a plan's lines).
+pub(crate) fn row_publication(
+    kind: Kind,
+    key: Option<String>,
+    row: i64,
+    version: i64,
+    published_at: Option<String>,
+    columns: &[(String, serde_json::Value)],
+    lines: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
+) -> LogPublication {
+    LogPublication {
+        kind,
+        key: key.unwrap_or_default(),
+        version: u32::try_from(version).unwrap_or(0),
+        published_at: published_at.unwrap_or_default(),
+        url: kind.row_url(row),
+        content: crate::log::row_content(columns, lines),
+    }
+}
+
 /// The largest row number of `k`'s table.
 pub(crate) fn last_row_query(k: &RowKind) -> String {
     format!("SELECT MAX({}) FROM {} t", k.row, k.table)

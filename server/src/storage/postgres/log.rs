@@ -130,20 +130,13 @@ pub(crate) async fn published_rows(
             let lines = sqlx::query(logged::PLAN_LINES).bind(id).fetch_all(&mut *conn).await?;
             let mut out = Vec::new();
             for line in &lines {
-                out.push(columns(line, 0)?.into_iter().filter(|(n, _)| n != "plan_id").collect());
+                out.push(logged::plan_line(columns(line, 0)?));
             }
             Some(out)
         } else {
             None
         };
-        out.push(LogPublication {
-            kind,
-            key: key.unwrap_or_default(),
-            version: u32::try_from(version).unwrap_or(0),
-            published_at: published_at.unwrap_or_default(),
-            url: kind.row_url(id),
-            content: crate::log::row_content(&columns(&row, 4)?, lines),
-        });
+        out.push(logged::row_publication(kind, key, id, version, published_at, &columns(&row, 4)?, lines));
     }
     Ok(out)
 }
