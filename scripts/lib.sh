@@ -152,45 +152,73 @@ pg_bindir() {
   return 1
 }
 
+# pg_as COMMAND…: runs a PostgreSQL program, as the `postgres` user when we
+# are root (initdb refuses root).
+pg_as() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# pg_new_dir DIR: creates DIR for a cluster (owned by `postgres` when we are
+# root) and picks a free loopback port for it (DIR/port).
+pg_new_dir() {
+  mkdir -p "$1"
+  if [ "$(id -u)" = 0 ]; then chown postgres: "$1"; fi
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' >"$1/port"
+}
+
 # pg_start DIR: creates a cluster in DIR (a new directory), starts it on a free
 # loopback port (trust authentication, reachable from 127.0.0.1 only, its
 # socket in DIR) and prints its URL. As root, the cluster runs as the
-# `postgres` user (initdb refuses root). fsync is off: a test cluster is
-# thrown away, never recovered.
+# `postgres` user. fsync is off: a test cluster is thrown away, never recovered.
 pg_start() {
-  local dir="$1" bin port
-  local as=()
+  local dir="$1" bin
   bin="$(pg_bindir)" || die "PostgreSQL's server is not installed (scripts/setup.sh --browser installs it)"
-  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-  mkdir -p "$dir"
-  if [ "$(id -u)" = 0 ]; then
-    chown postgres: "$dir"
-    as=(runuser -u postgres --)
-  fi
-  "${as[@]}" "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 \
+  pg_new_dir "$dir"
+  pg_as "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 \
     >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; die "initdb failed in $dir"; }
-  "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=300" \
+  pg_resume "$dir"
+  echo "postgres://postgres@127.0.0.1:$(cat "$dir/port")/postgres"
+}
+
+# pg_resume DIR: starts the cluster in DIR (made by pg_start or pg_replica)
+# on its port, again after pg_halt.
+pg_resume() {
+  local dir="$1"
+  pg_as "$(pg_bindir)/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "-p $(cat "$dir/port") -k $dir \
+    -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=300" \
     start >/dev/null || { cat "$dir/server.log" >&2; die "PostgreSQL did not start in $dir"; }
-  echo "postgres://postgres@127.0.0.1:$port/postgres"
+}
+
+# pg_halt DIR: stops the cluster in DIR (fast shutdown) and keeps it, for pg_resume.
+pg_halt() {
+  pg_as "$(pg_bindir)/pg_ctl" -D "$1/data" -m fast -w stop >/dev/null
+}
+
+# pg_replica PRIMARY_DIR DIR: a streaming replica (hot standby) of the
+# cluster pg_start made in PRIMARY_DIR, copied with pg_basebackup into DIR (a
+# new directory) and started on a free loopback port; prints its URL.
+pg_replica() {
+  local primary="$1" dir="$2" bin
+  bin="$(pg_bindir)" || die "PostgreSQL's server is not installed (scripts/setup.sh --browser installs it)"
+  pg_new_dir "$dir"
+  pg_as "$bin/pg_basebackup" -D "$dir/data" -R -X stream --checkpoint=fast \
+    -d "postgres://postgres@127.0.0.1:$(cat "$primary/port")/postgres" >"$dir/basebackup.log" 2>&1 \
+    || { cat "$dir/basebackup.log" >&2; die "pg_basebackup failed into $dir"; }
+  pg_resume "$dir"
+  echo "postgres://postgres@127.0.0.1:$(cat "$dir/port")/postgres"
 }
 
 # pg_stop DIR: stops the cluster pg_start made in DIR and deletes it.
 pg_stop() {
   local dir="$1" bin
-  local as=()
   bin="$(pg_bindir)" || return 0
-  [ "$(id -u)" = 0 ] && as=(runuser -u postgres --)
   if [ -f "$dir/data/postmaster.pid" ]; then
-    "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+    pg_as "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
   fi
   rm -rf "$dir"
 }
 
 # pg_restart DIR: restarts the cluster pg_start made in DIR (same port and options), e.g. after ALTER SYSTEM.
 pg_restart() {
-  local dir="$1"
-  local as=()
-  [ "$(id -u)" = 0 ] && as=(runuser -u postgres --)
-  "${as[@]}" "$(pg_bindir)/pg_ctl" -D "$dir/data" -w restart >/dev/null
+  pg_as "$(pg_bindir)/pg_ctl" -D "$1/data" -w restart >/dev/null
 }

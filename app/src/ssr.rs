@@ -41,6 +41,13 @@ pub enum StorageError {
          another import or publication is running and had not finished after {0} s; nothing was written, try again when it has finished"
     )]
     Busy(u64),
+    /// The primary database (where everything is published) cannot be reached:
+    /// nothing was written; pages are still read from its replicas, if any.
+    #[error(
+        "主数据库暂时无法连接，本次未写入任何内容；已公示的内容仍可查看，请稍后重试 / the primary database cannot be \
+         reached; nothing was written (published pages can still be read), try again later"
+    )]
+    Unavailable,
     /// The publication log could not be written or read consistently.
     #[error("publication log: {0}")]
     Log(String),

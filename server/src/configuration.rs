@@ -33,6 +33,9 @@ use leptos::config::{Env, LeptosOptions};
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub database: Database,
+    /// Read replicas of a PostgreSQL database (`GONGKAI_DATABASE_REPLICAS`):
+    /// their `postgres://…` URLs, in the order given.
+    pub replicas: Vec<String>,
     /// Where keys are kept unless their variables say (the feedback-code key;
     /// the log's key is in [`LogSettings`]): [`Database::key_dir`].
     pub key_dir: PathBuf,
@@ -259,6 +262,37 @@ pub fn database(name: &'static str, text: &str) -> Result<Database, ConfigError>
     }
 }
 
+/// The read replicas of `primary` that `text` (the value of `name`) lists:
+/// `postgres://…` URLs separated by commas (empty: none). Only a PostgreSQL
+/// database has replicas; a replica that is the primary itself is refused too.
+pub fn replicas(name: &'static str, text: &str, primary: &Database) -> Result<Vec<String>, ConfigError> {
+    let invalid =
+        |value: &str, reason: &str| ConfigError::Invalid { name, value: value.to_owned(), reason: reason.to_owned() };
+    let listed: Vec<&str> = text.split(',').map(str::trim).filter(|u| !u.is_empty()).collect();
+    if listed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Database::Postgres(primary_url) = primary else {
+        return Err(invalid(text, "read replicas need a PostgreSQL database (GONGKAI_DATABASE=postgres://…)"));
+    };
+    let mut urls: Vec<String> = Vec::new();
+    for url in listed {
+        match database(name, url)? {
+            Database::Postgres(url) if url == *primary_url => {
+                return Err(invalid(&url, "a replica's URL is the primary's (GONGKAI_DATABASE)"));
+            }
+            Database::Postgres(url) if urls.contains(&url) => {
+                return Err(invalid(&url, "this replica is listed twice"));
+            }
+            Database::Postgres(url) => urls.push(url),
+            Database::Sqlite(_) => {
+                return Err(invalid(url, "expected postgres://USER@HOST[:PORT]/DATABASE URLs separated by commas"));
+            }
+        }
+    }
+    Ok(urls)
+}
+
 /// The SQLite database that `text` names (for what only SQLite has: the
 /// source of `server migrate-db`); `postgres://…` is refused here.
 pub fn database_path(name: &'static str, text: &str) -> Result<PathBuf, ConfigError> {
@@ -336,6 +370,8 @@ impl Settings {
             police_filing: site_text("GONGKAI_SITE_POLICE_FILING")?,
         };
         let database = database_from_env()?;
+        let replicas =
+            replicas("GONGKAI_DATABASE_REPLICAS", &var("GONGKAI_DATABASE_REPLICAS").unwrap_or_default(), &database)?;
         let page_cache_bytes = match var("GONGKAI_PAGE_CACHE_MB") {
             None => DEFAULT_PAGE_CACHE_MB << 20,
             Some(v) => {
@@ -354,6 +390,7 @@ impl Settings {
             page_cache_bytes,
             key_dir: database.key_dir(),
             database,
+            replicas,
             seed_demo,
             request_timeout: REQUEST_TIMEOUT,
             leptos: leptos_options(
@@ -379,6 +416,7 @@ impl Settings {
             },
             key_dir: database_path.parent().map_or_else(PathBuf::new, PathBuf::from),
             database: Database::Sqlite(database_path),
+            replicas: Vec::new(),
             page_cache_bytes: DEFAULT_PAGE_CACHE_MB << 20,
             seed_demo: true,
             feedback: FeedbackLimits::default(),
@@ -546,6 +584,45 @@ mod tests {
         // Only SQLite where only SQLite will do (migrate-db's source).
         match database_path("--from", "postgres://h/d") {
             Err(ConfigError::Invalid { name: "--from", reason, .. }) => assert!(reason.contains("SQLite"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn replicas_are_postgres_urls_of_a_postgres_database_and_hostile_lists_are_refused_by_name() {
+        let primary = Database::Postgres("postgres://gongkai@10.0.0.1/portal".to_owned());
+        assert_eq!(replicas("R", "", &primary).unwrap(), Vec::<String>::new());
+        assert_eq!(replicas("R", " , ,", &primary).unwrap(), Vec::<String>::new());
+        assert_eq!(
+            replicas("R", "postgres://gongkai@10.0.0.2/portal, postgresql://gongkai@10.0.0.3:5433/portal", &primary)
+                .unwrap(),
+            vec![
+                "postgres://gongkai@10.0.0.2/portal".to_owned(),
+                "postgresql://gongkai@10.0.0.3:5433/portal".to_owned()
+            ]
+        );
+        for (text, value, reason) in [
+            ("data/replica.db", "data/replica.db", "expected postgres://USER@HOST[:PORT]/DATABASE URLs"),
+            ("postgres://h/d,sqlite://x.db", "sqlite://x.db", "expected postgres://USER@HOST[:PORT]/DATABASE URLs"),
+            ("<script>alert(1)</script>", "<script>alert(1)</script>", "expected postgres://"),
+            ("javascript://%0aalert(1)", "javascript://%0aalert(1)", "unknown database scheme “javascript”"),
+            ("postgres://h/d\0,x", "x", "expected postgres://"),
+            ("postgres://", "postgres://", "expected postgres://USER@HOST[:PORT]/DATABASE"),
+            ("postgres://gongkai@10.0.0.1/portal", "postgres://gongkai@10.0.0.1/portal", "is the primary's"),
+            ("postgres://h/d, postgres://h/d", "postgres://h/d", "listed twice"),
+        ] {
+            match replicas("GONGKAI_DATABASE_REPLICAS", text, &primary) {
+                Err(ConfigError::Invalid { name: "GONGKAI_DATABASE_REPLICAS", value: v, reason: r }) => {
+                    assert_eq!(v, value, "{text}");
+                    assert!(r.contains(reason), "{text}: {r}");
+                }
+                other => panic!("{text:?} gave {other:?}"),
+            }
+        }
+        match replicas("GONGKAI_DATABASE_REPLICAS", "postgres://h/d", &Database::Sqlite(PathBuf::from("g.db"))) {
+            Err(ConfigError::Invalid { reason, .. }) => {
+                assert!(reason.contains("need a PostgreSQL database"), "{reason}")
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -238,7 +238,9 @@ impl Application {
     /// Opens the database (seeding the demo draws into an empty one if enabled),
     /// builds the router and binds the listener (port 0 picks a free port).
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        let storage = crate::storage::open(&settings.database, crate::storage::WRITE_WAIT).await?;
+        let storage =
+            crate::storage::open_with_replicas(&settings.database, &settings.replicas, crate::storage::WRITE_WAIT)
+                .await?;
         // A database from before the log (or before a kind was logged): its
         // publications become the log's next entries, before anything new.
         let logged = storage.log_backfill().await?;

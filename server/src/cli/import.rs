@@ -226,7 +226,7 @@ fn time_arg(option: &str, value: Option<&str>) -> Result<Option<String>, Failure
 /// A storage error that is not about the file's content.
 fn storage_failure(e: StorageError) -> Failure {
     match e {
-        busy @ StorageError::Busy(_) => Failure::unreadable(busy.to_string()),
+        e @ (StorageError::Busy(_) | StorageError::Unavailable) => Failure::unreadable(e.to_string()),
         e => Failure::unreadable(format!("数据库错误 / database error: {e}")),
     }
 }

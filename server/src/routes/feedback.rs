@@ -388,11 +388,20 @@ async fn authenticate(
 
 fn unavailable(e: &StorageError) -> (StatusCode, FeedbackScreen) {
     tracing::error!(error = %e, "feedback: storage");
-    let problem = FormProblem::new(
-        "form",
-        "系统暂时无法处理，未保存任何内容，请稍后再试。",
-        "The portal cannot process this right now; nothing was stored. Please try again later.",
-    );
+    let problem = match e {
+        // The primary is down: the pages are still read from the replicas.
+        StorageError::Unavailable => FormProblem::new(
+            "form",
+            "评价暂时无法保存：主数据库暂时无法连接，本次未保存任何内容。已公示的内容仍可查看，请稍后再提交。",
+            "Feedback cannot be stored right now: the primary database cannot be reached, and nothing was stored. \
+             Published pages can still be read; please submit again later.",
+        ),
+        _ => FormProblem::new(
+            "form",
+            "系统暂时无法处理，未保存任何内容，请稍后再试。",
+            "The portal cannot process this right now; nothing was stored. Please try again later.",
+        ),
+    };
     (StatusCode::SERVICE_UNAVAILABLE, identify_again("", "", problem))
 }
 

@@ -25,11 +25,23 @@ pub async fn open(
     database: &crate::configuration::Database,
     write_wait: std::time::Duration,
 ) -> Result<std::sync::Arc<dyn Storage>, StorageError> {
+    open_with_replicas(database, &[], write_wait).await
+}
+
+/// [`open`], with read replicas of a PostgreSQL database (`GONGKAI_DATABASE_REPLICAS`,
+/// `Settings::replicas`: their URLs; the configuration accepts them only for PostgreSQL).
+pub async fn open_with_replicas(
+    database: &crate::configuration::Database,
+    replicas: &[String],
+    write_wait: std::time::Duration,
+) -> Result<std::sync::Arc<dyn Storage>, StorageError> {
     match database {
         crate::configuration::Database::Sqlite(path) => {
             Ok(std::sync::Arc::new(SqliteStorage::open_waiting(path, write_wait).await?))
         }
-        crate::configuration::Database::Postgres(url) => Ok(std::sync::Arc::new(PgStorage::open(url).await?)),
+        crate::configuration::Database::Postgres(url) => {
+            Ok(std::sync::Arc::new(PgStorage::open_with(url, replicas, write_wait).await?))
+        }
     }
 }
 

@@ -18,6 +18,7 @@ mod migrate;
 mod page_cache;
 mod pages;
 mod portal;
+mod replicas;
 mod reports;
 mod verify;
 mod witness;

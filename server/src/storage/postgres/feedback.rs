@@ -50,7 +50,7 @@ impl PgStorage {
             .bind(year)
             .bind(certificate)
             .bind(closed_before)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.reader().await?)
             .await?;
         Ok(facts::feedback_facts(rows))
     }
@@ -59,7 +59,7 @@ impl PgStorage {
         // SQLite sorts NULL last in descending order, PostgreSQL first: NULLS LAST.
         let sql = format!("{} ORDER BY r.delivered_on DESC NULLS LAST, d.result_code", facts::DEMO_CODES_SQL);
         Ok(sqlx::query_as::<_, DemoCodeRow>(&sql)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.reader().await?)
             .await?
             .into_iter()
             .map(facts::demo_code)

@@ -173,13 +173,13 @@ async fn draw_publications(conn: &mut PgConnection) -> Result<Vec<LogPublication
 impl PgStorage {
     /// A directory record's version as published (the content its log entry hashes).
     pub(crate) async fn read_log_row(&self, kind: Kind, row: i64) -> Result<Option<Vec<u8>>, StorageError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.reader().await?;
         Ok(published_rows(&mut conn, kind, Rows::Only(row)).await?.pop().map(|p| p.content))
     }
 
     /// The stored hashes at `indexes`, in order (a tile's hashes).
     pub async fn log_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, StorageError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.reader().await?;
         let hashes: std::collections::HashMap<u64, Hash> =
             PgLog(&mut conn).stored_hashes(indexes).await?.into_iter().collect();
         indexes
@@ -193,7 +193,7 @@ impl PgStorage {
         Ok(sqlx::query_scalar("SELECT data FROM log_tiles WHERE level = $1 AND n = $2")
             .bind(i64::from(level))
             .bind(n as i64)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.reader().await?)
             .await?)
     }
 
@@ -210,7 +210,7 @@ impl PgStorage {
         .bind(&c.line)
         .execute(&self.pool)
         .await?;
-        Ok(())
+        self.published().await
     }
 
     /// The cosignatures of the checkpoint of `size` entries, by witness name.
@@ -218,7 +218,7 @@ impl PgStorage {
         let rows: Vec<(String, i64, String)> =
             sqlx::query_as("SELECT witness, time, line FROM log_cosignatures WHERE size = $1 ORDER BY witness")
                 .bind(size as i64)
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *self.reader().await?)
                 .await?;
         Ok(rows
             .into_iter()
@@ -230,23 +230,46 @@ impl PgStorage {
     pub async fn log_witness_size(&self, witness: &str) -> Result<Option<u64>, StorageError> {
         let n: Option<i64> = sqlx::query_scalar("SELECT MAX(size) FROM log_cosignatures WHERE witness = $1")
             .bind(witness)
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *self.reader().await?)
             .await?;
         Ok(n.map(|n| n as u64))
     }
 
     /// The database's generation (see `Storage::generation`): the log's size,
     /// and the last cosignature, feedback code and demo code kept.
+    ///
+    /// With replicas it is read on the primary, with the primary's log
+    /// position: a new generation (a publication by anyone, this process or
+    /// another) is then required of the replicas that answer the reads (see
+    /// `replicas.rs`). The primary unreachable: read where the pages are read.
     pub async fn generation(&self) -> Result<Vec<i64>, StorageError> {
-        let row: (i64, i64, i64, i64) = sqlx::query_as(
-            "SELECT (SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries), \
-             (SELECT COALESCE(MAX(rowid), 0) FROM log_cosignatures), \
-             (SELECT COALESCE(MAX(rowid), 0) FROM feedback_codes), \
-             (SELECT COALESCE(MAX(rowid), 0) FROM demo_feedback_codes)",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(vec![row.0, row.1, row.2, row.3])
+        macro_rules! generation_sql {
+            () => {
+                "SELECT (SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries), \
+                 (SELECT COALESCE(MAX(rowid), 0) FROM log_cosignatures), \
+                 (SELECT COALESCE(MAX(rowid), 0) FROM feedback_codes), \
+                 (SELECT COALESCE(MAX(rowid), 0) FROM demo_feedback_codes)"
+            };
+        }
+        type Row = (i64, i64, i64, i64);
+        let generation = |r: Row| vec![r.0, r.1, r.2, r.3];
+        let Some(replicas) = &self.replicas else {
+            return Ok(generation(sqlx::query_as::<_, Row>(generation_sql!()).fetch_one(&self.pool).await?));
+        };
+        if let Some(mut conn) = super::replicas::connect(&self.pool, &replicas.primary).await {
+            // pg_current_wal_lsn() after the snapshot's publications: at or past their commits.
+            let sql = concat!(generation_sql!(), ", (pg_current_wal_lsn() - '0/0')::BIGINT");
+            match sqlx::query_as::<_, (i64, i64, i64, i64, i64)>(sql).fetch_one(&mut *conn).await {
+                Ok((a, b, c, d, lsn)) => {
+                    let g = generation((a, b, c, d));
+                    replicas.saw_generation(&g, lsn);
+                    return Ok(g);
+                }
+                Err(e) if super::replicas::unreachable(&e) => replicas.primary.mark_down(),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(generation(sqlx::query_as::<_, Row>(generation_sql!()).fetch_one(&mut *self.reader().await?).await?))
     }
 
     /// Every entry, stored hash, full tile and publication, for `server log verify`.
@@ -306,7 +329,7 @@ impl PgStorage {
         for kind in missing {
             sqlx::query("INSERT INTO log_kinds (kind) VALUES ($1)").bind(kind.as_str()).execute(&mut *tx).await?;
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(n)
     }
 }

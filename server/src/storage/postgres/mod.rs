@@ -23,6 +23,7 @@ mod publishing_tests;
 mod read;
 #[cfg(test)]
 mod read_tests;
+mod replicas;
 mod report;
 mod storage;
 mod write;
@@ -33,19 +34,50 @@ use log::PgLog;
 
 #[derive(Clone, Debug)]
 pub struct PgStorage {
+    /// The primary: every write, and the reads when there are no replicas.
     pool: PgPool,
+    /// Read replicas (`GONGKAI_DATABASE_REPLICAS`), see `replicas.rs`.
+    replicas: Option<std::sync::Arc<replicas::Replicas>>,
+    /// How long a publication waits for another to finish before giving up ([`StorageError::Busy`]).
+    write_wait: std::time::Duration,
 }
 
 impl PgStorage {
     /// Connects to the database at `url` (`postgres://…`) and migrates it.
     pub async fn open(url: &str) -> Result<Self, StorageError> {
+        Self::open_with(url, &[], super::WRITE_WAIT).await
+    }
+
+    /// Connects to the primary at `url` and migrates it; reads go to the
+    /// `replicas` (`postgres://…` URLs of its streaming standbys) when they
+    /// have what the primary has published (see `replicas.rs`). A publication
+    /// waits up to `write_wait` for another one to finish.
+    pub async fn open_with(
+        url: &str,
+        replicas: &[String],
+        write_wait: std::time::Duration,
+    ) -> Result<Self, StorageError> {
+        let unreachable = |e: sqlx::Error| if replicas::unreachable(&e) { StorageError::Unavailable } else { e.into() };
         let options = PgConnectOptions::from_str(url)?;
         // One connection first: a server that refuses or is not there is an
         // error at once, not after the pool's retries.
-        sqlx::Connection::close(<sqlx::PgConnection as sqlx::Connection>::connect_with(&options).await?).await?;
-        let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
+        let first = <sqlx::PgConnection as sqlx::Connection>::connect_with(&options).await.map_err(unreachable)?;
+        sqlx::Connection::close(first).await?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(PRIMARY_WAIT)
+            .connect_with(options)
+            .await
+            .map_err(unreachable)?;
         sqlx::migrate!("./migrations-postgres").run(&pool).await?;
-        Ok(Self { pool })
+        let replicas = match replicas {
+            [] => None,
+            urls => Some(std::sync::Arc::new(replicas::Replicas::new(urls)?)),
+        };
+        let storage = Self { pool, replicas, write_wait };
+        // Reads must see the schema just migrated (and everything before it).
+        storage.published().await?;
+        Ok(storage)
     }
 
     /// The connection pool (for tests that check constraints directly).
@@ -57,10 +89,36 @@ impl PgStorage {
     /// SQLite's write lock serializes them: each holds a transaction-scoped
     /// advisory lock, so the log's appends (which read its right edge) never
     /// interleave, on this node or on any other connected to the primary.
+    ///
+    /// The primary unreachable: [`StorageError::Unavailable`]; another
+    /// publication still running after `write_wait`: [`StorageError::Busy`]
+    /// (as SQLite's busy timeout).
     pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StorageError> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(PUBLISH_LOCK).execute(&mut *tx).await?;
-        Ok(tx)
+        if self.replicas.as_ref().is_some_and(|r| r.primary.is_down()) {
+            return Err(StorageError::Unavailable);
+        }
+        let mut tx = match self.pool.begin().await {
+            Ok(tx) => tx,
+            Err(e) if replicas::unreachable(&e) => {
+                if let Some(r) = &self.replicas {
+                    r.primary.mark_down();
+                }
+                return Err(StorageError::Unavailable);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        sqlx::query("SELECT set_config('lock_timeout', $1, true)")
+            .bind(format!("{}ms", self.write_wait.as_millis().max(1)))
+            .execute(&mut *tx)
+            .await?;
+        match sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(PUBLISH_LOCK).execute(&mut *tx).await {
+            Ok(_) => Ok(tx),
+            // lock_not_available: the lock was not granted within lock_timeout.
+            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("55P03") => {
+                Err(StorageError::Busy(self.write_wait.as_secs()))
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Benchmarks only: appends `entries` in one transaction without any
@@ -69,20 +127,21 @@ impl PgStorage {
     pub async fn bench_append_log(&self, entries: &[crate::log::Entry]) -> Result<(), StorageError> {
         let mut tx = self.begin_write().await?;
         crate::log::append(&mut PgLog(&mut tx), entries).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
     /// The log's number of entries.
     pub async fn log_size(&self) -> Result<u64, StorageError> {
         use crate::log::LogTables as _;
-        PgLog(&mut *self.pool.acquire().await?).size().await
+        PgLog(&mut *self.reader().await?).size().await
     }
 
     /// The log's size and root hash, read together (one snapshot).
     pub async fn log_head(&self) -> Result<(u64, tlog_tiles::Hash), StorageError> {
         use crate::log::LogTables as _;
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.reader().await?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *tx).await?;
         let n = PgLog(&mut tx).size().await?;
         let root = crate::log::tree_root(&mut PgLog(&mut tx), n).await?;
@@ -93,7 +152,7 @@ impl PgStorage {
     /// The root hash of the log's first `size` entries (`None` when the log is shorter).
     pub async fn log_root(&self, size: u64) -> Result<Option<tlog_tiles::Hash>, StorageError> {
         use crate::log::LogTables as _;
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.reader().await?;
         if size > PgLog(&mut conn).size().await? {
             return Ok(None);
         }
@@ -102,7 +161,7 @@ impl PgStorage {
 
     /// The consistency proof (RFC 6962) from the log's first `old` entries to its first `size`.
     pub async fn log_consistency(&self, old: u64, size: u64) -> Result<Vec<tlog_tiles::Hash>, StorageError> {
-        crate::log::consistency(&mut PgLog(&mut *self.pool.acquire().await?), old, size).await
+        crate::log::consistency(&mut PgLog(&mut *self.reader().await?), old, size).await
     }
 
     /// The entries with leaf indexes in `range`, in order.
@@ -110,10 +169,14 @@ impl PgStorage {
         Ok(sqlx::query_scalar("SELECT entry FROM log_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx")
             .bind(range.start as i64)
             .bind(range.end as i64)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.reader().await?)
             .await?)
     }
 }
+
+/// How long a statement waits for a connection to the primary (its pool's
+/// acquire timeout): an unreachable primary is then [`StorageError::Unavailable`].
+const PRIMARY_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The advisory lock every publishing transaction holds (any fixed number;
 /// this one spells "gongkai" in ASCII).
@@ -378,5 +441,47 @@ mod tests {
         let stored = pg.log_entries(0..1000).await.unwrap();
         assert_eq!(stored.len(), 200);
         assert_eq!(pg.log_head().await.unwrap(), (200, tlog_tiles::Hash(rfc6962_root(&stored))));
+    }
+
+    #[tokio::test]
+    async fn a_publication_waiting_longer_than_the_write_wait_for_another_is_busy_and_writes_nothing() {
+        use crate::storage::{Batch, NewDepartment, Storage as _};
+        let url = create_test_database(&admin_url()).await.unwrap();
+        let pg = PgStorage::open_with(&url, &[], std::time::Duration::from_secs(1)).await.unwrap();
+        // Another publisher holds the lock (as a long import would).
+        let mut other = pg.pool().acquire().await.unwrap();
+        sqlx::query("SELECT pg_advisory_lock($1)").bind(PUBLISH_LOCK).execute(&mut *other).await.unwrap();
+        let department = NewDepartment {
+            code: "990001".to_owned(),
+            name: "等待测试局".to_owned(),
+            level: crate::storage::Level::Province,
+            parent_code: None,
+            published_at: "2025-01-02T09:00:00+08:00".to_owned(),
+        };
+        let started = std::time::Instant::now();
+        match pg.import(&Batch::Departments(vec![department.clone()])).await {
+            Err(e @ StorageError::Busy(1)) => {
+                assert!(e.to_string().contains("another import or publication is running"))
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "it gave up after its wait");
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM departments").fetch_one(pg.pool()).await.unwrap();
+        assert_eq!(n, 0, "nothing written");
+        sqlx::query("SELECT pg_advisory_unlock($1)").bind(PUBLISH_LOCK).execute(&mut *other).await.unwrap();
+        pg.import(&Batch::Departments(vec![department])).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_primary_is_unavailable_with_a_bilingual_message() {
+        // A port nothing listens on (bound, then released).
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        match PgStorage::open(&format!("postgres://postgres@127.0.0.1:{port}/portal")).await {
+            Err(e @ StorageError::Unavailable) => {
+                let message = e.to_string();
+                assert!(message.contains("主数据库暂时无法连接") && message.contains("cannot be reached"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

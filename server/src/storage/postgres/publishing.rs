@@ -247,7 +247,7 @@ impl PgStorage {
         let mut tx = self.begin_write().await?;
         let version = publishing::calendar_year(&mut PgWrites(&mut tx), year, published_at, correction_reason).await?;
         follow_numbers(&mut tx, &[("calendar_years", "rowid")]).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(version)
     }
 
@@ -276,14 +276,14 @@ impl PgStorage {
         let mut tx = self.begin_write().await?;
         publishing::feedback_codes(&mut PgWrites(&mut tx), codes, issued_at).await?;
         follow_numbers(&mut tx, &[("feedback_codes", "rowid")]).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
     /// See `Storage::feedback_target`.
     pub async fn find_feedback_target(&self, code_hmac: &str) -> Result<Option<FeedbackTarget>, StorageError> {
         let Some(code_hmac) = key(code_hmac) else { return Ok(None) };
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.reader().await?;
         let Some((result_code, credit_code)) = sqlx::query_as::<_, (String, String)>(
             "SELECT result_code, credit_code FROM feedback_codes WHERE code_hmac = $1",
         )
@@ -311,7 +311,7 @@ impl PgStorage {
         let mut tx = self.begin_write().await?;
         publishing::feedback(&mut PgWrites(&mut tx), feedback).await?;
         follow_numbers(&mut tx, &[("feedback_submissions", "id")]).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -372,7 +372,7 @@ impl PgStorage {
         let mut tx = self.begin_write().await?;
         publishing::demo_codes(&mut PgWrites(&mut tx), codes).await?;
         follow_numbers(&mut tx, &[("demo_feedback_codes", "rowid")]).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -381,7 +381,7 @@ impl PgStorage {
         let mut tx = self.begin_write().await?;
         publishing::declared_reports(&mut PgWrites(&mut tx), reports).await?;
         follow_numbers(&mut tx, &[("declared_reports", "id")]).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

@@ -74,7 +74,7 @@ impl DrawSource for PgStorage {
                WHERE NOT EXISTS (SELECT 1 FROM draws d WHERE d.id = c.draw_id) \
              ) u ORDER BY draw_date DESC, id"
         );
-        Ok(sqlx::query_as::<_, DrawSummary>(&sql).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as::<_, DrawSummary>(&sql).fetch_all(&mut *self.reader().await?).await?)
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.find_draw")]
@@ -83,14 +83,14 @@ impl DrawSource for PgStorage {
             "SELECT {DRAWN_COLUMNS}, d.record_json FROM draws d \
              JOIN departments dep ON dep.id = d.department_id WHERE d.id = $1"
         );
-        Ok(sqlx::query_as::<_, StoredDraw>(&sql).bind(key(id)).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as::<_, StoredDraw>(&sql).bind(key(id)).fetch_optional(&mut *self.reader().await?).await?)
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.find_draw_view")]
     async fn find_draw_view(&self, id: &str) -> Result<Option<String>, StorageError> {
         let view: Option<Option<String>> = sqlx::query_scalar("SELECT view_json FROM draws WHERE id = $1")
             .bind(key(id))
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
         Ok(view.flatten())
     }
@@ -101,7 +101,7 @@ impl DrawSource for PgStorage {
             "SELECT {AWAITING_COLUMNS}, c.input_json FROM draw_commitments c \
              JOIN departments dep ON dep.id = c.department_id WHERE c.draw_id = $1"
         );
-        Ok(sqlx::query_as::<_, StoredCommitment>(&sql).bind(key(id)).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as::<_, StoredCommitment>(&sql).bind(key(id)).fetch_optional(&mut *self.reader().await?).await?)
     }
 }
 
@@ -312,7 +312,7 @@ impl PgStorage {
             }
         };
         let sql = numbered(&format!("SELECT COUNT(*) FROM ({select} LIMIT {}) m", limit + 1));
-        Ok(bind_scalar(sqlx::query_scalar(&sql), &args).fetch_one(&self.pool).await?)
+        Ok(bind_scalar(sqlx::query_scalar(&sql), &args).fetch_one(&mut *self.reader().await?).await?)
     }
 
     /// One page of a list (see SQLite's `paged`): the page's keys on `base`
@@ -332,14 +332,14 @@ impl PgStorage {
             // Walking the whole list: by position (publication order), newest first.
             let (sql, w) = list.walk_sql(w, after, query.per_page());
             let keys: Vec<i64> =
-                bind_scalar(sqlx::query_scalar(&numbered(&sql)), &w.args).fetch_all(&self.pool).await?;
+                bind_scalar(sqlx::query_scalar(&numbered(&sql)), &w.args).fetch_all(&mut *self.reader().await?).await?;
             return self.walked_rows(list, query, keys).await;
         }
         let sql = numbered(&list.page_sql(w, query));
-        let rows = bind_as(sqlx::query_as::<_, T>(&sql), &w.args).fetch_all(&self.pool).await?;
+        let rows = bind_as(sqlx::query_as::<_, T>(&sql), &w.args).fetch_all(&mut *self.reader().await?).await?;
         let counted = if needs_count(query, rows.len(), count) {
             let sql = numbered(&list.count_sql(w));
-            let n: i64 = bind_scalar(sqlx::query_scalar(&sql), &w.args).fetch_one(&self.pool).await?;
+            let n: i64 = bind_scalar(sqlx::query_scalar(&sql), &w.args).fetch_one(&mut *self.reader().await?).await?;
             Some(counted(n))
         } else {
             None
@@ -354,7 +354,7 @@ impl PgStorage {
     {
         let ListSql { select, from, key, .. } = list;
         let sql = format!("SELECT {select} FROM {from} WHERE {key} = ANY($1) ORDER BY {order}");
-        Ok(sqlx::query_as::<_, T>(&sql).bind(keys).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as::<_, T>(&sql).bind(keys).fetch_all(&mut *self.reader().await?).await?)
     }
 
     /// The rows of `keys` (newest first), as a stretch of a walk (see [`walked`]).
@@ -379,7 +379,8 @@ impl PgStorage {
         T: for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin,
     {
         let sql = numbered(&list.keys_sql(w));
-        let keys: Vec<i64> = bind_scalar(sqlx::query_scalar(&sql), &w.args).fetch_all(&self.pool).await?;
+        let keys: Vec<i64> =
+            bind_scalar(sqlx::query_scalar(&sql), &w.args).fetch_all(&mut *self.reader().await?).await?;
         let page = match keys_page(query, &keys) {
             KeysPage::Walk(walk) => return self.walked_rows(list, query, walk).await,
             KeysPage::Page(page) => page,
@@ -432,8 +433,9 @@ impl PgStorage {
         let Some((sql, args)) = search.keys_sql(query, ["0::BIGINT", "1::BIGINT"]) else {
             return Ok(make_paged(query, Vec::new(), None));
         };
-        let keys =
-            bind_as(sqlx::query_as::<_, (String, String, i64)>(&numbered(&sql)), &args).fetch_all(&self.pool).await?;
+        let keys = bind_as(sqlx::query_as::<_, (String, String, i64)>(&numbered(&sql)), &args)
+            .fetch_all(&mut *self.reader().await?)
+            .await?;
         let mut found: Vec<DrawSummary> = Vec::with_capacity(keys.len());
         for (kind, sql) in [
             (
@@ -455,13 +457,15 @@ impl PgStorage {
             if ids.is_empty() {
                 continue;
             }
-            found.extend(sqlx::query_as::<_, DrawSummary>(&sql).bind(ids).fetch_all(&self.pool).await?);
+            found.extend(sqlx::query_as::<_, DrawSummary>(&sql).bind(ids).fetch_all(&mut *self.reader().await?).await?);
         }
         let rows = draws_in_order(&keys, &found);
         let counted = if draws_need_count(query, rows.len()) {
             let mut n = 0u64;
             for (sql, args) in search.count_sqls() {
-                let k: i64 = bind_scalar(sqlx::query_scalar(&numbered(&sql)), args).fetch_one(&self.pool).await?;
+                let k: i64 = bind_scalar(sqlx::query_scalar(&numbered(&sql)), args)
+                    .fetch_one(&mut *self.reader().await?)
+                    .await?;
                 n += counted(k);
             }
             Some(n)
@@ -480,7 +484,7 @@ impl PgStorage {
              WHERE c.plan_code = $1 AND NOT EXISTS (SELECT 1 FROM draws x WHERE x.id = c.draw_id) \
              ORDER BY draw_date DESC, id"
         );
-        Ok(sqlx::query_as::<_, DrawSummary>(&sql).bind(key(plan_code)).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as::<_, DrawSummary>(&sql).bind(key(plan_code)).fetch_all(&mut *self.reader().await?).await?)
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.department_rows")]
@@ -494,7 +498,7 @@ impl PgStorage {
              ORDER BY CASE d.level WHEN 'province' THEN 0 WHEN 'city' THEN 1 WHEN 'district' THEN 2 ELSE 3 END, \
              d.code IS NULL, d.code NULLS FIRST, d.name"
         ));
-        Ok(bind_as(sqlx::query_as::<_, Department>(&sql), args).fetch_all(&self.pool).await?)
+        Ok(bind_as(sqlx::query_as::<_, Department>(&sql), args).fetch_all(&mut *self.reader().await?).await?)
     }
 }
 
@@ -524,7 +528,7 @@ impl PortalSource for PgStorage {
         };
         let children = self.department_rows("WHERE p.code = ?", &[text(code)]).await?;
         let sql = numbered(&department_items_sql());
-        let items = sqlx::query_as::<_, ItemRow>(&sql).bind(key(code)).fetch_all(&self.pool).await?;
+        let items = sqlx::query_as::<_, ItemRow>(&sql).bind(key(code)).fetch_all(&mut *self.reader().await?).await?;
         Ok(Some(DepartmentDetail { department, children, items }))
     }
 
@@ -537,7 +541,11 @@ impl PortalSource for PgStorage {
     #[tracing::instrument(level = "debug", skip_all, name = "storage.item_versions")]
     async fn item_versions(&self, department: &str, item: &str) -> Result<Vec<ItemRow>, StorageError> {
         let sql = numbered(&item_versions_sql());
-        Ok(sqlx::query_as::<_, ItemRow>(&sql).bind(key(department)).bind(key(item)).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as::<_, ItemRow>(&sql)
+            .bind(key(department))
+            .bind(key(item))
+            .fetch_all(&mut *self.reader().await?)
+            .await?)
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.list_inspectors")]
@@ -552,21 +560,21 @@ impl PortalSource for PgStorage {
             "SELECT {INSPECTOR_COLUMNS} FROM inspectors i JOIN departments dep ON dep.id = i.department_id \
              WHERE i.certificate = $1 ORDER BY i.version DESC"
         );
-        Ok(sqlx::query_as::<_, InspectorRow>(&sql).bind(key(certificate)).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as::<_, InspectorRow>(&sql).bind(key(certificate)).fetch_all(&mut *self.reader().await?).await?)
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.inspector_facets")]
     async fn inspector_facets(&self) -> Result<(Vec<String>, Vec<String>), StorageError> {
         let sql =
             format!("SELECT DISTINCT i.unit FROM inspectors i WHERE {INSPECTOR_CURRENT} ORDER BY i.unit LIMIT 500");
-        let units: Vec<String> = sqlx::query_scalar(&sql).fetch_all(&self.pool).await?;
+        let units: Vec<String> = sqlx::query_scalar(&sql).fetch_all(&mut *self.reader().await?).await?;
         // SQLite's `SELECT DISTINCT … LIMIT 2000` (no ORDER BY) scans the table in
         // rowid order and keeps each list the first time it sees it: the same 2000 here.
         let sql = format!(
             "SELECT q FROM (SELECT i.qualifications AS q, MIN(i.id) AS first FROM inspectors i \
              WHERE {INSPECTOR_CURRENT} GROUP BY i.qualifications) l ORDER BY first LIMIT 2000"
         );
-        let lists: Vec<String> = sqlx::query_scalar(&sql).fetch_all(&self.pool).await?;
+        let lists: Vec<String> = sqlx::query_scalar(&sql).fetch_all(&mut *self.reader().await?).await?;
         Ok((units, qualifications(&lists)))
     }
 
@@ -578,12 +586,14 @@ impl PortalSource for PgStorage {
     #[tracing::instrument(level = "debug", skip_all, name = "storage.find_plan")]
     async fn find_plan(&self, code: &str) -> Result<Option<PlanDetail>, StorageError> {
         let sql = numbered(&plan_versions_sql());
-        let versions = sqlx::query_as::<_, PlanRow>(&sql).bind(key(code)).fetch_all(&self.pool).await?;
+        let versions = sqlx::query_as::<_, PlanRow>(&sql).bind(key(code)).fetch_all(&mut *self.reader().await?).await?;
         if versions.is_empty() {
             return Ok(None);
         }
-        let lines =
-            sqlx::query_as::<_, PlanLineRow>(&numbered(PLAN_LINES_SQL)).bind(key(code)).fetch_all(&self.pool).await?;
+        let lines = sqlx::query_as::<_, PlanLineRow>(&numbered(PLAN_LINES_SQL))
+            .bind(key(code))
+            .fetch_all(&mut *self.reader().await?)
+            .await?;
         let draws = self.draws_of_plan(code).await?;
         Ok(Some(PlanDetail { versions, lines, draws }))
     }
@@ -601,7 +611,7 @@ impl PortalSource for PgStorage {
     #[tracing::instrument(level = "debug", skip_all, name = "storage.result_versions")]
     async fn result_versions(&self, code: &str) -> Result<Vec<ResultRow>, StorageError> {
         let sql = numbered(&result_versions_sql());
-        Ok(sqlx::query_as::<_, ResultRow>(&sql).bind(key(code)).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as::<_, ResultRow>(&sql).bind(key(code)).fetch_all(&mut *self.reader().await?).await?)
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.list_enterprises")]
@@ -628,20 +638,21 @@ impl PortalSource for PgStorage {
             "SELECT {ENTERPRISE_COLUMNS} FROM enterprises e JOIN departments dep ON dep.id = e.department_id \
              WHERE e.credit_code = $1 ORDER BY e.version DESC"
         );
-        let versions = sqlx::query_as::<_, EnterpriseRow>(&sql).bind(code).fetch_all(&self.pool).await?;
+        let versions =
+            sqlx::query_as::<_, EnterpriseRow>(&sql).bind(code).fetch_all(&mut *self.reader().await?).await?;
         let draws = sqlx::query_as::<_, DrawObjectRow>(&numbered(ENTERPRISE_DRAWS_SQL))
             .bind(code)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.reader().await?)
             .await?;
         let sql = numbered(&enterprise_results_sql());
-        let results = sqlx::query_as::<_, ResultRow>(&sql).bind(code).fetch_all(&self.pool).await?;
+        let results = sqlx::query_as::<_, ResultRow>(&sql).bind(code).fetch_all(&mut *self.reader().await?).await?;
         if versions.is_empty() && draws.is_empty() && results.is_empty() {
             return Ok(None);
         }
         let sql = format!(
             "SELECT {RECUSAL_COLUMNS} FROM {RECUSAL_FROM} WHERE r.credit_code = $1 ORDER BY r.date DESC, r.draw_id, r.seq"
         );
-        let recusals = sqlx::query_as::<_, RecusalRow>(&sql).bind(code).fetch_all(&self.pool).await?;
+        let recusals = sqlx::query_as::<_, RecusalRow>(&sql).bind(code).fetch_all(&mut *self.reader().await?).await?;
         Ok(Some(EnterpriseDetail { versions, draws, results, recusals }))
     }
 
@@ -653,7 +664,7 @@ impl PortalSource for PgStorage {
     ) -> Result<app::view::DirectoryNames, StorageError> {
         // The current version of each (the highest). A code with a NUL is in no directory.
         async fn names(
-            pool: &sqlx::PgPool,
+            conn: &mut sqlx::PgConnection,
             table: &str,
             key: &str,
             codes: &[String],
@@ -666,18 +677,18 @@ impl PortalSource for PgStorage {
                 "SELECT t.{key}, t.name FROM {table} t WHERE t.{key} = ANY($1) \
                  AND t.version = (SELECT MAX(version) FROM {table} WHERE {key} = t.{key})"
             );
-            Ok(sqlx::query_as::<_, (String, String)>(&sql).bind(codes).fetch_all(pool).await?.into_iter().collect())
+            Ok(sqlx::query_as::<_, (String, String)>(&sql).bind(codes).fetch_all(conn).await?.into_iter().collect())
         }
         Ok(app::view::DirectoryNames {
-            enterprises: names(&self.pool, "enterprises", "credit_code", credit_codes).await?,
-            inspectors: names(&self.pool, "inspectors", "certificate", certificates).await?,
+            enterprises: names(&mut *self.reader().await?, "enterprises", "credit_code", credit_codes).await?,
+            inspectors: names(&mut *self.reader().await?, "inspectors", "certificate", certificates).await?,
         })
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.calendar_years")]
     async fn calendar_years(&self) -> Result<Vec<app::calendar::PublishedYear>, StorageError> {
         let rows: Vec<(i64, String, String, Option<String>)> =
-            sqlx::query_as(CALENDAR_SQL).fetch_all(&self.pool).await?;
+            sqlx::query_as(CALENDAR_SQL).fetch_all(&mut *self.reader().await?).await?;
         rows.into_iter().map(calendar_year).collect()
     }
 
@@ -707,7 +718,7 @@ impl PortalSource for PgStorage {
              WHERE r.replacement = $1 AND r.inspector <> $1 \
              ORDER BY date DESC, draw_id, part, seq"
         );
-        Ok(sqlx::query_as::<_, RecusalRow>(&sql).bind(key(certificate)).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as::<_, RecusalRow>(&sql).bind(key(certificate)).fetch_all(&mut *self.reader().await?).await?)
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.report_keys")]
@@ -736,11 +747,11 @@ impl PortalSource for PgStorage {
             .bind(self::key(kind))
             .bind(self::key(key))
             .bind(version)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
         let Some((index, entry)) = row else { return Ok(None) };
         let cosigned: Vec<(String, i64)> =
-            sqlx::query_as(&numbered(COSIGNED_SQL)).bind(index).fetch_all(&self.pool).await?;
+            sqlx::query_as(&numbered(COSIGNED_SQL)).bind(index).fetch_all(&mut *self.reader().await?).await?;
         Ok(Some(log_entry_view(index, &entry, cosigned)))
     }
 
@@ -761,10 +772,13 @@ impl PortalSource for PgStorage {
                 .bind(&problems)
                 .bind(&from)
                 .bind(&to)
-                .fetch_one(&self.pool)
+                .fetch_one(&mut *self.reader().await?)
                 .await?;
-            let draws: i64 =
-                sqlx::query_scalar(&numbered(YEAR_DRAWS_SQL)).bind(&from).bind(&to).fetch_one(&self.pool).await?;
+            let draws: i64 = sqlx::query_scalar(&numbered(YEAR_DRAWS_SQL))
+                .bind(&from)
+                .bind(&to)
+                .fetch_one(&mut *self.reader().await?)
+                .await?;
             out.push(year_figures(year, draws, counts));
         }
         Ok(out)
@@ -772,10 +786,14 @@ impl PortalSource for PgStorage {
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.draw_links")]
     async fn draw_links(&self, draw_id: &str) -> Result<app::view::DrawLinks, StorageError> {
-        let plan: Option<(String, String)> =
-            sqlx::query_as(&numbered(&draw_plan_sql())).bind(key(draw_id)).fetch_optional(&self.pool).await?;
-        let results: Vec<(String, String, ResultCategory)> =
-            sqlx::query_as(&numbered(&draw_results_sql())).bind(key(draw_id)).fetch_all(&self.pool).await?;
+        let plan: Option<(String, String)> = sqlx::query_as(&numbered(&draw_plan_sql()))
+            .bind(key(draw_id))
+            .fetch_optional(&mut *self.reader().await?)
+            .await?;
+        let results: Vec<(String, String, ResultCategory)> = sqlx::query_as(&numbered(&draw_results_sql()))
+            .bind(key(draw_id))
+            .fetch_all(&mut *self.reader().await?)
+            .await?;
         Ok(app::view::DrawLinks {
             plan,
             results: results.into_iter().map(|(code, result, category)| (code, (result, category))).collect(),
@@ -794,7 +812,7 @@ impl PortalSource for PgStorage {
              JOIN departments dep ON dep.id = i.department_id \
              WHERE i.item_code = ANY($1) AND {ITEM_CURRENT} ORDER BY dep.code NULLS FIRST, i.item_code"
         );
-        Ok(sqlx::query_as::<_, ItemName>(&sql).bind(codes).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as::<_, ItemName>(&sql).bind(codes).fetch_all(&mut *self.reader().await?).await?)
     }
 }
 

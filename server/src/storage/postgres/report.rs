@@ -39,7 +39,7 @@ impl PgStorage {
              JOIN departments dep ON dep.id = k.department_id \
              WHERE dep.code IS NOT NULL ORDER BY k.year DESC, dep.code"
         ))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         Ok(facts::report_keys(rows))
     }
@@ -48,25 +48,31 @@ impl PgStorage {
         let parts: Vec<String> =
             MARKED.iter().map(|(t, rowid)| format!("(SELECT COALESCE(MAX({rowid}), 0) FROM {t})::TEXT")).collect();
         let sql = format!("SELECT {} || '/' || (SELECT COUNT(*) FROM departments)::TEXT", parts.join(" || '/' || "));
-        Ok(sqlx::query_scalar::<_, String>(&sql).fetch_one(&self.pool).await?)
+        Ok(sqlx::query_scalar::<_, String>(&sql).fetch_one(&mut *self.reader().await?).await?)
     }
 
     pub(super) async fn report_fact_rows(&self, code: &str, year: i64) -> Result<Option<ReportRows>, StorageError> {
         let Some((dep_id, name)): Option<(i64, String)> =
             sqlx::query_as("SELECT id, name FROM departments WHERE code = $1")
                 .bind(key(code))
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *self.reader().await?)
                 .await?
         else {
             return Ok(None);
         };
         let department = DepartmentRef { code: code.to_owned(), name };
 
-        let plan_rows: Vec<PlanTuple> =
-            sqlx::query_as(&numbered(facts::PLANS_SQL)).bind(dep_id).bind(year).fetch_all(&self.pool).await?;
+        let plan_rows: Vec<PlanTuple> = sqlx::query_as(&numbered(facts::PLANS_SQL))
+            .bind(dep_id)
+            .bind(year)
+            .fetch_all(&mut *self.reader().await?)
+            .await?;
         let mut plans = Vec::with_capacity(plan_rows.len());
         for plan in plan_rows {
-            let lines = sqlx::query_as(&numbered(facts::PLAN_LINES_SQL)).bind(plan.0).fetch_all(&self.pool).await?;
+            let lines = sqlx::query_as(&numbered(facts::PLAN_LINES_SQL))
+                .bind(plan.0)
+                .fetch_all(&mut *self.reader().await?)
+                .await?;
             plans.push(facts::plan_fact(plan, lines));
         }
 
@@ -83,14 +89,18 @@ impl PgStorage {
         )
         .bind(dep_id)
         .bind(year)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
 
-        let rows: Vec<ResultTuple> =
-            sqlx::query_as(&numbered(&facts::results_sql())).bind(dep_id).bind(year).fetch_all(&self.pool).await?;
+        let rows: Vec<ResultTuple> = sqlx::query_as(&numbered(&facts::results_sql()))
+            .bind(dep_id)
+            .bind(year)
+            .fetch_all(&mut *self.reader().await?)
+            .await?;
         let results: Vec<ResultFact> = rows.into_iter().map(facts::result_fact).collect();
 
-        let certificates = facts::certificates(sqlx::query_as(facts::CERTIFICATES_SQL).fetch_all(&self.pool).await?);
+        let certificates =
+            facts::certificates(sqlx::query_as(facts::CERTIFICATES_SQL).fetch_all(&mut *self.reader().await?).await?);
 
         // Objects drawn by the department after a higher-level department
         // (any ancestor) inspected them in the same year. Several results of
@@ -117,7 +127,7 @@ impl PgStorage {
         .bind(dep_id)
         .bind(&draw_ids)
         .bind(year)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         let higher = facts::higher(higher_rows);
 
@@ -134,11 +144,15 @@ impl PgStorage {
         .bind(dep_id)
         .bind(year)
         .bind(&codes)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
 
         let declared = facts::declared(
-            sqlx::query_as(&numbered(facts::DECLARED_SQL)).bind(dep_id).bind(year).fetch_optional(&self.pool).await?,
+            sqlx::query_as(&numbered(facts::DECLARED_SQL))
+                .bind(dep_id)
+                .bind(year)
+                .fetch_optional(&mut *self.reader().await?)
+                .await?,
         )?;
 
         Ok(Some(ReportRows {

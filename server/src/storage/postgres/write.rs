@@ -551,7 +551,7 @@ impl PgStorage {
         }
         let log_ms = log_started.elapsed().as_millis() as u64;
         follow_numbers(&mut tx, numbered_tables(batch)).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         tracing::info!(
             kind = batch.kind(),
             added = summary.added,
@@ -577,7 +577,7 @@ impl PgStorage {
         }
         super::log::append(&mut tx, std::slice::from_ref(&draw.log_entry)).await?;
         follow_numbers(&mut tx, &["departments", "draws"]).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -592,7 +592,7 @@ impl PgStorage {
         }
         super::log::append(&mut tx, std::slice::from_ref(&c.log_entry)).await?;
         follow_numbers(&mut tx, &["draw_commitments"]).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 

@@ -47,7 +47,11 @@ const COUNTED: [&str; 18] = [
 /// A refusal as compared between the backends; a database error fails the test.
 fn refusal(what: &str, e: StorageError) -> String {
     match e {
-        StorageError::Database(_) | StorageError::Log(_) | StorageError::Json(_) | StorageError::Busy(_) => {
+        StorageError::Database(_)
+        | StorageError::Log(_)
+        | StorageError::Json(_)
+        | StorageError::Busy(_)
+        | StorageError::Unavailable => {
             panic!("{what}: {e}")
         }
         e => format!("{e:?}"),
