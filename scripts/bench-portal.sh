@@ -37,6 +37,18 @@ serve() { # DATABASE PORT: the release server on it, in the background
     "$ROOT/target/release/server" serve &
   SERVER=$!
 }
+# copy_to_postgres SQLITE NAME: the SQLite database copied with `server migrate-db` into a new
+# database NAME of the cluster at $admin (timed and proved equal); prints its URL.
+copy_to_postgres() {
+  local url="${admin%/postgres}/$2" t0
+  psql -q "$admin" -c "CREATE DATABASE $2 TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'"
+  log "server migrate-db: $1 into PostgreSQL" >&2
+  t0=$(now)
+  "$ROOT/target/release/server" migrate-db --from "$1" --to "$url" >&2
+  printf 'migrate-db (copy and proof): %ss\n' $(( $(now) - t0 )) >&2
+  psql -q "$url" -c "VACUUM ANALYZE"
+  echo "$url"
+}
 SERVER=
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 PORT="${GONGKAI_BENCH_PORT:-3999}"
@@ -58,13 +70,7 @@ if [ "${1:-}" != report ]; then
     psql -q "$admin" -c "ALTER SYSTEM SET shared_buffers = '4GB'" -c "ALTER SYSTEM SET effective_cache_size = '12GB'" \
       -c "ALTER SYSTEM SET work_mem = '32MB'" -c "ALTER SYSTEM SET max_wal_size = '8GB'"
     pg_restart "$PG_DIR"
-    psql -q "$admin" -c "CREATE DATABASE portal TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'"
-    SERVED="${admin%/postgres}/portal"
-    log "server migrate-db: $DB into PostgreSQL"
-    t0=$(now)
-    "$ROOT/target/release/server" migrate-db --from "$DB" --to "$SERVED"
-    printf 'migrate-db (copy and proof): %ss\n' $(( $(now) - t0 ))
-    psql -q "$SERVED" -c "VACUUM ANALYZE"
+    SERVED="$(copy_to_postgres "$DB" portal)"
   fi
   serve "$SERVED" "$PORT"
   "$BENCH" measure "http://127.0.0.1:$PORT" "$DB"
@@ -92,13 +98,7 @@ if [ -n "$POSTGRES" ]; then
     trap 'kill $SERVER 2>/dev/null || true; pg_stop "$PG_DIR"' EXIT
     admin="$(pg_start "$PG_DIR")"
   fi
-  psql -q "$admin" -c "CREATE DATABASE report TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'"
-  REPORT_SERVED="${admin%/postgres}/report"
-  log "server migrate-db: $REPORT_DB into PostgreSQL"
-  t0=$(now)
-  "$ROOT/target/release/server" migrate-db --from "$REPORT_DB" --to "$REPORT_SERVED"
-  printf 'migrate-db (copy and proof): %ss\n' $(( $(now) - t0 ))
-  psql -q "$REPORT_SERVED" -c "VACUUM ANALYZE"
+  REPORT_SERVED="$(copy_to_postgres "$REPORT_DB" report)"
 fi
 serve "$REPORT_SERVED" "$((PORT + 1))"
 "$BENCH" measure-report "http://127.0.0.1:$((PORT + 1))"
