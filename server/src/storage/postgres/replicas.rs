@@ -37,7 +37,7 @@ pub(super) const CONNECT_WAIT: Duration = Duration::from_secs(1);
 pub(super) const DOWN_FOR: Duration = Duration::from_secs(2);
 
 /// The primary's current write-ahead-log position, as a number.
-pub(super) const PRIMARY_LSN: &str = "SELECT (pg_current_wal_lsn() - '0/0')::BIGINT";
+const PRIMARY_LSN: &str = "SELECT (pg_current_wal_lsn() - '0/0')::BIGINT";
 
 /// How far a standby has replayed the primary's log (a database that is not a
 /// standby answers with its own position).
