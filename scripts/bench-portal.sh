@@ -5,7 +5,9 @@
 # and prints the latency of every list page and search (single client, p50/p99),
 # the draw page's throughput with 64 concurrent clients and a mixed load over
 # all those pages (64 clients); then the mixed load again with the page cache
-# off (GONGKAI_PAGE_CACHE_MB=0), for comparison. Then the
+# off (GONGKAI_PAGE_CACHE_MB=0), for comparison. Each mixed load is measured twice:
+# by portal_bench's own clients and from outside by wrk (scripts/wrk-mix.lua, the
+# same mix of addresses, `portal_bench addresses`). Then the
 # execution report of one district-year with 1,000,000 results (its own
 # database, target/bench/report.db, generated once): the first request and
 # warm requests of the report page and its JSON.
@@ -25,6 +27,7 @@ if [ "${1:-}" = --postgres ]; then
 fi
 
 bash "$ROOT/scripts/setup.sh"
+command -v wrk >/dev/null 2>&1 || apt_install wrk
 cd "$ROOT"
 build_site
 log "cargo build --release --example portal_bench"
@@ -49,6 +52,10 @@ copy_to_postgres() {
   psql -q "$url" -c "VACUUM ANALYZE"
   echo "$url"
 }
+# wrk_mixed URL: the mixed load from outside, 64 connections for 10 s (one summary line).
+wrk_mixed() {
+  wrk -t2 -c64 -d10s -s "$ROOT/scripts/wrk-mix.lua" "$1" -- "$ROOT/target/bench/addresses.txt" | tail -n 1
+}
 SERVER=
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 PORT="${GONGKAI_BENCH_PORT:-3999}"
@@ -72,13 +79,16 @@ if [ "${1:-}" != report ]; then
     pg_restart "$PG_DIR"
     SERVED="$(copy_to_postgres "$DB" portal)"
   fi
+  "$BENCH" addresses "$DB" "$ROOT/target/bench/addresses.txt"
   serve "$SERVED" "$PORT"
   "$BENCH" measure "http://127.0.0.1:$PORT" "$DB"
+  wrk_mixed "http://127.0.0.1:$PORT"
   kill "$SERVER" 2>/dev/null || true
   wait "$SERVER" 2>/dev/null || true
   log "the mixed load without the page cache"
   PAGE_CACHE_MB=0 serve "$SERVED" "$PORT"
   "$BENCH" mixed "http://127.0.0.1:$PORT" "$DB"
+  wrk_mixed "http://127.0.0.1:$PORT"
   kill "$SERVER" 2>/dev/null || true
   wait "$SERVER" 2>/dev/null || true
 fi

@@ -6,12 +6,24 @@
 //!
 //!   portal_bench generate DB [--enterprises N] [--draws N]
 //!   portal_bench measure URL DB
+//!   portal_bench mixed URL DB
+//!   portal_bench addresses DB FILE
 //!   portal_bench generate-report DB [--results N]
 //!   portal_bench measure-report URL
+//!   portal_bench generate-scale POSTGRES_URL [--enterprises N] [--draws N] [--report-results N]
+//!   portal_bench measure-scale URL POSTGRES_URL
 //!
-//! The second pair is the execution report at scale: one district's year with
+//! `generate-report` and `measure-report` are the execution report at scale: one district's year with
 //! 1,000,000 results (1,000 draws of 1,200 enterprises, 1,000 drawn from each),
-//! and the latency of its report page and JSON, cold and warm.
+//! and the latency of its report page and JSON, cold and warm. `addresses`
+//! writes the mixed load's addresses, interleaved as `mixed` visits them, for
+//! wrk (`scripts/wrk-mix.lua`).
+//!
+//! `generate-scale` and `measure-scale` are the key queries at national scale on PostgreSQL
+//! (`scripts/bench-scale-pg.sh`): the same jurisdiction published straight
+//! into PostgreSQL with 10,000,000 enterprises and the report district, then
+//! credit-code lookups, name searches, enterprise pages and the report, each
+//! address asked once, and the sizes of the tables.
 //!
 //! Every draw is a real draw made with the draw crate and re-run by the
 //! storage layer before it is stored, as in production; every result refers
@@ -28,8 +40,8 @@ use std::time::{Duration, Instant};
 use draw::{Allocation, DrawInput, Inspector, Object, Plan, Randomness, RandomnessSource, Ratio, Stratum, TeamRule};
 use gongkai_server::publish::{self, DrawSubmission};
 use gongkai_server::storage::{
-    Batch, Level, NewDepartment, NewEnterprise, NewInspector, NewItem, NewResult, Rectification, ResultCategory,
-    SqliteStorage, Storage,
+    Batch, Level, NewDepartment, NewEnterprise, NewInspector, NewItem, NewResult, PgStorage, Rectification,
+    ResultCategory, SqliteStorage, Storage,
 };
 
 const CITIES: [&str; 10] = ["河朔", "云岭", "青川", "白水", "临江", "石门", "宁原", "丰台岭", "长泽", "南屏"];
@@ -79,6 +91,23 @@ fn main() {
             let db = args.get(2).expect("measure URL DB");
             runtime.block_on(measure(&url, Path::new(db)));
         }
+        Some("addresses") => {
+            let db = args.get(1).expect("addresses DB FILE");
+            let file = args.get(2).expect("addresses DB FILE");
+            runtime.block_on(addresses(Path::new(db), Path::new(file)));
+        }
+        Some("generate-scale") => {
+            let url = args.get(1).expect("generate-scale POSTGRES_URL");
+            let enterprises = flag(&args, "--enterprises").unwrap_or(10_000_000);
+            let draws = flag(&args, "--draws").unwrap_or(10_000);
+            let results = flag(&args, "--report-results").unwrap_or(100_000);
+            runtime.block_on(generate_scale(url, enterprises, draws, results));
+        }
+        Some("measure-scale") => {
+            let base = args.get(1).expect("measure-scale URL POSTGRES_URL").trim_end_matches('/').to_owned();
+            let database = args.get(2).expect("measure-scale URL POSTGRES_URL");
+            runtime.block_on(measure_scale(&base, database));
+        }
         Some("mixed") => {
             let url = args.get(1).expect("mixed URL DB").trim_end_matches('/').to_owned();
             let db = args.get(2).expect("mixed URL DB");
@@ -91,8 +120,10 @@ fn main() {
         _ => {
             eprintln!(
                 "usage: portal_bench generate DB [--enterprises N] [--draws N] | portal_bench measure URL DB \
-                 | portal_bench mixed URL DB | portal_bench generate-report DB [--results N] \
-                 | portal_bench measure-report URL"
+                 | portal_bench mixed URL DB | portal_bench addresses DB FILE \
+                 | portal_bench generate-report DB [--results N] | portal_bench measure-report URL \
+                 | portal_bench generate-scale POSTGRES_URL [--enterprises N] [--draws N] [--report-results N] \
+                 | portal_bench measure-scale URL POSTGRES_URL"
             );
             std::process::exit(2);
         }
@@ -142,6 +173,22 @@ async fn generate(db: &Path, enterprises: usize, draws: usize) {
     }
     let started = Instant::now();
     let storage = SqliteStorage::open(db).await.expect("open the database");
+    populate(&storage, enterprises, draws, started).await;
+    sqlx::query("PRAGMA optimize").execute(storage.pool()).await.expect("optimize");
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(storage.pool()).await.expect("checkpoint");
+    let results: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM results").fetch_one(storage.pool()).await.expect("count");
+    eprintln!(
+        "[{:>6.1} s] done: {enterprises} enterprises, {draws} draws, {results} results",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// Publishes the benchmark jurisdiction into `storage` (either backend), through
+/// the same imports and draw checks as production: departments, items and
+/// inspectors of 100 districts, `enterprises` enterprises (50,000 per import)
+/// and `draws` draws with a result for every enterprise drawn.
+async fn populate(storage: &dyn Storage, enterprises: usize, draws: usize, started: Instant) {
     let districts = CITIES.len() * DISTRICTS_PER_CITY;
 
     let mut departments = vec![NewDepartment {
@@ -234,6 +281,9 @@ async fn generate(db: &Path, enterprises: usize, draws: usize) {
             .collect();
         storage.import(&Batch::Enterprises(batch)).await.expect("enterprises");
         next = end;
+        if next % 1_000_000 == 0 && next < enterprises {
+            eprintln!("[{:>6.1} s] {next} enterprises", started.elapsed().as_secs_f64());
+        }
     }
     eprintln!("[{:>6.1} s] {enterprises} enterprises", started.elapsed().as_secs_f64());
 
@@ -346,14 +396,6 @@ async fn generate(db: &Path, enterprises: usize, draws: usize) {
             eprintln!("[{:>6.1} s] {} draws", started.elapsed().as_secs_f64(), n + 1);
         }
     }
-    sqlx::query("PRAGMA optimize").execute(storage.pool()).await.expect("optimize");
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(storage.pool()).await.expect("checkpoint");
-    let results: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM results").fetch_one(storage.pool()).await.expect("count");
-    eprintln!(
-        "[{:>6.1} s] done: {enterprises} enterprises, {draws} draws, {results} results",
-        started.elapsed().as_secs_f64()
-    );
 }
 
 /// Latency of one URL pattern over sequential requests (a single client).
@@ -368,6 +410,19 @@ impl Series {
         let mut t = self.times.clone();
         t.sort();
         t[((t.len() as f64 * p).ceil() as usize).saturating_sub(1).min(t.len() - 1)]
+    }
+
+    /// One line of a table: requests, p50, p99 and max in ms, average size in KiB.
+    fn print(&self, width: usize) {
+        println!(
+            "{:<width$} {:>6} {:>9.2} {:>9.2} {:>9.2} {:>9.1}",
+            self.name,
+            self.times.len(),
+            self.percentile(0.50).as_secs_f64() * 1e3,
+            self.percentile(0.99).as_secs_f64() * 1e3,
+            self.percentile(1.0).as_secs_f64() * 1e3,
+            self.bytes as f64 / self.times.len() as f64 / 1024.0,
+        );
     }
 }
 
@@ -473,15 +528,7 @@ async fn measure(base: &str, db: &Path) {
             series.times.push(t);
             series.bytes += b;
         }
-        println!(
-            "{:<28} {:>6} {:>9.2} {:>9.2} {:>9.2} {:>9.1}",
-            series.name,
-            series.times.len(),
-            series.percentile(0.50).as_secs_f64() * 1e3,
-            series.percentile(0.99).as_secs_f64() * 1e3,
-            series.percentile(1.0).as_secs_f64() * 1e3,
-            series.bytes as f64 / series.times.len() as f64 / 1024.0,
-        );
+        series.print(28);
     }
 
     let seconds = 10;
@@ -572,8 +619,10 @@ async fn mixed(client: &reqwest::Client, base: &str, patterns: &[(String, Vec<St
     );
 }
 
-/// The district whose year the report benchmark reads.
+/// The district whose year the report benchmark reads, and its province (of
+/// another name than the portal benchmark's, as both share a database in `generate-scale`).
 const REPORT_DISTRICT: &str = "170101";
+const REPORT_PROVINCE: &str = "报告基准省市场监督管理局";
 const REPORT_POOL: usize = 1_200;
 const REPORT_DRAWN: usize = 1_000;
 
@@ -587,12 +636,22 @@ async fn generate_report(db: &Path, results: usize) {
     }
     let started = Instant::now();
     let storage = SqliteStorage::open(db).await.expect("open the database");
+    populate_report(&storage, results, started).await;
+    sqlx::query("PRAGMA optimize").execute(storage.pool()).await.expect("optimize");
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(storage.pool()).await.expect("checkpoint");
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM results").fetch_one(storage.pool()).await.expect("count");
+    eprintln!("[{:>6.1} s] done: {count} results", started.elapsed().as_secs_f64());
+}
+
+/// Publishes the report district's 2025 into `storage` (either backend): its
+/// department, item, 60 inspectors, plan, `results / 1000` draws and their results.
+async fn populate_report(storage: &dyn Storage, results: usize, started: Instant) {
     let district = "基准区市场监督管理局";
     storage
         .import(&Batch::Departments(vec![
             NewDepartment {
                 code: "170000".to_owned(),
-                name: PROVINCE.to_owned(),
+                name: REPORT_PROVINCE.to_owned(),
                 level: Level::Province,
                 parent_code: None,
                 published_at: "2024-01-02T09:00:00+08:00".to_owned(),
@@ -692,7 +751,7 @@ async fn generate_report(db: &Path, results: usize) {
             title: format!("2025年第{}批产品质量抽查", n + 1),
             department: district.to_owned(),
             unit: "综合执法大队".to_owned(),
-            ancestors: vec![PROVINCE.to_owned()],
+            ancestors: vec![REPORT_PROVINCE.to_owned()],
             draw_date: format!("2025-{month:02}-05"),
             randomness_source: RandomnessSource::Demo { label: format!("基准 {n}") },
             plan: Plan {
@@ -765,13 +824,9 @@ async fn generate_report(db: &Path, results: usize) {
             .expect("draw");
         if batch.len() >= 50_000 || n + 1 == draws {
             storage.import(&Batch::Results(std::mem::take(&mut batch))).await.expect("results");
-            eprintln!("[{:>6.1} s] {} draws", started.elapsed().as_secs_f64(), n + 1);
+            eprintln!("[{:>6.1} s] {} report draws", started.elapsed().as_secs_f64(), n + 1);
         }
     }
-    sqlx::query("PRAGMA optimize").execute(storage.pool()).await.expect("optimize");
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(storage.pool()).await.expect("checkpoint");
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM results").fetch_one(storage.pool()).await.expect("count");
-    eprintln!("[{:>6.1} s] done: {draws} draws, {count} results", started.elapsed().as_secs_f64());
 }
 
 /// The report of the benchmark district's 2025: the first request (computed
@@ -812,4 +867,124 @@ async fn measure_report(base: &str) {
             series.percentile(1.0).as_secs_f64() * 1e3,
         );
     }
+}
+
+/// The mixed load's addresses, one path per line, in the order `mixed` goes
+/// round the pages (a page after another, a different address of each page
+/// every round), for wrk and `scripts/wrk-mix.lua`.
+async fn addresses(db: &Path, file: &Path) {
+    let patterns = patterns(db).await;
+    let rounds = patterns.iter().map(|(_, urls)| urls.len()).max().unwrap_or(1);
+    let mut out = String::new();
+    for round in 0..rounds {
+        for (_, urls) in &patterns {
+            out.push_str(&urls[(round * 7) % urls.len()]);
+            out.push('\n');
+        }
+    }
+    std::fs::write(file, out).expect("write the addresses");
+}
+
+/// The benchmark jurisdiction with `enterprises` enterprises and `draws` draws,
+/// and the report district's year with `report_results` results, published into
+/// the PostgreSQL database at `url` (created empty), by the same imports as production.
+async fn generate_scale(url: &str, enterprises: usize, draws: usize, report_results: usize) {
+    let started = Instant::now();
+    let storage = PgStorage::open(url).await.expect("open the database");
+    assert_eq!(storage.draw_count().await.expect("count draws"), 0, "{url} is not empty: use a new database");
+    populate(&storage, enterprises, draws, started).await;
+    populate_report(&storage, report_results, started).await;
+    eprintln!(
+        "[{:>6.1} s] done: {enterprises} enterprises, {draws} draws and the report district's {report_results} results",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// A well-mixed sequence of numbers (SplitMix64), for picking records without a random crate.
+fn mixed_number(n: u64) -> u64 {
+    let mut z = n.wrapping_add(1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The key queries on the database made by `generate_scale`, served at `base`
+/// (with the page cache off, so that every answer is read from the database):
+/// every address asked once, single client; then the sizes of the tables.
+async fn measure_scale(base: &str, database: &str) {
+    let client = client(base).await;
+    let pool = sqlx::PgPool::connect(database).await.expect("database");
+    let count = |sql: &'static str| {
+        let pool = pool.clone();
+        async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&pool).await.expect("count") }
+    };
+    let enterprises = count("SELECT COUNT(*) FROM enterprises").await;
+    let (draws, results) = (count("SELECT COUNT(*) FROM draws").await, count("SELECT COUNT(*) FROM results").await);
+    let entries = count("SELECT COUNT(*) FROM log_entries").await;
+    println!("database: {enterprises} enterprises, {draws} draws, {results} results, {entries} log entries");
+    let n = 300;
+    let picked: Vec<usize> = (0..n).map(|k| (mixed_number(k as u64) % enterprises as u64) as usize).collect();
+    let enc = |s: &str| s.bytes().map(|b| format!("%{b:02X}")).collect::<String>();
+    // Name parts of 2 to 9 characters, each asked once: whole trade names (2 characters),
+    // two trade names (4), city + trade name (4–5), a name's start and a whole name.
+    let names: Vec<String> = (0..n)
+        .map(|k| {
+            let i = picked[k];
+            let (a, b) = (TRADE[k % TRADE.len()], TRADE[(k / TRADE.len() + k) % TRADE.len()]);
+            match k % 5 {
+                0 => a.to_owned(),
+                1 => format!("{a}{b}"),
+                2 => format!("{}市{a}", CITIES[k % CITIES.len()]),
+                3 => enterprise_name(i).chars().take(7).collect(),
+                _ => enterprise_name(i),
+            }
+        })
+        .collect();
+    let codes: Vec<String> = picked.iter().map(|&i| code(i).as_str().to_owned()).collect();
+    let report = format!("/reports/{REPORT_DISTRICT}/2025");
+    let (cold, bytes) = fetch(&client, &format!("{base}{report}")).await;
+    println!();
+    println!(
+        "the department-year report ({REPORT_DISTRICT}, 2025): first request (computed) {:.2} s, {:.0} KiB",
+        cold.as_secs_f64(),
+        bytes as f64 / 1024.0
+    );
+    let pages: Vec<(&str, Vec<String>)> = vec![
+        ("/enterprises/{code}", codes.iter().map(|c| format!("/enterprises/{c}")).collect()),
+        ("/enterprises?q= (credit code)", codes.iter().map(|c| format!("/enterprises?q={c}")).collect()),
+        ("/results?q= (credit code)", codes.iter().map(|c| format!("/results?q={c}")).collect()),
+        ("/api/enterprises?q= (code)", codes.iter().map(|c| format!("/api/enterprises?q={c}")).collect()),
+        ("/enterprises?q= (name part)", names.iter().map(|q| format!("/enterprises?q={}", enc(q))).collect()),
+        ("/api/enterprises?q= (name)", names.iter().map(|q| format!("/api/enterprises?q={}", enc(q))).collect()),
+        ("/reports/{dept}/{year}", vec![report.clone(); 100]),
+        ("/api/reports/{dept}/{year}", vec![format!("/api{report}"); 100]),
+    ];
+    println!();
+    println!("single client, each address once (page cache off):");
+    println!("{:<30} {:>6} {:>9} {:>9} {:>9} {:>9}", "query", "reqs", "p50 ms", "p99 ms", "max ms", "KiB avg");
+    for (name, urls) in pages {
+        let mut series = Series { name: name.to_owned(), times: Vec::new(), bytes: 0 };
+        for url in &urls {
+            let (t, b) = fetch(&client, &format!("{base}{url}")).await;
+            series.times.push(t);
+            series.bytes += b;
+        }
+        series.print(30);
+    }
+    println!();
+    println!("sizes (tables with their indexes; the largest):");
+    let sizes: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT c.relname::text, pg_total_relation_size(c.oid), pg_indexes_size(c.oid) FROM pg_class c \
+         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' \
+         ORDER BY 2 DESC LIMIT 12",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("sizes");
+    for (table, total, indexes) in sizes {
+        println!("{table:<28} {:>9.1} MiB  (indexes {:.1} MiB)", total as f64 / 1048576.0, indexes as f64 / 1048576.0);
+    }
+    let total: i64 =
+        sqlx::query_scalar("SELECT pg_database_size(current_database())").fetch_one(&pool).await.expect("size");
+    println!("{:<28} {:>9.1} MiB", "the whole database", total as f64 / 1048576.0);
 }

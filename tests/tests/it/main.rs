@@ -13,6 +13,7 @@ mod fuzz;
 mod hardening;
 mod home;
 mod import;
+mod load;
 mod log;
 mod migrate;
 mod page_cache;

@@ -679,10 +679,14 @@ impl PortalSource for PgStorage {
             );
             Ok(sqlx::query_as::<_, (String, String)>(&sql).bind(codes).fetch_all(conn).await?.into_iter().collect())
         }
-        Ok(app::view::DirectoryNames {
-            enterprises: names(&mut *self.reader().await?, "enterprises", "credit_code", credit_codes).await?,
-            inspectors: names(&mut *self.reader().await?, "inspectors", "certificate", certificates).await?,
-        })
+        // One connection for both: a connection taken inside the struct literal
+        // lives until the literal's end, so taking a second one there held two
+        // at once, and 16 such requests waited on each other for the whole pool
+        // (the mixed load at 64 clients stalled until the acquire timeout).
+        let mut conn = self.reader().await?;
+        let enterprises = names(&mut conn, "enterprises", "credit_code", credit_codes).await?;
+        let inspectors = names(&mut conn, "inspectors", "certificate", certificates).await?;
+        Ok(app::view::DirectoryNames { enterprises, inspectors })
     }
 
     #[tracing::instrument(level = "debug", skip_all, name = "storage.calendar_years")]
