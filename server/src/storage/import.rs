@@ -8,7 +8,7 @@
 //! [`Imported::Stored`] and rolls back on [`Imported::Rejected`]
 //! (`storage::sqlite::write` does this, and appends the log).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::log::Kind;
 use crate::storage::{
@@ -43,6 +43,17 @@ pub(crate) struct RowVersion<'a> {
     /// Why, as given (`None` for a first publication).
     pub correction_reason: Option<&'a str>,
 }
+
+/// An enterprise version decided and not stored yet ([`ImportTables::insert_enterprises`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PendingEnterprise<'a> {
+    pub department: i64,
+    pub enterprise: &'a NewEnterprise,
+    pub version: RowVersion<'a>,
+}
+
+/// How many enterprise rows an import decides and stores at once.
+const ENTERPRISE_CHUNK: usize = 1_000;
 
 /// The tables an import reads and writes, as a backend keeps them: every
 /// method runs in the caller's transaction (the import's), sees what earlier
@@ -121,6 +132,30 @@ pub(crate) trait ImportTables: Send {
         enterprise: &NewEnterprise,
         version: RowVersion<'_>,
     ) -> Result<(), StorageError>;
+
+    /// [`ImportTables::latest_enterprise`] for many credit codes at once: the
+    /// latest version of each code that has one. A backend whose every
+    /// statement is a network round trip (PostgreSQL) answers it in one;
+    /// the default asks once per code.
+    async fn latest_enterprises(&mut self, credit_codes: &[&str]) -> Result<BTreeMap<String, Latest>, StorageError> {
+        let mut found = BTreeMap::new();
+        for code in credit_codes {
+            if let Some(latest) = self.latest_enterprise(code).await? {
+                found.insert((*code).to_owned(), latest);
+            }
+        }
+        Ok(found)
+    }
+
+    /// [`ImportTables::insert_enterprise`] for many rows at once, stored in
+    /// this order (so numbered as if inserted one by one); no two rows have
+    /// the same credit code. The default inserts them one by one.
+    async fn insert_enterprises(&mut self, rows: &[PendingEnterprise<'_>]) -> Result<(), StorageError> {
+        for row in rows {
+            self.insert_enterprise(row.department, row.enterprise, row.version).await?;
+        }
+        Ok(())
+    }
 
     /// Whether department `department`'s list has (had) an item with this code, in any version.
     async fn item_exists(&mut self, department: i64, item_code: &str) -> Result<bool, StorageError>;
@@ -455,24 +490,48 @@ async fn import_enterprises(
 ) -> Result<(), StorageError> {
     // Department codes repeat across thousands of rows: look each up once.
     let mut departments: BTreeMap<&str, Option<i64>> = BTreeMap::new();
-    for (i, e) in rows.iter().enumerate() {
-        let dep = match departments.get(e.department_code.as_str()) {
-            Some(known) => *known,
-            None => {
-                let id = tables.department_id(&e.department_code).await?;
-                departments.insert(&e.department_code, id);
-                id
-            }
-        };
-        let Some(dep) = dep else {
-            unknown_department(&e.department_code, i, problems);
-            continue;
-        };
-        let code = e.credit_code.as_str();
-        let cur = tables.latest_enterprise(code).await?;
-        let Some(v) = next_version(cur, &e.correction, i, "credit_code", code, problems) else { continue };
-        tables.insert_enterprise(dep, e, v.stored(&e.correction)).await?;
-        count(summary, &v);
+    // Decided in chunks: the latest versions of a chunk's credit codes read at
+    // once, its new rows stored at once. A code that comes back within the
+    // import (a correction of a row of the same import) is decided only after
+    // what the import stored before it, read again one by one.
+    let mut stored_here: BTreeSet<&str> = BTreeSet::new();
+    for (c, chunk) in rows.chunks(ENTERPRISE_CHUNK).enumerate() {
+        let codes: Vec<&str> = chunk.iter().map(|e| e.credit_code.as_str()).collect();
+        let latest = tables.latest_enterprises(&codes).await?;
+        let mut pending: Vec<PendingEnterprise<'_>> = Vec::new();
+        let mut pending_codes: BTreeSet<&str> = BTreeSet::new();
+        for (k, e) in chunk.iter().enumerate() {
+            let i = c * ENTERPRISE_CHUNK + k;
+            let dep = match departments.get(e.department_code.as_str()) {
+                Some(known) => *known,
+                None => {
+                    let id = tables.department_id(&e.department_code).await?;
+                    departments.insert(&e.department_code, id);
+                    id
+                }
+            };
+            let Some(dep) = dep else {
+                unknown_department(&e.department_code, i, problems);
+                continue;
+            };
+            let code = e.credit_code.as_str();
+            let cur = if stored_here.contains(code) {
+                if pending_codes.contains(code) {
+                    tables.insert_enterprises(&pending).await?;
+                    pending.clear();
+                    pending_codes.clear();
+                }
+                tables.latest_enterprise(code).await?
+            } else {
+                latest.get(code).copied()
+            };
+            let Some(v) = next_version(cur, &e.correction, i, "credit_code", code, problems) else { continue };
+            pending.push(PendingEnterprise { department: dep, enterprise: e, version: v.stored(&e.correction) });
+            pending_codes.insert(code);
+            stored_here.insert(code);
+            count(summary, &v);
+        }
+        tables.insert_enterprises(&pending).await?;
     }
     Ok(())
 }

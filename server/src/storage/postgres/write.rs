@@ -18,6 +18,8 @@
 //! their text; the two-character name index is the table `enterprise_bigrams`
 //! ([`name_bigrams`]).
 
+use std::collections::BTreeMap;
+
 use sqlx::PgConnection;
 
 use super::PgStorage;
@@ -25,7 +27,8 @@ use crate::log::Kind;
 use crate::publish::{VerifiedCommitment, VerifiedDraw};
 use crate::storage::draws::DrawTables;
 use crate::storage::import::{
-    ImportTables, Imported, Latest, RegisteredDepartment, RowVersion, inspector_status, item_status, joined,
+    ImportTables, Imported, Latest, PendingEnterprise, RegisteredDepartment, RowVersion, inspector_status, item_status,
+    joined,
 };
 use crate::storage::logged::{Rows, entries_of};
 use crate::storage::{
@@ -226,36 +229,78 @@ impl ImportTables for PgImport<'_> {
         .await
     }
 
-    /// Fills the two-character name index (`enterprise_bigrams`, [`name_bigrams`]) too.
+    /// As part of a batch of one ([`ImportTables::insert_enterprises`] below).
     async fn insert_enterprise(&mut self, dep: i64, e: &NewEnterprise, v: RowVersion<'_>) -> Result<(), StorageError> {
-        let id: i64 = sqlx::query_scalar(
+        self.insert_enterprises(&[PendingEnterprise { department: dep, enterprise: e, version: v }]).await
+    }
+
+    /// One statement for all the codes, each looked up in the `UNIQUE (credit_code, version)` index.
+    async fn latest_enterprises(&mut self, credit_codes: &[&str]) -> Result<BTreeMap<String, Latest>, StorageError> {
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT c, e.id, e.version FROM unnest($1::text[]) c CROSS JOIN LATERAL \
+             (SELECT id, version FROM enterprises WHERE credit_code = c ORDER BY version DESC LIMIT 1) e",
+        )
+        .bind(credit_codes)
+        .fetch_all(&mut *self.0)
+        .await?;
+        Ok(rows.into_iter().map(|(code, id, version)| (code, Latest { id, version })).collect())
+    }
+
+    /// Three statements for all the rows: the largest id, the rows (numbered
+    /// after it in order, as inserting them one by one numbers them) and the
+    /// two-character name index (`enterprise_bigrams`, [`name_bigrams`]).
+    async fn insert_enterprises(&mut self, rows: &[PendingEnterprise<'_>]) -> Result<(), StorageError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let largest: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM enterprises").fetch_one(&mut *self.0).await?;
+        let column = |f: fn(&PendingEnterprise<'_>) -> String| rows.iter().map(f).collect::<Vec<String>>();
+        let flag =
+            |f: fn(&NewEnterprise) -> bool| rows.iter().map(|r| i64::from(f(r.enterprise))).collect::<Vec<i64>>();
+        sqlx::query(
             "INSERT INTO enterprises (id, credit_code, version, name, department_id, region, industry, licences, \
              abnormal, serious_violation, penalised, credit_class, published_at, replaces, correction_reason) \
-             VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM enterprises), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-             $11, $12, $13, $14) RETURNING id",
+             SELECT $1 + n, credit_code, version, name, department_id, region, industry, licences, abnormal, \
+             serious_violation, penalised, credit_class, published_at, replaces, correction_reason \
+             FROM unnest($2::text[], $3::int8[], $4::text[], $5::int8[], $6::text[], $7::text[], $8::text[], \
+             $9::int8[], $10::int8[], $11::int8[], $12::text[], $13::text[], $14::int8[], $15::text[]) \
+             WITH ORDINALITY AS u (credit_code, version, name, department_id, region, industry, licences, abnormal, \
+             serious_violation, penalised, credit_class, published_at, replaces, correction_reason, n) ORDER BY n",
         )
-        .bind(e.credit_code.as_str())
-        .bind(v.version)
-        .bind(&e.name)
-        .bind(dep)
-        .bind(&e.region)
-        .bind(&e.industry)
-        .bind(joined(&e.licences))
-        .bind(i64::from(e.abnormal))
-        .bind(i64::from(e.serious_violation))
-        .bind(i64::from(e.penalised))
-        .bind(e.credit_class.to_string())
-        .bind(&e.published_at)
-        .bind(v.replaces)
-        .bind(v.correction_reason)
-        .fetch_one(&mut *self.0)
+        .bind(largest)
+        .bind(column(|r| r.enterprise.credit_code.as_str().to_owned()))
+        .bind(rows.iter().map(|r| r.version.version).collect::<Vec<i64>>())
+        .bind(column(|r| r.enterprise.name.clone()))
+        .bind(rows.iter().map(|r| r.department).collect::<Vec<i64>>())
+        .bind(column(|r| r.enterprise.region.clone()))
+        .bind(column(|r| r.enterprise.industry.clone()))
+        .bind(column(|r| joined(&r.enterprise.licences)))
+        .bind(flag(|e| e.abnormal))
+        .bind(flag(|e| e.serious_violation))
+        .bind(flag(|e| e.penalised))
+        .bind(column(|r| r.enterprise.credit_class.to_string()))
+        .bind(column(|r| r.enterprise.published_at.clone()))
+        .bind(rows.iter().map(|r| r.version.replaces).collect::<Vec<Option<i64>>>())
+        .bind(rows.iter().map(|r| r.version.correction_reason).collect::<Vec<Option<&str>>>())
+        .execute(&mut *self.0)
         .await?;
+        // Each version's distinct pairs, in the index's order (fewer pages touched).
+        let mut index: Vec<(String, i64)> = Vec::new();
+        for (n, r) in rows.iter().enumerate() {
+            let id = largest + 1 + n as i64;
+            let mut pairs = name_bigrams(&r.enterprise.name);
+            pairs.sort_unstable();
+            pairs.dedup();
+            index.extend(pairs.into_iter().map(|pair| (pair, id)));
+        }
+        index.sort_unstable();
+        let (pairs, ids): (Vec<String>, Vec<i64>) = index.into_iter().unzip();
         sqlx::query(
-            "INSERT INTO enterprise_bigrams (enterprise_id, bigram) \
-             SELECT $1, g FROM unnest($2::text[]) g ON CONFLICT DO NOTHING",
+            "INSERT INTO enterprise_bigrams (enterprise_id, bigram) SELECT * FROM unnest($1::int8[], $2::text[])",
         )
-        .bind(id)
-        .bind(name_bigrams(&e.name))
+        .bind(ids)
+        .bind(pairs)
         .execute(&mut *self.0)
         .await?;
         Ok(())

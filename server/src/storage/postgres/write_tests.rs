@@ -362,6 +362,56 @@ async fn refused_batches_store_nothing_and_the_next_rows_get_the_same_ids() {
     both.assert_same_listings().await;
 }
 
+/// An enterprise import is decided and stored 1,000 rows at a time; a row
+/// may correct one of the same import, in its own thousand or an earlier one.
+#[tokio::test]
+async fn an_import_that_corrects_its_own_rows_stores_each_version_after_the_one_before() {
+    let both = Both::new().await;
+    let demo = crate::demo::build().unwrap();
+    both.import("departments", &Batch::Departments(demo.departments.clone())).await.unwrap();
+    both.import("enterprises", &Batch::Enterprises(demo.enterprises.clone())).await.unwrap();
+    let district = demo.enterprises[0].department_code.clone();
+    let fixed = |mut e: NewEnterprise, reason: &str| {
+        e.correction = correction(reason);
+        e.name = format!("{}（{reason}）", e.name);
+        e
+    };
+    let mut rows: Vec<NewEnterprise> =
+        (0..2_500).map(|n| enterprise(980_000 + n, &format!("河朔市第{n}号食品有限公司"), &district)).collect();
+    let first = rows[0].clone();
+    rows.insert(5, fixed(first.clone(), "第一次更正"));
+    rows.insert(1_001, fixed(demo.enterprises[0].clone(), "更正名称"));
+    rows.insert(1_200, fixed(first.clone(), "第二次更正"));
+
+    // The same code again without a reason, a thousand rows after its first version: refused.
+    let mut twice = rows.clone();
+    twice.insert(1_500, rows[7].clone());
+    let refusal = both.refused("twice", async |b| b.import("twice", &Batch::Enterprises(twice)).await).await;
+    assert!(refusal.contains("index: 1500, field: \"credit_code\""), "{refusal}");
+    assert!(refusal.contains("is already published (version 1)"), "{refusal}");
+    assert_eq!(refusal.matches("index:").count(), 1, "{refusal}");
+
+    assert_eq!(both.import("corrections within", &Batch::Enterprises(rows)).await, summary(2_500, 3));
+    let code = first.credit_code.as_str().to_owned();
+    let versions: Vec<(i64, i64, Option<i64>, String)> =
+        sqlx::query_as("SELECT id, version, replaces, name FROM enterprises WHERE credit_code = $1 ORDER BY version")
+            .bind(&code)
+            .fetch_all(both.pg.pool())
+            .await
+            .unwrap();
+    let base = demo.enterprises.len() as i64;
+    assert_eq!(
+        versions,
+        [
+            (base + 1, 1, None, "河朔市第0号食品有限公司".to_owned()),
+            (base + 6, 2, Some(base + 1), "河朔市第0号食品有限公司（第一次更正）".to_owned()),
+            (base + 1_201, 3, Some(base + 6), "河朔市第0号食品有限公司（第二次更正）".to_owned()),
+        ]
+    );
+    assert_eq!(bigrams(&both.pg, base + 1_201).await.len(), 18);
+    assert_eq!(bigrams_unlike_the_copy(&both.pg).await, (0, 0));
+}
+
 #[tokio::test]
 async fn bigrams_are_the_lower_cased_pairs_of_each_name() {
     let both = Both::new().await;
