@@ -42,6 +42,17 @@ pub struct PgStorage {
     write_wait: std::time::Duration,
 }
 
+/// The options of every connection to `url`: each statement planned for its
+/// parameters (`plan_cache_mode`). The statements are prepared once per
+/// connection and cached; after five runs PostgreSQL would otherwise plan them
+/// once for any parameters, and a name search (`name ILIKE $1 … ORDER BY id
+/// LIMIT 50`) then walked 10 million enterprises in id order (10 s) instead of
+/// asking the trigram index about the one name it finds (measured with
+/// `scripts/bench-scale-pg.sh`).
+pub(super) fn connect_options(url: &str) -> Result<PgConnectOptions, StorageError> {
+    Ok(PgConnectOptions::from_str(url)?.options([("plan_cache_mode", "force_custom_plan")]))
+}
+
 impl PgStorage {
     /// Connects to the database at `url` (`postgres://…`) and migrates it.
     pub async fn open(url: &str) -> Result<Self, StorageError> {
@@ -58,7 +69,7 @@ impl PgStorage {
         write_wait: std::time::Duration,
     ) -> Result<Self, StorageError> {
         let unreachable = |e: sqlx::Error| if replicas::unreachable(&e) { StorageError::Unavailable } else { e.into() };
-        let options = PgConnectOptions::from_str(url)?;
+        let options = connect_options(url)?;
         // One connection first: a server that refuses or is not there is an
         // error at once, not after the pool's retries.
         let first = <sqlx::PgConnection as sqlx::Connection>::connect_with(&options).await.map_err(unreachable)?;

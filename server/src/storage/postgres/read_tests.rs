@@ -1006,3 +1006,15 @@ async fn the_answers_are_right() {
     assert_eq!(demo.last().map(|d| d.code.as_str()), Some("UNDELIVERED"));
     assert!(demo.windows(2).all(|w| w[0].delivered_on.is_none() || w[0].delivered_on >= w[1].delivered_on));
 }
+
+/// Every connection plans each statement for its parameters (`connect_options`):
+/// with a plan made once for any name, a name search on 10 million enterprises
+/// took 10 s instead of 0.2 s.
+#[tokio::test]
+async fn every_connection_plans_statements_for_their_parameters() {
+    let pg = PgStorage::open(&create_test_database(&admin_url()).await.unwrap()).await.unwrap();
+    for _ in 0..3 {
+        let mode: String = sqlx::query_scalar("SHOW plan_cache_mode").fetch_one(pg.pool()).await.unwrap();
+        assert_eq!(mode, "force_custom_plan");
+    }
+}

@@ -85,7 +85,7 @@ impl Replicas {
     pub(super) fn new(urls: &[String]) -> Result<Self, StorageError> {
         let mut list = Vec::new();
         for url in urls {
-            let options = <sqlx::postgres::PgConnectOptions as std::str::FromStr>::from_str(url)?;
+            let options = super::connect_options(url)?;
             let pool = sqlx::postgres::PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(CONNECT_WAIT)
