@@ -26,6 +26,7 @@ mod read_tests;
 mod replicas;
 mod report;
 mod storage;
+mod trigrams;
 mod write;
 #[cfg(test)]
 mod write_tests;
@@ -40,6 +41,8 @@ pub struct PgStorage {
     replicas: Option<std::sync::Arc<replicas::Replicas>>,
     /// How long a publication waits for another to finish before giving up ([`StorageError::Busy`]).
     write_wait: std::time::Duration,
+    /// How selective each trigram of the names is, for name searches (see `trigrams.rs`).
+    trigrams: std::sync::Arc<trigrams::TrigramCache>,
 }
 
 /// The options of every connection to `url`: each statement planned for its
@@ -85,7 +88,7 @@ impl PgStorage {
             [] => None,
             urls => Some(std::sync::Arc::new(replicas::Replicas::new(urls)?)),
         };
-        let storage = Self { pool, replicas, write_wait };
+        let storage = Self { pool, replicas, write_wait, trigrams: Default::default() };
         // Reads must see the schema just migrated (and everything before it).
         storage.published().await?;
         Ok(storage)

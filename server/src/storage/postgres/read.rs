@@ -35,6 +35,7 @@ use sqlx::Postgres;
 use sqlx::postgres::{PgArguments, PgRow};
 
 use super::PgStorage;
+use super::trigrams::TrigramStats;
 use crate::storage::listing::*;
 
 /// Today's date in Beijing (`YYYY-MM-DD`), as SQLite's `date('now', '+8 hours')`.
@@ -201,30 +202,44 @@ fn cased_beyond_ascii(c: char) -> bool {
 /// `lower()` in the database's character type (UTF-8, see the migration)
 /// compares the rest. A text with a NUL character is in no name (SQLite's
 /// FTS5 refuses it: "unterminated string").
-fn trigram_filter(q: &str) -> (String, Vec<Arg>) {
+///
+/// The trigram index is asked only about the selective trigrams of `q` that
+/// `stats` picks (see `trigrams.rs`), each its own condition `e.name ILIKE
+/// '%t%'`; the whole pattern is then checked on `(e.name || '')`, which the
+/// index does not answer, so PostgreSQL checks it on the rows found.
+fn trigram_filter(q: &str, stats: &TrigramStats) -> (String, Vec<Arg>) {
     if q.contains('\0') {
         return ("FALSE".to_owned(), Vec::new());
     }
-    if !q.chars().any(cased_beyond_ascii) {
-        return ("e.name ILIKE ? ESCAPE '\\'".to_owned(), vec![Arg::Text(like_pattern(q))]);
-    }
-    let mut relaxed = String::from("%");
-    for c in q.chars() {
-        if cased_beyond_ascii(c) {
-            relaxed.push('_');
-        } else {
-            if matches!(c, '%' | '_' | '\\') {
-                relaxed.push('\\');
+    let selective = stats.selective(q);
+    let name = if selective.is_some() { "(e.name || '')" } else { "e.name" };
+    let (clause, args) = if !q.chars().any(cased_beyond_ascii) {
+        (format!("{name} ILIKE ? ESCAPE '\\'"), vec![Arg::Text(like_pattern(q))])
+    } else {
+        let mut relaxed = String::from("%");
+        for c in q.chars() {
+            if cased_beyond_ascii(c) {
+                relaxed.push('_');
+            } else {
+                if matches!(c, '%' | '_' | '\\') {
+                    relaxed.push('\\');
+                }
+                relaxed.push(c);
             }
-            relaxed.push(c);
         }
-    }
-    relaxed.push('%');
-    (
-        "(e.name ILIKE ? ESCAPE '\\' AND lower(e.name COLLATE \"default\") LIKE lower(? COLLATE \"default\") ESCAPE '\\')"
-            .to_owned(),
-        vec![Arg::Text(relaxed), Arg::Text(like_pattern(q))],
-    )
+        relaxed.push('%');
+        (
+            format!(
+                "({name} ILIKE ? ESCAPE '\\' AND lower(e.name COLLATE \"default\") LIKE lower(? COLLATE \"default\") ESCAPE '\\')"
+            ),
+            vec![Arg::Text(relaxed), Arg::Text(like_pattern(q))],
+        )
+    };
+    let Some(trigrams) = selective else { return (clause, args) };
+    // A selected trigram holds letters, digits and Chinese characters only: no `%`, `_` or `\`.
+    let indexed = vec!["e.name ILIKE ?"; trigrams.len()].join(" AND ");
+    let args = trigrams.into_iter().map(|t| Arg::Text(format!("%{t}%"))).chain(args).collect();
+    (format!("({indexed} AND {clause})"), args)
 }
 
 /// The rows of `enterprise_bigrams` that SQLite's bigram match
@@ -268,9 +283,9 @@ fn bigram_where(q: &str) -> (String, Vec<Arg>) {
 }
 
 /// The condition on enterprises `e` that the name index `index` answers for `q`.
-fn name_filter(index: NameIndex, q: &str) -> (String, Vec<Arg>) {
+fn name_filter(index: NameIndex, q: &str, stats: &TrigramStats) -> (String, Vec<Arg>) {
     match index {
-        NameIndex::Trigram => trigram_filter(q),
+        NameIndex::Trigram => trigram_filter(q, stats),
         NameIndex::Bigram => {
             let (from, args) = bigram_where(q);
             (format!("e.id IN (SELECT enterprise_id FROM {from})"), args)
@@ -287,7 +302,7 @@ impl PgStorage {
         if let Some(index) = name_index(q)
             && self.name_matches(index, q, NAME_MATCH_LIMIT).await? <= NAME_MATCH_LIMIT
         {
-            let (clause, args) = name_filter(index, q);
+            let (clause, args) = name_filter(index, q, &*self.trigram_stats().await?);
             w.push(clause, args);
             Ok(true)
         } else {
@@ -303,7 +318,7 @@ impl PgStorage {
         // SQLite counts FTS rows: enterprise versions. A version may have several forms of the pair.
         let (select, args) = match index {
             NameIndex::Trigram => {
-                let (clause, args) = trigram_filter(q);
+                let (clause, args) = trigram_filter(q, &*self.trigram_stats().await?);
                 (format!("SELECT 1 FROM enterprises e WHERE {clause}"), args)
             }
             NameIndex::Bigram => {
@@ -404,7 +419,7 @@ impl PgStorage {
                     if self.name_matches(index, q, RESULT_NAME_MATCH_LIMIT).await? <= RESULT_NAME_MATCH_LIMIT =>
                 {
                     by_names = true;
-                    let (clause, args) = name_filter(index, q);
+                    let (clause, args) = name_filter(index, q, &*self.trigram_stats().await?);
                     w.push(format!("r.credit_code IN (SELECT e.credit_code FROM enterprises e WHERE {clause})"), args);
                 }
                 _ => {
@@ -844,11 +859,27 @@ mod tests {
 
     #[test]
     fn a_letter_with_case_beyond_ascii_is_compared_by_lower_case() {
-        assert_eq!(trigram_filter("食品厂").1.len(), 1);
-        assert_eq!(trigram_filter("abc").1.len(), 1);
-        let (clause, args) = trigram_filter("Café_");
+        let none = TrigramStats::default();
+        assert_eq!(trigram_filter("食品厂", &none).1.len(), 1);
+        assert_eq!(trigram_filter("abc", &none).1.len(), 1);
+        let (clause, args) = trigram_filter("Café_", &none);
         assert!(clause.contains("lower("), "{clause}");
-        assert!(matches!(&args[0], Arg::Text(p) if p == "%Caf_\\_%"), "{args:?}");
-        assert_eq!(trigram_filter("ab\0c").0, "FALSE");
+        // The index is asked about "Caf" only (é is no trigram character); the relaxed pattern
+        // and the lower-cased one are checked on the rows found.
+        assert!(matches!(&args[0], Arg::Text(p) if p == "%Caf%"), "{args:?}");
+        assert!(matches!(&args[1], Arg::Text(p) if p == "%Caf_\\_%"), "{args:?}");
+        assert_eq!(args.len(), 3);
+        assert_eq!(trigram_filter("ab\0c", &none).0, "FALSE");
+    }
+
+    #[test]
+    fn the_whole_pattern_is_checked_where_the_index_does_not_answer() {
+        // Without figures every trigram is as rare as the next: the first is enough.
+        let (clause, args) = trigram_filter("丰台岭市启航", &TrigramStats::default());
+        assert_eq!(clause, "(e.name ILIKE ? AND (e.name || '') ILIKE ? ESCAPE '\\')");
+        assert!(
+            matches!(&args[..], [Arg::Text(t), Arg::Text(q)] if t == "%丰台岭%" && q == "%丰台岭市启航%"),
+            "{args:?}"
+        );
     }
 }

@@ -1018,3 +1018,26 @@ async fn every_connection_plans_statements_for_their_parameters() {
         assert_eq!(mode, "force_custom_plan");
     }
 }
+
+#[tokio::test]
+async fn a_whole_name_is_looked_up_by_its_rare_trigrams() {
+    let f = fixture().await;
+    let q = "批量测试企业 Bulk0042 号";
+    // 4,100 names have 批量测试企业 and Bulk; 004 and 042 are in 15 each, and only Bulk0042
+    // has both: the index is asked about those two, not about the trigrams every bulk name has.
+    let picked = f.pg.trigram_stats().await.unwrap().selective(q);
+    assert_eq!(picked.map(BTreeSet::from_iter), Some(BTreeSet::from(["004".to_owned(), "042".to_owned()])));
+    // And the whole name is still what is matched, on both backends.
+    let query = ListQuery { q: Some(q.into()), ..ListQuery::default() };
+    for page in [f.pg.list_enterprises(&query).await.unwrap(), f.sqlite.list_enterprises(&query).await.unwrap()] {
+        let names: Vec<String> = page.rows.into_iter().map(|e| e.name).collect();
+        assert_eq!((names, page.total), (vec![q.to_owned()], 1));
+    }
+    let part = ListQuery { q: Some("Bulk004".into()), ..ListQuery::default() };
+    let (pg, sqlite) = (f.pg.list_enterprises(&part).await.unwrap(), f.sqlite.list_enterprises(&part).await.unwrap());
+    assert_eq!(pg.total, 10, "Bulk0040 to Bulk0049");
+    assert_eq!(
+        pg.rows.iter().map(|e| &e.name).collect::<Vec<_>>(),
+        sqlite.rows.iter().map(|e| &e.name).collect::<Vec<_>>()
+    );
+}
