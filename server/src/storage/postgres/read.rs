@@ -330,6 +330,22 @@ impl PgStorage {
         Ok(bind_scalar(sqlx::query_scalar(&sql), &args).fetch_one(&mut *self.reader().await?).await?)
     }
 
+    /// The credit codes of the names (of any version) that contain `q`
+    /// according to `index`, when there are at most `limit` such names
+    /// (counted as [`Self::name_matches`] counts them); `None` when more.
+    /// The names are read once, and the results then by code.
+    #[tracing::instrument(level = "debug", skip_all, name = "storage.matching_codes")]
+    async fn matching_codes(&self, index: NameIndex, q: &str, limit: i64) -> Result<Option<Vec<String>>, StorageError> {
+        let (clause, args) = name_filter(index, q, &*self.trigram_stats().await?);
+        let sql = numbered(&format!("SELECT e.credit_code FROM enterprises e WHERE {clause} LIMIT {}", limit + 1));
+        let codes: Vec<String> =
+            bind_scalar(sqlx::query_scalar(&sql), &args).fetch_all(&mut *self.reader().await?).await?;
+        if codes.len() as i64 > limit {
+            return Ok(None);
+        }
+        Ok(Some(codes.into_iter().collect::<std::collections::BTreeSet<String>>().into_iter().collect()))
+    }
+
     /// One page of a list (see SQLite's `paged`): the page's keys on `base`
     /// alone, then those rows with their joins; counted up to [`COUNT_CAP`].
     #[tracing::instrument(level = "debug", skip_all, name = "storage.paged")]
@@ -415,14 +431,18 @@ impl PgStorage {
                 NameSearch::Code(code) => w.push("r.credit_code = ?", [text(code)]),
                 // Few matching names: take their credit codes from the index. Very many
                 // (a common part like 有限公司): scan the newest results, which finds a page quickly.
-                NameSearch::Index(index)
-                    if self.name_matches(index, q, RESULT_NAME_MATCH_LIMIT).await? <= RESULT_NAME_MATCH_LIMIT =>
-                {
-                    by_names = true;
-                    let (clause, args) = name_filter(index, q, &*self.trigram_stats().await?);
-                    w.push(format!("r.credit_code IN (SELECT e.credit_code FROM enterprises e WHERE {clause})"), args);
-                }
-                _ => {
+                NameSearch::Index(index) => match self.matching_codes(index, q, RESULT_NAME_MATCH_LIMIT).await? {
+                    Some(codes) => {
+                        by_names = true;
+                        // Credit codes are letters and digits: no comma.
+                        w.push("r.credit_code = ANY(string_to_array(?, ','))", [text(&codes.join(","))]);
+                    }
+                    None => {
+                        result_name_scan(&PG, &mut w, q);
+                        count = false;
+                    }
+                },
+                NameSearch::Scan => {
                     result_name_scan(&PG, &mut w, q);
                     count = false;
                 }
