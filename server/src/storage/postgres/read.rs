@@ -435,7 +435,7 @@ impl PgStorage {
                     Some(codes) => {
                         by_names = true;
                         // Credit codes are letters and digits: no comma.
-                        w.push("r.credit_code = ANY(string_to_array(?, ','))", [text(&codes.join(","))]);
+                        w.push("r.credit_code = ANY(string_to_array(?, ','))", [text(codes.join(","))]);
                     }
                     None => {
                         result_name_scan(&PG, &mut w, q);
