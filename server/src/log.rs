@@ -293,6 +293,21 @@ pub trait LogTables: Send {
     async fn insert_hashes(&mut self, hashes: &[(u64, Hash)]) -> Result<(), StorageError>;
     /// Keeps a full hash tile (256 hashes of tree level `8 × level`) as completed.
     async fn insert_tile(&mut self, level: u8, n: u64, data: Vec<u8>) -> Result<(), StorageError>;
+    /// Adds the keys of an append's entries `first..end` (inserted by then)
+    /// to run `run` of the entries' keys, 0 or the append's own ([`key_run`]).
+    async fn insert_keys(&mut self, run: u64, first: u64) -> Result<(), StorageError>;
+}
+
+/// The smallest append whose keys get a run of their own (a large import).
+pub const OWN_RUN: u64 = 65_536;
+
+/// The run of the entries' keys an append of entries `first..end` writes to
+/// (migration `log_keys`): a large append's own, numbered by its first entry,
+/// which sorts after every run before it, so its keys are written to new
+/// pages at the end of the table and the time stays the same however long the
+/// log grows; a smaller append's keys go into run 0, at a few pages each.
+pub fn key_run(first: u64, end: u64) -> u64 {
+    if end - first >= OWN_RUN { first } else { 0 }
 }
 
 fn tree_error(e: tlog_tiles::Error) -> StorageError {
@@ -329,6 +344,7 @@ const APPEND_CHUNK: usize = 2048;
 /// million entries are appended in seconds.
 pub async fn append(tables: &mut (impl LogTables + ?Sized), entries: &[Entry]) -> Result<(), StorageError> {
     let mut n = tables.size().await?;
+    let start = n;
     for chunk in entries.chunks(APPEND_CHUNK) {
         let mut hashes = KnownHashes::default();
         let mut new_hashes: Vec<(u64, Hash)> = Vec::with_capacity(chunk.len() * 2);
@@ -346,6 +362,9 @@ pub async fn append(tables: &mut (impl LogTables + ?Sized), entries: &[Entry]) -
         tables.insert_entries(first_entry, chunk).await?;
         tables.insert_hashes(&new_hashes).await?;
         store_full_tiles(tables, &mut hashes, first_entry, n).await?;
+    }
+    if n > start {
+        tables.insert_keys(key_run(start, n), start).await?;
     }
     Ok(())
 }
@@ -649,6 +668,29 @@ pub fn audit(a: &crate::storage::LogAudit) -> Vec<String> {
                 address.path()
             ));
         }
+    }
+    // The index by record (what a record page finds its entry by): each entry there once, pointing at it.
+    let mut keyed: HashMap<u64, Vec<&(u64, String, String, i64)>> = HashMap::new();
+    for k in &a.keys {
+        keyed.entry(k.0).or_default().push(k);
+    }
+    for (idx, e) in &entries {
+        let rows = keyed.remove(idx).unwrap_or_default();
+        let at =
+            |k: &&(u64, String, String, i64)| k.1 == e.kind.as_str() && k.2 == e.key && k.3 == i64::from(e.version);
+        if rows.len() != 1 || !rows.iter().all(at) {
+            let name = format!("{} {} v{}", e.kind.as_str(), e.key, e.version);
+            findings.push(format!(
+                "公示日志第 {idx} 条（{name}）在按记录查找的索引中缺失或有误 / log entry {idx} ({name}) is missing from, or wrong in, the log's index by record (log_keys)"
+            ));
+        }
+    }
+    let mut stray: Vec<_> = keyed.into_values().flatten().collect();
+    stray.sort();
+    for (idx, kind, key, version) in stray {
+        findings.push(format!(
+            "公示日志按记录查找的索引把 {kind} {key} v{version} 指向第 {idx} 条，而日志中没有这一条可读的条目 / the log's index by record points {kind} {key} v{version} at entry {idx}, which is not a readable entry of the log"
+        ));
     }
     // Each publication against its entry, and each entry against its publication.
     let mut logged: HashMap<(Kind, &str, u32), (u64, &Entry)> =

@@ -351,6 +351,9 @@ pub struct LogAudit {
     pub hashes: Vec<(u64, tlog_tiles::Hash)>,
     /// The full hash tiles stored when they were completed: level, number, bytes.
     pub tiles: Vec<(u8, u64, Vec<u8>)>,
+    /// The entries' keys as record pages look them up (log_keys, the runs
+    /// asked): entry index, kind, key, version.
+    pub keys: Vec<(u64, String, String, i64)>,
     pub publications: Vec<LogPublication>,
 }
 

@@ -348,7 +348,7 @@ async fn a_database_from_before_the_log_has_its_publications_logged_when_the_ser
     let (_, before, _) = bytes(&first, "/log/checkpoint").await;
     // Empty the log, as a database migrated from before it has it.
     let pool = first.sql().await;
-    for table in ["log_entries", "log_hashes", "log_tiles", "log_kinds"] {
+    for table in ["log_entries", "log_keys", "log_runs", "log_hashes", "log_tiles", "log_kinds"] {
         trigger_off(&pool, table, &format!("{table}_append_only_delete")).await;
         sqlx::query(&format!("DELETE FROM {table}")).execute(&pool).await.unwrap();
         trigger_on(&pool, table, &format!("{table}_append_only_delete")).await;
@@ -636,6 +636,50 @@ async fn server_log_checkpoint_accepts_the_logs_checkpoints_and_refuses_forged_r
     let missing = dir.path().join("missing").to_str().unwrap().to_owned();
     assert_eq!(check(&missing, &[]), std::process::ExitCode::from(2));
     assert_eq!(check(&served, &["--verifier-key", "not+a+key"]), std::process::ExitCode::from(2));
+}
+
+#[tokio::test]
+async fn log_verify_names_an_entry_its_record_page_would_not_find() {
+    let app = spawn_app().await;
+    let db = app.database_arg();
+    let pool = app.sql().await;
+    assert_eq!(server_command(&["log", "verify", "--database", &db]), std::process::ExitCode::SUCCESS);
+    // A result's key in the log's index by record pointed at another entry, behind the portal's back.
+    let (code, idx): (String, i64) =
+        sqlx::query_as("SELECT key, idx FROM log_keys WHERE kind = 'result' AND version = 1 ORDER BY key LIMIT 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let page = format!("/results/{code}");
+    let (status, html, _) = bytes(&app, &page).await;
+    let html = String::from_utf8(html).unwrap();
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("data-log-index=\"{idx}\"")), "the page names its entry: {page}");
+    trigger_off(&pool, "log_keys", "log_keys_append_only_update").await;
+    let moved = sqlx::query("UPDATE log_keys SET idx = 0 WHERE kind = 'result' AND key = $1 AND version = 1")
+        .bind(&code)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(moved.rows_affected(), 1);
+    trigger_on(&pool, "log_keys", "log_keys_append_only_update").await;
+    assert_eq!(server_command(&["log", "verify", "--database", &db]), std::process::ExitCode::from(1));
+    let findings = gongkai_server::log::audit(&app.storage().await.log_audit().await.unwrap());
+    // Entry 0 has two keys pointing at it now, and the result's entry none.
+    let (kind, key, version): (String, String, i64) =
+        sqlx::query_as("SELECT kind, key, version FROM log_entries WHERE idx = 0").fetch_one(&pool).await.unwrap();
+    let expected = [
+        format!(
+            "log entry 0 ({kind} {key} v{version}) is missing from, or wrong in, the log's index by record (log_keys)"
+        ),
+        format!(
+            "log entry {idx} (result {code} v1) is missing from, or wrong in, the log's index by record (log_keys)"
+        ),
+    ];
+    assert_eq!(findings.len(), 2, "{findings:?}");
+    for (found, expected) in findings.iter().zip(&expected) {
+        assert!(found.ends_with(expected.as_str()), "{found} / {expected}");
+    }
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ use tlog_tiles::Hash;
 
 use crate::log::{Entry, LogTables};
 use crate::storage::StorageError;
+use crate::storage::listing::{LOG_KEYS_AUDIT_SQL, LOG_KEYS_INSERT, LOG_KIND_KEYS_SQL, LOG_RUN_INSERT, numbered};
 
 /// The log's tables in a PostgreSQL transaction (or connection), for [`crate::log`]'s tree code.
 pub(crate) struct PgLog<'a>(pub &'a mut PgConnection);
@@ -53,6 +54,14 @@ impl LogTables for PgLog<'_> {
         .bind(bytes)
         .execute(&mut *self.0)
         .await?;
+        Ok(())
+    }
+
+    async fn insert_keys(&mut self, run: u64, first: u64) -> Result<(), StorageError> {
+        if run > 0 {
+            sqlx::query(&numbered(LOG_RUN_INSERT)).bind(run as i64).execute(&mut *self.0).await?;
+        }
+        sqlx::query(&numbered(LOG_KEYS_INSERT)).bind(run as i64).bind(first as i64).execute(&mut *self.0).await?;
         Ok(())
     }
 
@@ -282,6 +291,7 @@ impl PgStorage {
             sqlx::query_as("SELECT idx, hash FROM log_hashes ORDER BY idx").fetch_all(&mut *tx).await?;
         let tiles: Vec<(i64, i64, Vec<u8>)> =
             sqlx::query_as("SELECT level, n, data FROM log_tiles ORDER BY level, n").fetch_all(&mut *tx).await?;
+        let keys: Vec<(i64, String, String, i64)> = sqlx::query_as(LOG_KEYS_AUDIT_SQL).fetch_all(&mut *tx).await?;
         let mut publications = draw_publications(&mut tx).await?;
         for k in &ROW_KINDS {
             publications.extend(published_rows(&mut tx, k.kind, Rows::All).await?);
@@ -294,6 +304,7 @@ impl PgStorage {
                 .map(|(i, h)| (i as u64, Hash(<[u8; 32]>::try_from(h.as_slice()).unwrap_or_default())))
                 .collect(),
             tiles: tiles.into_iter().map(|(l, n, data)| (l as u8, n as u64, data)).collect(),
+            keys: keys.into_iter().map(|(i, kind, key, version)| (i as u64, kind, key, version)).collect(),
             publications,
         })
     }
@@ -317,10 +328,8 @@ impl PgStorage {
         }
         let mut already = std::collections::HashSet::new();
         for kind in missing.iter().filter(|k| publications.iter().any(|p| p.kind == **k)) {
-            let rows: Vec<(String, i64)> = sqlx::query_as("SELECT key, version FROM log_entries WHERE kind = $1")
-                .bind(kind.as_str())
-                .fetch_all(&mut *tx)
-                .await?;
+            let rows: Vec<(String, i64)> =
+                sqlx::query_as(&numbered(LOG_KIND_KEYS_SQL)).bind(kind.as_str()).fetch_all(&mut *tx).await?;
             already.extend(rows.into_iter().map(|(key, version)| (kind.as_str().to_owned(), key, version)));
         }
         let entries = logged::backfill_entries(publications, &already)?;

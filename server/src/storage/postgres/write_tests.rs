@@ -23,7 +23,7 @@ fn admin_url() -> String {
 }
 
 /// The tables a publication writes, counted to show that a refused one wrote nothing.
-const COUNTED: [&str; 18] = [
+const COUNTED: [&str; 20] = [
     "departments",
     "items",
     "inspectors",
@@ -40,6 +40,8 @@ const COUNTED: [&str; 18] = [
     "results",
     "results_superseded",
     "log_entries",
+    "log_keys",
+    "log_runs",
     "log_hashes",
     "log_tiles",
 ];

@@ -1,5 +1,6 @@
-//! The publication log's tables (migration `publication_log`): entries and the
-//! tree's stored hashes, appended in the publication's own transaction.
+//! The publication log's tables (migrations `publication_log`, `log_tiles`,
+//! `log_keys`): entries, their keys and the tree's stored hashes, appended in
+//! the publication's own transaction.
 
 use serde_json::Value;
 use sqlx::sqlite::SqliteRow;
@@ -8,6 +9,7 @@ use tlog_tiles::Hash;
 
 use super::SqliteStorage;
 use crate::log::{Entry, Kind, LogTables};
+use crate::storage::listing::{LOG_KEYS_AUDIT_SQL, LOG_KEYS_INSERT, LOG_KIND_KEYS_SQL, LOG_RUN_INSERT};
 use crate::storage::{LogPublication, StorageError};
 
 pub(crate) use crate::storage::logged::Rows;
@@ -139,6 +141,14 @@ impl LogTables for SqliteLog<'_> {
             });
             insert.build().execute(&mut *self.0).await?;
         }
+        Ok(())
+    }
+
+    async fn insert_keys(&mut self, run: u64, first: u64) -> Result<(), StorageError> {
+        if run > 0 {
+            sqlx::query(LOG_RUN_INSERT).bind(run as i64).execute(&mut *self.0).await?;
+        }
+        sqlx::query(LOG_KEYS_INSERT).bind(run as i64).bind(first as i64).execute(&mut *self.0).await?;
         Ok(())
     }
 
@@ -306,6 +316,7 @@ impl SqliteStorage {
             sqlx::query_as("SELECT idx, hash FROM log_hashes ORDER BY idx").fetch_all(&mut *tx).await?;
         let tiles: Vec<(i64, i64, Vec<u8>)> =
             sqlx::query_as("SELECT level, n, data FROM log_tiles ORDER BY level, n").fetch_all(&mut *tx).await?;
+        let keys: Vec<(i64, String, String, i64)> = sqlx::query_as(LOG_KEYS_AUDIT_SQL).fetch_all(&mut *tx).await?;
         let mut publications = draw_publications(&mut tx).await?;
         for k in &ROW_KINDS {
             publications.extend(published_rows(&mut tx, k.kind, Rows::All).await?);
@@ -318,6 +329,7 @@ impl SqliteStorage {
                 .map(|(i, h)| (i as u64, Hash(<[u8; 32]>::try_from(h.as_slice()).unwrap_or_default())))
                 .collect(),
             tiles: tiles.into_iter().map(|(l, n, data)| (l as u8, n as u64, data)).collect(),
+            keys: keys.into_iter().map(|(i, kind, key, version)| (i as u64, kind, key, version)).collect(),
             publications,
         })
     }
@@ -347,10 +359,8 @@ impl SqliteStorage {
         // of entries of a kind with none is not scanned.)
         let mut already: std::collections::HashSet<(String, String, i64)> = std::collections::HashSet::new();
         for kind in missing.iter().filter(|k| publications.iter().any(|p| p.kind == **k)) {
-            let rows: Vec<(String, i64)> = sqlx::query_as("SELECT key, version FROM log_entries WHERE kind = ?")
-                .bind(kind.as_str())
-                .fetch_all(&mut *tx)
-                .await?;
+            let rows: Vec<(String, i64)> =
+                sqlx::query_as(LOG_KIND_KEYS_SQL).bind(kind.as_str()).fetch_all(&mut *tx).await?;
             already.extend(rows.into_iter().map(|(key, version)| (kind.as_str().to_owned(), key, version)));
         }
         let entries = logged::backfill_entries(publications, &already)?;

@@ -350,4 +350,103 @@ mod tests {
         let plan: Option<String> = sqlx::query_scalar("SELECT plan_code FROM draws").fetch_one(s.pool()).await.unwrap();
         assert_eq!(plan.as_deref(), Some("150102-2025-Q"), "the draw keeps the plan its commitment named");
     }
+
+    /// A log entry's bytes (the content is its url's, for a test).
+    fn entry(kind: crate::log::Kind, key: &str, version: u32) -> crate::log::Entry {
+        let url = format!("/test/{key}/{version}");
+        crate::log::Entry::new(kind, key, version, "2025-01-01T09:00:00+08:00", &url, url.as_bytes()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_log_from_before_log_keys_keeps_every_entry_findable_by_its_key_and_append_only() {
+        use app::ssr::PortalSource;
+
+        use crate::log::Kind;
+        // A database migrated up to the log's entries with their UNIQUE index, holding three entries
+        // (and the tree's hashes, as a database of today computes them).
+        let options = SqliteConnectOptions::from_str("sqlite::memory:").unwrap().foreign_keys(true);
+        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.unwrap();
+        let mut before = sqlx::migrate!("./migrations");
+        before.migrations =
+            before.migrations.iter().filter(|m| m.version < 20261210000000).cloned().collect::<Vec<_>>().into();
+        before.run(&pool).await.unwrap();
+        let old = [entry(Kind::Item, "150102/1", 1), entry(Kind::Result, "R-9", 1), entry(Kind::Item, "150102/1", 2)];
+        for (idx, e) in old.iter().enumerate() {
+            sqlx::query("INSERT INTO log_entries (idx, kind, key, version, entry) VALUES (?, ?, ?, ?, ?)")
+                .bind(idx as i64)
+                .bind(e.kind.as_str())
+                .bind(&e.key)
+                .bind(i64::from(e.version))
+                .bind(e.to_bytes())
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        let today = SqliteStorage::in_memory().await.unwrap();
+        today.bench_append_log(&old).await.unwrap();
+        let hashes: Vec<(i64, Vec<u8>)> =
+            sqlx::query_as("SELECT idx, hash FROM log_hashes").fetch_all(today.pool()).await.unwrap();
+        for (idx, hash) in hashes {
+            sqlx::query("INSERT INTO log_hashes (idx, hash) VALUES (?, ?)")
+                .bind(idx)
+                .bind(hash)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+
+        sqlx::migrate!("./migrations").run(&pool).await.unwrap();
+        let s = SqliteStorage { pool, write_wait: WRITE_WAIT };
+        let found = s.log_entry("item", "150102/1", 2).await.unwrap().unwrap();
+        assert_eq!((found.index, found.entry.as_bytes()), (2, old[2].to_bytes().as_slice()));
+        assert_eq!(s.log_entry("result", "R-9", 1).await.unwrap().unwrap().index, 1);
+        assert!(s.log_entry("result", "R-9", 2).await.unwrap().is_none());
+        let indexes: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'log_entries'")
+                .fetch_all(s.pool())
+                .await
+                .unwrap();
+        assert_eq!(indexes, Vec::<String>::new(), "log_entries keeps no index of keys");
+
+        // Appending goes on from there, and each entry is found by its key.
+        s.bench_append_log(&[entry(Kind::Result, "R-9", 2), entry(Kind::Enterprise, "91150102MA0000000X", 1)])
+            .await
+            .unwrap();
+        assert_eq!(s.log_entry("result", "R-9", 2).await.unwrap().unwrap().index, 3);
+        assert_eq!(s.log_entry("enterprise", "91150102MA0000000X", 1).await.unwrap().unwrap().index, 4);
+
+        // A key logged before is refused with the whole append.
+        let again = s.bench_append_log(&[entry(Kind::Plan, "P-1", 1), entry(Kind::Item, "150102/1", 2)]).await;
+        let Err(StorageError::Database(sqlx::Error::Database(e))) = again else { panic!("accepted: {again:?}") };
+        assert!(e.is_unique_violation(), "{e}");
+        assert_eq!(s.read_log_size().await.unwrap(), 5);
+        assert!(s.log_entry("plan", "P-1", 1).await.unwrap().is_none());
+
+        // A large import's keys are a run of their own, found with the others.
+        let import: Vec<_> = (0..70_000).map(|i| entry(Kind::Enterprise, &format!("E{i:05}"), 1)).collect();
+        s.bench_append_log(&import).await.unwrap();
+        s.bench_append_log(&[entry(Kind::Enterprise, "E00007", 2)]).await.unwrap();
+        let runs: Vec<i64> = sqlx::query_scalar("SELECT run FROM log_runs").fetch_all(s.pool()).await.unwrap();
+        assert_eq!(runs, [5]);
+        assert_eq!(s.log_entry("enterprise", "E69999", 1).await.unwrap().unwrap().index, 5 + 69_999);
+        assert_eq!(s.log_entry("enterprise", "E00007", 2).await.unwrap().unwrap().index, 5 + 70_000);
+        assert_eq!(s.log_entry("item", "150102/1", 1).await.unwrap().unwrap().index, 0);
+        let keys: Vec<(i64, i64)> = sqlx::query_as("SELECT run, COUNT(*) FROM log_keys GROUP BY run ORDER BY run")
+            .fetch_all(s.pool())
+            .await
+            .unwrap();
+        assert_eq!(keys, [(0, 6), (5, 70_000)]);
+
+        for sql in [
+            "UPDATE log_runs SET run = 0",
+            "DELETE FROM log_runs",
+            "UPDATE log_keys SET idx = 0",
+            "DELETE FROM log_keys",
+            "UPDATE log_entries SET key = 'other'",
+            "DELETE FROM log_entries",
+        ] {
+            let refused = sqlx::query(sql).execute(s.pool()).await.unwrap_err();
+            assert!(refused.to_string().contains("the publication log is append-only"), "{sql}: {refused}");
+        }
+    }
 }
