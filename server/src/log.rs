@@ -293,8 +293,8 @@ pub trait LogTables: Send {
     async fn insert_hashes(&mut self, hashes: &[(u64, Hash)]) -> Result<(), StorageError>;
     /// Keeps a full hash tile (256 hashes of tree level `8 × level`) as completed.
     async fn insert_tile(&mut self, level: u8, n: u64, data: Vec<u8>) -> Result<(), StorageError>;
-    /// Adds the keys of an append's entries `first..end` (inserted by then)
-    /// to run `run` of the entries' keys, 0 or the append's own ([`key_run`]).
+    /// Adds the keys of an append's entries, from `first` to the end of the
+    /// log (inserted by then), to run `run`: 0 or the append's own ([`key_run`]).
     async fn insert_keys(&mut self, run: u64, first: u64) -> Result<(), StorageError>;
 }
 

@@ -619,18 +619,30 @@ pub(crate) const CALENDAR_SQL: &str = "SELECT c.version, c.document, c.published
      FROM calendar_years c \
      WHERE c.version = (SELECT MAX(version) FROM calendar_years WHERE year = c.year) ORDER BY c.year";
 
-/// A log entry (`?` kind, `?` key, `?` version): its index and bytes, its key
-/// asked of each run of log_keys (migration `log_keys`: run 0 and those in log_runs).
-pub(crate) const LOG_ENTRY_SQL: &str = "SELECT e.idx, e.entry FROM log_keys k JOIN log_entries e ON e.idx = k.idx \
-     WHERE k.run IN (SELECT 0 UNION ALL SELECT run FROM log_runs) AND k.kind = ? AND k.key = ? AND k.version = ?";
+/// The runs of log_keys a lookup asks (migration `log_keys`): run 0 and those in log_runs.
+macro_rules! log_runs {
+    () => {
+        "(SELECT 0 UNION ALL SELECT run FROM log_runs)"
+    };
+}
+
+/// A log entry (`?` kind, `?` key, `?` version): its index and bytes, its key asked of each run.
+pub(crate) const LOG_ENTRY_SQL: &str = concat!(
+    "SELECT e.idx, e.entry FROM log_keys k JOIN log_entries e ON e.idx = k.idx WHERE k.run IN ",
+    log_runs!(),
+    " AND k.kind = ? AND k.key = ? AND k.version = ?"
+);
 
 /// The keys of the entries logged of a kind (`?`), from every run.
 pub(crate) const LOG_KIND_KEYS_SQL: &str =
-    "SELECT key, version FROM log_keys WHERE run IN (SELECT 0 UNION ALL SELECT run FROM log_runs) AND kind = ?";
+    concat!("SELECT key, version FROM log_keys WHERE run IN ", log_runs!(), " AND kind = ?");
 
 /// Every entry's key as a lookup finds it (from the runs asked), by entry, for `server log verify`.
-pub(crate) const LOG_KEYS_AUDIT_SQL: &str = "SELECT idx, kind, key, version FROM log_keys \
-     WHERE run IN (SELECT 0 UNION ALL SELECT run FROM log_runs) ORDER BY idx, kind, key, version";
+pub(crate) const LOG_KEYS_AUDIT_SQL: &str = concat!(
+    "SELECT idx, kind, key, version FROM log_keys WHERE run IN ",
+    log_runs!(),
+    " ORDER BY idx, kind, key, version"
+);
 
 /// A large append's run (`?`: its first entry).
 pub(crate) const LOG_RUN_INSERT: &str = "INSERT INTO log_runs (run) VALUES (?)";
